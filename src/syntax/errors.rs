@@ -1,0 +1,237 @@
+//! pest errors -> messages written for a quality officer.
+//!
+//! pest reports the grammar rules it expected; we turn them into words
+//! ("a module property such as `credits`"), point at the token that is in the
+//! way (the smallest span at fault) and suggest the nearest keyword.
+
+use pest::error::{ErrorVariant, InputLocation};
+
+use super::ast::SyntaxError;
+use super::parser::{found_text, token_end, BlockKind, Rule};
+use crate::span::Span;
+
+/// What a grammar rule means to a reader, and the keywords it stands for.
+fn describe(rule: Rule) -> (&'static str, &'static [&'static str]) {
+    use Rule::*;
+    match rule {
+        code => ("a code (letters, digits, `-`, `_`)", &[]),
+        word => ("a keyword value", &[]),
+        framework_id => ("a framework id such as `ljmu-pgt-2022`", &[]),
+        rule_id => ("a rule id such as `PG.A4.2/module-size`", &[]),
+        int | pct_int => ("a whole number", &[]),
+        percent => ("a percentage such as `60%`", &[]),
+        date => ("a date such as `2024-06-12`", &[]),
+        string | text_block | str_inner => ("a text in double quotes", &[]),
+        lbrace => ("`{`", &[]),
+        rbrace => ("`}`", &[]),
+        codes => ("a list of codes", &[]),
+        words => ("a list of names", &[]),
+        duration => ("a duration such as `3 weeks`", &[]),
+        raw_block => ("a rule body in braces", &[]),
+        kw_module => ("`module`", &["module"]),
+        kw_programme => ("`programme`", &["programme"]),
+        kw_credits => ("`credits`", &["credits"]),
+        kw_level => ("`level`", &["level"]),
+        kw_weeks => ("`weeks`", &["weeks"]),
+        kw_pass_mark => ("`pass-mark`", &["pass-mark"]),
+        kw_flag_module => (
+            "a module flag",
+            &["research-skills", "dissertation", "placement", "pass-fail"],
+        ),
+        kw_requires => ("`requires`", &["requires"]),
+        kw_outcomes => ("`outcomes`", &["outcomes"]),
+        kw_assessment => ("`assessment`", &["assessment"]),
+        kw_kind => ("`kind`", &["kind"]),
+        kw_weight => ("`weight`", &["weight"]),
+        kw_covers => ("`covers`", &["covers"]),
+        kw_competency => ("`competency`", &["competency"]),
+        kw_award => ("`award`", &["award"]),
+        kw_framework => ("`framework`", &["framework"]),
+        kw_mode => ("`mode`", &["mode"]),
+        kw_language => ("`language`", &["language"]),
+        kw_delivery => ("`delivery`", &["delivery"]),
+        kw_date_prop => ("a date property", &["starts", "validated", "previous-validation"]),
+        kw_erasmus => ("`erasmus-mundus`", &["erasmus-mundus"]),
+        kw_accreditation => ("`accreditation`", &["accreditation"]),
+        kw_exit_award => ("`exit-award`", &["exit-award"]),
+        kw_rpl => ("`rpl`", &["rpl"]),
+        kw_rpl_kind => ("`certificated` or `experiential`", &["certificated", "experiential"]),
+        kw_partner => ("`partner`", &["partner"]),
+        kw_model => ("`model`", &["model"]),
+        kw_partner_text => (
+            "a partner property",
+            &["link-tutor", "programme-leader", "operational-framework"],
+        ),
+        kw_attendance => ("`attendance`", &["attendance"]),
+        kw_att_duration => (
+            "an attendance property",
+            &["first-contact", "second-contact", "interview"],
+        ),
+        kw_agreements => ("`agreements-per-year`", &["agreements-per-year"]),
+        kw_engagement => ("`engagement`", &["engagement"]),
+        kw_shared_with => ("`shared-with`", &["shared-with"]),
+        kw_retention => ("`retention`", &["retention"]),
+        kw_structure => ("`structure`", &["structure"]),
+        kw_core => ("`core`", &["core"]),
+        kw_option => ("`option`", &["option"]),
+        kw_stage => ("`stage`", &["stage"]),
+        kw_choose => ("`choose`", &["choose"]),
+        kw_from => ("`from` or `{`", &["from"]),
+        kw_semester => ("`semester`", &["semester"]),
+        kw_semesters => ("`semesters`", &["semesters"]),
+        kw_year_long => ("`year-long`", &["year-long"]),
+        kw_year => ("`year`", &["year"]),
+        kw_variance => ("`variance`", &["variance"]),
+        kw_applies_to => ("`applies-to`", &["applies-to"]),
+        kw_criterion => ("`criterion`", &["criterion"]),
+        kw_var_text => ("a variance text", &["rationale", "alternative", "evidence"]),
+        kw_submitted => ("`submitted`", &["submitted"]),
+        kw_approved => ("`approved`", &["approved"]),
+        kw_rule => ("`rule`", &["rule"]),
+        placement => ("a placement such as `semester 1`", &["semester", "semesters", "year-long"]),
+        pl_year => ("`year`", &["year"]),
+        _ => ("something else", &[]),
+    }
+}
+
+/// Groups that read better as one phrase than as a list of keywords.
+fn group_phrase(rules: &[Rule], kind: BlockKind) -> Option<&'static str> {
+    use Rule::*;
+    let has = |r: Rule| rules.contains(&r);
+    if has(module_prop_one) {
+        return Some("a module property (`credits`, `level`, `weeks`, `pass-mark`, `requires`, `outcomes`, `assessment`, a flag such as `dissertation`) or `}`");
+    }
+    if has(programme_prop_one) {
+        return Some("a programme property (`award`, `framework`, `credits`, `mode`, `structure`, `variance`, ...) or `}`");
+    }
+    if has(kw_kind) && has(kw_weight) && has(kw_covers) {
+        return Some("an assessment property (`kind`, `weight`, `covers`, `competency`) or `}`");
+    }
+    if has(kw_credits) && has(kw_level) && has(kw_outcomes) {
+        return Some("a module property (`credits`, `level`, `weeks`, `pass-mark`, `requires`, `outcomes`, `assessment`, a flag such as `dissertation`) or `}`");
+    }
+    if has(kw_award) && has(kw_framework) && has(kw_structure) {
+        return Some("a programme property (`award`, `framework`, `credits`, `mode`, `structure`, `variance`, ...) or `}`");
+    }
+    if has(kw_core) && has(kw_option) {
+        return Some(if has(kw_stage) {
+            "a structure line (`core`, `option`, `stage`) or `}`"
+        } else {
+            "`core`, `option` or `}`"
+        });
+    }
+    if has(kw_applies_to) && has(kw_criterion) {
+        return Some("a variance property (`applies-to`, `criterion`, `rationale`, `alternative`, `evidence`, `submitted`, `approved`) or `}`");
+    }
+    if has(kw_model) && has(kw_partner_text) {
+        return Some("a partner property (`model`, `link-tutor`, `programme-leader`, `operational-framework`) or `}`");
+    }
+    if has(kw_att_duration) && has(kw_agreements) {
+        return Some("an attendance property (`first-contact`, `second-contact`, `interview`, `agreements-per-year`) or `}`");
+    }
+    if has(kw_shared_with) && has(kw_retention) {
+        return Some("an engagement property (`shared-with`, `retention`) or `}`");
+    }
+    if has(kw_semester) && has(kw_semesters) {
+        return Some("a placement (`semester N`, `semesters N-M`, `year-long`)");
+    }
+    let _ = kind;
+    None
+}
+
+/// Converts a pest error from parsing `text[base..end]` into a syntax error.
+pub(crate) fn describe_error(
+    text: &str,
+    base: usize,
+    end: usize,
+    e: &pest::error::Error<Rule>,
+    kind: BlockKind,
+) -> SyntaxError {
+    let pos = base
+        + match e.location {
+            InputLocation::Pos(p) => p,
+            InputLocation::Span((s, _)) => s,
+        };
+    let pos = pos.min(text.len());
+    let tok_end = token_end(text, pos, end.max(pos));
+    let found = found_text(text, pos, tok_end);
+    let (positives, _negatives) = match &e.variant {
+        ErrorVariant::ParsingError {
+            positives,
+            negatives,
+        } => (positives.clone(), negatives.clone()),
+        ErrorVariant::CustomError { .. } => (Vec::new(), Vec::new()),
+    };
+    let expected = match group_phrase(&positives, kind) {
+        Some(p) => p.to_string(),
+        None => {
+            let mut words: Vec<&str> = positives.iter().map(|r| describe(*r).0).collect();
+            words.sort_unstable();
+            words.dedup();
+            match words.len() {
+                0 => "something else".to_string(),
+                1 => words[0].to_string(),
+                _ => {
+                    let last = words.pop().unwrap_or_default();
+                    format!("{} or {}", words.join(", "), last)
+                }
+            }
+        }
+    };
+    let mut keywords: Vec<&str> = positives.iter().flat_map(|r| describe(*r).1.iter().copied()).collect();
+    if positives.contains(&Rule::module_prop_one) {
+        keywords.extend(super::parser::MODULE_KEYWORDS);
+    }
+    if positives.contains(&Rule::programme_prop_one) {
+        keywords.extend(super::parser::PROGRAMME_KEYWORDS);
+    }
+    keywords.sort_unstable();
+    keywords.dedup();
+    let found_word = text.get(pos..tok_end).unwrap_or("");
+    let help = did_you_mean(found_word, &keywords)
+        .map(|k| format!("did you mean `{k}`?"))
+        .or_else(|| {
+            if found_word.is_empty() || pos >= end {
+                Some("the item ends too early: is a `}` or a value missing?".to_string())
+            } else {
+                None
+            }
+        });
+    SyntaxError {
+        span: Span::new(pos, tok_end),
+        message: format!("expected {expected}, found {found}"),
+        help,
+    }
+}
+
+/// The keyword nearest to `word` (edit distance at most 2, and less than half its length).
+pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    if word.is_empty() {
+        return None;
+    }
+    let mut best: Option<(usize, &str)> = None;
+    for c in candidates {
+        let d = levenshtein(word, c);
+        let limit = (c.len() / 2).clamp(1, 3);
+        if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+pub fn levenshtein(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}

@@ -1,0 +1,8 @@
+//! The syntax layer: text -> tree + errors. Knows nothing of rules or editors.
+
+pub mod ast;
+pub(crate) mod errors;
+pub mod parser;
+
+pub use errors::{did_you_mean, levenshtein};
+pub use parser::{dedent, parse};
