@@ -4,5 +4,14 @@
 //! renderers. See `docs/architecture.md`.
 #![forbid(unsafe_code)]
 
+pub mod analysis;
+pub mod check;
+pub mod cli;
+pub mod diag;
+pub mod model;
+pub mod policy;
+pub mod render;
+pub mod source;
 pub mod span;
 pub mod syntax;
+pub mod workspace;

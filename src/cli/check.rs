@@ -1,0 +1,186 @@
+//! `spec check`.
+
+use std::collections::HashSet;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use clap::{Args, ValueEnum};
+
+use crate::analysis::{analyze, Analysis, Input, Options};
+use crate::render;
+use crate::workspace::{self, display, LoadError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Deny {
+    Warnings,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct CheckArgs {
+    /// Files or directories to check (default `.`); `-` reads one spec from stdin.
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Make warnings fail the check too.
+    #[arg(long, value_enum)]
+    pub deny: Vec<Deny>,
+    /// Pending variances waive nothing.
+    #[arg(long)]
+    pub require_approved_variances: bool,
+    /// Check every programme against this framework instead of its own.
+    #[arg(long, value_name = "ID")]
+    pub framework: Option<String>,
+    /// Add a policy file or directory.
+    #[arg(long, value_name = "PATH")]
+    pub policy: Vec<PathBuf>,
+    /// Plain text output.
+    #[arg(long)]
+    pub no_color: bool,
+}
+
+/// The inputs of a check and the options from `spec.toml`.
+pub struct Loaded {
+    pub inputs: Vec<Input>,
+    pub options: Options,
+    pub config: workspace::Config,
+}
+
+/// Reads the files to check, their workspace's other files and `spec.toml`.
+pub fn load(paths: &[PathBuf], cli_policies: &[PathBuf]) -> Result<Loaded, LoadError> {
+    let paths: Vec<PathBuf> = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths.to_vec() };
+    let mut inputs = Vec::new();
+    let mut seen: HashSet<PathBuf> = HashSet::new();
+    let mut given_files = Vec::new();
+    let mut stdin_used = false;
+    for p in &paths {
+        if p.as_os_str() == "-" {
+            if stdin_used {
+                continue;
+            }
+            stdin_used = true;
+            let mut text = String::new();
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .map_err(|e| LoadError(format!("cannot read stdin: {e}")))?;
+            inputs.push(Input {
+                name: "<stdin>".into(),
+                path: None,
+                text: Arc::from(text),
+                primary: true,
+            });
+            continue;
+        }
+        let meta = std::fs::metadata(p).map_err(|e| {
+            LoadError(match e.kind() {
+                std::io::ErrorKind::NotFound => format!("`{}` does not exist", p.display()),
+                _ => format!("cannot read `{}`: {e}", p.display()),
+            })
+        })?;
+        let files = if meta.is_dir() { workspace::pspec_files(p)? } else { vec![p.clone()] };
+        for f in files {
+            let key = std::fs::canonicalize(&f).unwrap_or_else(|_| f.clone());
+            if seen.insert(key) {
+                given_files.push(f);
+            }
+        }
+    }
+    // The workspace: nearest `spec.toml` above the first path.
+    let anchor = paths.iter().find(|p| p.as_os_str() != "-").cloned().unwrap_or_else(|| PathBuf::from("."));
+    let root = workspace::find_root(&anchor);
+    let mut config = workspace::Config::default();
+    let mut context_files = Vec::new();
+    if let Some(root) = &root {
+        let loaded = workspace::load_config(root)?;
+        config = loaded.config;
+        for f in workspace::pspec_files(root)? {
+            let key = std::fs::canonicalize(&f).unwrap_or_else(|_| f.clone());
+            if seen.insert(key) {
+                context_files.push(f);
+            }
+        }
+    }
+    for (files, primary) in [(given_files, true), (context_files, false)] {
+        for f in files {
+            let text = workspace::read_text(&f)?;
+            inputs.push(Input {
+                name: display(&f),
+                path: Some(f),
+                text: Arc::from(text),
+                primary,
+            });
+        }
+    }
+    let mut policy_paths: Vec<PathBuf> = Vec::new();
+    if let Some(root) = &root {
+        policy_paths.extend(config.policy.paths.iter().map(|p| root.join(p)));
+    }
+    policy_paths.extend(cli_policies.iter().cloned());
+    for p in &policy_paths {
+        if !p.exists() {
+            return Err(LoadError(format!("policy path `{}` does not exist", display(p))));
+        }
+    }
+    let options = Options {
+        framework: None,
+        default_framework: config.policy.framework.clone(),
+        require_approved_variances: config.output.require_approved_variances,
+        policy_paths,
+    };
+    Ok(Loaded { inputs, options, config })
+}
+
+pub fn run(args: CheckArgs, color: bool) -> u8 {
+    let color = color && !args.no_color;
+    let loaded = match load(&args.paths, &args.policy) {
+        Ok(l) => l,
+        Err(e) => return super::fatal(&e.0),
+    };
+    let mut options = loaded.options;
+    options.framework = args.framework.clone();
+    options.require_approved_variances |= args.require_approved_variances;
+    let format = match args.format {
+        Some(f) => f,
+        None => match loaded.config.output.format.as_deref() {
+            None | Some("human") => Format::Human,
+            Some("json") => Format::Json,
+            Some(other) => return super::fatal(&format!("`spec.toml` sets an unknown output format `{other}`")),
+        },
+    };
+    let deny_warnings = !args.deny.is_empty() || loaded.config.output.deny.iter().any(|d| d == "warnings");
+    let analysis = analyze(loaded.inputs, &options);
+    let out = match format {
+        Format::Human => render::human::render(&analysis, color),
+        Format::Json => render::json::render(&analysis),
+    };
+    if analysis.policy_failed {
+        // Show why, but the check did not run.
+        let _ = std::io::stderr().write_all(render::human::render(&analysis, color).as_bytes());
+        return 2;
+    }
+    let mut stdout = std::io::stdout().lock();
+    if stdout.write_all(out.as_bytes()).and_then(|_| stdout.flush()).is_err() {
+        return 2;
+    }
+    exit_status(&analysis, deny_warnings)
+}
+
+pub fn exit_status(a: &Analysis, deny_warnings: bool) -> u8 {
+    if a.summary.errors > 0 || (deny_warnings && a.summary.warnings > 0) {
+        1
+    } else {
+        0
+    }
+}
+
+#[allow(dead_code)]
+fn is_stdin(p: &Path) -> bool {
+    p.as_os_str() == "-"
+}

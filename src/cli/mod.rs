@@ -1,0 +1,49 @@
+//! The `spec` command line (cli.md). `main.rs` only calls [`main`].
+
+pub mod check;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(name = "spec", version, about = "Compiler, linter and language server for university programme specifications")]
+pub struct Cli {
+    /// Plain text output (also when NO_COLOR is set).
+    #[arg(long, global = true)]
+    pub no_color: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check specifications: files, directories (default `.`), or `-` for stdin.
+    Check(check::CheckArgs),
+}
+
+/// Exit status: 0 clean, 1 errors found, 2 the check could not run.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => 0,
+                _ => 2,
+            };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let color = !cli.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let code = match cli.command {
+        Command::Check(args) => check::run(args, color),
+    };
+    ExitCode::from(code)
+}
+
+/// Prints a "could not run" message to stderr; the caller exits 2.
+pub fn fatal(message: &str) -> u8 {
+    eprintln!("error: {message}");
+    2
+}

@@ -1,0 +1,346 @@
+//! The semantic model: typed modules and programmes with spans, resolved
+//! across a workspace. Built from syntax trees by [`build`]; read by the
+//! checks, the policy evaluator, the renderers and the IDE layer.
+//!
+//! Invariants:
+//! - modules and programmes are in a deterministic order (sources in path
+//!   order, items in source order);
+//! - `module_index` maps a code to its *first* definition; later definitions
+//!   are `spec/duplicate`;
+//! - every value keeps the span it was read from;
+//! - a `broken` item (syntax error) is present, so references to it resolve,
+//!   but no rule evaluates its properties.
+
+pub mod build;
+pub mod pathways;
+
+use std::collections::HashMap;
+
+use crate::diag::SourceId;
+use crate::span::{Span, Spanned};
+use crate::syntax::ast::Date;
+
+pub use build::build_workspace;
+
+pub type ModuleId = usize;
+pub type ProgrammeId = usize;
+
+#[derive(Debug, Clone, Default)]
+pub struct Workspace {
+    pub modules: Vec<Module>,
+    pub programmes: Vec<Programme>,
+    /// Code -> first definition.
+    pub module_index: HashMap<String, ModuleId>,
+    pub programme_index: HashMap<String, ProgrammeId>,
+}
+
+impl Workspace {
+    pub fn module(&self, code: &str) -> Option<&Module> {
+        self.module_index.get(code).and_then(|&i| self.modules.get(i))
+    }
+    pub fn module_id(&self, code: &str) -> Option<ModuleId> {
+        self.module_index.get(code).copied()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Module {
+    pub source: SourceId,
+    pub span: Span,
+    pub code: Spanned<String>,
+    pub title: String,
+    pub credits: Option<Spanned<u64>>,
+    pub level: Option<Spanned<u64>>,
+    pub weeks: Option<Spanned<u64>>,
+    pub pass_mark: Option<Spanned<u64>>,
+    /// Flags: the span of the flag keyword when present.
+    pub research_skills: Option<Span>,
+    pub dissertation: Option<Span>,
+    pub placement: Option<Span>,
+    pub pass_fail: Option<Span>,
+    pub requires: Vec<Spanned<String>>,
+    /// The span of the `requires` property, if any.
+    pub requires_span: Option<Span>,
+    pub outcomes: Vec<Outcome>,
+    pub assessments: Vec<Assessment>,
+    pub broken: bool,
+}
+
+impl Module {
+    pub fn credits(&self) -> u64 {
+        self.credits.as_ref().map(|c| c.value).unwrap_or(0)
+    }
+    pub fn level(&self) -> u64 {
+        self.level.as_ref().map(|c| c.value).unwrap_or(0)
+    }
+    pub fn is_dissertation(&self) -> bool {
+        self.dissertation.is_some()
+    }
+    pub fn is_research_skills(&self) -> bool {
+        self.research_skills.is_some()
+    }
+    pub fn outcome(&self, code: &str) -> Option<&Outcome> {
+        self.outcomes.iter().find(|o| o.code.value == code)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub span: Span,
+    pub code: Spanned<String>,
+    pub text: Spanned<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Assessment {
+    pub span: Span,
+    pub code: Spanned<String>,
+    pub title: Spanned<String>,
+    pub kind: Option<Spanned<String>>,
+    pub weight: Option<Spanned<u64>>,
+    pub covers: Vec<Spanned<String>>,
+    pub covers_span: Option<Span>,
+    pub competency: Option<Span>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Programme {
+    pub source: SourceId,
+    pub span: Span,
+    pub code: Spanned<String>,
+    pub title: String,
+    pub award: Option<Spanned<String>>,
+    pub framework: Option<Spanned<String>>,
+    pub credits: Option<Spanned<u64>>,
+    pub modes: Vec<Spanned<String>>,
+    pub language: Option<Spanned<String>>,
+    pub delivery: Option<Spanned<String>>,
+    pub starts: Option<Spanned<Date>>,
+    pub validated: Option<Spanned<Date>>,
+    pub previous_validation: Option<Spanned<Date>>,
+    pub erasmus_mundus: Option<Span>,
+    pub accreditations: Vec<Spanned<String>>,
+    pub exit_awards: Vec<ExitAward>,
+    pub rpl: Option<Rpl>,
+    pub partners: Vec<Partner>,
+    pub attendance: Option<Attendance>,
+    pub engagement: Option<Engagement>,
+    pub structure: Option<Structure>,
+    pub variances: Vec<Variance>,
+    pub rules: Vec<ProgrammeRule>,
+    pub broken: bool,
+}
+
+impl Programme {
+    pub fn credits(&self) -> u64 {
+        self.credits.as_ref().map(|c| c.value).unwrap_or(0)
+    }
+    /// `delivery` as written, `semesterised` when absent.
+    pub fn delivery(&self) -> &str {
+        self.delivery.as_ref().map(|d| d.value.as_str()).unwrap_or("semesterised")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ExitAward {
+    pub span: Span,
+    pub award: Spanned<String>,
+    pub credits: Spanned<u64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Rpl {
+    pub span: Span,
+    pub certificated: Option<Spanned<u64>>,
+    pub experiential: Option<Spanned<u64>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Partner {
+    pub span: Span,
+    pub name: Spanned<String>,
+    pub model: Option<Spanned<String>>,
+    pub link_tutor: Option<Spanned<String>>,
+    pub programme_leader: Option<Spanned<String>>,
+    pub operational_framework: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    Day,
+    Week,
+    Month,
+    Year,
+}
+
+impl Unit {
+    pub fn parse(s: &str) -> Option<Unit> {
+        Some(match s {
+            "day" | "days" => Unit::Day,
+            "week" | "weeks" => Unit::Week,
+            "month" | "months" => Unit::Month,
+            "year" | "years" => Unit::Year,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct DurationValue {
+    pub span: Span,
+    pub amount: u64,
+    pub unit: Unit,
+}
+
+impl DurationValue {
+    /// In days, for units that convert exactly (days and weeks).
+    pub fn days(&self) -> Option<u64> {
+        match self.unit {
+            Unit::Day => Some(self.amount),
+            Unit::Week => Some(self.amount.saturating_mul(7)),
+            _ => None,
+        }
+    }
+    /// In months, for months and years.
+    pub fn months(&self) -> Option<u64> {
+        match self.unit {
+            Unit::Month => Some(self.amount),
+            Unit::Year => Some(self.amount.saturating_mul(12)),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Attendance {
+    pub span: Span,
+    pub first_contact: Option<DurationValue>,
+    pub second_contact: Option<DurationValue>,
+    pub interview: Option<DurationValue>,
+    pub agreements_per_year: Option<Spanned<u64>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Engagement {
+    pub span: Span,
+    pub shared_with: Vec<Spanned<String>>,
+    pub retention: Option<DurationValue>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Variance {
+    pub span: Span,
+    /// The `variance` keyword through the rule id: where variance diagnostics point.
+    pub head: Span,
+    pub rule: Spanned<String>,
+    pub applies_to: Vec<Spanned<String>>,
+    pub criterion: Option<Criterion>,
+    pub rationale: Option<Spanned<String>>,
+    pub alternative: Option<Spanned<String>>,
+    pub evidence: Option<Spanned<String>>,
+    pub submitted: Option<Spanned<Date>>,
+    pub approved: Option<Approval>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Criterion {
+    pub span: Span,
+    pub name: Spanned<String>,
+    /// `psrb "BODY"`: the body.
+    pub body: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Approval {
+    pub span: Span,
+    pub by: Spanned<String>,
+    pub date: Option<Spanned<Date>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ProgrammeRule {
+    pub span: Span,
+    pub id: Spanned<String>,
+    pub body: Spanned<String>,
+}
+
+/// A study period: semesters `start..=end` of study year `year`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Period {
+    pub year: u64,
+    pub start: u64,
+    pub end: u64,
+}
+
+impl Period {
+    /// Placed over more than one semester.
+    pub fn spanning(&self) -> bool {
+        self.end > self.start
+    }
+    /// Sort key of the period's end: study year first, then semester.
+    pub fn end_key(&self) -> (u64, u64) {
+        (self.year, self.end)
+    }
+    pub fn semesters(&self) -> u64 {
+        self.end.saturating_sub(self.start) + 1
+    }
+}
+
+/// How a structure entry is taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Membership {
+    Core,
+    /// Index into [`Structure::groups`].
+    Option(usize),
+}
+
+/// One module listed in a programme's structure.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub code: Spanned<String>,
+    /// The module definition (first one), if it exists.
+    pub module: Option<ModuleId>,
+    /// Resolved placement; `None` when none was written (allowed only in a
+    /// stage of a block-delivered programme).
+    pub period: Option<Period>,
+    /// The placement as written (shared by a list line or the entry's own).
+    pub placement_span: Option<Span>,
+    pub stage: Option<u64>,
+    pub membership: Membership,
+    /// The whole `core` / `option` line this entry is on.
+    pub line_span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct OptionGroup {
+    pub span: Span,
+    pub title: Spanned<String>,
+    pub choose: Spanned<u64>,
+    /// Indices into [`Structure::entries`].
+    pub entries: Vec<usize>,
+    pub stage: Option<u64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Stage {
+    pub span: Span,
+    pub number: Spanned<u64>,
+    pub title: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Structure {
+    pub span: Span,
+    pub entries: Vec<Entry>,
+    pub groups: Vec<OptionGroup>,
+    pub stages: Vec<Stage>,
+}
+
+impl Structure {
+    pub fn entry(&self, code: &str) -> Option<&Entry> {
+        self.entries.iter().find(|e| e.code.value == code)
+    }
+    pub fn core_entries(&self) -> impl Iterator<Item = (usize, &Entry)> {
+        self.entries.iter().enumerate().filter(|(_, e)| e.membership == Membership::Core)
+    }
+}

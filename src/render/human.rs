@@ -1,0 +1,159 @@
+//! `--format human`: miette's graphical report, one per diagnostic, then a
+//! summary line.
+
+use std::fmt;
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+
+use crate::analysis::Analysis;
+use crate::diag::{Diagnostic, Severity};
+use crate::source::Sources;
+use crate::span::clamp_to_char;
+
+/// A diagnostic with its source, as miette wants it.
+struct Report<'a> {
+    diag: &'a Diagnostic,
+    sources: &'a Sources,
+    message: String,
+    help: Option<String>,
+    src: NamedSource<String>,
+}
+
+impl fmt::Debug for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Display for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Report<'_> {}
+
+fn source_span(text: &str, span: crate::span::Span) -> SourceSpan {
+    let start = clamp_to_char(text, span.start as usize);
+    let end = clamp_to_char(text, span.end as usize).max(start);
+    SourceSpan::new(start.into(), end - start)
+}
+
+impl miette::Diagnostic for Report<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(self.diag.code.clone()))
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(if self.diag.is_waived() {
+            miette::Severity::Advice
+        } else {
+            match self.diag.severity {
+                Severity::Error => miette::Severity::Error,
+                Severity::Warning => miette::Severity::Warning,
+                Severity::Info => miette::Severity::Advice,
+            }
+        })
+    }
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.help.as_ref().map(|h| Box::new(h.clone()) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.src)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let text = self.sources.get(self.diag.source).map(|s| &*s.text).unwrap_or("");
+        let mut labels = vec![LabeledSpan::new_primary_with_span(
+            Some(self.diag.label.clone().unwrap_or_else(|| "here".to_string())),
+            source_span(text, self.diag.span),
+        )];
+        // Secondary labels in the same file (others are listed in the help).
+        for l in &self.diag.labels {
+            if l.source == self.diag.source {
+                labels.push(LabeledSpan::new_with_span(Some(l.message.clone()), source_span(text, l.span)));
+            }
+        }
+        Some(Box::new(labels.into_iter()))
+    }
+}
+
+/// Renders every diagnostic of an analysis and a summary line.
+pub fn render(analysis: &Analysis, color: bool) -> String {
+    let mut out = String::new();
+    for d in &analysis.diagnostics {
+        out.push_str(&render_one(d, &analysis.sources, color));
+    }
+    out.push_str(&summary_line(analysis));
+    out.push('\n');
+    out
+}
+
+/// Renders one diagnostic.
+pub fn render_one(d: &Diagnostic, sources: &Sources, color: bool) -> String {
+    let (name, text) = match sources.get(d.source) {
+        Some(s) => (s.name.clone(), s.text.to_string()),
+        None => ("?".to_string(), String::new()),
+    };
+    let mut message = d.message.clone();
+    if let Some(w) = &d.waived_by {
+        let (line, _) = sources.get(w.source).map(|s| s.line_col(w.span.start as usize)).unwrap_or((0, 0));
+        message = format!(
+            "{message} (waived by {}variance `{}` at {}:{line})",
+            if w.pending { "pending " } else { "" },
+            w.rule,
+            sources.name(w.source)
+        );
+    }
+    let mut help_lines = Vec::new();
+    if let Some(h) = &d.help {
+        help_lines.push(h.clone());
+    }
+    for l in &d.labels {
+        if l.source != d.source {
+            let (line, col) = sources.get(l.source).map(|s| s.line_col(l.span.start as usize)).unwrap_or((0, 0));
+            help_lines.push(format!("{}: {}:{line}:{col}", l.message, sources.name(l.source)));
+        }
+    }
+    if let Some(p) = &d.pathway {
+        help_lines.push(format!("failing pathway: {}", p.join(", ")));
+    }
+    match &d.clause {
+        Some(c) => help_lines.push(format!("clause {c}: see `spec explain {}`", d.code)),
+        None => help_lines.push(format!("see `spec explain {}`", d.code)),
+    }
+    let report = Report {
+        diag: d,
+        sources,
+        message,
+        help: Some(help_lines.join("\n")),
+        src: NamedSource::new(name, text),
+    };
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
+    let mut out = String::new();
+    if handler.render_report(&mut out, &report).is_err() {
+        out = format!("{}: {}\n", d.code, d.message);
+    }
+    out.push('\n');
+    out
+}
+
+pub fn summary_line(a: &Analysis) -> String {
+    let s = &a.summary;
+    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    let mut line = format!(
+        "checked {}, {}, {}: {}, {}",
+        plural(s.files, "file"),
+        plural(s.programmes, "programme"),
+        plural(s.modules, "module"),
+        plural(s.errors, "error"),
+        plural(s.warnings, "warning"),
+    );
+    if s.waived > 0 {
+        line.push_str(&format!(", {} waived", s.waived));
+    }
+    line
+}

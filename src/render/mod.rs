@@ -1,0 +1,6 @@
+//! Renderers: one per output format, all reading the same [`Diagnostic`]s.
+//!
+//! [`Diagnostic`]: crate::diag::Diagnostic
+
+pub mod human;
+pub mod json;
