@@ -62,3 +62,19 @@ pub struct PolicyRun {
 pub fn check(_sources: &mut Sources, _ws: &Workspace, _options: &Options, _diags: &mut Vec<Diagnostic>) -> PolicyRun {
     PolicyRun::default()
 }
+
+/// Rule metadata by framework, as the variance checks, `spec explain`,
+/// `spec rules` and the editor need it. Implemented by the compiled policy
+/// set; `spec/` rules are included under every framework.
+pub trait RuleCatalogue {
+    /// The rule `id` as active under `framework` (its packs and includes),
+    /// `spec/` rules included.
+    fn rule(&self, framework: &str, id: &str) -> Option<&RuleInfo>;
+    /// Every rule active under `framework`, sorted by id.
+    fn rules(&self, framework: &str) -> Vec<&RuleInfo>;
+    /// The framework ids known, sorted.
+    fn frameworks(&self) -> Vec<&str>;
+    /// The framework checks variance criteria with a rule of its own (LJMU's
+    /// PG.A1.6/variance-criterion), so `spec/variance-criterion` stays quiet.
+    fn has_criterion_rule(&self, framework: &str) -> bool;
+}
