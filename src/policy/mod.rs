@@ -42,6 +42,10 @@ pub struct RuleInfo {
     pub summary: String,
     /// Where it is defined.
     pub origin: Option<RuleOrigin>,
+    /// A complete `.pspec` workspace text on which the rule fires.
+    pub example_fail: Option<String>,
+    /// The same example, mended: the rule is quiet.
+    pub example_pass: Option<String>,
 }
 
 use crate::analysis::Options;
