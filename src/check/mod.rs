@@ -10,6 +10,8 @@
 use crate::diag::Diagnostic;
 use crate::model::Workspace;
 
+pub mod registry;
+
 /// What a check sees.
 pub struct CheckCtx<'a> {
     pub ws: &'a Workspace,
