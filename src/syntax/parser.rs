@@ -43,20 +43,32 @@ struct Scan {
 }
 
 /// One pass over the text: comments and item starts.
+///
+/// An item starts at `module` or `programme` followed by a space, first on
+/// its line, either at brace depth 0 or written at column 1 (so a missing
+/// `}` does not swallow the next item, while an indented line of a rule body
+/// or a code spelled `module` inside a block is not taken for one).
 fn scan(text: &str) -> Scan {
     let b = text.as_bytes();
     let mut comments = Vec::new();
     let mut item_starts = Vec::new();
     let mut i = 0;
     let mut line_start = true;
+    let mut column0 = true;
+    let mut depth: i64 = 0;
     while i < b.len() {
         let c = b[i];
         match c {
             b'\n' => {
                 line_start = true;
+                column0 = true;
                 i += 1;
             }
-            b' ' | b'\t' | b'\r' => i += 1,
+            b' ' | b'\t' | b'\r' => {
+                column0 = false;
+                i += 1;
+            }
+            0xEF if b[i..].starts_with(&[0xEF, 0xBB, 0xBF]) => i += 3,
             b'#' => {
                 let s = i;
                 while i < b.len() && b[i] != b'\n' {
@@ -93,10 +105,20 @@ fn scan(text: &str) -> Scan {
                 }
             }
             _ => {
-                if line_start && (starts_word(b, i, b"module") || starts_word(b, i, b"programme")) {
+                if line_start
+                    && (depth <= 0 || column0)
+                    && (starts_keyword(b, i, b"module") || starts_keyword(b, i, b"programme"))
+                {
                     item_starts.push(i);
+                    depth = 0;
+                }
+                match c {
+                    b'{' => depth += 1,
+                    b'}' => depth -= 1,
+                    _ => {}
                 }
                 line_start = false;
+                column0 = false;
                 i += 1;
             }
         }
@@ -105,6 +127,11 @@ fn scan(text: &str) -> Scan {
         comments,
         item_starts,
     }
+}
+
+/// `word` at `i` followed by a space or tab (an item keyword, not `module.x`).
+fn starts_keyword(b: &[u8], i: usize, w: &[u8]) -> bool {
+    b[i..].starts_with(w) && matches!(b.get(i + w.len()), Some(b' ' | b'\t' | b'\r' | b'\n'))
 }
 
 fn is_idc(c: u8) -> bool {
