@@ -104,9 +104,7 @@ pub fn format_file(file: &SourceFile, text: &str) -> String {
     for item in &file.items {
         b.item(item);
     }
-    let Builder {
-        lines, verbatim, ..
-    } = b;
+    let Builder { lines, verbatim, .. } = b;
     let attached = attach(text, &lines, &file.comments, &verbatim);
     render(text, &lines, &file.comments, &attached)
 }
@@ -152,19 +150,14 @@ pub fn write_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
     // A fresh temporary name (create_new never clobbers an existing file).
     let mut attempt = 0u32;
     let (tmp_path, mut tmp) = loop {
-        let candidate = dir.join(format!(
-            ".{name}.{}.{attempt}.spec-fmt.tmp",
-            std::process::id()
-        ));
+        let candidate = dir.join(format!(".{name}.{}.{attempt}.spec-fmt.tmp", std::process::id()));
         match std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
             .open(&candidate)
         {
             Ok(f) => break (candidate, f),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 1000 => {
-                attempt += 1
-            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 1000 => attempt += 1,
             Err(e) => return Err(e),
         }
     };
@@ -214,10 +207,7 @@ fn verify(before: &SourceFile, out: &str) -> Result<(), FormatError> {
 
 /// The texts of a file's comments, in order, without trailing whitespace.
 pub fn comment_texts(file: &SourceFile) -> Vec<String> {
-    file.comments
-        .iter()
-        .map(|c| c.text.trim_end().to_string())
-        .collect()
+    file.comments.iter().map(|c| c.text.trim_end().to_string()).collect()
 }
 
 /// Removes every `Span { start: N, end: N }` from a debug rendering.
@@ -328,9 +318,7 @@ impl<'t> Builder<'t> {
             while end > start && matches!(b[end - 1], b' ' | b'\t' | b'\r' | b'\n') {
                 end -= 1;
             }
-            let i = self
-                .comments
-                .partition_point(|c| (c.span.start as usize) < end);
+            let i = self.comments.partition_point(|c| (c.span.start as usize) < end);
             match i.checked_sub(1).map(|i| &self.comments[i]) {
                 Some(c) if c.span.start as usize >= start && c.span.end as usize >= end => {
                     end = c.span.start as usize;
@@ -348,13 +336,7 @@ impl<'t> Builder<'t> {
 
     /// An opening line `head {` whose `{` has a known span.
     fn open_at(&mut self, indent: usize, start: usize, brace: Span, head: String) {
-        self.push(
-            indent,
-            Kind::Open,
-            start,
-            brace.end as usize,
-            format!("{head} {{"),
-        );
+        self.push(indent, Kind::Open, start, brace.end as usize, format!("{head} {{"));
     }
 
     /// A closing `}` with a known span.
@@ -431,20 +413,13 @@ impl<'t> Builder<'t> {
     fn module_prop(&mut self, p: &ModuleProp, ind: usize) {
         let kw = p.keyword.value.as_str();
         match &p.kind {
-            ModuleKind::Credits(n)
-            | ModuleKind::Level(n)
-            | ModuleKind::Weeks(n)
-            | ModuleKind::PassMark(n) => {
+            ModuleKind::Credits(n) | ModuleKind::Level(n) | ModuleKind::Weeks(n) | ModuleKind::PassMark(n) => {
                 let t = format!("{kw} {}", self.num(n));
                 self.plain(ind, p.span, t);
             }
             ModuleKind::Flag => self.plain(ind, p.span, kw.to_string()),
             ModuleKind::Requires(codes) => self.plain(ind, p.span, format!("{kw} {}", join(codes))),
-            ModuleKind::Outcomes {
-                open,
-                outcomes,
-                close,
-            } => {
+            ModuleKind::Outcomes { open, outcomes, close } => {
                 self.open_at(ind, p.span.start as usize, *open, kw.to_string());
                 for o in outcomes {
                     let t = format!("{} {}", o.code.value, self.lit(&o.text, ind + 1));
@@ -580,20 +555,11 @@ impl<'t> Builder<'t> {
 
     fn structure_line(&mut self, line: &StructureLine, ind: usize) {
         match line {
-            StructureLine::Core(g) => {
-                self.group(ind, "core".to_string(), g, g.keyword.end as usize)
-            }
+            StructureLine::Core(g) => self.group(ind, "core".to_string(), g, g.keyword.end as usize),
             StructureLine::Option {
-                title,
-                choose,
-                group,
-                ..
+                title, choose, group, ..
             } => {
-                let head = format!(
-                    "option {} choose {} credits",
-                    self.lit(title, ind),
-                    self.num(choose)
-                );
+                let head = format!("option {} choose {} credits", self.lit(title, ind), self.num(choose));
                 self.group(ind, head, group, choose.span.end as usize);
             }
             StructureLine::Stage {
@@ -742,10 +708,7 @@ fn has_multiline_literal(body: &str) -> bool {
     while i < b.len() {
         if b[i..].starts_with(b"\"\"\"") {
             let rest = &b[i + 3..];
-            let len = rest
-                .windows(3)
-                .position(|w| w == b"\"\"\"")
-                .unwrap_or(rest.len());
+            let len = rest.windows(3).position(|w| w == b"\"\"\"").unwrap_or(rest.len());
             if rest[..len].contains(&b'\n') {
                 return true;
             }
@@ -802,10 +765,7 @@ fn rule_body(body: &str, indent: usize) -> String {
         out.push(' ');
         out.push_str(first);
     }
-    let lines: Vec<&str> = rest
-        .split('\n')
-        .map(|l| l.trim_end_matches(is_ascii_ws))
-        .collect();
+    let lines: Vec<&str> = rest.split('\n').map(|l| l.trim_end_matches(is_ascii_ws)).collect();
     let leading = |l: &str| l.len() - l.trim_start_matches([' ', '\t']).len();
     let min = lines
         .iter()
@@ -959,10 +919,7 @@ fn attach(text: &str, lines: &[Line], comments: &[Comment], verbatim: &[Span]) -
     let line_of = |offset: usize| lines.partition_point(|l| l.start <= offset).checked_sub(1);
     for (ci, c) in comments.iter().enumerate() {
         let start = c.span.start as usize;
-        if verbatim
-            .iter()
-            .any(|v| v.start <= c.span.start && c.span.end <= v.end)
-        {
+        if verbatim.iter().any(|v| v.start <= c.span.start && c.span.end <= v.end) {
             continue;
         }
         // Inside a property written over several source lines: before it.

@@ -32,11 +32,7 @@ fn read(path: &Path) -> String {
 /// them).
 fn model(text: &str) -> String {
     let file = parse(text);
-    assert!(
-        file.errors.is_empty(),
-        "unexpected syntax errors: {:#?}",
-        file.errors
-    );
+    assert!(file.errors.is_empty(), "unexpected syntax errors: {:#?}", file.errors);
     let mut items = file.items.clone();
     for item in &mut items {
         if let spec::syntax::ast::Item::Programme(p) = item {
@@ -59,11 +55,7 @@ fn model(text: &str) -> String {
     let mut out = Vec::new();
     let mut lines = pretty.lines().peekable();
     while let Some(l) = lines.next() {
-        if l.trim_end().ends_with("Span {")
-            && lines
-                .peek()
-                .is_some_and(|n| n.trim_start().starts_with("start: "))
-        {
+        if l.trim_end().ends_with("Span {") && lines.peek().is_some_and(|n| n.trim_start().starts_with("start: ")) {
             for n in lines.by_ref() {
                 if n.trim() == "}," || n.trim() == "}" {
                     break;
@@ -124,14 +116,9 @@ fn check_roundtrip(name: &str, text: &str) -> String {
 /// bodies are kept byte for byte.
 fn check_roundtrip_verbatim(name: &str, text: &str) -> String {
     let out = format(text).unwrap_or_else(|e| panic!("{name}: not formatted: {e}"));
-    let again =
-        format(&out).unwrap_or_else(|e| panic!("{name}: formatted text not formatted again: {e}"));
+    let again = format(&out).unwrap_or_else(|e| panic!("{name}: formatted text not formatted again: {e}"));
     assert_eq!(again, out, "{name}: formatting is not idempotent");
-    assert_eq!(
-        model(&out),
-        model(text),
-        "{name}: formatting changed the model"
-    );
+    assert_eq!(model(&out), model(text), "{name}: formatting changed the model");
     assert_eq!(
         comments(&out),
         comments(text),
@@ -364,17 +351,14 @@ fn numbers_lose_leading_zeros() {
 #[test]
 fn text_blocks_get_a_canonical_indentation() {
     let out = fmt("module M \"T\" {\n outcomes {\n LO1 \"\"\"\n\t\t   one\n\t\t     two\n\t\t   \"\"\"\n }\n}\n");
-    assert_eq!(out, "module M \"T\" {\n  outcomes {\n    LO1 \"\"\"\n      one\n        two\n    \"\"\"\n  }\n}\n");
+    assert_eq!(
+        out,
+        "module M \"T\" {\n  outcomes {\n    LO1 \"\"\"\n      one\n        two\n    \"\"\"\n  }\n}\n"
+    );
     // One-line text blocks stay on one line.
-    assert_eq!(
-        fmt("module M \"\"\"\n   T\n\"\"\" { }"),
-        "module M \"\"\"T\"\"\" {}\n"
-    );
+    assert_eq!(fmt("module M \"\"\"\n   T\n\"\"\" { }"), "module M \"\"\"T\"\"\" {}\n");
     // An empty text block.
-    assert_eq!(
-        fmt("module M \"\"\"  \"\"\" { }"),
-        "module M \"\"\"\"\"\" {}\n"
-    );
+    assert_eq!(fmt("module M \"\"\"  \"\"\" { }"), "module M \"\"\"\"\"\" {}\n");
 }
 
 #[test]
@@ -416,12 +400,11 @@ fn rule_bodies_keep_their_text() {
         "programme P \"P\" {\n  rule X.1/y {\n    a {\n      b\n    }\n\n    c\n  }\n}\n"
     );
     // A multi-line text block inside a body: the body is kept byte for byte.
-    let text = "programme P \"P\" {\n      rule X.1/y {\n      message \"\"\"\n         keep   \n       this\"\"\"\n   }\n}\n";
+    let text =
+        "programme P \"P\" {\n      rule X.1/y {\n      message \"\"\"\n         keep   \n       this\"\"\"\n   }\n}\n";
     let out = check_roundtrip_verbatim("text block in a rule", text);
     assert!(
-        out.contains(
-            "rule X.1/y {\n      message \"\"\"\n         keep   \n       this\"\"\"\n   }"
-        ),
+        out.contains("rule X.1/y {\n      message \"\"\"\n         keep   \n       this\"\"\"\n   }"),
         "{out}"
     );
 }
@@ -474,11 +457,7 @@ fn write_atomically_keeps_permissions_and_follows_symlinks() {
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).expect("chmod");
     write_atomically(&path, "new\n").expect("replace");
     assert_eq!(read(&path), "new\n");
-    let mode = std::fs::metadata(&path)
-        .expect("metadata")
-        .permissions()
-        .mode()
-        & 0o777;
+    let mode = std::fs::metadata(&path).expect("metadata").permissions().mode() & 0o777;
     assert_eq!(mode, 0o640);
 
     let link = dir.path().join("link.pspec");
@@ -489,10 +468,6 @@ fn write_atomically_keeps_permissions_and_follows_symlinks() {
         .file_type()
         .is_symlink());
     assert_eq!(read(&path), "via link\n");
-    let mode = std::fs::metadata(&path)
-        .expect("metadata")
-        .permissions()
-        .mode()
-        & 0o777;
+    let mode = std::fs::metadata(&path).expect("metadata").permissions().mode() & 0o777;
     assert_eq!(mode, 0o640);
 }

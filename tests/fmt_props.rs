@@ -93,8 +93,7 @@ fn check_formatting(text: &str) -> Result<(), TestCaseError> {
         text,
         out
     );
-    let again = format(&out)
-        .map_err(|e| TestCaseError::fail(format!("output not formatted: {e}\n{out}")))?;
+    let again = format(&out).map_err(|e| TestCaseError::fail(format!("output not formatted: {e}\n{out}")))?;
     prop_assert_eq!(&again, &out, "not idempotent\n--- in:\n{}", text);
     prop_assert!(out.is_empty() || (out.ends_with('\n') && !out.ends_with("\n\n")));
     prop_assert!(!out.contains("\r\n"));
@@ -278,8 +277,7 @@ fn reshuffle(text: &str, choices: &[usize]) -> String {
                 let rest = &text[i..];
                 let had_newline = text[s..i].contains('\n');
                 let before_item_word = rest.starts_with("module") || rest.starts_with("programme");
-                let needs_newline =
-                    after_comment || (before_item_word && had_newline) || i == b.len();
+                let needs_newline = after_comment || (before_item_word && had_newline) || i == b.len();
                 let c = choices.get(k % choices.len().max(1)).copied().unwrap_or(0);
                 k += 1;
                 let run = if needs_newline {
@@ -480,10 +478,6 @@ fn reshuffle_keeps_the_corpus_parseable() {
     for (i, text) in corpus().iter().enumerate() {
         let shuffled = reshuffle(text, &[0, 5, 9, 11, 2, 7]);
         let file = parse(&shuffled);
-        assert!(
-            file.errors.is_empty(),
-            "corpus {i}: {:?}\n{shuffled}",
-            file.errors
-        );
+        assert!(file.errors.is_empty(), "corpus {i}: {:?}\n{shuffled}", file.errors);
     }
 }
