@@ -701,7 +701,7 @@ fn add_group(ctx: &mut Ctx, src: SourceId, s: &mut Structure, g: &ast::Group, me
     let shared = g.placement.as_ref().map(|p| (resolve_placement(ctx, src, p, check), p.span));
     for e in &g.entries {
         let own = e.placement.as_ref().map(|p| (resolve_placement(ctx, src, p, check), p.span));
-        let (period, placement_span) = match own.or(shared.clone()) {
+        let (period, placement_span) = match own.or(shared) {
             Some((period, span)) => (period, Some(span)),
             None => (None, None),
         };
