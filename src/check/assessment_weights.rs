@@ -73,7 +73,12 @@ pub fn check(ctx: &CheckCtx, out: &mut Vec<Diagnostic>) {
             .iter()
             .map(|(a, w)| format!("`{}` {}%", a.code.value, w.value))
             .collect();
-        let help = if sum < 100 {
+        let help = if weights.len() == 1 {
+            format!(
+                "the only assessment carries the whole mark: write `weight 100%` or leave the weight out (it is {}% off)",
+                sum.abs_diff(100)
+            )
+        } else if sum < 100 {
             format!(
                 "the weights are {}% short of 100%: raise one or more of them ({}) so they sum to 100%",
                 100 - sum,

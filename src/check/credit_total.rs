@@ -8,10 +8,13 @@
 //! pathways, with no enumeration. Not evaluated when the programme has no
 //! `credits`, no structure, a listed module that is undefined, broken or
 //! without credits, or an unsatisfiable option (rules.md, "Scope and
-//! counting").
+//! counting"), nor when an option chooses 0 credits or too many
+//! (`spec/invalid-value`) or a module is listed twice (`spec/duplicate`).
 //!
 //! The diagnostic points at the programme's `credits` value and labels the
 //! `structure` keyword with the structure's total.
+
+use std::collections::HashSet;
 
 use super::{CheckCtx, RuleDoc};
 use crate::diag::{Diagnostic, Severity};
@@ -101,6 +104,13 @@ pub fn check(ctx: &CheckCtx, out: &mut Vec<Diagnostic>) {
         };
         if credits.value == 0 || credits.value > MAX_INT {
             continue; // spec/invalid-value
+        }
+        if s.groups.iter().any(|g| g.choose.value == 0 || g.choose.value > MAX_INT) {
+            continue; // spec/invalid-value
+        }
+        let mut listed = HashSet::new();
+        if !s.entries.iter().all(|e| listed.insert(e.code.value.as_str())) {
+            continue; // spec/duplicate: a module listed twice is taken once
         }
         let Ok(space) = PathwaySpace::new(ws, p) else {
             continue;
