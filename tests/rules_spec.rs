@@ -67,7 +67,11 @@ fn expected(text: &str, path: &Path) -> BTreeSet<String> {
         .lines()
         .find_map(|l| l.strip_prefix("# expect-spec:"))
         .unwrap_or_else(|| panic!("{} has no `# expect-spec:` line", path.display()));
-    line.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
+    line.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// Runs every fixture of one rule; returns (failing, passing) fixture counts.
@@ -82,17 +86,30 @@ fn run_rule(rule: &str) -> (usize, usize) {
     let id = format!("spec/{rule}");
     let (mut fail, mut pass) = (0, 0);
     for path in &paths {
-        let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let text =
+            std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let want = expected(&text, path);
-        let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("?").to_string();
+        let name = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("?")
+            .to_string();
         let a = analyse(&text);
         let got = spec_ids(&a);
         assert_eq!(got, want, "{}: spec/ rule ids", path.display());
         if name.starts_with("fail") {
-            assert!(want.contains(&id), "{}: a failing fixture must expect {id}", path.display());
+            assert!(
+                want.contains(&id),
+                "{}: a failing fixture must expect {id}",
+                path.display()
+            );
             fail += 1;
         } else {
-            assert!(want.is_empty(), "{}: a passing fixture expects no spec/ ids", path.display());
+            assert!(
+                want.is_empty(),
+                "{}: a passing fixture expects no spec/ ids",
+                path.display()
+            );
             pass += 1;
         }
         let mut settings = insta::Settings::clone_current();
@@ -101,7 +118,10 @@ fn run_rule(rule: &str) -> (usize, usize) {
         settings.set_description(format!("tests/fixtures/spec/{rule}/{name}.pspec"));
         settings.bind(|| insta::assert_snapshot!(format!("{rule}__{name}"), rendered_spec(&a)));
     }
-    assert!(fail >= 1 && pass >= 1, "{rule}: needs at least one failing and one passing fixture");
+    assert!(
+        fail >= 1 && pass >= 1,
+        "{rule}: needs at least one failing and one passing fixture"
+    );
     (fail, pass)
 }
 
@@ -142,7 +162,11 @@ fn policy_reported_rules() {
 /// order, with its metadata.
 #[test]
 fn registry_lists_every_spec_rule() {
-    let rules_md = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/design/rules.md")).expect("rules.md");
+    let rules_md = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/design/rules.md"
+    ))
+    .expect("rules.md");
     let from_md: Vec<(String, String, String)> = rules_md
         .lines()
         .filter_map(|l| {
@@ -151,7 +175,11 @@ fn registry_lists_every_spec_rule() {
             if !id.starts_with("spec/") {
                 return None;
             }
-            Some((id.to_string(), cells.get(2)?.to_string(), cells.get(3)?.to_string()))
+            Some((
+                id.to_string(),
+                cells.get(2)?.to_string(),
+                cells.get(3)?.to_string(),
+            ))
         })
         .collect();
     assert_eq!(from_md.len(), 17, "rules.md lists 17 spec/ rules");
@@ -169,7 +197,11 @@ fn registry_lists_every_spec_rule() {
         assert_eq!(&r.summary, fires, "{}: summary is the rules.md text", r.id);
         assert_eq!(r.clause, "", "{}", r.id);
         assert_eq!(r.framework, "spec", "{}", r.id);
-        assert!(r.admits.is_empty(), "{}: spec/ rules are not waivable", r.id);
+        assert!(
+            r.admits.is_empty(),
+            "{}: spec/ rules are not waivable",
+            r.id
+        );
         assert!(!r.clause_text.is_empty(), "{}", r.id);
     }
 }
@@ -182,8 +214,14 @@ fn check_examples(policy: bool) -> usize {
         if POLICY_RULES.contains(&r.id.as_str()) != policy {
             continue;
         }
-        let fail = r.example_fail.as_deref().unwrap_or_else(|| panic!("{}: no example_fail", r.id));
-        let pass = r.example_pass.as_deref().unwrap_or_else(|| panic!("{}: no example_pass", r.id));
+        let fail = r
+            .example_fail
+            .as_deref()
+            .unwrap_or_else(|| panic!("{}: no example_fail", r.id));
+        let pass = r
+            .example_pass
+            .as_deref()
+            .unwrap_or_else(|| panic!("{}: no example_pass", r.id));
         let got = spec_ids(&analyse(fail));
         assert!(got.contains(&r.id), "{}: example_fail gives {got:?}", r.id);
         let got = spec_ids(&analyse(pass));
@@ -220,19 +258,25 @@ fn conformance_spec_ids() {
     for path in paths {
         let text = std::fs::read_to_string(&path).expect("read");
         let ids = |prefix: &str| -> Option<BTreeSet<String>> {
-            text.lines().find_map(|l| l.strip_prefix(prefix)).map(|rest| {
-                rest.split(',')
-                    .map(str::trim)
-                    .filter(|s| s.starts_with("spec/") && !POLICY_RULES.contains(s))
-                    .map(str::to_string)
-                    .collect()
-            })
+            text.lines()
+                .find_map(|l| l.strip_prefix(prefix))
+                .map(|rest| {
+                    rest.split(',')
+                        .map(str::trim)
+                        .filter(|s| s.starts_with("spec/") && !POLICY_RULES.contains(s))
+                        .map(str::to_string)
+                        .collect()
+                })
         };
         let got = spec_ids(&analyse(&text));
         if let Some(want) = ids("# expect:") {
             assert_eq!(got, want, "{}", path.display());
         } else if let Some(want) = ids("# expect-include:") {
-            assert!(want.is_subset(&got), "{}: {got:?} lacks some of {want:?}", path.display());
+            assert!(
+                want.is_subset(&got),
+                "{}: {got:?} lacks some of {want:?}",
+                path.display()
+            );
         }
     }
 }

@@ -105,11 +105,18 @@ pub fn check(ctx: &CheckCtx, out: &mut Vec<Diagnostic>) {
         if credits.value == 0 || credits.value > MAX_INT {
             continue; // spec/invalid-value
         }
-        if s.groups.iter().any(|g| g.choose.value == 0 || g.choose.value > MAX_INT) {
+        if s.groups
+            .iter()
+            .any(|g| g.choose.value == 0 || g.choose.value > MAX_INT)
+        {
             continue; // spec/invalid-value
         }
         let mut listed = HashSet::new();
-        if !s.entries.iter().all(|e| listed.insert(e.code.value.as_str())) {
+        if !s
+            .entries
+            .iter()
+            .all(|e| listed.insert(e.code.value.as_str()))
+        {
             continue; // spec/duplicate: a module listed twice is taken once
         }
         let Ok(space) = PathwaySpace::new(ws, p) else {
