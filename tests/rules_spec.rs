@@ -280,3 +280,73 @@ fn conformance_spec_ids() {
         }
     }
 }
+
+/// A large workspace: thousands of small cycles, a long core chain placed in
+/// one semester, and a large option whose modules require core modules.
+/// Nothing is quadratic in the modules, so this stays fast; the counts check
+/// that every rule still reports once per subject at scale.
+#[test]
+fn large_workspace() {
+    use std::fmt::Write;
+    let mut text = String::new();
+    let module = |text: &mut String, code: &str, credits: u32, requires: &str| {
+        let req = if requires.is_empty() {
+            String::new()
+        } else {
+            format!("  requires {requires}\n")
+        };
+        let _ = write!(
+            text,
+            "module {code} \"M\" {{\n  credits {credits}\n  level 7\n{req}  outcomes {{ LO1 \"x\" }}\n  assessment AS1 \"A\" {{ kind exam covers LO1 }}\n}}\n"
+        );
+    };
+    // 2,000 two-module cycles.
+    for i in 0..2000 {
+        module(&mut text, &format!("A{i}"), 10, &format!("B{i}"));
+        module(&mut text, &format!("B{i}"), 10, &format!("A{i}"));
+    }
+    // A chain of 3,000 core modules, all in semester 1: each link is out of order.
+    let n = 3000;
+    for i in 0..n {
+        let req = if i == 0 {
+            String::new()
+        } else {
+            format!("C{}", i - 1)
+        };
+        module(&mut text, &format!("C{i}"), 10, &req);
+    }
+    // 300 optional modules, each requiring a core module (quiet), the last
+    // one also requiring an unlisted module (missing on some pathway).
+    for i in 0..300 {
+        let req = if i == 299 {
+            "C0, A0".to_string()
+        } else {
+            format!("C{i}")
+        };
+        module(&mut text, &format!("O{i}"), 10, &req);
+    }
+    let core: Vec<String> = (0..n).map(|i| format!("C{i}")).collect();
+    let options: Vec<String> = (0..300).map(|i| format!("O{i}")).collect();
+    let _ = write!(
+        text,
+        "programme BIG \"Big\" {{\n  award MSc\n  framework ljmu-pgt-2022\n  credits {}\n  structure {{\n    core {} semester 1\n    option \"Many\" choose 1000 credits from {} semester 2\n  }}\n}}\n",
+        n * 10 + 1000,
+        core.join(", "),
+        options.join(", ")
+    );
+    let started = std::time::Instant::now();
+    let a = analyse(&text);
+    let elapsed = started.elapsed();
+    eprintln!(
+        "large workspace: {} modules, {} diagnostics, analysed in {elapsed:?}",
+        a.workspace.modules.len(),
+        a.diagnostics.len()
+    );
+    let count = |id: &str| a.diagnostics.iter().filter(|d| d.code == id).count();
+    assert_eq!(count("spec/prerequisite-cycle"), 2000);
+    assert_eq!(count("spec/prerequisite-order"), n - 1);
+    assert_eq!(count("spec/prerequisite-missing"), 1);
+    assert_eq!(count("spec/credit-total"), 0);
+    assert_eq!(count("spec/option-unsatisfiable"), 0);
+    assert_eq!(spec_ids(&a).len(), 3, "{:?}", spec_ids(&a));
+}

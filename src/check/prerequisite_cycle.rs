@@ -61,6 +61,7 @@ pub fn check(ctx: &CheckCtx, out: &mut Vec<Diagnostic>) {
     let ws = ctx.ws;
     let g = PrereqGraph::new(ws);
     let mut reported = vec![false; g.comp_size.len()];
+    let mut scratch = vec![None; ws.modules.len()];
     for start in 0..ws.modules.len() {
         if !g.cyclic(start) {
             continue;
@@ -70,7 +71,7 @@ pub fn check(ctx: &CheckCtx, out: &mut Vec<Diagnostic>) {
             continue;
         }
         reported[c] = true;
-        let Some(cycle) = shortest_cycle(&g, start) else {
+        let Some(cycle) = shortest_cycle(&g, start, &mut scratch) else {
             continue;
         };
         // cycle: the edges (module, index into its requires) from `start` back to it.
@@ -109,10 +110,16 @@ pub fn check(ctx: &CheckCtx, out: &mut Vec<Diagnostic>) {
 
 /// A shortest cycle through `start` (breadth-first inside its component):
 /// the edges taken, as (module, index into its `requires`), in order.
-fn shortest_cycle(g: &PrereqGraph, start: ModuleId) -> Option<Vec<(ModuleId, usize)>> {
+/// `prev` is scratch space of one slot per module, all `None` on entry and
+/// on return, so many small cycles cost no more than their size.
+fn shortest_cycle(
+    g: &PrereqGraph,
+    start: ModuleId,
+    prev: &mut [Option<(ModuleId, usize)>],
+) -> Option<Vec<(ModuleId, usize)>> {
     let c = g.comp[start];
     // prev[v] = (u, k): reached v by u's k-th requirement.
-    let mut prev: Vec<Option<(ModuleId, usize)>> = vec![None; g.edges.len()];
+    let mut touched = Vec::new();
     let mut queue = VecDeque::from([start]);
     let mut closing: Option<(ModuleId, usize)> = None;
     'bfs: while let Some(u) = queue.pop_front() {
@@ -126,17 +133,25 @@ fn shortest_cycle(g: &PrereqGraph, start: ModuleId) -> Option<Vec<(ModuleId, usi
             }
             if prev[v].is_none() {
                 prev[v] = Some((u, k));
+                touched.push(v);
                 queue.push_back(v);
             }
         }
     }
-    let (mut u, k) = closing?;
-    let mut edges = vec![(u, k)];
-    while u != start {
-        let (p, pk) = prev[u]?;
-        edges.push((p, pk));
-        u = p;
+    let mut edges = Vec::new();
+    if let Some((mut u, k)) = closing {
+        edges.push((u, k));
+        while u != start {
+            let Some((p, pk)) = prev[u] else {
+                break;
+            };
+            edges.push((p, pk));
+            u = p;
+        }
+        edges.reverse();
     }
-    edges.reverse();
-    Some(edges)
+    for v in touched {
+        prev[v] = None;
+    }
+    (!edges.is_empty()).then_some(edges)
 }

@@ -11,6 +11,10 @@
 //! programme's pathway rules are blocked (a listed module undefined, broken
 //! or without credits, or an unsatisfiable option).
 //!
+//! A core requirement is on every pathway and a core module with an unlisted
+//! requirement fails on every pathway, so only requirements that involve
+//! options cost a knapsack question: nothing is quadratic in the modules.
+//!
 //! The diagnostic points at the `requires` entry in the module and labels the
 //! module's listing in the structure when both are in one file.
 
@@ -131,6 +135,7 @@ pub fn check(ctx: &CheckCtx, out: &mut Vec<Diagnostic>) {
             listings.entry(e.code.value.as_str()).or_default().push(i);
         }
         let mut seen: HashSet<(&str, &str)> = HashSet::new();
+        let mut any_pathway: Option<Option<Vec<usize>>> = None;
         for (ei, e) in s.entries.iter().enumerate() {
             let Some(mid) = e.module else {
                 continue;
@@ -152,7 +157,22 @@ pub fn check(ctx: &CheckCtx, out: &mut Vec<Diagnostic>) {
                     .get(r.value.as_str())
                     .map(Vec::as_slice)
                     .unwrap_or(&[]);
-                let Some(pathway) = space.pathway_with(&[ei], exclude) else {
+                if exclude.iter().any(|&x| {
+                    s.entries
+                        .get(x)
+                        .is_some_and(|x| x.membership == Membership::Core)
+                }) {
+                    continue; // a core requirement is on every pathway
+                }
+                // Without options involved the answer is any pathway: ask once.
+                let pathway = if exclude.is_empty() && e.membership == Membership::Core {
+                    any_pathway
+                        .get_or_insert_with(|| space.pathway_with(&[], &[]))
+                        .clone()
+                } else {
+                    space.pathway_with(&[ei], exclude)
+                };
+                let Some(pathway) = pathway else {
                     continue;
                 };
                 let listed = !exclude.is_empty();
