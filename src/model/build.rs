@@ -483,12 +483,15 @@ fn build_programme(ctx: &mut Ctx, src: SourceId, p: &ast::ProgrammeItem) -> Prog
                 if check {
                     ctx.int(src, "exit-award", credits);
                     if credits.value == 0 {
-                        ctx.push(Diagnostic::error(
-                            "spec/invalid-value",
-                            src,
-                            credits.span,
-                            format!("exit award `{}` has 0 credits", award.value),
-                        ));
+                        ctx.push(
+                            Diagnostic::error(
+                                "spec/invalid-value",
+                                src,
+                                credits.span,
+                                format!("exit award `{}` has 0 credits", award.value),
+                            )
+                            .with_help("write the credits the exit award needs, e.g. `exit-award PGCert 60`"),
+                        );
                     }
                 }
                 exit_awards.push(ExitAward {
@@ -1053,12 +1056,15 @@ fn check_programme_values(ctx: &mut Ctx, p: &Programme) {
     }
     if let Some(c) = &p.credits {
         if c.value == 0 {
-            ctx.push(Diagnostic::error(
-                "spec/invalid-value",
-                src,
-                c.span,
-                format!("programme `{code}` has 0 credits"),
-            ));
+            ctx.push(
+                Diagnostic::error(
+                    "spec/invalid-value",
+                    src,
+                    c.span,
+                    format!("programme `{code}` has 0 credits"),
+                )
+                .with_help("write the programme's total credits, e.g. `credits 180`"),
+            );
         } else {
             ctx.int(src, "credits", c);
         }

@@ -193,6 +193,9 @@ pub(crate) fn describe_error(
     }
     keywords.sort_unstable();
     keywords.dedup();
+    if let Some(err) = unterminated_string(text, pos, end) {
+        return err;
+    }
     let found_word = text.get(pos..tok_end).unwrap_or("");
     let help = did_you_mean(found_word, &keywords)
         .map(|k| format!("did you mean `{k}`?"))
@@ -208,6 +211,32 @@ pub(crate) fn describe_error(
         message: format!("expected {expected}, found {found}"),
         help,
     }
+}
+
+/// A `"` at `pos` whose string is not closed on its line: say so, over the
+/// rest of the line, rather than "expected a text, found `\"`".
+fn unterminated_string(text: &str, pos: usize, end: usize) -> Option<SyntaxError> {
+    let rest = text.get(pos..end.max(pos))?;
+    if !rest.starts_with('"') || rest.starts_with("\"\"\"") {
+        return None;
+    }
+    let line = rest.split('\n').next().unwrap_or("").trim_end_matches('\r');
+    let mut escaped = false;
+    for c in line.chars().skip(1) {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '"' => return None,
+            _ => {}
+        }
+    }
+    Some(SyntaxError {
+        span: Span::new(pos, pos + line.len()),
+        message: "this text has no closing `\"`".to_string(),
+        help: Some(
+            "close it with `\"` on the same line, or write a text block `\"\"\"...\"\"\"` to span lines".to_string(),
+        ),
+    })
 }
 
 /// The keyword nearest to `word` (edit distance at most 2, and less than half its length).
