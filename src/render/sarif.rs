@@ -115,6 +115,28 @@ fn fingerprint_key(a: &Analysis, d: &Diagnostic) -> String {
     )
 }
 
+/// `module-size` -> `ModuleSize`: SARIF's convention for a rule's friendly name.
+pub fn pascal(check: &str) -> String {
+    check
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut cs = w.chars();
+            match cs.next() {
+                Some(f) => f.to_ascii_uppercase().to_string() + cs.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}
+
+fn span_text(a: &Analysis, source: usize, span: Span) -> &str {
+    let text = a.sources.get(source).map(|s| &*s.text).unwrap_or("");
+    let start = crate::span::clamp_to_char(text, span.start as usize);
+    let end = crate::span::clamp_to_char(text, span.end as usize).max(start);
+    text.get(start..end).unwrap_or("")
+}
+
 fn region(a: &Analysis, source: usize, span: Span) -> Value {
     let r = super::json::range(a, source, span);
     json!({
@@ -122,6 +144,7 @@ fn region(a: &Analysis, source: usize, span: Span) -> Value {
         "startColumn": r.start.column,
         "endLine": r.end.line,
         "endColumn": r.end.column,
+        "snippet": { "text": span_text(a, source, span) },
     })
 }
 
@@ -164,7 +187,7 @@ fn rule_descriptor(id: &str, info: Option<&RuleInfo>, first: &Diagnostic) -> Val
         vec!["policy"]
     };
     props.insert("tags".into(), json!(tags));
-    let name: String = id.rsplit('/').next().unwrap_or(id).to_string();
+    let name = pascal(id.rsplit('/').next().unwrap_or(id));
     json!({
         "id": id,
         "name": name,
