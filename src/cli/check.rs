@@ -15,6 +15,8 @@ use crate::workspace::{self, display, LoadError};
 pub enum Format {
     Human,
     Json,
+    Sarif,
+    Github,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -167,6 +169,8 @@ pub fn run(args: CheckArgs, color: bool) -> u8 {
         None => match loaded.config.output.format.as_deref() {
             None | Some("human") => Format::Human,
             Some("json") => Format::Json,
+            Some("sarif") => Format::Sarif,
+            Some("github") => Format::Github,
             Some(other) => return super::fatal(&format!("`spec.toml` sets an unknown output format `{other}`")),
         },
     };
@@ -175,6 +179,8 @@ pub fn run(args: CheckArgs, color: bool) -> u8 {
     let out = match format {
         Format::Human => render::human::render(&analysis, color),
         Format::Json => render::json::render(&analysis),
+        Format::Sarif => render::sarif::render(&analysis, None),
+        Format::Github => render::github::render(&analysis),
     };
     if analysis.policy_failed {
         // Show why, but the check did not run.

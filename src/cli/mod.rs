@@ -1,6 +1,8 @@
 //! The `spec` command line (cli.md). `main.rs` only calls [`main`].
 
 pub mod check;
+pub mod explain;
+pub mod rules;
 
 use std::process::ExitCode;
 
@@ -24,6 +26,10 @@ pub struct Cli {
 pub enum Command {
     /// Check specifications: files, directories (default `.`), or `-` for stdin.
     Check(check::CheckArgs),
+    /// Explain a rule: its clause, what fires it, what can waive it, examples.
+    Explain(explain::ExplainArgs),
+    /// The catalogue of active rules.
+    Rules(rules::RulesArgs),
 }
 
 /// Exit status: 0 clean, 1 errors found, 2 the check could not run.
@@ -44,6 +50,8 @@ pub fn main() -> ExitCode {
         && std::io::IsTerminal::is_terminal(&std::io::stdout());
     let code = match cli.command {
         Command::Check(args) => check::run(args, color),
+        Command::Explain(args) => explain::run(args),
+        Command::Rules(args) => rules::run(args),
     };
     ExitCode::from(code)
 }
