@@ -25,7 +25,11 @@ struct Expectation {
 }
 
 fn ids(list: &str) -> BTreeSet<String> {
-    list.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
+    list.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// Reads the `# expect:`, `# waived:` and `# expect-include:` headers (any
@@ -33,7 +37,9 @@ fn ids(list: &str) -> BTreeSet<String> {
 fn expectation(text: &str) -> Expectation {
     let mut e = Expectation::default();
     for line in text.lines() {
-        let Some(comment) = line.trim_start().strip_prefix('#') else { continue };
+        let Some(comment) = line.trim_start().strip_prefix('#') else {
+            continue;
+        };
         let comment = comment.trim();
         if let Some(rest) = comment.strip_prefix("expect-include:") {
             e.include.extend(ids(rest));
@@ -125,7 +131,11 @@ fn run_case(path: &Path) -> Vec<String> {
     if exp.waived.is_some() || exp.expect.is_some() {
         let expect_waived = exp.waived.clone().unwrap_or_default();
         if waived != expect_waived {
-            problems.push(format!("waived {{{}}}, expected waived {{{}}}", show(&waived), show(&expect_waived)));
+            problems.push(format!(
+                "waived {{{}}}, expected waived {{{}}}",
+                show(&waived),
+                show(&expect_waived)
+            ));
         }
     }
     let missing: BTreeSet<_> = exp.include.difference(&all).cloned().collect();
@@ -140,7 +150,9 @@ fn run_case(path: &Path) -> Vec<String> {
     let errors = json["summary"]["errors"].as_u64().unwrap_or(0);
     let want = if errors > 0 { 1 } else { 0 };
     if code != Some(want) {
-        problems.push(format!("summary has {errors} errors but the exit status is {code:?}, not {want}"));
+        problems.push(format!(
+            "summary has {errors} errors but the exit status is {code:?}, not {want}"
+        ));
     }
     problems
 }
@@ -150,7 +162,10 @@ fn header_parsing() {
     let e = expectation(
         "# A case.\n# expect: spec/variance-unused, spec/variance-pending\n# waived: PG.A4.2/module-size\nmodule X \"x\" {}\n",
     );
-    assert_eq!(e.expect, Some(ids("spec/variance-pending,spec/variance-unused")));
+    assert_eq!(
+        e.expect,
+        Some(ids("spec/variance-pending,spec/variance-unused"))
+    );
     assert_eq!(e.waived, Some(ids("PG.A4.2/module-size")));
     assert!(e.include.is_empty());
     let clean = expectation("# expect:\n");
@@ -166,7 +181,10 @@ fn every_conformance_case() {
     assert!(!cases.is_empty(), "no .pspec cases found in {CONFORMANCE}");
     let mut failures = Vec::new();
     for case in &cases {
-        let name = case.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = case
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let problems = run_case(case);
         if problems.is_empty() {
             eprintln!("conformance: {name}: ok");
