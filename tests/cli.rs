@@ -716,3 +716,54 @@ fn human_output_names_rule_help_and_summary() {
     );
     assert!(r.stdout.contains("1 error"), "{}", r.stdout);
 }
+
+// ------------------------------------------------------------ spec init
+
+#[test]
+fn init_creates_a_workspace_that_checks_clean() {
+    let d = tmp();
+    let r = spec_in(d.path(), &["init", "ws"]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    for f in [
+        "ws/spec.toml",
+        "ws/modules/example-modules.pspec",
+        "ws/programmes/msc-example.pspec",
+    ] {
+        assert!(d.path().join(f).is_file(), "{f} not created");
+    }
+    let r = spec_in(&d.path().join("ws"), &["check", "--format", "json"]);
+    let json = r.json();
+    assert_eq!(
+        r.code,
+        Some(0),
+        "the starter workspace must check clean: {}",
+        r.stdout
+    );
+    assert_eq!(
+        json["diagnostics"].as_array().map(Vec::len),
+        Some(0),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(json["summary"]["programmes"], 1);
+    assert_eq!(json["summary"]["modules"], 9);
+}
+
+#[test]
+fn init_refuses_to_overwrite_and_writes_nothing() {
+    let d = tmp();
+    write(d.path(), "programmes/msc-example.pspec", "# mine\n");
+    let r = spec_in(d.path(), &["init"]);
+    assert_eq!(r.code, Some(2));
+    assert!(r.stderr.contains("refusing to overwrite"), "{}", r.stderr);
+    assert!(r.stderr.contains("msc-example.pspec"), "{}", r.stderr);
+    assert_eq!(
+        std::fs::read_to_string(d.path().join("programmes/msc-example.pspec")).expect("read"),
+        "# mine\n"
+    );
+    assert!(
+        !d.path().join("spec.toml").exists(),
+        "nothing is written when refusing"
+    );
+    assert!(!d.path().join("modules").exists());
+}
