@@ -2,8 +2,8 @@
 
 pub mod check;
 pub mod explain;
-pub mod rules;
 pub mod init;
+pub mod rules;
 
 use std::process::ExitCode;
 
