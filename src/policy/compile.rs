@@ -199,16 +199,11 @@ pub fn distance(a: &str, b: &str) -> usize {
 }
 
 /// The nearest candidate, if near enough.
-pub fn did_you_mean<'a>(
-    word: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
         let d = distance(&word.to_lowercase(), &c.to_lowercase());
-        if d <= (word.len().max(3) / 3).max(2)
-            && best.is_none_or(|(bd, bc)| d < bd || (d == bd && c < bc))
-        {
+        if d <= (word.len().max(3) / 3).max(2) && best.is_none_or(|(bd, bc)| d < bd || (d == bd && c < bc)) {
             best = Some((d, c));
         }
     }
@@ -310,14 +305,7 @@ impl PolicySet {
         out
     }
 
-    fn err(
-        &mut self,
-        pack: usize,
-        code: &'static str,
-        span: Span,
-        message: impl Into<String>,
-        help: Option<String>,
-    ) {
+    fn err(&mut self, pack: usize, code: &'static str, span: Span, message: impl Into<String>, help: Option<String>) {
         self.errors.push(CompileError {
             pack,
             code,
@@ -337,13 +325,7 @@ pub fn compile(packs: Vec<PackFile>) -> PolicySet {
     };
     for (pi, pk) in parsed.iter().enumerate() {
         for e in &pk.errors {
-            set.err(
-                pi,
-                "policy/syntax",
-                e.span,
-                e.message.clone(),
-                e.help.clone(),
-            );
+            set.err(pi, "policy/syntax", e.span, e.message.clone(), e.help.clone());
         }
     }
     // 1. headers
@@ -361,10 +343,14 @@ pub fn compile(packs: Vec<PackFile>) -> PolicySet {
             match item {
                 Item::Framework { id, title } if !header_seen => {
                     header_seen = true;
-                    if set.fw_index.contains_key(&id.value)
-                        || set.frameworks.iter().any(|f| f.id == id.value)
-                    {
-                        set.err(pi, "policy/duplicate", id.span, format!("framework `{}` is defined twice", id.value), Some("to add rules to an existing framework, start the file with `extend ID`".into()));
+                    if set.fw_index.contains_key(&id.value) || set.frameworks.iter().any(|f| f.id == id.value) {
+                        set.err(
+                            pi,
+                            "policy/duplicate",
+                            id.span,
+                            format!("framework `{}` is defined twice", id.value),
+                            Some("to add rules to an existing framework, start the file with `extend ID`".into()),
+                        );
                     } else {
                         fw = Some(Framework {
                             id: id.value.clone(),
@@ -468,11 +454,7 @@ pub fn compile(packs: Vec<PackFile>) -> PolicySet {
         };
         for item in &pk.items {
             if let Item::Award(a) = item {
-                if set.frameworks[fi]
-                    .awards
-                    .iter()
-                    .any(|x| x.code == a.code.value)
-                {
+                if set.frameworks[fi].awards.iter().any(|x| x.code == a.code.value) {
                     set.err(
                         pi,
                         "policy/duplicate",
@@ -542,11 +524,7 @@ pub fn compile(packs: Vec<PackFile>) -> PolicySet {
                     );
                     continue;
                 }
-                let v = if ok {
-                    super::eval::eval_const(&ir)
-                } else {
-                    Value::None
-                };
+                let v = if ok { super::eval::eval_const(&ir) } else { Value::None };
                 set.consts[pi].insert(name.value.clone(), (v, ty));
             }
         }
@@ -674,9 +652,8 @@ pub fn compile_rule(
                             "policy/unknown-name",
                             c.span,
                             format!("unknown variance criterion `{}`", c.value),
-                            suggest(&c.value, CRITERIA.to_vec()).or(Some(
-                                "criteria are psrb, discipline, validation and joint-award".into(),
-                            )),
+                            suggest(&c.value, CRITERIA.to_vec())
+                                .or(Some("criteria are psrb, discipline, validation and joint-award".into())),
                         );
                     } else {
                         v.push(c.value.clone());
@@ -920,13 +897,7 @@ impl<'a> Cx<'a> {
         cx
     }
 
-    fn err(
-        &mut self,
-        code: &'static str,
-        span: Span,
-        message: impl Into<String>,
-        help: Option<String>,
-    ) {
+    fn err(&mut self, code: &'static str, span: Span, message: impl Into<String>, help: Option<String>) {
         self.errors.push(CompileError {
             pack: self.pack,
             code,
@@ -1111,7 +1082,12 @@ impl<'a> Cx<'a> {
             ExprKind::Name(n) => {
                 if let Some(v) = self.lookup(n) {
                     if n == "programme" && !self.has_programme {
-                        self.err("policy/unknown-name", e.span, "`programme` is not available in a rule over `modules`", Some("rules `for m in modules` run once per module, whatever programme lists it".into()));
+                        self.err(
+                            "policy/unknown-name",
+                            e.span,
+                            "`programme` is not available in a rule over `modules`",
+                            Some("rules `for m in modules` run once per module, whatever programme lists it".into()),
+                        );
                         return any;
                     }
                     return (Ir::Var(v.slot), v.ty.clone(), v.dep);
@@ -1139,22 +1115,17 @@ impl<'a> Cx<'a> {
                 match table.iter().find(|(n, _, _)| *n == f.value) {
                     Some((_, field, ty)) => (Ir::Field(Box::new(io), *field), ty.clone(), dep),
                     None => {
-                        let help = suggest(&f.value, table.iter().map(|(n, _, _)| *n).collect())
-                            .or_else(|| {
-                                if table.is_empty() {
-                                    None
-                                } else {
-                                    Some(format!(
-                                        "fields of {}: {}",
-                                        to.name(),
-                                        table
-                                            .iter()
-                                            .map(|(n, _, _)| *n)
-                                            .collect::<Vec<_>>()
-                                            .join(", ")
-                                    ))
-                                }
-                            });
+                        let help = suggest(&f.value, table.iter().map(|(n, _, _)| *n).collect()).or_else(|| {
+                            if table.is_empty() {
+                                None
+                            } else {
+                                Some(format!(
+                                    "fields of {}: {}",
+                                    to.name(),
+                                    table.iter().map(|(n, _, _)| *n).collect::<Vec<_>>().join(", ")
+                                ))
+                            }
+                        });
                         self.err(
                             "policy/unknown-name",
                             f.span,
@@ -1200,11 +1171,7 @@ impl<'a> Cx<'a> {
                     );
                 }
                 let ty = if tt == Ty::Any { te } else { tt };
-                (
-                    Ir::If(Box::new(ic), Box::new(it), Box::new(ie)),
-                    ty,
-                    dt || de,
-                )
+                (Ir::If(Box::new(ic), Box::new(it), Box::new(ie)), ty, dt || de)
             }
             ExprKind::Binary(op, a, b) => self.binary(*op, a, b, e.span),
             ExprKind::Quant {
@@ -1226,7 +1193,12 @@ impl<'a> Cx<'a> {
                     );
                 }
                 if over_path && !*all {
-                    self.err("policy/type", e.span, "`any` over a pathway is not supported (requirements must hold on every pathway)", Some("use `all m in p: ...` or compare `count(m in p where ...)` with a number".into()));
+                    self.err(
+                        "policy/type",
+                        e.span,
+                        "`any` over a pathway is not supported (requirements must hold on every pathway)",
+                        Some("use `all m in p: ...` or compare `count(m in p where ...)` with a number".into()),
+                    );
                 }
                 let n = self.vars.len();
                 let slot = self.bind(&var.value, elem, false);
@@ -1293,7 +1265,12 @@ impl<'a> Cx<'a> {
                 let elem = self.elem_ty(&tc, coll.span);
                 let over_path = tc == Ty::Pathway;
                 if over_path && matches!(kind, AggKind::Min | AggKind::Max) {
-                    self.err("policy/type", e.span, "`min`/`max` over a pathway are not supported", Some("compare `sum(...)` or `count(...)` with a bound, or use `all m in p: ...`".into()));
+                    self.err(
+                        "policy/type",
+                        e.span,
+                        "`min`/`max` over a pathway are not supported",
+                        Some("compare `sum(...)` or `count(...)` with a bound, or use `all m in p: ...`".into()),
+                    );
                 }
                 let n = self.vars.len();
                 let slot = self.bind(&var.value, elem.clone(), false);
@@ -1338,11 +1315,7 @@ impl<'a> Cx<'a> {
                             self.err(
                                 "policy/type",
                                 e.span,
-                                format!(
-                                    "`{}` over {} needs `: value`",
-                                    agg_name(*kind),
-                                    elem.name()
-                                ),
+                                format!("`{}` over {} needs `: value`", agg_name(*kind), elem.name()),
                                 Some("e.g. `sum(m in p: m.credits)`".into()),
                             );
                         }
@@ -1456,20 +1429,14 @@ impl<'a> Cx<'a> {
                     ),
                 }
                 if dep {
-                    self.err(
-                        "policy/type",
-                        span,
-                        "`in` on a pathway value is not supported",
-                        None,
-                    );
+                    self.err("policy/type", span, "`in` on a pathway value is not supported", None);
                 }
                 Ty::Bool
             }
             BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Rem => {
                 self.want(&ta, &Ty::Int, a.span, "arithmetic");
                 self.want(&tb, &Ty::Int, b.span, "arithmetic");
-                if (op == BinOp::Mul && da && db) || (matches!(op, BinOp::Div | BinOp::Rem) && dep)
-                {
+                if (op == BinOp::Mul && da && db) || (matches!(op, BinOp::Div | BinOp::Rem) && dep) {
                     self.err(
                         "policy/type",
                         span,
@@ -1504,7 +1471,12 @@ impl<'a> Cx<'a> {
                 && matches!(&args[1].kind, ExprKind::Name(n) if self.lookup(n).is_some_and(|v| v.ty == Ty::Pathway));
             let irs: Vec<Ir> = args.iter().map(|a| self.expr_concrete(a).0).collect();
             if !ok && self.path_slot.is_some() {
-                self.err("policy/type", span, "`reach(d, p)` takes the variable of an enclosing `all d in p` and the pathway `p`", None);
+                self.err(
+                    "policy/type",
+                    span,
+                    "`reach(d, p)` takes the variable of an enclosing `all d in p` and the pathway `p`",
+                    None,
+                );
             }
             self.reach_used = true;
             return (Ir::Call(b, irs), Ty::List(Box::new(Ty::Module)), false);
@@ -1561,9 +1533,7 @@ impl<'a> Cx<'a> {
                         "policy/type",
                         s0,
                         format!("`{}` needs a list, found {}", name.value, t0.name()),
-                        Some(
-                            "to count matching items write `count(x in C where CONDITION)`".into(),
-                        ),
+                        Some("to count matching items write `count(x in C where CONDITION)`".into()),
                     );
                 }
                 Ty::Int

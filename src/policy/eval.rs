@@ -174,35 +174,17 @@ pub fn field(ctx: &Ctx, v: &Value, f: Field) -> Value {
                         .map(|id| Value::Module(id, None))
                         .collect(),
                 ),
-                MOutcomes => list_of(
-                    (0..m.outcomes.len())
-                        .map(|i| Value::Outcome(*mid, i))
-                        .collect(),
-                ),
-                MAssessments => list_of(
-                    (0..m.assessments.len())
-                        .map(|i| Value::Assessment(*mid, i))
-                        .collect(),
-                ),
+                MOutcomes => list_of((0..m.outcomes.len()).map(|i| Value::Outcome(*mid, i)).collect()),
+                MAssessments => list_of((0..m.assessments.len()).map(|i| Value::Assessment(*mid, i)).collect()),
                 EStage => e
                     .and_then(|e| e.stage)
                     .map(|s| Value::Int(s as i64))
                     .unwrap_or(Value::None),
-                EYear => period
-                    .map(|p| Value::Int(p.year as i64))
-                    .unwrap_or(Value::None),
-                EStart => period
-                    .map(|p| Value::Int(p.start as i64))
-                    .unwrap_or(Value::None),
-                EEnd => period
-                    .map(|p| Value::Int(p.end as i64))
-                    .unwrap_or(Value::None),
-                ESemesters => period
-                    .map(|p| Value::Int(p.semesters() as i64))
-                    .unwrap_or(Value::None),
-                ESpanning => period
-                    .map(|p| Value::Bool(p.spanning()))
-                    .unwrap_or(Value::None),
+                EYear => period.map(|p| Value::Int(p.year as i64)).unwrap_or(Value::None),
+                EStart => period.map(|p| Value::Int(p.start as i64)).unwrap_or(Value::None),
+                EEnd => period.map(|p| Value::Int(p.end as i64)).unwrap_or(Value::None),
+                ESemesters => period.map(|p| Value::Int(p.semesters() as i64)).unwrap_or(Value::None),
+                ESpanning => period.map(|p| Value::Bool(p.spanning())).unwrap_or(Value::None),
                 ECore => e
                     .map(|e| Value::Bool(e.membership == Membership::Core))
                     .unwrap_or(Value::None),
@@ -232,11 +214,7 @@ pub fn field(ctx: &Ctx, v: &Value, f: Field) -> Value {
                     Some(d) => opt_str(Some(d), src),
                     None => sstr("semesterised", None),
                 },
-                PStarts => p
-                    .starts
-                    .as_ref()
-                    .map(|d| Value::Date(d.value))
-                    .unwrap_or(Value::None),
+                PStarts => p.starts.as_ref().map(|d| Value::Date(d.value)).unwrap_or(Value::None),
                 PValidated => p
                     .validated
                     .as_ref()
@@ -248,44 +226,19 @@ pub fn field(ctx: &Ctx, v: &Value, f: Field) -> Value {
                     .map(|d| Value::Date(d.value))
                     .unwrap_or(Value::None),
                 PErasmusMundus => Value::Bool(p.erasmus_mundus.is_some()),
-                PAccreditations => list_of(
-                    p.accreditations
-                        .iter()
-                        .map(|a| opt_str(Some(a), src))
-                        .collect(),
-                ),
-                PExitAwards => list_of(
-                    (0..p.exit_awards.len())
-                        .map(|i| Value::ExitAward(*pid, i))
-                        .collect(),
-                ),
+                PAccreditations => list_of(p.accreditations.iter().map(|a| opt_str(Some(a), src)).collect()),
+                PExitAwards => list_of((0..p.exit_awards.len()).map(|i| Value::ExitAward(*pid, i)).collect()),
                 PRplCertificated => opt_int(p.rpl.as_ref().and_then(|r| r.certificated.as_ref())),
                 PRplExperiential => opt_int(p.rpl.as_ref().and_then(|r| r.experiential.as_ref())),
-                PPartners => list_of(
-                    (0..p.partners.len())
-                        .map(|i| Value::Partner(*pid, i))
-                        .collect(),
-                ),
+                PPartners => list_of((0..p.partners.len()).map(|i| Value::Partner(*pid, i)).collect()),
                 PFirstContact => dur(p.attendance.as_ref().and_then(|a| a.first_contact.as_ref())),
-                PSecondContact => dur(p
-                    .attendance
-                    .as_ref()
-                    .and_then(|a| a.second_contact.as_ref())),
+                PSecondContact => dur(p.attendance.as_ref().and_then(|a| a.second_contact.as_ref())),
                 PInterview => dur(p.attendance.as_ref().and_then(|a| a.interview.as_ref())),
-                PAgreementsPerYear => opt_int(
-                    p.attendance
-                        .as_ref()
-                        .and_then(|a| a.agreements_per_year.as_ref()),
-                ),
+                PAgreementsPerYear => opt_int(p.attendance.as_ref().and_then(|a| a.agreements_per_year.as_ref())),
                 PSharedWith => list_of(
                     p.engagement
                         .as_ref()
-                        .map(|e| {
-                            e.shared_with
-                                .iter()
-                                .map(|s| opt_str(Some(s), src))
-                                .collect()
-                        })
+                        .map(|e| e.shared_with.iter().map(|s| opt_str(Some(s), src)).collect())
                         .unwrap_or_default(),
                 ),
                 PRetention => dur(p.engagement.as_ref().and_then(|e| e.retention.as_ref())),
@@ -294,9 +247,7 @@ pub fn field(ctx: &Ctx, v: &Value, f: Field) -> Value {
                         s.entries
                             .iter()
                             .enumerate()
-                            .filter_map(|(i, e)| {
-                                e.module.map(|m| Value::Module(m, Some((*pid, i))))
-                            })
+                            .filter_map(|(i, e)| e.module.map(|m| Value::Module(m, Some((*pid, i)))))
                             .collect(),
                     ),
                     None => list_of(Vec::new()),
@@ -317,11 +268,7 @@ pub fn field(ctx: &Ctx, v: &Value, f: Field) -> Value {
                         .flat_map(|s| s.stages.iter().map(|st| Value::Int(st.number.value as i64)))
                         .collect(),
                 ),
-                PVariances => list_of(
-                    (0..p.variances.len())
-                        .map(|i| Value::Variance(*pid, i))
-                        .collect(),
-                ),
+                PVariances => list_of((0..p.variances.len()).map(|i| Value::Variance(*pid, i)).collect()),
                 PStructure => Value::Bool(p.structure.is_some()),
                 _ => Value::None,
             }
@@ -434,13 +381,7 @@ pub fn field(ctx: &Ctx, v: &Value, f: Field) -> Value {
                 WCredits => list_of(
                     a.credits
                         .iter()
-                        .map(|&(lo, hi)| {
-                            if lo == hi {
-                                Value::Int(lo)
-                            } else {
-                                Value::Range(lo, hi)
-                            }
-                        })
+                        .map(|&(lo, hi)| if lo == hi { Value::Int(lo) } else { Value::Range(lo, hi) })
                         .collect(),
                 ),
                 WLevels => list_of(a.levels.iter().map(|&(l, c)| Value::Level(l, c)).collect()),
@@ -491,8 +432,7 @@ pub fn field_loc(ctx: &Ctx, v: &Value, f: Field) -> Option<Loc> {
         Value::Programme(pid) => {
             let p = ws.programmes.get(*pid)?;
             let s = p.source;
-            let sp =
-                |x: &Option<crate::span::Spanned<String>>| x.as_ref().and_then(|c| loc(s, c.span));
+            let sp = |x: &Option<crate::span::Spanned<String>>| x.as_ref().and_then(|c| loc(s, c.span));
             match f {
                 PAward => sp(&p.award),
                 PFramework => sp(&p.framework),
@@ -539,9 +479,7 @@ pub fn field_loc(ctx: &Ctx, v: &Value, f: Field) -> Option<Loc> {
                     .and_then(|a| a.retention.as_ref())
                     .and_then(|c| loc(s, c.span)),
                 PSharedWith => p.engagement.as_ref().and_then(|a| loc(s, a.span)),
-                PStructure | PModules | PYears | PStages => {
-                    p.structure.as_ref().and_then(|x| loc(s, x.span))
-                }
+                PStructure | PModules | PYears | PStages => p.structure.as_ref().and_then(|x| loc(s, x.span)),
                 _ => None,
             }
         }
@@ -558,8 +496,7 @@ pub fn field_loc(ctx: &Ctx, v: &Value, f: Field) -> Option<Loc> {
             let p = ws.programmes.get(*pid)?;
             let x = p.partners.get(*i)?;
             let s = p.source;
-            let sp =
-                |v: &Option<crate::span::Spanned<String>>| v.as_ref().and_then(|c| loc(s, c.span));
+            let sp = |v: &Option<crate::span::Spanned<String>>| v.as_ref().and_then(|c| loc(s, c.span));
             match f {
                 RName => loc(s, x.name.span),
                 RModel => sp(&x.model),
@@ -573,8 +510,7 @@ pub fn field_loc(ctx: &Ctx, v: &Value, f: Field) -> Option<Loc> {
             let p = ws.programmes.get(*pid)?;
             let v = p.variances.get(*i)?;
             let s = p.source;
-            let sp =
-                |x: &Option<crate::span::Spanned<String>>| x.as_ref().and_then(|c| loc(s, c.span));
+            let sp = |x: &Option<crate::span::Spanned<String>>| x.as_ref().and_then(|c| loc(s, c.span));
             match f {
                 VRule => loc(s, v.rule.span),
                 VCriterion | VPsrb => v.criterion.as_ref().and_then(|c| loc(s, c.span)),
@@ -582,9 +518,7 @@ pub fn field_loc(ctx: &Ctx, v: &Value, f: Field) -> Option<Loc> {
                 VAlternative => sp(&v.alternative),
                 VEvidence => sp(&v.evidence),
                 VSubmitted => v.submitted.as_ref().and_then(|c| loc(s, c.span)),
-                VApproved | VApprovedOn | VApprovedBy => {
-                    v.approved.as_ref().and_then(|c| loc(s, c.span))
-                }
+                VApproved | VApprovedOn | VApprovedBy => v.approved.as_ref().and_then(|c| loc(s, c.span)),
                 _ => None,
             }
         }
@@ -683,21 +617,15 @@ fn values_eq(a: &Value, b: &Value) -> Option<bool> {
         (Value::Bool(x), Value::Bool(y)) => x == y,
         (Value::Str(x, _), Value::Str(y, _)) => x == y,
         (Value::Date(x), Value::Date(y)) => x == y,
-        (Value::Dur(x), Value::Dur(y)) => {
-            return dur_cmp(x, y).map(|o| o == std::cmp::Ordering::Equal)
-        }
+        (Value::Dur(x), Value::Dur(y)) => return dur_cmp(x, y).map(|o| o == std::cmp::Ordering::Equal),
         (Value::Module(x, _), Value::Module(y, _)) => x == y,
-        (Value::Int(x), Value::Range(lo, hi)) | (Value::Range(lo, hi), Value::Int(x)) => {
-            lo <= x && x <= hi
+        (Value::Int(x), Value::Range(lo, hi)) | (Value::Range(lo, hi), Value::Int(x)) => lo <= x && x <= hi,
+        (Value::Assessment(a1, b1), Value::Assessment(a2, b2)) | (Value::Outcome(a1, b1), Value::Outcome(a2, b2)) => {
+            a1 == a2 && b1 == b2
         }
-        (Value::Assessment(a1, b1), Value::Assessment(a2, b2))
-        | (Value::Outcome(a1, b1), Value::Outcome(a2, b2)) => a1 == a2 && b1 == b2,
         (Value::Programme(x), Value::Programme(y)) | (Value::Award(x), Value::Award(y)) => x == y,
         (Value::List(x), Value::List(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .zip(y.iter())
-                    .all(|(a, b)| values_eq(a, b) == Some(true))
+            x.len() == y.len() && x.iter().zip(y.iter()).all(|(a, b)| values_eq(a, b) == Some(true))
         }
         _ => false,
     })
@@ -722,10 +650,7 @@ fn values_cmp(a: &Value, b: &Value) -> Option<std::cmp::Ordering> {
 
 fn to_lin(v: &Value, n: usize) -> Option<Lin> {
     match v {
-        Value::Int(c) => Some(Lin {
-            w: vec![0; n],
-            c: *c,
-        }),
+        Value::Int(c) => Some(Lin { w: vec![0; n], c: *c }),
         Value::Lin(l) => Some((**l).clone()),
         _ => None,
     }
@@ -841,10 +766,7 @@ fn set_slot(env: &mut Vec<Value>, slot: usize, v: Value) {
 fn entry_value(ctx: &Ctx, e: usize) -> Option<Value> {
     let pid = ctx.prog?;
     let s = ctx.ws.programmes.get(pid)?.structure.as_ref()?;
-    s.entries
-        .get(e)?
-        .module
-        .map(|m| Value::Module(m, Some((pid, e))))
+    s.entries.get(e)?.module.map(|m| Value::Module(m, Some((pid, e))))
 }
 
 pub fn eval(ir: &Ir, ctx: &Ctx, env: &mut Vec<Value>) -> Value {
@@ -1011,11 +933,7 @@ fn binop(op: BinOp, a: &Ir, b: &Ir, ctx: &Ctx, env: &mut Vec<Value>) -> Value {
         let n = n_entries(ctx);
         return match op {
             BinOp::Add | BinOp::Sub => match (to_lin(&va, n), to_lin(&vb, n)) {
-                (Some(x), Some(y)) => Value::Lin(Arc::new(lin_combine(
-                    &x,
-                    &y,
-                    if op == BinOp::Add { 1 } else { -1 },
-                ))),
+                (Some(x), Some(y)) => Value::Lin(Arc::new(lin_combine(&x, &y, if op == BinOp::Add { 1 } else { -1 }))),
                 _ => Value::None,
             },
             BinOp::Mul => match (&va, &vb) {
@@ -1024,18 +942,14 @@ fn binop(op: BinOp, a: &Ir, b: &Ir, ctx: &Ctx, env: &mut Vec<Value>) -> Value {
                 }
                 _ => Value::None,
             },
-            BinOp::Eq | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
-                lin_compare(op, &va, &vb, n)
-            }
+            BinOp::Eq | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => lin_compare(op, &va, &vb, n),
             _ => Value::None,
         };
     }
     use std::cmp::Ordering::*;
     match op {
         BinOp::Eq => values_eq(&va, &vb).map(Value::Bool).unwrap_or(Value::None),
-        BinOp::Ne => values_eq(&va, &vb)
-            .map(|b| Value::Bool(!b))
-            .unwrap_or(Value::None),
+        BinOp::Ne => values_eq(&va, &vb).map(|b| Value::Bool(!b)).unwrap_or(Value::None),
         BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => match values_cmp(&va, &vb) {
             Some(o) => Value::Bool(match op {
                 BinOp::Lt => o == Less,
@@ -1110,10 +1024,7 @@ fn reach_concrete(ctx: &Ctx, d: &Value, p: &Value) -> Value {
             continue;
         };
         for r in &module.requires {
-            if let Some(v) = on
-                .iter()
-                .find(|v| code_of(v).as_deref() == Some(r.value.as_str()))
-            {
+            if let Some(v) = on.iter().find(|v| code_of(v).as_deref() == Some(r.value.as_str())) {
                 if let Value::Module(id, _) = v {
                     if !seen.contains(id) {
                         seen.push(*id);
@@ -1295,11 +1206,7 @@ fn reach_search(
     }
     r.sort_unstable();
     // per touched group: the feasible projections onto R
-    let mut fixed: Vec<usize> = r
-        .iter()
-        .copied()
-        .filter(|e| space.core.contains(e))
-        .collect();
+    let mut fixed: Vec<usize> = r.iter().copied().filter(|e| space.core.contains(e)).collect();
     let mut choices: Vec<Vec<(Vec<usize>, Vec<usize>)>> = Vec::new();
     for g in &space.groups {
         let items: Vec<usize> = g.entries().filter(|e| r.contains(e)).collect();
@@ -1336,9 +1243,7 @@ fn reach_search(
         }
         choices.push(feasible);
     }
-    let total: usize = choices
-        .iter()
-        .fold(1usize, |a, c| a.saturating_mul(c.len()));
+    let total: usize = choices.iter().fold(1usize, |a, c| a.saturating_mul(c.len()));
     if total > REACH_LIMIT {
         ctx.limit_hit.set(true);
         return None;
@@ -1353,21 +1258,14 @@ fn reach_search(
             absent.extend(choices[g][i].1.iter().copied());
         }
         present.sort_unstable();
-        let plist: Vec<Value> = present
-            .iter()
-            .filter_map(|&e| entry_value(ctx, e))
-            .collect();
+        let plist: Vec<Value> = present.iter().filter_map(|&e| entry_value(ctx, e)).collect();
         set_slot(env, pslot, list_of(plist));
         if let Some(v) = entry_value(ctx, d) {
             set_slot(env, dslot, v);
         }
         let ok = eval(body, ctx, env);
         if let Value::Bool(false) = ok {
-            let inc: Vec<usize> = present
-                .iter()
-                .copied()
-                .filter(|e| !space.core.contains(e))
-                .collect();
+            let inc: Vec<usize> = present.iter().copied().filter(|e| !space.core.contains(e)).collect();
             return space.pathway_with(&inc, &absent);
         }
         // next combination
@@ -1425,23 +1323,10 @@ pub fn display(ctx: &Ctx, v: &Value) -> String {
             }
         }
         Value::Dur(Dur::Months(m)) => format!("{m} month{}", if *m == 1 { "" } else { "s" }),
-        Value::List(l) => l
-            .iter()
-            .map(|x| display(ctx, x))
-            .collect::<Vec<_>>()
-            .join(", "),
+        Value::List(l) => l.iter().map(|x| display(ctx, x)).collect::<Vec<_>>().join(", "),
         Value::Range(a, b) => format!("{a} to {b}"),
-        Value::Module(m, _) => ctx
-            .ws
-            .modules
-            .get(*m)
-            .map(|m| m.code.value.clone())
-            .unwrap_or_default(),
-        Value::Award(i) => ctx
-            .awards
-            .get(*i)
-            .map(|a| a.code.clone())
-            .unwrap_or_default(),
+        Value::Module(m, _) => ctx.ws.modules.get(*m).map(|m| m.code.value.clone()).unwrap_or_default(),
+        Value::Award(i) => ctx.awards.get(*i).map(|a| a.code.clone()).unwrap_or_default(),
         other => {
             let f = match other {
                 Value::Assessment(..) => Field::ACode,
@@ -1484,13 +1369,7 @@ pub fn run_rule(rule: &CompiledRule, ctx: &Ctx, root: Option<Value>, out: &mut V
     bind(rule, ctx, &mut env, 0, out);
 }
 
-fn bind(
-    rule: &CompiledRule,
-    ctx: &Ctx,
-    env: &mut Vec<Value>,
-    i: usize,
-    out: &mut Vec<Finding>,
-) -> bool {
+fn bind(rule: &CompiledRule, ctx: &Ctx, env: &mut Vec<Value>, i: usize, out: &mut Vec<Finding>) -> bool {
     if rule.root == Root::Pathways && !out.is_empty() {
         return true; // one diagnostic per programme
     }
@@ -1548,22 +1427,13 @@ fn leaf(rule: &CompiledRule, ctx: &Ctx, env: &mut Vec<Value>, out: &mut Vec<Find
                 }
             }
             if let (Some(pid), true) = (ctx.prog, rule.root == Root::Pathways) {
-                if let Some(s) = ctx
-                    .ws
-                    .programmes
-                    .get(pid)
-                    .and_then(|p| p.structure.as_ref())
-                {
+                if let Some(s) = ctx.ws.programmes.get(pid).and_then(|p| p.structure.as_ref()) {
                     pathway = Some(PathwaySpace::codes(s, w));
                 }
             }
         }
         let message = render(ctx, rq.message.as_ref().unwrap_or(&rule.message), env);
-        let help = rq
-            .help
-            .as_ref()
-            .or(rule.help.as_ref())
-            .map(|h| render(ctx, h, env));
+        let help = rq.help.as_ref().or(rule.help.as_ref()).map(|h| render(ctx, h, env));
         let loc = rq
             .at
             .as_ref()
@@ -1601,9 +1471,7 @@ fn first_subject(rule: &CompiledRule, env: &[Value]) -> Option<Value> {
     if rule.root == Root::Modules {
         return rule.root_slot.and_then(|s| env.get(s).cloned());
     }
-    rule.bindings
-        .first()
-        .and_then(|(s, _)| env.get(*s).cloned())
+    rule.bindings.first().and_then(|(s, _)| env.get(*s).cloned())
 }
 
 fn subject_loc(rule: &CompiledRule, ctx: &Ctx, env: &[Value]) -> Option<Loc> {

@@ -4,6 +4,8 @@
 //! This file holds the interface the rest of the crate uses (rule metadata,
 //! frameworks, awards); the language lives in the submodules.
 
+pub mod variance;
+
 use crate::diag::{RuleOrigin, Severity};
 
 /// What a rule quantifies over, which decides how it is counted and how a
@@ -52,7 +54,6 @@ pub mod compile;
 pub mod eval;
 pub mod syntax;
 pub mod types;
-pub mod variance;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -113,8 +114,7 @@ fn embedded_files() -> Vec<PackFile> {
 /// The embedded packs, compiled once per process.
 pub fn embedded_set() -> Arc<PolicySet> {
     static SET: OnceLock<Arc<PolicySet>> = OnceLock::new();
-    SET.get_or_init(|| Arc::new(compile::compile(embedded_files())))
-        .clone()
+    SET.get_or_init(|| Arc::new(compile::compile(embedded_files()))).clone()
 }
 
 /// Reads the user's policy files: `.policy` files in the directories given
@@ -131,12 +131,9 @@ fn user_files(paths: &[PathBuf]) -> Result<Vec<PackFile>, String> {
             files.push(p.clone());
         }
         for f in files {
-            let text = std::fs::read_to_string(&f)
-                .map_err(|e| format!("cannot read policy file `{}`: {e}", f.display()))?;
-            let text = text
-                .strip_prefix('\u{feff}')
-                .map(str::to_string)
-                .unwrap_or(text);
+            let text =
+                std::fs::read_to_string(&f).map_err(|e| format!("cannot read policy file `{}`: {e}", f.display()))?;
+            let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
             out.push(PackFile {
                 name: display_path(&f),
                 path: Some(f.clone()),
@@ -188,10 +185,7 @@ impl Catalogue {
     /// Loads the embedded packs and the user's (`policy_paths`), registers
     /// their texts in `sources` and compiles them. Compile problems are
     /// returned as diagnostics; `Err` when a file cannot be read.
-    pub fn load(
-        sources: &mut Sources,
-        policy_paths: &[PathBuf],
-    ) -> Result<(Catalogue, Vec<Diagnostic>), String> {
+    pub fn load(sources: &mut Sources, policy_paths: &[PathBuf]) -> Result<(Catalogue, Vec<Diagnostic>), String> {
         let user = user_files(policy_paths)?;
         let set = if user.is_empty() {
             embedded_set()
@@ -237,10 +231,9 @@ impl Catalogue {
             .iter()
             .map(|r| {
                 let mut i = r.info.clone();
-                i.origin = pack_sources.get(r.pack).map(|&source| RuleOrigin {
-                    source,
-                    span: r.span,
-                });
+                i.origin = pack_sources
+                    .get(r.pack)
+                    .map(|&source| RuleOrigin { source, span: r.span });
                 i
             })
             .collect();
@@ -305,12 +298,7 @@ impl RuleCatalogue for Catalogue {
 /// Loads the packs (embedded and `options.policy_paths`), compiles them,
 /// evaluates every applicable rule over the workspace and applies variances.
 /// Policy sources are added to `sources` so diagnostics can point into them.
-pub fn check(
-    sources: &mut Sources,
-    ws: &Workspace,
-    options: &Options,
-    diags: &mut Vec<Diagnostic>,
-) -> PolicyRun {
+pub fn check(sources: &mut Sources, ws: &Workspace, options: &Options, diags: &mut Vec<Diagnostic>) -> PolicyRun {
     let (cat, errors) = match Catalogue::load(sources, &options.policy_paths) {
         Ok(x) => x,
         Err(msg) => {
@@ -331,12 +319,7 @@ pub fn check(
     let mut failed = false;
     if let Some(f) = &options.framework {
         if !set.fw_index.contains_key(f) {
-            let id = sources.add(Source::new(
-                "--framework",
-                None,
-                f.clone(),
-                SourceKind::Policy,
-            ));
+            let id = sources.add(Source::new("--framework", None, f.clone(), SourceKind::Policy));
             let mut d = Diagnostic::error(
                 "spec/unknown-reference",
                 id,
@@ -398,10 +381,7 @@ pub fn check(
                         "spec/unknown-award",
                         p.source,
                         code.span,
-                        format!(
-                            "{what} `{}` is not an award of framework `{fw}`",
-                            code.value
-                        ),
+                        format!("{what} `{}` is not an award of framework `{fw}`", code.value),
                     )
                     .with_programme(p.code.value.clone())
                     .with_help(help),
@@ -569,12 +549,7 @@ fn programme_rules(
         .map(|&i| cat.set.frameworks[i].pack)
         .unwrap_or(0);
     for r in &p.rules {
-        let (ast, perrs) = syntax::parse_rule_body(
-            r.id.clone(),
-            &r.body.value,
-            r.body.span.start as usize,
-            r.span,
-        );
+        let (ast, perrs) = syntax::parse_rule_body(r.id.clone(), &r.body.value, r.body.span.start as usize, r.span);
         let mut errs: Vec<Diagnostic> = perrs
             .into_iter()
             .map(|e| {
@@ -588,8 +563,7 @@ fn programme_rules(
             let mut ce = Vec::new();
             let c = compile::compile_rule(&cat.set, pack, fw, &ast, true, &mut ce);
             for e in ce {
-                let mut d = Diagnostic::error(e.code, p.source, e.span, e.message)
-                    .with_programme(p.code.value.clone());
+                let mut d = Diagnostic::error(e.code, p.source, e.span, e.message).with_programme(p.code.value.clone());
                 d.help = e.help;
                 errs.push(d);
             }
@@ -608,15 +582,9 @@ fn programme_rules(
                 source: p.source,
                 span: r.id.span,
             });
-            let mut d = Diagnostic::new(
-                r.id.value.clone(),
-                f.severity,
-                loc.source,
-                loc.span,
-                f.message,
-            )
-            .with_programme(p.code.value.clone())
-            .with_clause(p.code.value.clone());
+            let mut d = Diagnostic::new(r.id.value.clone(), f.severity, loc.source, loc.span, f.message)
+                .with_programme(p.code.value.clone())
+                .with_clause(p.code.value.clone());
             d.module = f.module;
             d.help = f.help;
             d.origin = Some(RuleOrigin {

@@ -33,19 +33,13 @@ pub struct ParseError {
 
 #[derive(Debug, Clone)]
 pub enum Item {
-    Framework {
-        id: Sp<String>,
-        title: Option<Sp<String>>,
-    },
+    Framework { id: Sp<String>, title: Option<Sp<String>> },
     Extend(Sp<String>),
     Source(Sp<String>),
     Include(Vec<Sp<String>>),
     CriterionRule(Sp<String>),
     Award(AwardAst),
-    Const {
-        name: Sp<String>,
-        expr: Expr,
-    },
+    Const { name: Sp<String>, expr: Expr },
     Rule(RuleAst),
 }
 
@@ -209,12 +203,7 @@ pub fn parse_pack(text: &str) -> Pack {
 
 /// Parses the body of a programme rule (`rule ID { ... }` inside a `.pspec`);
 /// `base` is the body's offset in its file.
-pub fn parse_rule_body(
-    id: Sp<String>,
-    body: &str,
-    base: usize,
-    span: Span,
-) -> (Option<RuleAst>, Vec<ParseError>) {
+pub fn parse_rule_body(id: Sp<String>, body: &str, base: usize, span: Span) -> (Option<RuleAst>, Vec<ParseError>) {
     match PolicyParser::parse(Rule::rule_body, body) {
         Ok(pairs) => {
             let mut b = Builder {
@@ -324,7 +313,10 @@ fn stray(text: &str, from: usize, to: usize, errors: &mut Vec<ParseError>) {
             errors.push(ParseError {
                 span: Span::new(s, s + t.len()),
                 message: "unexpected text outside an item".into(),
-                help: Some("items start at the beginning of a line with `framework`, `include`, `award`, `const` or `rule`".into()),
+                help: Some(
+                    "items start at the beginning of a line with `framework`, `include`, `award`, `const` or `rule`"
+                        .into(),
+                ),
             });
             return;
         }
@@ -363,9 +355,7 @@ fn describe(rule: Rule) -> &'static str {
         | Rule::r_help
         | Rule::r_summary
         | Rule::r_example => "a rule property",
-        Rule::a_family | Rule::a_credits | Rule::a_level | Rule::a_exits | Rule::a_rpl => {
-            "an award property"
-        }
+        Rule::a_family | Rule::a_credits | Rule::a_level | Rule::a_exits | Rule::a_rpl => "an award property",
         Rule::unit => "a unit",
         Rule::example_kind => "`fail` or `pass`",
         Rule::EOI => "the end of the text",
@@ -400,10 +390,7 @@ fn pest_error(err: pest::error::Error<Rule>, base: usize, text: &str) -> ParseEr
     let message = match (expected.is_empty(), found.is_empty()) {
         (true, true) => "unexpected end of text".to_string(),
         (true, false) => format!("unexpected `{found}`"),
-        (false, true) => format!(
-            "expected {}, found the end of the item",
-            expected.join(" or ")
-        ),
+        (false, true) => format!("expected {}, found the end of the item", expected.join(" or ")),
         (false, false) => format!("expected {}, found `{found}`", expected.join(" or ")),
     };
     ParseError {
@@ -521,8 +508,7 @@ impl Builder {
                         }
                         Rule::a_level => {
                             let v: Vec<i64> = inner(q).map(|i| self.int(&i)).collect();
-                            a.levels
-                                .push((v.first().copied().unwrap_or(0), v.get(1).copied()));
+                            a.levels.push((v.first().copied().unwrap_or(0), v.get(1).copied()));
                         }
                         Rule::a_exits => {
                             if let Some(n) = inner(q).next() {
@@ -531,10 +517,7 @@ impl Builder {
                         }
                         Rule::a_rpl => {
                             let v: Vec<i64> = inner(q).map(|i| self.int(&i)).collect();
-                            a.rpl = Some((
-                                v.first().copied().unwrap_or(0),
-                                v.get(1).copied().unwrap_or(0),
-                            ));
+                            a.rpl = Some((v.first().copied().unwrap_or(0), v.get(1).copied().unwrap_or(0)));
                         }
                         _ => {}
                     }
@@ -630,10 +613,7 @@ impl Builder {
             Rule::quant | Rule::aggregate => {
                 let is_quant = p.as_rule() == Rule::quant;
                 let mut it = inner(p);
-                let kw = it
-                    .next()
-                    .map(|k| k.as_str().to_string())
-                    .unwrap_or_default();
+                let kw = it.next().map(|k| k.as_str().to_string()).unwrap_or_default();
                 let Some(var) = it.next().map(|v| self.sp(&v)) else {
                     return self.mk(span, ExprKind::Error);
                 };
@@ -793,9 +773,7 @@ impl Builder {
                 let m = s.get(5..7).and_then(|x| x.parse::<u8>().ok());
                 let d = s.get(8..10).and_then(|x| x.parse::<u8>().ok());
                 match (y, m, d) {
-                    (Some(year), Some(month), Some(day))
-                        if (1..=12).contains(&month) && (1..=31).contains(&day) =>
-                    {
+                    (Some(year), Some(month), Some(day)) if (1..=12).contains(&month) && (1..=31).contains(&day) => {
                         self.mk(span, ExprKind::Date(Date { year, month, day }))
                     }
                     _ => {
@@ -811,10 +789,7 @@ impl Builder {
             Rule::duration => {
                 let mut it = inner(p);
                 let n = it.next().map(|n| self.int(&n)).unwrap_or(0);
-                let unit = it
-                    .next()
-                    .and_then(|u| Unit::parse(u.as_str()))
-                    .unwrap_or(Unit::Day);
+                let unit = it.next().and_then(|u| Unit::parse(u.as_str())).unwrap_or(Unit::Day);
                 self.mk(span, ExprKind::Dur(n, unit))
             }
             Rule::int => {
