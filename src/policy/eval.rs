@@ -1323,7 +1323,15 @@ pub fn display(ctx: &Ctx, v: &Value) -> String {
             }
         }
         Value::Dur(Dur::Months(m)) => format!("{m} month{}", if *m == 1 { "" } else { "s" }),
-        Value::List(l) => l.iter().map(|x| display(ctx, x)).collect::<Vec<_>>().join(", "),
+        Value::List(l) => {
+            // "10, 20 or 30"; "none" when empty
+            let items: Vec<String> = l.iter().map(|x| display(ctx, x)).collect();
+            match items.split_last() {
+                None => "none".into(),
+                Some((last, [])) => last.clone(),
+                Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+            }
+        }
         Value::Range(a, b) => format!("{a} to {b}"),
         Value::Module(m, _) => ctx.ws.modules.get(*m).map(|m| m.code.value.clone()).unwrap_or_default(),
         Value::Award(i) => ctx.awards.get(*i).map(|a| a.code.clone()).unwrap_or_default(),
