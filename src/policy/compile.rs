@@ -537,14 +537,28 @@ pub fn compile(packs: Vec<PackFile>) -> PolicySet {
         };
         for item in &pk.items {
             if let Item::Rule(r) = item {
-                if let Some((_, first)) = seen.get(&r.id.value) {
-                    let first = *first;
+                if let Some(&(fp, first)) = seen.get(&r.id.value) {
+                    let (name, line) = set
+                        .packs
+                        .get(fp)
+                        .map(|p| {
+                            (
+                                p.name.clone(),
+                                p.text
+                                    .get(..first.start as usize)
+                                    .map(|t| t.matches('\n').count() + 1)
+                                    .unwrap_or(0),
+                            )
+                        })
+                        .unwrap_or_default();
                     set.err(
                         pi,
                         "policy/duplicate",
                         r.id.span,
                         format!("rule `{}` is defined twice", r.id.value),
-                        Some(format!("the first definition is at byte {}", first.start)),
+                        Some(format!(
+                            "it is first defined at {name}:{line}; rule ids are unique across the packs"
+                        )),
                     );
                     continue;
                 }
@@ -788,7 +802,7 @@ pub fn compile_rule(
             Some("add `require CONDITION`: the rule fires where it is false".into()),
         );
     }
-    if message.is_none() && requires.iter().any(|q| q.message.is_none()) {
+    if message.is_none() && (requires.is_empty() || requires.iter().any(|q| q.message.is_none())) {
         cx.err(
             "policy/missing",
             r.id.span,

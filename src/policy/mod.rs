@@ -99,7 +99,8 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ),
 ];
 
-fn embedded_files() -> Vec<PackFile> {
+/// The embedded packs as compiler input.
+pub fn embedded_files() -> Vec<PackFile> {
     EMBEDDED
         .iter()
         .map(|(name, text)| PackFile {

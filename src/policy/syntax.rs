@@ -430,9 +430,21 @@ fn unescape(raw: &str) -> String {
 }
 
 impl Builder {
+    /// The pair's span, trailing blanks and comments left out.
     fn span(&self, p: &Pair<Rule>) -> Span {
         let s = p.as_span();
-        Span::new(self.base + s.start(), self.base + s.end())
+        let text = p.as_str();
+        let mut t = text.trim_end();
+        // a trailing comment line inside the span
+        while let Some(i) = t.rfind('\n') {
+            let last = t[i + 1..].trim_start();
+            if last.starts_with('#') {
+                t = t[..i].trim_end();
+            } else {
+                break;
+            }
+        }
+        Span::new(self.base + s.start(), self.base + s.start() + t.len())
     }
     fn sp(&self, p: &Pair<Rule>) -> Sp<String> {
         Spanned::new(p.as_str().to_string(), self.span(p))
