@@ -242,12 +242,17 @@ pub fn field(ctx: &Ctx, v: &Value, f: Field) -> Value {
                         .unwrap_or_default(),
                 ),
                 PRetention => dur(p.engagement.as_ref().and_then(|e| e.retention.as_ref())),
+                // broken modules (syntax errors) feed no rule
                 PModules => match &p.structure {
                     Some(s) => list_of(
                         s.entries
                             .iter()
                             .enumerate()
-                            .filter_map(|(i, e)| e.module.map(|m| Value::Module(m, Some((*pid, i)))))
+                            .filter_map(|(i, e)| {
+                                e.module
+                                    .filter(|&m| ws.modules.get(m).is_some_and(|x| !x.broken))
+                                    .map(|m| Value::Module(m, Some((*pid, i))))
+                            })
                             .collect(),
                     ),
                     None => list_of(Vec::new()),
