@@ -105,18 +105,11 @@ pub fn check(ctx: &CheckCtx, out: &mut Vec<Diagnostic>) {
         if credits.value == 0 || credits.value > MAX_INT {
             continue; // spec/invalid-value
         }
-        if s.groups
-            .iter()
-            .any(|g| g.choose.value == 0 || g.choose.value > MAX_INT)
-        {
+        if s.groups.iter().any(|g| g.choose.value == 0 || g.choose.value > MAX_INT) {
             continue; // spec/invalid-value
         }
         let mut listed = HashSet::new();
-        if !s
-            .entries
-            .iter()
-            .all(|e| listed.insert(e.code.value.as_str()))
-        {
+        if !s.entries.iter().all(|e| listed.insert(e.code.value.as_str())) {
             continue; // spec/duplicate: a module listed twice is taken once
         }
         let Ok(space) = PathwaySpace::new(ws, p) else {
@@ -128,11 +121,7 @@ pub fn check(ctx: &CheckCtx, out: &mut Vec<Diagnostic>) {
             .filter_map(|&e| s.entries.get(e)?.module.and_then(|m| ws.modules.get(m)))
             .map(|m| m.credits())
             .fold(0u64, u64::saturating_add);
-        let options: u64 = s
-            .groups
-            .iter()
-            .map(|g| g.choose.value)
-            .fold(0u64, u64::saturating_add);
+        let options: u64 = s.groups.iter().map(|g| g.choose.value).fold(0u64, u64::saturating_add);
         let total = core.saturating_add(options);
         if total == credits.value {
             continue;
@@ -163,10 +152,7 @@ pub fn check(ctx: &CheckCtx, out: &mut Vec<Diagnostic>) {
                 restate
             )
         };
-        let keyword = Span::new(
-            s.span.start as usize,
-            s.span.start as usize + "structure".len(),
-        );
+        let keyword = Span::new(s.span.start as usize, s.span.start as usize + "structure".len());
         let mut d = Diagnostic::error(
             ID,
             p.source,

@@ -52,8 +52,7 @@ impl PrereqGraph {
 
     /// Module `m` is on a cycle.
     pub fn cyclic(&self, m: ModuleId) -> bool {
-        self.self_loop.get(m).copied().unwrap_or(false)
-            || self.comp.get(m).is_some_and(|&c| self.comp_size[c] > 1)
+        self.self_loop.get(m).copied().unwrap_or(false) || self.comp.get(m).is_some_and(|&c| self.comp_size[c] > 1)
     }
 
     /// The requirement `m requires r` lies inside a cycle (both in one

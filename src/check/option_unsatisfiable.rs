@@ -148,8 +148,7 @@ pub fn check(ctx: &CheckCtx, out: &mut Vec<Diagnostic>) {
                 g.title.value
             );
             let mut help = if items.is_empty() {
-                "the option lists no modules: list modules whose credits can total the `choose`"
-                    .to_string()
+                "the option lists no modules: list modules whose credits can total the `choose`".to_string()
             } else {
                 format!("the modules carry {} credits", and_list(&listed))
             };
@@ -167,7 +166,13 @@ pub fn check(ctx: &CheckCtx, out: &mut Vec<Diagnostic>) {
                 };
                 help.push_str(&format!(
                     "; choices can total {}: write {alternatives}, or list modules that can total {target} credits",
-                    and_or(&below.into_iter().chain(above).map(|t| t.to_string()).collect::<Vec<_>>())
+                    and_or(
+                        &below
+                            .into_iter()
+                            .chain(above)
+                            .map(|t| t.to_string())
+                            .collect::<Vec<_>>()
+                    )
                 ));
             }
             out.push(
@@ -210,10 +215,7 @@ fn nearest_totals(items: &[(&str, u64)], target: u64) -> (Option<u64>, Option<u6
         }
     }
     let t = target as usize;
-    let below = (1..t.min(width))
-        .rev()
-        .find(|&s| reach[s])
-        .map(|s| s as u64);
+    let below = (1..t.min(width)).rev().find(|&s| reach[s]).map(|s| s as u64);
     let above = (t + 1..width).find(|&s| reach[s]).map(|s| s as u64);
     (below, above)
 }
@@ -224,14 +226,8 @@ mod tests {
 
     #[test]
     fn nearest() {
-        assert_eq!(
-            nearest_totals(&[("a", 20), ("b", 20)], 30),
-            (Some(20), Some(40))
-        );
-        assert_eq!(
-            nearest_totals(&[("a", 20), ("b", 20)], 50),
-            (Some(40), None)
-        );
+        assert_eq!(nearest_totals(&[("a", 20), ("b", 20)], 30), (Some(20), Some(40)));
+        assert_eq!(nearest_totals(&[("a", 20), ("b", 20)], 50), (Some(40), None));
         assert_eq!(nearest_totals(&[("a", 40)], 30), (None, Some(40)));
     }
 }

@@ -88,20 +88,21 @@ pub fn check(ctx: &CheckCtx, out: &mut Vec<Diagnostic>) {
         let Some(first) = m.requires.get(k0) else {
             continue;
         };
-        let mut d = Diagnostic::error(ID, m.source, first.span, format!("modules require each other in a cycle: `{path}`"))
-            .with_label(format!("`{}` requires `{}`", m.code.value, first.value))
-            .with_help(format!(
-                "a module cannot be a prerequisite of itself, even indirectly: remove one of the requirements in `{path}`"
-            ))
-            .with_module(m.code.value.clone());
+        let mut d = Diagnostic::error(
+            ID,
+            m.source,
+            first.span,
+            format!("modules require each other in a cycle: `{path}`"),
+        )
+        .with_label(format!("`{}` requires `{}`", m.code.value, first.value))
+        .with_help(format!(
+            "a module cannot be a prerequisite of itself, even indirectly: remove one of the requirements in `{path}`"
+        ))
+        .with_module(m.code.value.clone());
         for &(x, k) in cycle.iter().skip(1) {
             let xm = &ws.modules[x];
             if let Some(r) = xm.requires.get(k) {
-                d = d.with_secondary(
-                    xm.source,
-                    r.span,
-                    format!("`{}` requires `{}`", xm.code.value, r.value),
-                );
+                d = d.with_secondary(xm.source, r.span, format!("`{}` requires `{}`", xm.code.value, r.value));
             }
         }
         out.push(d);

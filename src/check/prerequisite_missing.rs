@@ -153,22 +153,16 @@ pub fn check(ctx: &CheckCtx, out: &mut Vec<Diagnostic>) {
                 if !seen.insert((e.code.value.as_str(), r.value.as_str())) {
                     continue;
                 }
-                let exclude: &[usize] = listings
-                    .get(r.value.as_str())
-                    .map(Vec::as_slice)
-                    .unwrap_or(&[]);
-                if exclude.iter().any(|&x| {
-                    s.entries
-                        .get(x)
-                        .is_some_and(|x| x.membership == Membership::Core)
-                }) {
+                let exclude: &[usize] = listings.get(r.value.as_str()).map(Vec::as_slice).unwrap_or(&[]);
+                if exclude
+                    .iter()
+                    .any(|&x| s.entries.get(x).is_some_and(|x| x.membership == Membership::Core))
+                {
                     continue; // a core requirement is on every pathway
                 }
                 // Without options involved the answer is any pathway: ask once.
                 let pathway = if exclude.is_empty() && e.membership == Membership::Core {
-                    any_pathway
-                        .get_or_insert_with(|| space.pathway_with(&[], &[]))
-                        .clone()
+                    any_pathway.get_or_insert_with(|| space.pathway_with(&[], &[])).clone()
                 } else {
                     space.pathway_with(&[ei], exclude)
                 };
@@ -215,11 +209,7 @@ pub fn check(ctx: &CheckCtx, out: &mut Vec<Diagnostic>) {
                     .with_pathway(PathwaySpace::codes(s, &pathway));
                 if let Some(&first) = exclude.first() {
                     if let Some(re) = s.entries.get(first) {
-                        d = d.with_secondary(
-                            p.source,
-                            re.code.span,
-                            format!("`{}` is optional here", r.value),
-                        );
+                        d = d.with_secondary(p.source, re.code.span, format!("`{}` is optional here", r.value));
                     }
                 }
                 out.push(d);

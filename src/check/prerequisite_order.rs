@@ -180,11 +180,7 @@ pub fn check(ctx: &CheckCtx, out: &mut Vec<Diagnostic>) {
                         ),
                     )
                     .with_label(format!("`{}` ends in {}", m.code.value, ends(e)))
-                    .with_secondary(
-                        p.source,
-                        re.code.span,
-                        format!("`{}` ends in {}", r.value, ends(re)),
-                    )
+                    .with_secondary(p.source, re.code.span, format!("`{}` ends in {}", r.value, ends(re)))
                     .with_secondary(m.source, r.span, "required here")
                     .with_help(help)
                     .with_programme(p.code.value.clone())

@@ -88,7 +88,10 @@ fn describe(rule: Rule) -> (&'static str, &'static [&'static str]) {
         kw_submitted => ("`submitted`", &["submitted"]),
         kw_approved => ("`approved`", &["approved"]),
         kw_rule => ("`rule`", &["rule"]),
-        placement => ("a placement such as `semester 1`", &["semester", "semesters", "year-long"]),
+        placement => (
+            "a placement such as `semester 1`",
+            &["semester", "semesters", "year-long"],
+        ),
         pl_year => ("`year`", &["year"]),
         _ => ("something else", &[]),
     }
@@ -102,7 +105,9 @@ fn group_phrase(rules: &[Rule], kind: BlockKind) -> Option<&'static str> {
         return Some("a module property (`credits`, `level`, `weeks`, `pass-mark`, `requires`, `outcomes`, `assessment`, a flag such as `dissertation`) or `}`");
     }
     if has(programme_prop_one) {
-        return Some("a programme property (`award`, `framework`, `credits`, `mode`, `structure`, `variance`, ...) or `}`");
+        return Some(
+            "a programme property (`award`, `framework`, `credits`, `mode`, `structure`, `variance`, ...) or `}`",
+        );
     }
     if has(kw_kind) && has(kw_weight) && has(kw_covers) {
         return Some("an assessment property (`kind`, `weight`, `covers`, `competency`) or `}`");
@@ -111,7 +116,9 @@ fn group_phrase(rules: &[Rule], kind: BlockKind) -> Option<&'static str> {
         return Some("a module property (`credits`, `level`, `weeks`, `pass-mark`, `requires`, `outcomes`, `assessment`, a flag such as `dissertation`) or `}`");
     }
     if has(kw_award) && has(kw_framework) && has(kw_structure) {
-        return Some("a programme property (`award`, `framework`, `credits`, `mode`, `structure`, `variance`, ...) or `}`");
+        return Some(
+            "a programme property (`award`, `framework`, `credits`, `mode`, `structure`, `variance`, ...) or `}`",
+        );
     }
     if has(kw_core) && has(kw_option) {
         return Some(if has(kw_stage) {
@@ -127,7 +134,9 @@ fn group_phrase(rules: &[Rule], kind: BlockKind) -> Option<&'static str> {
         return Some("a partner property (`model`, `link-tutor`, `programme-leader`, `operational-framework`) or `}`");
     }
     if has(kw_att_duration) && has(kw_agreements) {
-        return Some("an attendance property (`first-contact`, `second-contact`, `interview`, `agreements-per-year`) or `}`");
+        return Some(
+            "an attendance property (`first-contact`, `second-contact`, `interview`, `agreements-per-year`) or `}`",
+        );
     }
     if has(kw_shared_with) && has(kw_retention) {
         return Some("an engagement property (`shared-with`, `retention`) or `}`");
@@ -156,10 +165,7 @@ pub(crate) fn describe_error(
     let tok_end = token_end(text, pos, end.max(pos));
     let found = found_text(text, pos, tok_end);
     let (positives, _negatives) = match &e.variant {
-        ErrorVariant::ParsingError {
-            positives,
-            negatives,
-        } => (positives.clone(), negatives.clone()),
+        ErrorVariant::ParsingError { positives, negatives } => (positives.clone(), negatives.clone()),
         ErrorVariant::CustomError { .. } => (Vec::new(), Vec::new()),
     };
     let expected = match group_phrase(&positives, kind) {
@@ -227,7 +233,9 @@ fn unterminated_string(text: &str, pos: usize, end: usize) -> Option<SyntaxError
     Some(SyntaxError {
         span: Span::new(pos, pos + line.len()),
         message: "this text has no closing `\"`".to_string(),
-        help: Some("close it with `\"` on the same line, or write a text block `\"\"\"...\"\"\"` to span lines".to_string()),
+        help: Some(
+            "close it with `\"` on the same line, or write a text block `\"\"\"...\"\"\"` to span lines".to_string(),
+        ),
     })
 }
 
