@@ -326,6 +326,8 @@ proptest! {
     ) {
         let text = mutate(&conformance(file), &ops);
         let a = analyse(&text);
+        // Deterministic: a second run gives the same diagnostics in the same order.
+        prop_assert_eq!(&analyse(&text).diagnostics, &a.diagnostics);
         for d in &a.diagnostics {
             // Spans are inside the text, and every diagnostic renders.
             let src = a.sources.get(d.source).expect("source");
