@@ -57,7 +57,11 @@ pub struct Loaded {
 
 /// Reads the files to check, their workspace's other files and `spec.toml`.
 pub fn load(paths: &[PathBuf], cli_policies: &[PathBuf]) -> Result<Loaded, LoadError> {
-    let paths: Vec<PathBuf> = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths.to_vec() };
+    let paths: Vec<PathBuf> = if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths.to_vec()
+    };
     let mut inputs = Vec::new();
     let mut seen: HashSet<PathBuf> = HashSet::new();
     let mut given_files = Vec::new();
@@ -86,7 +90,11 @@ pub fn load(paths: &[PathBuf], cli_policies: &[PathBuf]) -> Result<Loaded, LoadE
                 _ => format!("cannot read `{}`: {e}", p.display()),
             })
         })?;
-        let files = if meta.is_dir() { workspace::pspec_files(p)? } else { vec![p.clone()] };
+        let files = if meta.is_dir() {
+            workspace::pspec_files(p)?
+        } else {
+            vec![p.clone()]
+        };
         for f in files {
             let key = std::fs::canonicalize(&f).unwrap_or_else(|_| f.clone());
             if seen.insert(key) {
@@ -95,7 +103,11 @@ pub fn load(paths: &[PathBuf], cli_policies: &[PathBuf]) -> Result<Loaded, LoadE
         }
     }
     // The workspace: nearest `spec.toml` above the first path.
-    let anchor = paths.iter().find(|p| p.as_os_str() != "-").cloned().unwrap_or_else(|| PathBuf::from("."));
+    let anchor = paths
+        .iter()
+        .find(|p| p.as_os_str() != "-")
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from("."));
     let root = workspace::find_root(&anchor);
     let mut config = workspace::Config::default();
     let mut context_files = Vec::new();
@@ -136,7 +148,11 @@ pub fn load(paths: &[PathBuf], cli_policies: &[PathBuf]) -> Result<Loaded, LoadE
         require_approved_variances: config.output.require_approved_variances,
         policy_paths,
     };
-    Ok(Loaded { inputs, options, config })
+    Ok(Loaded {
+        inputs,
+        options,
+        config,
+    })
 }
 
 pub fn run(args: CheckArgs, color: bool) -> u8 {

@@ -9,7 +9,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser, Debug)]
-#[command(name = "spec", version, about = "Compiler, linter and language server for university programme specifications")]
+#[command(
+    name = "spec",
+    version,
+    about = "Compiler, linter and language server for university programme specifications"
+)]
 pub struct Cli {
     /// Plain text output (also when NO_COLOR is set).
     #[arg(long, global = true)]
@@ -41,7 +45,9 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    let color = !cli.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let color = !cli.no_color
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::io::IsTerminal::is_terminal(&std::io::stdout());
     let code = match cli.command {
         Command::Check(args) => check::run(args, color),
         Command::Explain(args) => explain::run(args),
