@@ -41,7 +41,8 @@ fn info(framework: &str, id: &str, admits: &[&str], summary: &str) -> RuleInfo {
     }
 }
 
-const DUP_FAIL: &str = "module M1 \"One\" {\n  credits 20\n  level 7\n}\n\nmodule M1 \"Again\" {\n  credits 20\n  level 7\n}\n";
+const DUP_FAIL: &str =
+    "module M1 \"One\" {\n  credits 20\n  level 7\n}\n\nmodule M1 \"Again\" {\n  credits 20\n  level 7\n}\n";
 const DUP_PASS: &str = "module M1 \"One\" {\n  credits 20\n  level 7\n}\n";
 
 fn fake() -> Fake {
@@ -73,12 +74,7 @@ fn fake() -> Fake {
             &["psrb"],
             "semesters are unbalanced",
         ),
-        info(
-            "collab",
-            "COLLAB/link-tutor",
-            &[],
-            "a partner has no link | tutor",
-        ),
+        info("collab", "COLLAB/link-tutor", &[], "a partner has no link | tutor"),
     ]);
     ljmu.sort_by(|a, b| a.id.cmp(&b.id));
     let mut ntu: Vec<RuleInfo> = spec_rules;
@@ -123,10 +119,7 @@ fn lookup_finds_rules_clauses_and_suggestions() {
     match lookup(&cat, "PG.A4.2", None) {
         Lookup::Clause(c) => {
             let ids: Vec<&str> = c.iter().map(|r| r.id.as_str()).collect();
-            assert_eq!(
-                ids,
-                vec!["PG.A4.2/dissertation-credits", "PG.A4.2/module-size"]
-            );
+            assert_eq!(ids, vec!["PG.A4.2/dissertation-credits", "PG.A4.2/module-size"]);
         }
         _ => panic!("expected a clause"),
     }
@@ -143,10 +136,7 @@ fn lookup_finds_rules_clauses_and_suggestions() {
         lookup(&cat, "NTU.10E/stages", Some("ljmu")),
         Lookup::Unknown(_)
     ));
-    assert!(matches!(
-        lookup(&cat, "NTU.10E/stages", Some("ntu")),
-        Lookup::Rule(..)
-    ));
+    assert!(matches!(lookup(&cat, "NTU.10E/stages", Some("ntu")), Lookup::Rule(..)));
 }
 
 #[test]
@@ -215,11 +205,7 @@ fn markdown_catalogue() {
         .lines()
         .find(|l| l.starts_with("| [`COLLAB/link-tutor`]"))
         .expect("row");
-    assert_eq!(
-        row.matches('|').count() - row.matches("\\|").count(),
-        6,
-        "{row}"
-    );
+    assert_eq!(row.matches('|').count() - row.matches("\\|").count(), 6, "{row}");
     assert!(row.contains("link \\| tutor"), "{row}");
     let only = markdown(&cat, &Sources::new(), Some("ntu"));
     assert!(only.contains("### NTU.10E/stages"));
@@ -229,8 +215,7 @@ fn markdown_catalogue() {
 #[test]
 fn json_catalogue() {
     let cat = fake();
-    let v: serde_json::Value =
-        serde_json::from_str(&json(&cat, &Sources::new(), None)).expect("json");
+    let v: serde_json::Value = serde_json::from_str(&json(&cat, &Sources::new(), None)).expect("json");
     assert_eq!(v["version"], 1);
     assert_eq!(v["frameworks"], serde_json::json!(["ljmu", "ntu"]));
     let rules = v["rules"].as_array().expect("rules");
@@ -238,18 +223,12 @@ fn json_catalogue() {
     let mut sorted = ids.clone();
     sorted.sort_unstable();
     assert_eq!(ids, sorted);
-    let size = rules
-        .iter()
-        .find(|r| r["id"] == "PG.A4.2/module-size")
-        .expect("rule");
+    let size = rules.iter().find(|r| r["id"] == "PG.A4.2/module-size").expect("rule");
     assert_eq!(size["admits"], serde_json::json!(["psrb", "discipline"]));
     assert_eq!(size["waivable"], true);
     assert_eq!(size["clause"], "PG.A4.2");
     assert_eq!(size["frameworks"], serde_json::json!(["ljmu"]));
-    let dup = rules
-        .iter()
-        .find(|r| r["id"] == "spec/duplicate")
-        .expect("rule");
+    let dup = rules.iter().find(|r| r["id"] == "spec/duplicate").expect("rule");
     assert_eq!(dup["clause"], serde_json::Value::Null);
     assert_eq!(dup["waivable"], false);
 }

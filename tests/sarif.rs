@@ -58,7 +58,10 @@ fn analysis(text: &str) -> Analysis {
         "PG.A4.2/module-size",
         0,
         // `credits 15` (or whatever value the test wrote there).
-        Span::new(span_of(text, "credits 1").start as usize, span_of(text, "credits 1").start as usize + 10),
+        Span::new(
+            span_of(text, "credits 1").start as usize,
+            span_of(text, "credits 1").start as usize + 10,
+        ),
         "module `7001DS` is 15 credits; modules in programmes over 120 credits are 10, 20 or 30 credits",
     )
     .with_clause("PG.A4.2")
@@ -71,14 +74,9 @@ fn analysis(text: &str) -> Analysis {
         span: variance,
         pending: true,
     });
-    let mut approved = Diagnostic::warning(
-        "PG.A4.4/delivery",
-        0,
-        span_of(text, "credits 180"),
-        "approved waiver",
-    )
-    .with_clause("PG.A4.4")
-    .with_programme("MSCDS");
+    let mut approved = Diagnostic::warning("PG.A4.4/delivery", 0, span_of(text, "credits 180"), "approved waiver")
+        .with_clause("PG.A4.4")
+        .with_programme("MSCDS");
     approved.waived_by = Some(WaivedBy {
         rule: "PG.A4.4/delivery".into(),
         source: 0,
@@ -109,8 +107,7 @@ fn analysis(text: &str) -> Analysis {
         span_of(text, "MSCDS"),
         "an informational note",
     );
-    a.diagnostics
-        .extend([size, approved, pathway, pending, info]);
+    a.diagnostics.extend([size, approved, pathway, pending, info]);
     sort_diagnostics(&a.sources, &mut a.diagnostics);
     a
 }
@@ -169,9 +166,7 @@ fn sarif_log_is_well_formed() {
     let a = analysis(TEXT);
     let v = sarif_json(&a);
     assert_eq!(v["version"], "2.1.0");
-    assert!(v["$schema"]
-        .as_str()
-        .is_some_and(|s| s.contains("sarif-2.1.0")));
+    assert!(v["$schema"].as_str().is_some_and(|s| s.contains("sarif-2.1.0")));
     let run = &v["runs"][0];
     let driver = &run["tool"]["driver"];
     assert_eq!(driver["name"], "spec");
@@ -226,10 +221,7 @@ fn sarif_log_is_well_formed() {
         "Modules are normally 10, 20 or 30 credits."
     );
     assert_eq!(size["properties"]["clause"], "PG.A4.2");
-    assert_eq!(
-        size["properties"]["admits"],
-        serde_json::json!(["psrb", "discipline"])
-    );
+    assert_eq!(size["properties"]["admits"], serde_json::json!(["psrb", "discipline"]));
     assert_eq!(size["defaultConfiguration"]["level"], "error");
     assert!(size["helpUri"]
         .as_str()
@@ -239,14 +231,8 @@ fn sarif_log_is_well_formed() {
         .iter()
         .find(|r| r["ruleId"] == "PG.B2/level")
         .expect("level result");
-    assert_eq!(
-        level["properties"]["pathway"],
-        serde_json::json!(["7001DS"])
-    );
-    assert_eq!(
-        level["relatedLocations"][0]["message"]["text"],
-        "level: here"
-    );
+    assert_eq!(level["properties"]["pathway"], serde_json::json!(["7001DS"]));
+    assert_eq!(level["relatedLocations"][0]["message"]["text"], "level: here");
     // Info is a note.
     assert!(results.iter().any(|r| r["level"] == "note"));
 }
@@ -308,13 +294,8 @@ fn fingerprints_survive_lines_moving_but_not_the_subject_changing() {
 #[test]
 fn sarif_without_a_catalogue_describes_rules_from_the_diagnostics() {
     let v: Value = serde_json::from_str(&sarif::render(&analysis(TEXT), None)).expect("json");
-    let rules = v["runs"][0]["tool"]["driver"]["rules"]
-        .as_array()
-        .expect("rules");
-    let size = rules
-        .iter()
-        .find(|r| r["id"] == "PG.A4.2/module-size")
-        .expect("rule");
+    let rules = v["runs"][0]["tool"]["driver"]["rules"].as_array().expect("rules");
+    let size = rules.iter().find(|r| r["id"] == "PG.A4.2/module-size").expect("rule");
     assert_eq!(size["properties"]["clause"], "PG.A4.2");
     assert_eq!(size["shortDescription"]["text"], "PG.A4.2/module-size");
 }
@@ -322,10 +303,7 @@ fn sarif_without_a_catalogue_describes_rules_from_the_diagnostics() {
 #[test]
 fn github_escapes_data_and_properties() {
     assert_eq!(github::escape_data("a%b\r\nc:d,e"), "a%25b%0D%0Ac:d,e");
-    assert_eq!(
-        github::escape_property("a%b\r\nc:d,e"),
-        "a%25b%0D%0Ac%3Ad%2Ce"
-    );
+    assert_eq!(github::escape_property("a%b\r\nc:d,e"), "a%25b%0D%0Ac%3Ad%2Ce");
 }
 
 #[test]
@@ -376,18 +354,10 @@ fn cli_sarif_and_github_on_a_broken_file() {
         .arg(&f)
         .output()
         .expect("run");
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
     let v: Value = serde_json::from_slice(&out.stdout).expect("SARIF is JSON");
     let results = v["runs"][0]["results"].as_array().expect("results");
-    assert!(
-        results.iter().any(|r| r["ruleId"] == "spec/duplicate"),
-        "{v}"
-    );
+    assert!(results.iter().any(|r| r["ruleId"] == "spec/duplicate"), "{v}");
     let out = spec_bin()
         .args(["check", "--format", "github"])
         .arg(&f)
@@ -415,12 +385,7 @@ fn cli_clean_file_is_an_empty_sarif_run_and_no_commands() {
         .arg(&f)
         .output()
         .expect("run");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
     let v: Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(v["runs"][0]["results"], serde_json::json!([]));
     let out = spec_bin()

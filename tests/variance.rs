@@ -51,12 +51,7 @@ fn catalogue() -> FakeCatalogue {
             RuleScope::ProgrammeModule,
             &["psrb", "discipline"],
         ),
-        rule(
-            "ljmu",
-            "PG.A4.2/dissertation-required",
-            RuleScope::Pathway,
-            &["psrb"],
-        ),
+        rule("ljmu", "PG.A4.2/dissertation-required", RuleScope::Pathway, &["psrb"]),
         rule(
             "ljmu",
             "PG.A4.4/semester-balance",
@@ -64,35 +59,15 @@ fn catalogue() -> FakeCatalogue {
             &["psrb", "discipline"],
         ),
         rule("ljmu", "PG.B2/credits", RuleScope::Programme, &["psrb"]),
-        rule(
-            "ljmu",
-            "PG.A3.1/proforma",
-            RuleScope::ModuleItself,
-            &["psrb"],
-        ),
-        rule(
-            "ljmu",
-            "PG.A1.6/variance-evidence",
-            RuleScope::Variance,
-            &[],
-        ),
+        rule("ljmu", "PG.A3.1/proforma", RuleScope::ModuleItself, &["psrb"]),
+        rule("ljmu", "PG.A1.6/variance-evidence", RuleScope::Variance, &[]),
         rule("ljmu", "spec/credit-total", RuleScope::Pathway, &[]),
     ];
     ljmu.sort_by(|a, b| a.id.cmp(&b.id));
     let mut ntu = vec![
-        rule(
-            "ntu",
-            "NTU.10E/major-piece",
-            RuleScope::Pathway,
-            &["discipline"],
-        ),
+        rule("ntu", "NTU.10E/major-piece", RuleScope::Pathway, &["discipline"]),
         rule("ntu", "NTU.10E/credits", RuleScope::Programme, &[]),
-        rule(
-            "ntu",
-            "PG.A3.1/proforma",
-            RuleScope::ModuleItself,
-            &["psrb"],
-        ),
+        rule("ntu", "PG.A3.1/proforma", RuleScope::ModuleItself, &["psrb"]),
         rule("ntu", "spec/credit-total", RuleScope::Pathway, &[]),
     ];
     ntu.sort_by(|a, b| a.id.cmp(&b.id));
@@ -147,10 +122,7 @@ fn variance(rule: &str, extra: &str) -> String {
 }
 
 fn approved(rule: &str, extra: &str) -> String {
-    variance(
-        rule,
-        &format!("{extra}    approved \"Committee\" 2024-02-01\n"),
-    )
+    variance(rule, &format!("{extra}    approved \"Committee\" 2024-02-01\n"))
 }
 
 struct Case {
@@ -252,14 +224,8 @@ fn unknown_rule_suggests_the_nearest_id() {
     let out = c.run(vec![]);
     let d = one(&out, "spec/variance-unknown-rule");
     assert_eq!(d.severity, Severity::Error);
-    assert_eq!(
-        d.message,
-        "no rule `PG.A4.2/modul-size` in framework `ljmu`"
-    );
-    assert_eq!(
-        d.help.as_deref(),
-        Some("did you mean `PG.A4.2/module-size`?")
-    );
+    assert_eq!(d.message, "no rule `PG.A4.2/modul-size` in framework `ljmu`");
+    assert_eq!(d.help.as_deref(), Some("did you mean `PG.A4.2/module-size`?"));
     assert_eq!(d.span, c.span_of("PG.A4.2/modul-size", 0));
     assert_eq!(d.programme.as_deref(), Some("P1"));
     assert_eq!(d.clause, None);
@@ -274,10 +240,7 @@ fn unknown_rule_with_the_check_name_under_a_wrong_clause_suggests_it() {
         &approved("PG.A4.3/module-size", "    criterion psrb \"X\"\n"),
     )]);
     let d = one(&c.run(vec![]), "spec/variance-unknown-rule");
-    assert_eq!(
-        d.help.as_deref(),
-        Some("did you mean `PG.A4.2/module-size`?")
-    );
+    assert_eq!(d.help.as_deref(), Some("did you mean `PG.A4.2/module-size`?"));
 }
 
 #[test]
@@ -308,14 +271,9 @@ fn a_rule_of_another_framework_is_unknown_and_says_where_it_is() {
         &approved("NTU.10E/major-piece", "    criterion discipline\n"),
     )]);
     let d = one(&c.run(vec![]), "spec/variance-unknown-rule");
-    assert_eq!(
-        d.message,
-        "no rule `NTU.10E/major-piece` in framework `ljmu`"
-    );
+    assert_eq!(d.message, "no rule `NTU.10E/major-piece` in framework `ljmu`");
     assert!(
-        d.help
-            .as_deref()
-            .is_some_and(|h| h.contains("framework `ntu`")),
+        d.help.as_deref().is_some_and(|h| h.contains("framework `ntu`")),
         "{d:?}"
     );
 }
@@ -391,10 +349,7 @@ fn criterion_not_admitted_fires_under_a_framework_without_a_criterion_rule() {
     )]);
     let out = c.run(vec![c.about("NTU.10E/major-piece", Some("P1"), None)]);
     let d = one(&out, "spec/variance-criterion");
-    assert_eq!(
-        d.message,
-        "criterion `psrb` is not admitted by `NTU.10E/major-piece`"
-    );
+    assert_eq!(d.message, "criterion `psrb` is not admitted by `NTU.10E/major-piece`");
     assert_eq!(
         d.help.as_deref(),
         Some("`NTU.10E/major-piece` can be waived under `discipline`")
@@ -413,9 +368,7 @@ fn criterion_of_a_rule_admitting_nothing_says_it_cannot_be_waived() {
     )]);
     let d = one(&c.run(vec![]), "spec/variance-criterion");
     assert!(
-        d.help
-            .as_deref()
-            .is_some_and(|h| h.contains("admits no criterion")),
+        d.help.as_deref().is_some_and(|h| h.contains("admits no criterion")),
         "{d:?}"
     );
 }
@@ -472,10 +425,7 @@ fn an_error_inside_the_variance_makes_it_waive_nothing() {
         c.span_of("rationale \"r\"", 0),
         "rationale is empty",
     );
-    let out = c.run(vec![
-        own,
-        c.about("PG.A4.2/module-size", Some("P1"), Some("M1")),
-    ]);
+    let out = c.run(vec![own, c.about("PG.A4.2/module-size", Some("P1"), Some("M1"))]);
     assert!(!one(&out, "PG.A4.2/module-size").is_waived());
     assert!(codes(&out, "spec/variance-unused").is_empty());
     assert!(codes(&out, "spec/variance-pending").is_empty());
@@ -489,12 +439,7 @@ fn a_warning_inside_the_variance_or_an_error_outside_it_does_not_invalidate_it()
         "M1",
         &approved("PG.A4.2/module-size", "    criterion psrb \"X\"\n"),
     )]);
-    let warning = Diagnostic::warning(
-        "PG.A1.6/variance-evidence",
-        0,
-        c.span_of("rationale \"r\"", 0),
-        "short",
-    );
+    let warning = Diagnostic::warning("PG.A1.6/variance-evidence", 0, c.span_of("rationale \"r\"", 0), "short");
     let outside = Diagnostic::error("PG.B2/credits", 0, c.span_of("credits 60", 0), "credits");
     let out = c.run(vec![
         warning,
@@ -506,16 +451,8 @@ fn a_warning_inside_the_variance_or_an_error_outside_it_does_not_invalidate_it()
 
 #[test]
 fn a_missing_criterion_makes_it_waive_nothing() {
-    let c = case(&[programme(
-        "P1",
-        "ljmu",
-        "M1",
-        &approved("PG.A4.2/module-size", ""),
-    )]);
-    assert_eq!(
-        one(&c.built, "spec/missing-property").code,
-        "spec/missing-property"
-    );
+    let c = case(&[programme("P1", "ljmu", "M1", &approved("PG.A4.2/module-size", ""))]);
+    assert_eq!(one(&c.built, "spec/missing-property").code, "spec/missing-property");
     let out = c.run(vec![c.about("PG.A4.2/module-size", Some("P1"), Some("M1"))]);
     assert!(!one(&out, "PG.A4.2/module-size").is_waived());
     assert!(codes(&out, "spec/variance-unused").is_empty());
@@ -532,10 +469,7 @@ fn an_applies_to_outside_the_structure_makes_it_waive_nothing() {
             "    applies-to M1, M3\n    criterion psrb \"X\"\n",
         ),
     )]);
-    assert_eq!(
-        one(&c.built, "spec/unknown-reference").code,
-        "spec/unknown-reference"
-    );
+    assert_eq!(one(&c.built, "spec/unknown-reference").code, "spec/unknown-reference");
     let out = c.run(vec![c.about("PG.A4.2/module-size", Some("P1"), Some("M1"))]);
     assert!(!one(&out, "PG.A4.2/module-size").is_waived());
 }
@@ -564,10 +498,7 @@ fn applies_to_limits_the_scope_to_its_modules() {
         "P1",
         "ljmu",
         "M1, M2",
-        &approved(
-            "PG.A4.2/module-size",
-            "    applies-to M1\n    criterion psrb \"X\"\n",
-        ),
+        &approved("PG.A4.2/module-size", "    applies-to M1\n    criterion psrb \"X\"\n"),
     )]);
     let out = c.run(vec![
         c.about("PG.A4.2/module-size", Some("P1"), Some("M1")),
@@ -588,10 +519,7 @@ fn applies_to_does_not_cover_a_diagnostic_about_no_module() {
         "P1",
         "ljmu",
         "M1",
-        &approved(
-            "PG.B2/credits",
-            "    applies-to M1\n    criterion psrb \"X\"\n",
-        ),
+        &approved("PG.B2/credits", "    applies-to M1\n    criterion psrb \"X\"\n"),
     )]);
     let out = c.run(vec![c.about("PG.B2/credits", Some("P1"), None)]);
     assert!(!one(&out, "PG.B2/credits").is_waived());
@@ -610,9 +538,7 @@ fn without_applies_to_the_whole_programme_is_covered() {
         c.about("PG.A4.2/module-size", Some("P1"), Some("M2")),
         c.about("PG.A4.4/semester-balance", Some("P1"), None),
     ]);
-    assert!(codes(&out, "PG.A4.2/module-size")
-        .iter()
-        .all(|d| d.is_waived()));
+    assert!(codes(&out, "PG.A4.2/module-size").iter().all(|d| d.is_waived()));
     assert!(!one(&out, "PG.A4.4/semester-balance").is_waived());
 }
 
@@ -672,14 +598,8 @@ fn the_first_valid_covering_variance_in_source_order_waives() {
         c.about("PG.A4.2/module-size", Some("P1"), Some("M2")),
     ]);
     let ds = codes(&out, "PG.A4.2/module-size");
-    let m1 = ds
-        .iter()
-        .find(|d| d.module.as_deref() == Some("M1"))
-        .expect("M1");
-    let m2 = ds
-        .iter()
-        .find(|d| d.module.as_deref() == Some("M2"))
-        .expect("M2");
+    let m1 = ds.iter().find(|d| d.module.as_deref() == Some("M1")).expect("M1");
+    let m2 = ds.iter().find(|d| d.module.as_deref() == Some("M2")).expect("M2");
     let head = |n: usize| c.span_of("variance PG.A4.2/module-size", n);
     assert_eq!(m1.waived_by.as_ref().map(|w| w.span), Some(head(2)));
     assert_eq!(m2.waived_by.as_ref().map(|w| w.span), Some(head(1)));
@@ -700,10 +620,7 @@ fn spec_diagnostics_are_never_waived() {
     )]);
     let mut d = c.about("spec/credit-total", Some("P1"), Some("M1"));
     d.code = "spec/credit-total".into();
-    let out = c.run(vec![
-        d,
-        c.about("PG.A4.2/module-size", Some("P1"), Some("M1")),
-    ]);
+    let out = c.run(vec![d, c.about("PG.A4.2/module-size", Some("P1"), Some("M1"))]);
     assert!(!one(&out, "spec/credit-total").is_waived());
 }
 
@@ -741,14 +658,8 @@ fn waived_diagnostics_keep_their_severity_and_name_the_variance() {
 
 #[test]
 fn a_module_itself_rule_is_waived_when_every_listing_programme_holds_a_variance() {
-    let v = approved(
-        "PG.A3.1/proforma",
-        "    applies-to M1\n    criterion psrb \"X\"\n",
-    );
-    let c = case(&[
-        programme("P1", "ljmu", "M1", &v),
-        programme("P2", "ljmu", "M1, M2", &v),
-    ]);
+    let v = approved("PG.A3.1/proforma", "    applies-to M1\n    criterion psrb \"X\"\n");
+    let c = case(&[programme("P1", "ljmu", "M1", &v), programme("P2", "ljmu", "M1, M2", &v)]);
     let out = c.run(vec![c.about("PG.A3.1/proforma", None, Some("M1"))]);
     let d = one(&out, "PG.A3.1/proforma");
     // Named by the first programme's variance.
@@ -761,14 +672,8 @@ fn a_module_itself_rule_is_waived_when_every_listing_programme_holds_a_variance(
 
 #[test]
 fn a_module_itself_rule_is_not_waived_when_one_listing_programme_lacks_a_variance() {
-    let v = approved(
-        "PG.A3.1/proforma",
-        "    applies-to M1\n    criterion psrb \"X\"\n",
-    );
-    let c = case(&[
-        programme("P1", "ljmu", "M1", &v),
-        programme("P2", "ljmu", "M1, M2", ""),
-    ]);
+    let v = approved("PG.A3.1/proforma", "    applies-to M1\n    criterion psrb \"X\"\n");
+    let c = case(&[programme("P1", "ljmu", "M1", &v), programme("P2", "ljmu", "M1, M2", "")]);
     let out = c.run(vec![c.about("PG.A3.1/proforma", None, Some("M1"))]);
     assert!(!one(&out, "PG.A3.1/proforma").is_waived());
     let unused = one(&out, "spec/variance-unused");
@@ -784,10 +689,7 @@ fn a_module_itself_rule_is_not_waived_when_one_listing_programme_lacks_a_varianc
 
 #[test]
 fn a_module_itself_rule_ignores_programmes_under_another_framework_or_not_listing_it() {
-    let v = approved(
-        "PG.A3.1/proforma",
-        "    applies-to M1\n    criterion psrb \"X\"\n",
-    );
+    let v = approved("PG.A3.1/proforma", "    applies-to M1\n    criterion psrb \"X\"\n");
     // P2 is under ntu (which also defines PG.A3.1/proforma here, but the
     // fake ntu rule is a different framework's), P3 does not list M1.
     let mut cat_case = case(&[
@@ -798,10 +700,7 @@ fn a_module_itself_rule_ignores_programmes_under_another_framework_or_not_listin
     let out = cat_case.run(vec![cat_case.about("PG.A3.1/proforma", None, Some("M1"))]);
     assert!(one(&out, "PG.A3.1/proforma").is_waived());
     // Under ntu, which defines the rule too, P2 must hold one as well.
-    cat_case = case(&[
-        programme("P1", "ljmu", "M1", &v),
-        programme("P2", "ntu", "M1", ""),
-    ]);
+    cat_case = case(&[programme("P1", "ljmu", "M1", &v), programme("P2", "ntu", "M1", "")]);
     let out = cat_case.run(vec![cat_case.about("PG.A3.1/proforma", None, Some("M1"))]);
     assert!(!one(&out, "PG.A3.1/proforma").is_waived());
 }
@@ -811,10 +710,7 @@ fn a_module_itself_rule_reported_with_a_programme_still_needs_every_programme() 
     // The evaluator may name a programme on a module-itself diagnostic: the
     // catalogue's scope decides.
     let v = approved("PG.A3.1/proforma", "    criterion psrb \"X\"\n");
-    let c = case(&[
-        programme("P1", "ljmu", "M1", &v),
-        programme("P2", "ljmu", "M1", ""),
-    ]);
+    let c = case(&[programme("P1", "ljmu", "M1", &v), programme("P2", "ljmu", "M1", "")]);
     let out = c.run(vec![c.about("PG.A3.1/proforma", Some("P1"), Some("M1"))]);
     assert!(!one(&out, "PG.A3.1/proforma").is_waived());
 }
@@ -849,18 +745,10 @@ fn require_approved_makes_pending_variances_waive_nothing_but_still_reports_them
         "M1",
         &variance("PG.A4.2/module-size", "    criterion psrb \"X\"\n"),
     )]);
-    let out = c.run_with(
-        vec![c.about("PG.A4.2/module-size", Some("P1"), Some("M1"))],
-        true,
-    );
+    let out = c.run_with(vec![c.about("PG.A4.2/module-size", Some("P1"), Some("M1"))], true);
     assert!(!one(&out, "PG.A4.2/module-size").is_waived());
     let p = one(&out, "spec/variance-pending");
-    assert!(
-        p.help
-            .as_deref()
-            .is_some_and(|h| h.contains("waives nothing")),
-        "{p:?}"
-    );
+    assert!(p.help.as_deref().is_some_and(|h| h.contains("waives nothing")), "{p:?}");
     // It would have waived: pending, not unused.
     assert!(codes(&out, "spec/variance-unused").is_empty());
 }
@@ -873,10 +761,7 @@ fn require_approved_falls_through_to_a_later_approved_variance() {
     ]
     .concat();
     let c = case(&[programme("P1", "ljmu", "M1", &body)]);
-    let out = c.run_with(
-        vec![c.about("PG.A4.2/module-size", Some("P1"), Some("M1"))],
-        true,
-    );
+    let out = c.run_with(vec![c.about("PG.A4.2/module-size", Some("P1"), Some("M1"))], true);
     let d = one(&out, "PG.A4.2/module-size");
     assert_eq!(
         d.waived_by.as_ref().map(|w| (w.span, w.pending)),
@@ -924,10 +809,7 @@ fn a_valid_variance_that_waives_nothing_is_unused() {
     let out = c.run(vec![]);
     let d = one(&out, "spec/variance-unused");
     assert_eq!(d.severity, Severity::Warning);
-    assert_eq!(
-        d.message,
-        "variance for `PG.A4.4/semester-balance` waives nothing"
-    );
+    assert_eq!(d.message, "variance for `PG.A4.4/semester-balance` waives nothing");
     assert_eq!(d.span, c.ws.programmes[0].variances[0].head);
     assert_eq!(d.programme.as_deref(), Some("P1"));
     assert_eq!(d.clause, None);
@@ -960,10 +842,7 @@ fn unused_is_computed_after_waiving() {
 #[test]
 fn output_is_deterministic() {
     let body = [
-        approved(
-            "PG.A4.2/module-size",
-            "    applies-to M1\n    criterion psrb \"X\"\n",
-        ),
+        approved("PG.A4.2/module-size", "    applies-to M1\n    criterion psrb \"X\"\n"),
         variance("PG.A4.2", "    criterion psrb \"X\"\n"),
         variance("spec/syntax", "    criterion psrb \"X\"\n"),
     ]

@@ -55,11 +55,7 @@ pub fn lookup<'c>(cat: &'c dyn RuleCatalogue, id: &str, framework: Option<&str>)
         .values()
         .map(|(r, _)| *r)
         .filter(|r| {
-            !is_spec(&r.id)
-                && (r.clause == id
-                    || r.id
-                        .strip_prefix(id)
-                        .is_some_and(|rest| rest.starts_with('/')))
+            !is_spec(&r.id) && (r.clause == id || r.id.strip_prefix(id).is_some_and(|rest| rest.starts_with('/')))
         })
         .collect();
     if !clause.is_empty() {
@@ -124,12 +120,7 @@ pub fn check_example(text: &str, policy_paths: &[PathBuf]) -> Analysis {
 
 /// The text of `spec explain` for one rule. `check` runs the examples with
 /// the given policy paths.
-pub fn explain_rule(
-    r: &RuleInfo,
-    frameworks: &[String],
-    sources: &Sources,
-    check: Option<&[PathBuf]>,
-) -> String {
+pub fn explain_rule(r: &RuleInfo, frameworks: &[String], sources: &Sources, check: Option<&[PathBuf]>) -> String {
     let mut s = String::new();
     s.push_str(&format!("{}\n\n", r.id));
     let level = match r.severity {
@@ -139,9 +130,7 @@ pub fn explain_rule(
     };
     s.push_str(&format!("  severity    {level}\n"));
     if is_spec(&r.id) {
-        s.push_str(
-            "  clause      none: a `spec/` rule, the language's own well-formedness check\n",
-        );
+        s.push_str("  clause      none: a `spec/` rule, the language's own well-formedness check\n");
         s.push_str("  frameworks  all\n");
     } else {
         s.push_str(&format!("  clause      {}\n", r.clause));
@@ -161,10 +150,7 @@ pub fn explain_rule(
     }
     s.push('\n');
     if !r.summary.is_empty() {
-        s.push_str(&format!(
-            "Fires when {}.\n\n",
-            r.summary.trim_end_matches('.')
-        ));
+        s.push_str(&format!("Fires when {}.\n\n", r.summary.trim_end_matches('.')));
     }
     if !r.clause_text.is_empty() && !is_spec(&r.id) {
         s.push_str(&format!("{}:\n\n", r.clause));
@@ -189,10 +175,7 @@ pub fn explain_rule(
         if let Some(paths) = check {
             let a = check_example(text, paths);
             let report = example_report(&a);
-            let fires = a
-                .diagnostics
-                .iter()
-                .any(|d| d.code == r.id && !d.is_waived());
+            let fires = a.diagnostics.iter().any(|d| d.code == r.id && !d.is_waived());
             let verdict = match (should_fire, fires) {
                 (true, true) => format!("`{}` fires, as it should", r.id),
                 (false, false) => format!("`{}` is quiet, as it should be", r.id),
@@ -220,12 +203,7 @@ pub fn explain_clause(id: &str, checks: &[&RuleInfo]) -> String {
     let mut s = format!("`{id}` is a clause; its checks:\n\n");
     let width = checks.iter().map(|r| r.id.len()).max().unwrap_or(0);
     for r in checks {
-        s.push_str(&format!(
-            "  {:width$}  {}  {}\n",
-            r.id,
-            r.severity.as_str(),
-            r.summary
-        ));
+        s.push_str(&format!("  {:width$}  {}  {}\n", r.id, r.severity.as_str(), r.summary));
     }
     s.push_str("\nrun `spec explain ID` for one of them\n");
     s
@@ -262,11 +240,7 @@ pub fn run(args: ExplainArgs) -> u8 {
         }
     };
     let mut stdout = std::io::stdout().lock();
-    if stdout
-        .write_all(out.as_bytes())
-        .and_then(|_| stdout.flush())
-        .is_err()
-    {
+    if stdout.write_all(out.as_bytes()).and_then(|_| stdout.flush()).is_err() {
         return 2;
     }
     0

@@ -50,10 +50,7 @@ pub fn policy_paths(cli: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     paths.extend(cli.iter().cloned());
     for p in &paths {
         if !p.exists() {
-            return Err(format!(
-                "policy path `{}` does not exist",
-                crate::workspace::display(p)
-            ));
+            return Err(format!("policy path `{}` does not exist", crate::workspace::display(p)));
         }
     }
     Ok(paths)
@@ -79,11 +76,7 @@ fn load_catalogue_from(_paths: &[PathBuf]) -> Result<(Sources, Box<dyn RuleCatal
 pub fn origin(sources: &Sources, r: &RuleInfo) -> Option<String> {
     let o = r.origin.as_ref()?;
     let s = sources.get(o.source)?;
-    Some(format!(
-        "{}:{}",
-        s.name,
-        s.line_col(o.span.start as usize).0
-    ))
+    Some(format!("{}:{}", s.name, s.line_col(o.span.start as usize).0))
 }
 
 /// Whether a rule's origin is a user policy file (not an embedded pack).
@@ -110,10 +103,7 @@ pub fn scope_name(s: RuleScope) -> &'static str {
 
 /// Every distinct rule (by id) and the frameworks it is active under, the
 /// frameworks limited to `only` when given.
-pub fn collect<'c>(
-    cat: &'c dyn RuleCatalogue,
-    only: Option<&str>,
-) -> BTreeMap<String, (&'c RuleInfo, Vec<String>)> {
+pub fn collect<'c>(cat: &'c dyn RuleCatalogue, only: Option<&str>) -> BTreeMap<String, (&'c RuleInfo, Vec<String>)> {
     let mut out: BTreeMap<String, (&RuleInfo, Vec<String>)> = BTreeMap::new();
     for f in cat.frameworks() {
         if only.is_some_and(|o| o != f) {
@@ -141,18 +131,12 @@ pub fn check_framework(cat: &dyn RuleCatalogue, f: &str) -> Result<(), String> {
     }
     Err(match crate::syntax::did_you_mean(f, &known) {
         Some(s) => format!("framework `{f}` is not defined; did you mean `{s}`?"),
-        None => format!(
-            "framework `{f}` is not defined; known frameworks: {}",
-            known.join(", ")
-        ),
+        None => format!("framework `{f}` is not defined; known frameworks: {}", known.join(", ")),
     })
 }
 
 fn cell(s: &str) -> String {
-    s.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .replace('|', "\\|")
+    s.split_whitespace().collect::<Vec<_>>().join(" ").replace('|', "\\|")
 }
 
 fn admits_text(r: &RuleInfo) -> String {
@@ -200,15 +184,12 @@ with its examples checked. Severity: E error, W warning, I info (the default; a 
     s.push_str("- [Rules](#rules)\n\n");
 
     s.push_str("## `spec/` rules (every framework)\n\n");
-    s.push_str("The language's own well-formedness checks: they apply whatever the framework and no variance waives them.\n\n");
+    s.push_str(
+        "The language's own well-formedness checks: they apply whatever the framework and no variance waives them.\n\n",
+    );
     s.push_str("| id | sev | fires when |\n|---|---|---|\n");
     for (id, (r, _)) in rules.iter().filter(|(id, _)| is_spec(id)) {
-        s.push_str(&format!(
-            "| {} | {} | {} |\n",
-            link(id),
-            sev(r),
-            cell(&r.summary)
-        ));
+        s.push_str(&format!("| {} | {} | {} |\n", link(id), sev(r), cell(&r.summary)));
     }
     s.push('\n');
 
@@ -219,7 +200,9 @@ with its examples checked. Severity: E error, W warning, I info (the default; a 
         } else {
             "It has no criterion rule of its own: `spec/variance-criterion` checks variance criteria."
         };
-        s.push_str(&format!("Active rules under `{f}` (its packs and their includes), besides the `spec/` rules. {crit}\n\n"));
+        s.push_str(&format!(
+            "Active rules under `{f}` (its packs and their includes), besides the `spec/` rules. {crit}\n\n"
+        ));
         s.push_str("| id | clause | sev | fires when | admits |\n|---|---|---|---|---|\n");
         for r in cat.rules(f).into_iter().filter(|r| !is_spec(&r.id)) {
             s.push_str(&format!(
@@ -247,11 +230,7 @@ with its examples checked. Severity: E error, W warning, I info (the default; a 
         } else {
             format!(
                 "**admits** {}",
-                r.admits
-                    .iter()
-                    .map(|a| format!("`{a}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                r.admits.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")
             )
         });
         if is_spec(id) {
@@ -259,27 +238,17 @@ with its examples checked. Severity: E error, W warning, I info (the default; a 
         } else {
             facts.push(format!(
                 "**frameworks** {}",
-                fws.iter()
-                    .map(|f| format!("`{f}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                fws.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
             ));
         }
         if let Some(o) = origin(sources, r) {
-            let user = if user_defined(sources, r) {
-                " (user policy)"
-            } else {
-                ""
-            };
+            let user = if user_defined(sources, r) { " (user policy)" } else { "" };
             facts.push(format!("**defined in** `{o}`{user}"));
         }
         s.push_str(&facts.join(" · "));
         s.push_str("\n\n");
         if !r.summary.is_empty() {
-            s.push_str(&format!(
-                "Fires when {}.\n\n",
-                r.summary.trim_end_matches('.')
-            ));
+            s.push_str(&format!("Fires when {}.\n\n", r.summary.trim_end_matches('.')));
         }
         if !r.clause_text.is_empty() && !is_spec(id) {
             for line in r.clause_text.trim().lines() {
@@ -372,8 +341,7 @@ pub fn json(cat: &dyn RuleCatalogue, sources: &Sources, only: Option<&str>) -> S
             })
             .collect(),
     };
-    let mut s =
-        serde_json::to_string_pretty(&out).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut s = serde_json::to_string_pretty(&out).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     s.push('\n');
     s
 }
@@ -398,11 +366,7 @@ pub fn run(args: RulesArgs) -> u8 {
         RulesFormat::Json => json(cat, &loaded.sources, args.framework.as_deref()),
     };
     let mut stdout = std::io::stdout().lock();
-    if stdout
-        .write_all(out.as_bytes())
-        .and_then(|_| stdout.flush())
-        .is_err()
-    {
+    if stdout.write_all(out.as_bytes()).and_then(|_| stdout.flush()).is_err() {
         return 2;
     }
     0

@@ -61,8 +61,7 @@ impl Var<'_> {
         self.valid && self.admitted
     }
     fn covers_module(&self, module: Option<&str>) -> bool {
-        self.v.applies_to.is_empty()
-            || module.is_some_and(|m| self.v.applies_to.iter().any(|a| a.value == m))
+        self.v.applies_to.is_empty() || module.is_some_and(|m| self.v.applies_to.iter().any(|a| a.value == m))
     }
     fn waived_by(&self) -> WaivedBy {
         WaivedBy {
@@ -135,11 +134,7 @@ pub fn check_and_waive(input: &VarianceInput, diags: &mut Vec<Diagnostic>) {
             let scope = if v.applies_to.is_empty() {
                 format!("programme `{}`", p.code.value)
             } else {
-                let mods: Vec<String> = v
-                    .applies_to
-                    .iter()
-                    .map(|a| format!("`{}`", a.value))
-                    .collect();
+                let mods: Vec<String> = v.applies_to.iter().map(|a| format!("`{}`", a.value)).collect();
                 format!("{} in programme `{}`", mods.join(", "), p.code.value)
             };
             let why = if let Some(other) = &var.blocked_by {
@@ -150,11 +145,7 @@ pub fn check_and_waive(input: &VarianceInput, diags: &mut Vec<Diagnostic>) {
             } else if var.admitted {
                 format!("`{}` reports nothing about {scope}", v.rule.value)
             } else {
-                let crit = v
-                    .criterion
-                    .as_ref()
-                    .map(|c| c.name.value.as_str())
-                    .unwrap_or("");
+                let crit = v.criterion.as_ref().map(|c| c.name.value.as_str()).unwrap_or("");
                 format!(
                     "`{}` does not admit criterion `{crit}`, so the variance cannot waive it",
                     v.rule.value
@@ -185,10 +176,7 @@ pub fn check_and_waive(input: &VarianceInput, diags: &mut Vec<Diagnostic>) {
                     "spec/variance-pending",
                     p.source,
                     v.head,
-                    format!(
-                        "variance for `{}` is pending: it has no `approved` line",
-                        v.rule.value
-                    ),
+                    format!("variance for `{}` is pending: it has no `approved` line", v.rule.value),
                 )
                 .with_label("not yet approved")
                 .with_help(help)
@@ -265,19 +253,10 @@ fn own_checks(
 /// The message and help of spec/variance-unknown-rule: a bare clause lists
 /// its checks, a rule of another framework says so, else the nearest id.
 fn unknown_rule_text(cat: &dyn RuleCatalogue, framework: &str, cited: &str) -> (String, String) {
-    let rules: Vec<&RuleInfo> = cat
-        .rules(framework)
-        .into_iter()
-        .filter(|r| !is_spec(&r.id))
-        .collect();
+    let rules: Vec<&RuleInfo> = cat.rules(framework).into_iter().filter(|r| !is_spec(&r.id)).collect();
     let checks: Vec<String> = rules
         .iter()
-        .filter(|r| {
-            r.clause == cited
-                || r.id
-                    .strip_prefix(cited)
-                    .is_some_and(|rest| rest.starts_with('/'))
-        })
+        .filter(|r| r.clause == cited || r.id.strip_prefix(cited).is_some_and(|rest| rest.starts_with('/')))
         .map(|r| format!("`{}`", r.id))
         .collect();
     if !checks.is_empty() {
@@ -360,19 +339,11 @@ fn waive(input: &VarianceInput, vars: &mut [Var], diags: &mut [Diagnostic]) {
             waive_module_itself(input, vars, d);
             continue;
         }
-        let Some(prog) = d
-            .programme
-            .as_deref()
-            .and_then(|p| ws.programme_index.get(p))
-            .copied()
-        else {
+        let Some(prog) = d.programme.as_deref().and_then(|p| ws.programme_index.get(p)).copied() else {
             continue;
         };
         let module = d.module.as_deref();
-        for var in vars
-            .iter_mut()
-            .filter(|v| v.prog == prog && v.v.rule.value == d.code)
-        {
+        for var in vars.iter_mut().filter(|v| v.prog == prog && v.v.rule.value == d.code) {
             if !var.eligible() || !var.covers_module(module) {
                 continue;
             }
@@ -405,10 +376,7 @@ fn waive_module_itself(input: &VarianceInput, vars: &mut [Var], d: &mut Diagnost
                 .get(*i)
                 .and_then(|f| f.as_deref())
                 .is_some_and(|f| input.catalogue.rule(f, &d.code).is_some());
-            under
-                && p.structure
-                    .as_ref()
-                    .is_some_and(|s| s.entry(module).is_some())
+            under && p.structure.as_ref().is_some_and(|s| s.entry(module).is_some())
         })
         .map(|(i, _)| i)
         .collect();
@@ -424,11 +392,7 @@ fn waive_module_itself(input: &VarianceInput, vars: &mut [Var], d: &mut Diagnost
         let mut found = None;
         let mut pending_found = None;
         for (k, var) in vars.iter().enumerate() {
-            if var.prog != prog
-                || var.v.rule.value != d.code
-                || !var.eligible()
-                || !var.covers_module(Some(module))
-            {
+            if var.prog != prog || var.v.rule.value != d.code || !var.eligible() || !var.covers_module(Some(module)) {
                 continue;
             }
             if var.pending && input.require_approved {

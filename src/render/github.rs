@@ -16,9 +16,7 @@ use crate::diag::{Diagnostic, Severity};
 
 /// Escapes a command's message (GitHub's `escapeData`).
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 /// Escapes a command property value (GitHub's `escapeProperty`).

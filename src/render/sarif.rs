@@ -35,11 +35,7 @@ pub fn information_uri() -> &'static str {
 
 /// Where a rule is documented: its section of the generated `docs/rules.md`.
 pub fn help_uri(id: &str) -> String {
-    format!(
-        "{}/blob/main/docs/rules.md#{}",
-        information_uri(),
-        anchor(id)
-    )
+    format!("{}/blob/main/docs/rules.md#{}", information_uri(), anchor(id))
 }
 
 /// The GitHub-style heading anchor of a rule id heading (`### PG.A4.2/module-size`).
@@ -69,9 +65,7 @@ pub fn uri(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     for b in name.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
-                out.push(b as char)
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => out.push(b as char),
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
@@ -160,9 +154,7 @@ fn location(a: &Analysis, source: usize, span: Span) -> Value {
 /// The rule's metadata, from the catalogue when it knows the rule, else
 /// from what the diagnostic says.
 fn rule_descriptor(id: &str, info: Option<&RuleInfo>, first: &Diagnostic) -> Value {
-    let clause = info
-        .map(|r| r.clause.clone())
-        .or_else(|| first.clause.clone());
+    let clause = info.map(|r| r.clause.clone()).or_else(|| first.clause.clone());
     let severity = info.map(|r| r.severity).unwrap_or(first.severity);
     let short = match info {
         Some(r) if !r.summary.is_empty() => r.summary.clone(),
@@ -322,8 +314,7 @@ pub fn render(a: &Analysis, catalogue: Option<&dyn RuleCatalogue>) -> String {
             "results": results,
         }]
     });
-    let mut s =
-        serde_json::to_string_pretty(&log).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut s = serde_json::to_string_pretty(&log).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     s.push('\n');
     s
 }
