@@ -22,10 +22,7 @@ fn analyse(text: &str) -> Analysis {
 }
 
 fn spec_diags(a: &Analysis) -> Vec<&Diagnostic> {
-    a.diagnostics
-        .iter()
-        .filter(|d| d.code.starts_with("spec/"))
-        .collect()
+    a.diagnostics.iter().filter(|d| d.code.starts_with("spec/")).collect()
 }
 
 fn codes(a: &Analysis) -> BTreeSet<&str> {
@@ -33,10 +30,7 @@ fn codes(a: &Analysis) -> BTreeSet<&str> {
 }
 
 fn syntax_errors(a: &Analysis) -> Vec<&Diagnostic> {
-    a.diagnostics
-        .iter()
-        .filter(|d| d.code == "spec/syntax")
-        .collect()
+    a.diagnostics.iter().filter(|d| d.code == "spec/syntax").collect()
 }
 
 /// The source text under a diagnostic's span.
@@ -147,17 +141,9 @@ fn missing_closing_brace() {
     assert!(!errors.is_empty(), "{}", rendered(&a));
     // The error is reported inside M1 (up to where M2 starts), not at M2.
     let m2 = text.find("module M2").expect("M2");
-    assert!(
-        errors.iter().all(|d| (d.span.start as usize) <= m2),
-        "{}",
-        rendered(&a)
-    );
+    assert!(errors.iter().all(|d| (d.span.start as usize) <= m2), "{}", rendered(&a));
     // M2, M3 and the programme still parse: no cascade.
-    assert!(
-        !codes(&a).contains("spec/unknown-reference"),
-        "{}",
-        rendered(&a)
-    );
+    assert!(!codes(&a).contains("spec/unknown-reference"), "{}", rendered(&a));
     assert!(a.workspace.module("M2").is_some_and(|m| !m.broken));
     assert!(a.workspace.module("M3").is_some_and(|m| !m.broken));
     insta::assert_snapshot!(rendered(&a));
@@ -176,21 +162,10 @@ fn garbage_between_items() {
     let errors = syntax_errors(&a);
     assert_eq!(errors.len(), 1, "{}", rendered(&a));
     let start = text.find("@@").expect("garbage");
-    assert_eq!(
-        errors[0].span.start as usize, start,
-        "points at the garbage"
-    );
+    assert_eq!(errors[0].span.start as usize, start, "points at the garbage");
     let stray = at(&text, errors[0]);
-    assert!(
-        !stray.is_empty() && "@@ stray text ~~".starts_with(stray),
-        "{stray:?}"
-    );
-    assert_eq!(
-        codes(&a),
-        BTreeSet::from(["spec/syntax"]),
-        "{}",
-        rendered(&a)
-    );
+    assert!(!stray.is_empty() && "@@ stray text ~~".starts_with(stray), "{stray:?}");
+    assert_eq!(codes(&a), BTreeSet::from(["spec/syntax"]), "{}", rendered(&a));
     insta::assert_snapshot!(rendered(&a));
 }
 
@@ -206,24 +181,12 @@ fn unterminated_string() {
     let errors = syntax_errors(&a);
     assert!(!errors.is_empty(), "{}", rendered(&a));
     let m2 = text.find("module M2").expect("M2");
-    assert!(
-        errors.iter().all(|d| (d.span.start as usize) < m2),
-        "{}",
-        rendered(&a)
-    );
+    assert!(errors.iter().all(|d| (d.span.start as usize) < m2), "{}", rendered(&a));
     assert_eq!(errors[0].message, "this text has no closing `\"`");
     assert_eq!(at(&text, errors[0]), "\"never closed }");
     assert!(a.workspace.module("M1").is_some_and(|m| m.broken));
-    assert!(
-        a.workspace.module("M2").is_some_and(|m| !m.broken),
-        "{}",
-        rendered(&a)
-    );
-    assert!(
-        !codes(&a).contains("spec/unknown-reference"),
-        "{}",
-        rendered(&a)
-    );
+    assert!(a.workspace.module("M2").is_some_and(|m| !m.broken), "{}", rendered(&a));
+    assert!(!codes(&a).contains("spec/unknown-reference"), "{}", rendered(&a));
     insta::assert_snapshot!(rendered(&a));
 }
 
@@ -241,28 +204,17 @@ fn text_blocks_parse() {
 }
 
 fn conformance(name: &str) -> String {
-    std::fs::read_to_string(format!(
-        "{}/../shared/conformance/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .expect("conformance file")
+    std::fs::read_to_string(format!("{}/../shared/conformance/{name}", env!("CARGO_MANIFEST_DIR")))
+        .expect("conformance file")
 }
 
 #[test]
 fn crlf_and_bom_input() {
     let lf = conformance("msc-data-science.pspec");
     let crlf = lf.replace('\n', "\r\n");
-    assert!(
-        spec_diags(&analyse(&crlf)).is_empty(),
-        "{}",
-        rendered(&analyse(&crlf))
-    );
+    assert!(spec_diags(&analyse(&crlf)).is_empty(), "{}", rendered(&analyse(&crlf)));
     let bom = format!("\u{feff}{lf}");
-    assert!(
-        spec_diags(&analyse(&bom)).is_empty(),
-        "{}",
-        rendered(&analyse(&bom))
-    );
+    assert!(spec_diags(&analyse(&bom)).is_empty(), "{}", rendered(&analyse(&bom)));
     let both = format!("\u{feff}{crlf}");
     assert!(spec_diags(&analyse(&both)).is_empty());
     // Spans stay exact with CRLF and a BOM: they point at the token.
@@ -288,11 +240,7 @@ fn crlf_and_bom_input() {
         .get(weights[0].source)
         .expect("source")
         .line_col(weights[0].span.start as usize);
-    let lf_line = lf
-        .lines()
-        .position(|l| l.contains("weight 60%"))
-        .expect("line")
-        + 1;
+    let lf_line = lf.lines().position(|l| l.contains("weight 60%")).expect("line") + 1;
     assert_eq!((line, col), (lf_line, 12));
 }
 
@@ -314,12 +262,7 @@ fn broken_item_still_defines_its_code() {
     assert!(a.workspace.module("M1").is_some_and(|m| m.broken));
     // M2's requirement and the structure resolve to the broken M1: no
     // cascade, and the programme's pathway rules are not evaluated.
-    assert_eq!(
-        codes(&a),
-        BTreeSet::from(["spec/syntax"]),
-        "{}",
-        rendered(&a)
-    );
+    assert_eq!(codes(&a), BTreeSet::from(["spec/syntax"]), "{}", rendered(&a));
 }
 
 #[test]

@@ -86,14 +86,9 @@ fn run_rule(rule: &str) -> (usize, usize) {
     let id = format!("spec/{rule}");
     let (mut fail, mut pass) = (0, 0);
     for path in &paths {
-        let text =
-            std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let want = expected(&text, path);
-        let name = path
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or("?")
-            .to_string();
+        let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("?").to_string();
         let a = analyse(&text);
         let got = spec_ids(&a);
         assert_eq!(got, want, "{}: spec/ rule ids", path.display());
@@ -162,11 +157,8 @@ fn policy_reported_rules() {
 /// order, with its metadata.
 #[test]
 fn registry_lists_every_spec_rule() {
-    let rules_md = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../shared/design/rules.md"
-    ))
-    .expect("rules.md");
+    let rules_md =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/design/rules.md")).expect("rules.md");
     let from_md: Vec<(String, String, String)> = rules_md
         .lines()
         .filter_map(|l| {
@@ -175,11 +167,7 @@ fn registry_lists_every_spec_rule() {
             if !id.starts_with("spec/") {
                 return None;
             }
-            Some((
-                id.to_string(),
-                cells.get(2)?.to_string(),
-                cells.get(3)?.to_string(),
-            ))
+            Some((id.to_string(), cells.get(2)?.to_string(), cells.get(3)?.to_string()))
         })
         .collect();
     assert_eq!(from_md.len(), 17, "rules.md lists 17 spec/ rules");
@@ -197,11 +185,7 @@ fn registry_lists_every_spec_rule() {
         assert_eq!(&r.summary, fires, "{}: summary is the rules.md text", r.id);
         assert_eq!(r.clause, "", "{}", r.id);
         assert_eq!(r.framework, "spec", "{}", r.id);
-        assert!(
-            r.admits.is_empty(),
-            "{}: spec/ rules are not waivable",
-            r.id
-        );
+        assert!(r.admits.is_empty(), "{}: spec/ rules are not waivable", r.id);
         assert!(!r.clause_text.is_empty(), "{}", r.id);
     }
 }
@@ -258,15 +242,13 @@ fn conformance_spec_ids() {
     for path in paths {
         let text = std::fs::read_to_string(&path).expect("read");
         let ids = |prefix: &str| -> Option<BTreeSet<String>> {
-            text.lines()
-                .find_map(|l| l.strip_prefix(prefix))
-                .map(|rest| {
-                    rest.split(',')
-                        .map(str::trim)
-                        .filter(|s| s.starts_with("spec/") && !POLICY_RULES.contains(s))
-                        .map(str::to_string)
-                        .collect()
-                })
+            text.lines().find_map(|l| l.strip_prefix(prefix)).map(|rest| {
+                rest.split(',')
+                    .map(str::trim)
+                    .filter(|s| s.starts_with("spec/") && !POLICY_RULES.contains(s))
+                    .map(str::to_string)
+                    .collect()
+            })
         };
         let got = spec_ids(&analyse(&text));
         if let Some(want) = ids("# expect:") {
@@ -308,11 +290,7 @@ fn large_workspace() {
     // A chain of 3,000 core modules, all in semester 1: each link is out of order.
     let n = 3000;
     for i in 0..n {
-        let req = if i == 0 {
-            String::new()
-        } else {
-            format!("C{}", i - 1)
-        };
+        let req = if i == 0 { String::new() } else { format!("C{}", i - 1) };
         module(&mut text, &format!("C{i}"), 10, &req);
     }
     // 300 optional modules, each requiring a core module (quiet), the last

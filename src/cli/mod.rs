@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod explain;
+pub mod init;
 pub mod rules;
 
 use std::process::ExitCode;
@@ -30,6 +31,8 @@ pub enum Command {
     Explain(explain::ExplainArgs),
     /// The catalogue of active rules.
     Rules(rules::RulesArgs),
+    /// Create a starter workspace: `spec.toml`, an example programme and its modules.
+    Init(init::InitArgs),
 }
 
 /// Exit status: 0 clean, 1 errors found, 2 the check could not run.
@@ -52,6 +55,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::run(args, color),
         Command::Explain(args) => explain::run(args),
         Command::Rules(args) => rules::run(args),
+        Command::Init(args) => init::run(args),
     };
     ExitCode::from(code)
 }

@@ -44,10 +44,11 @@ struct Scan {
 
 /// One pass over the text: comments and item starts.
 ///
-/// An item starts at `module` or `programme` followed by a space, first on
-/// its line, either at brace depth 0 or written at column 1 (so a missing
-/// `}` does not swallow the next item, while an indented line of a rule body
-/// or a code spelled `module` inside a block is not taken for one).
+/// An item starts at `module` or `programme` followed by whitespace, either
+/// at brace depth 0 (anywhere, so two items may share a line) or first on a
+/// line at column 1 (so a missing `}` does not swallow the next item, while
+/// an indented line of a rule body or a code spelled `module` inside a block
+/// is not taken for one).
 fn scan(text: &str) -> Scan {
     let b = text.as_bytes();
     let mut comments = Vec::new();
@@ -105,8 +106,9 @@ fn scan(text: &str) -> Scan {
                 }
             }
             _ => {
-                if line_start
-                    && (depth <= 0 || column0)
+                let after_gap = i == 0 || matches!(b[i - 1], b' ' | b'\t' | b'\n' | b'\r' | b'}' | 0xBF);
+                if after_gap
+                    && (depth <= 0 || (line_start && column0))
                     && (starts_keyword(b, i, b"module") || starts_keyword(b, i, b"programme"))
                 {
                     item_starts.push(i);
