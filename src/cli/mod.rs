@@ -1,6 +1,7 @@
 //! The `spec` command line (cli.md). `main.rs` only calls [`main`].
 
 pub mod check;
+pub mod lsp;
 
 use std::process::ExitCode;
 
@@ -20,6 +21,8 @@ pub struct Cli {
 pub enum Command {
     /// Check specifications: files, directories (default `.`), or `-` for stdin.
     Check(check::CheckArgs),
+    /// The language server on stdio.
+    Lsp(lsp::LspArgs),
 }
 
 /// Exit status: 0 clean, 1 errors found, 2 the check could not run.
@@ -38,6 +41,7 @@ pub fn main() -> ExitCode {
     let color = !cli.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::IsTerminal::is_terminal(&std::io::stdout());
     let code = match cli.command {
         Command::Check(args) => check::run(args, color),
+        Command::Lsp(args) => lsp::run(args),
     };
     ExitCode::from(code)
 }
