@@ -435,14 +435,36 @@ fn document_and_workspace_symbols() {
 }
 
 #[test]
-fn formatting_refuses_text_with_syntax_errors() {
+fn formatting_is_spec_fmt_and_refuses_syntax_errors() {
     let ws = Ws::new();
     let mut c = start(&ws);
     let f = ws.path("electives.pspec");
-    c.open(&f, "module X \"t\" {\n  credits \n");
+    let messy = "module 7003DS   \"Vision\" {\n credits 20 level 7\n  outcomes { LO1 \"See\" }   # keep me\n  assessment AS1 \"Exam\" { kind exam covers LO1 }\n}\n";
+    c.open(&f, messy);
+    let opts = json!({"tabSize": 2, "insertSpaces": true});
+    let r = c.call(
+        "textDocument/formatting",
+        json!({"textDocument": td(&f), "options": opts}),
+    );
+    let edits = r.as_array().unwrap();
+    assert_eq!(edits.len(), 1, "{r}");
+    let expected = spec::fmt::format(messy).expect("formats");
+    assert_ne!(expected, messy);
+    assert_eq!(edits[0]["newText"], expected.as_str());
+    assert_eq!(edits[0]["range"]["start"], json!({"line": 0, "character": 0}));
+    assert_eq!(edits[0]["range"]["end"], json!({"line": 5, "character": 0}));
+    // Already formatted: no edits.
+    c.change(&f, 2, &expected);
+    let r = c.call(
+        "textDocument/formatting",
+        json!({"textDocument": td(&f), "options": opts}),
+    );
+    assert_eq!(r, json!([]));
+    // Syntax errors: refused, nothing changed.
+    c.change(&f, 3, "module X \"t\" {\n  credits \n");
     let r = c.request(
         "textDocument/formatting",
-        json!({"textDocument": td(&f), "options": {"tabSize": 2, "insertSpaces": true}}),
+        json!({"textDocument": td(&f), "options": opts}),
     );
     let e = r.unwrap_err();
     assert!(e["message"].as_str().unwrap().contains("syntax errors"), "{e}");

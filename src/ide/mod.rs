@@ -591,18 +591,14 @@ impl spec_lsp::Host for SpecHost {
     }
 }
 
-/// `spec fmt` on one text; refuses text with syntax errors.
+/// `spec fmt` on one text (exactly [`crate::fmt::format`]); refuses text
+/// with syntax errors.
 pub fn format_text(text: &str) -> Result<String, Refused> {
-    let tree = crate::syntax::parse(text);
-    if let Some(e) = tree.errors.first() {
-        return Err(Refused(format!(
+    crate::fmt::format(text).map_err(|e| match e {
+        crate::fmt::FormatError::Syntax(errs) => Refused(format!(
             "not formatted: the file has syntax errors ({})",
-            e.message
-        )));
-    }
-    formatter(text)
-}
-
-fn formatter(_text: &str) -> Result<String, Refused> {
-    Err(Refused("the formatter is not available in this build".into()))
+            errs.first().map(|e| e.message.as_str()).unwrap_or("unreadable text")
+        )),
+        crate::fmt::FormatError::Unstable(why) => Refused(format!("not formatted: {why}")),
+    })
 }

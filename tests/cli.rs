@@ -1,0 +1,685 @@
+//! End-to-end tests of the `spec` binary: exit statuses, the JSON contract of
+//! cli.md, determinism, stdin, workspaces and `spec.toml`, colour, and
+//! recovery from broken text. Every test runs the real binary in a temporary
+//! directory.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_spec");
+const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
+
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}\nstderr:\n{}", self.stdout, self.stderr))
+    }
+}
+
+fn spec_in(dir: &Path, args: &[&str]) -> Run {
+    spec_full(dir, args, None, &[])
+}
+
+fn spec_full(dir: &Path, args: &[&str], stdin: Option<&[u8]>, env: &[(&str, &str)]) -> Run {
+    let mut cmd = Command::new(BIN);
+    cmd.current_dir(dir).args(args).env_remove("NO_COLOR");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spec runs");
+    if let Some(input) = stdin {
+        let mut pipe = child.stdin.take().expect("stdin is piped");
+        pipe.write_all(input).expect("write stdin");
+    }
+    let out = child.wait_with_output().expect("spec finishes");
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn write(dir: &Path, rel: &str, text: &str) {
+    let path = dir.join(rel);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).expect("mkdir");
+    }
+    std::fs::write(path, text).expect("write file");
+}
+
+/// A module that is clean under every framework rule that applies to it.
+fn module(code: &str, credits: u32) -> String {
+    format!(
+        "module {code} \"Module {code}\" {{\n  credits {credits}\n  level 7\n  outcomes {{\n    LO1 \"Do the thing\"\n  }}\n  assessment AS1 \"Task\" {{\n    kind coursework\n    weight 100%\n    covers LO1\n  }}\n}}\n"
+    )
+}
+
+/// A module whose `level` is out of range: one `spec/invalid-value`.
+fn bad_level_module(code: &str) -> String {
+    module(code, 20).replace("level 7", "level 9")
+}
+
+fn codes(json: &Value) -> Vec<String> {
+    json["diagnostics"]
+        .as_array()
+        .expect("diagnostics is an array")
+        .iter()
+        .map(|d| d["code"].as_str().expect("code is a string").to_string())
+        .collect()
+}
+
+fn tmp() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temp dir")
+}
+
+// ------------------------------------------------------------ exit status
+
+#[test]
+fn examples_check_clean_exit_0() {
+    let r = spec_in(Path::new(EXAMPLES), &["check", "--format", "json", "."]);
+    let json = r.json();
+    assert_eq!(
+        json["diagnostics"]
+            .as_array()
+            .map(|a| a.iter().filter(|d| d["waived"] != true).count()),
+        Some(0),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(r.code, Some(0), "stderr: {}", r.stderr);
+    assert_eq!(json["summary"]["programmes"], 3);
+    assert_eq!(json["summary"]["errors"], 0);
+}
+
+#[test]
+fn errors_exit_1() {
+    let d = tmp();
+    write(d.path(), "a.pspec", &bad_level_module("7001AA"));
+    let r = spec_in(d.path(), &["check", "a.pspec"]);
+    assert_eq!(r.code, Some(1), "stdout: {}\nstderr: {}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("spec/invalid-value"), "{}", r.stdout);
+    assert!(r.stdout.contains("level 9 is outside 3..8"), "{}", r.stdout);
+}
+
+#[test]
+fn syntax_errors_exit_1() {
+    let d = tmp();
+    write(d.path(), "a.pspec", "module 7001AA \"x\" {\n  credits ten\n}\n");
+    let r = spec_in(d.path(), &["check", "--format", "json", "a.pspec"]);
+    assert_eq!(r.code, Some(1));
+    assert!(codes(&r.json()).contains(&"spec/syntax".to_string()));
+}
+
+#[test]
+fn missing_path_exit_2_and_nothing_on_stdout() {
+    let d = tmp();
+    write(d.path(), "a.pspec", &module("7001AA", 20));
+    let r = spec_in(d.path(), &["check", "--format", "json", "a.pspec", "nope.pspec"]);
+    assert_eq!(r.code, Some(2));
+    assert_eq!(r.stdout, "", "nothing is written when the check cannot run");
+    assert!(r.stderr.contains("nope.pspec"), "stderr names the path: {}", r.stderr);
+}
+
+#[test]
+fn bad_option_exit_2() {
+    let d = tmp();
+    let r = spec_in(d.path(), &["check", "--format", "yaml", "."]);
+    assert_eq!(r.code, Some(2), "stderr: {}", r.stderr);
+    let r = spec_in(d.path(), &["check", "--no-such-option"]);
+    assert_eq!(r.code, Some(2), "stderr: {}", r.stderr);
+}
+
+#[test]
+fn unreadable_file_exit_2() {
+    let d = tmp();
+    write(d.path(), "a.pspec", &module("7001AA", 20));
+    let path = d.path().join("a.pspec");
+    let mut perms = std::fs::metadata(&path).expect("meta").permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o000);
+    std::fs::set_permissions(&path, perms).expect("chmod");
+    if std::fs::read(&path).is_ok() {
+        // Running as root: permissions do not stop reads. A directory in place
+        // of a file's parent is unreadable for everyone, so use that instead.
+        let r = spec_in(d.path(), &["check", "a.pspec/inner.pspec"]);
+        assert_eq!(r.code, Some(2), "stderr: {}", r.stderr);
+        assert_eq!(r.stdout, "");
+        return;
+    }
+    let r = spec_in(d.path(), &["check", "a.pspec"]);
+    assert_eq!(r.code, Some(2), "stderr: {}", r.stderr);
+    assert_eq!(r.stdout, "");
+    assert!(r.stderr.contains("a.pspec"), "{}", r.stderr);
+}
+
+#[test]
+fn non_utf8_file_exit_2_with_message() {
+    let d = tmp();
+    let mut bytes = module("7001AA", 20).into_bytes();
+    bytes.splice(20..20, [0xff, 0xfe, b'x']);
+    std::fs::write(d.path().join("latin.pspec"), bytes).expect("write");
+    let r = spec_in(d.path(), &["check", "latin.pspec"]);
+    assert_eq!(r.code, Some(2), "stdout: {}\nstderr: {}", r.stdout, r.stderr);
+    assert_eq!(r.stdout, "");
+    assert!(
+        r.stderr.contains("latin.pspec") && r.stderr.contains("UTF-8"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn crlf_is_accepted() {
+    let d = tmp();
+    write(d.path(), "crlf.pspec", &module("7001AA", 20).replace('\n', "\r\n"));
+    let r = spec_in(d.path(), &["check", "--format", "json", "crlf.pspec"]);
+    assert_eq!(r.code, Some(0), "{}", r.stdout);
+    assert_eq!(r.json()["summary"]["modules"], 1);
+}
+
+#[test]
+fn utf8_bom_is_accepted() {
+    let d = tmp();
+    let text = format!("\u{feff}{}", module("7001AA", 20).replace('\n', "\r\n"));
+    write(d.path(), "bom.pspec", &text);
+    let r = spec_in(d.path(), &["check", "--format", "json", "bom.pspec"]);
+    assert_eq!(r.code, Some(0), "{}", r.stdout);
+    assert_eq!(r.json()["summary"]["modules"], 1);
+}
+
+// ------------------------------------------------------------ JSON contract
+
+#[test]
+fn json_shape_matches_cli_md() {
+    let d = tmp();
+    write(d.path(), "a.pspec", &bad_level_module("7001AA"));
+    let r = spec_in(d.path(), &["check", "--format", "json", "a.pspec"]);
+    let json = r.json();
+    let top: Vec<&str> = json.as_object().expect("object").keys().map(String::as_str).collect();
+    for key in ["version", "tool", "diagnostics", "summary"] {
+        assert!(top.contains(&key), "missing top-level `{key}`: {top:?}");
+    }
+    assert_eq!(json["version"], 1);
+    assert_eq!(json["tool"]["name"], "spec");
+    assert_eq!(json["tool"]["version"], env!("CARGO_PKG_VERSION"));
+    let diags = json["diagnostics"].as_array().expect("array");
+    assert_eq!(diags.len(), 1, "{}", r.stdout);
+    let d0 = &diags[0];
+    for key in [
+        "code",
+        "severity",
+        "message",
+        "file",
+        "range",
+        "clause",
+        "programme",
+        "pathway",
+        "waived",
+        "waived_by",
+        "help",
+    ] {
+        assert!(d0.get(key).is_some(), "diagnostic lacks `{key}`: {d0}");
+    }
+    assert_eq!(d0["code"], "spec/invalid-value");
+    assert_eq!(d0["severity"], "error");
+    assert_eq!(d0["file"], "a.pspec");
+    assert_eq!(d0["clause"], Value::Null, "spec/ rules have no clause");
+    assert_eq!(d0["waived"], false);
+    assert_eq!(d0["waived_by"], Value::Null);
+    assert!(d0["help"].is_string());
+    // `level 9` is on line 3 (1-based); the span is the value `9`.
+    assert_eq!(d0["range"]["start"]["line"], 3);
+    assert_eq!(d0["range"]["start"]["column"], 9);
+    assert_eq!(d0["range"]["end"]["line"], 3);
+    assert_eq!(d0["range"]["end"]["column"], 10);
+    let summary = &json["summary"];
+    for key in ["files", "programmes", "modules", "errors", "warnings", "waived"] {
+        assert!(summary[key].is_u64(), "summary lacks `{key}`: {summary}");
+    }
+    assert_eq!(summary["files"], 1);
+    assert_eq!(summary["modules"], 1);
+    assert_eq!(summary["programmes"], 0);
+    assert_eq!(summary["errors"], 1);
+    assert_eq!(summary["warnings"], 0);
+}
+
+#[test]
+fn json_columns_count_unicode_scalar_values() {
+    let d = tmp();
+    // Non-ASCII text on the same line before the span: `é`, `ü` are two bytes
+    // each, `😀` four; columns count characters.
+    let text = "module 7001AA \"Données ü 😀\" { credits 10 level 9 outcomes { LO1 \"a\" } assessment AS1 \"b\" { kind exam covers LO1 } }\n";
+    write(d.path(), "u.pspec", text);
+    let r = spec_in(d.path(), &["check", "--format", "json", "u.pspec"]);
+    let json = r.json();
+    let diag = json["diagnostics"]
+        .as_array()
+        .and_then(|a| a.iter().find(|d| d["code"] == "spec/invalid-value"))
+        .unwrap_or_else(|| panic!("no spec/invalid-value: {}", r.stdout));
+    let byte = text.find("level 9").expect("in text") + "level ".len();
+    let column = text[..byte].chars().count() + 1;
+    assert_ne!(
+        column,
+        byte + 1,
+        "the test line must have multi-byte characters before the span"
+    );
+    assert_eq!(diag["range"]["start"]["line"], 1);
+    assert_eq!(diag["range"]["start"]["column"], column as u64);
+    assert_eq!(diag["range"]["end"]["column"], column as u64 + 1);
+}
+
+#[test]
+fn json_is_sorted_by_file_line_column_code() {
+    let d = tmp();
+    write(
+        d.path(),
+        "b.pspec",
+        &format!("{}\n{}", bad_level_module("7002BB"), bad_level_module("7003BB")),
+    );
+    write(
+        d.path(),
+        "a.pspec",
+        &format!(
+            "{}\n{}",
+            bad_level_module("7001AA"),
+            module("7004AA", 0).replace("level 7", "level 2")
+        ),
+    );
+    let r = spec_in(d.path(), &["check", "--format", "json", "b.pspec", "a.pspec"]);
+    let json = r.json();
+    let keys: Vec<(String, u64, u64, String)> = json["diagnostics"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap_or_default().to_string(),
+                d["range"]["start"]["line"].as_u64().unwrap_or(0),
+                d["range"]["start"]["column"].as_u64().unwrap_or(0),
+                d["code"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    assert!(keys.len() >= 5, "expected diagnostics in both files: {keys:?}");
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted, "diagnostics are not in (file, line, column, code) order");
+    assert_eq!(keys[0].0, "a.pspec");
+    assert_eq!(keys.last().map(|k| k.0.as_str()), Some("b.pspec"));
+}
+
+#[test]
+fn two_runs_are_byte_identical() {
+    let d = tmp();
+    for i in 0..12 {
+        let text = if i % 3 == 0 {
+            bad_level_module(&format!("70{i:02}CC"))
+        } else {
+            module(&format!("70{i:02}CC"), 20)
+        };
+        write(d.path(), &format!("dir{}/m{i}.pspec", i % 4), &text);
+    }
+    write(
+        d.path(),
+        "p.pspec",
+        "programme P \"P\" {\n  award MSc\n  framework ljmu-pgt-2022\n  credits 180\n  structure {\n    core 7000CC, 7001CC, 7999CC semester 1\n  }\n}\n",
+    );
+    for format in ["json", "human"] {
+        let a = spec_in(d.path(), &["check", "--no-color", "--format", format, "."]);
+        let b = spec_in(d.path(), &["check", "--no-color", "--format", format, "."]);
+        assert_eq!(a.code, Some(1));
+        assert!(!a.stdout.is_empty());
+        assert_eq!(a.stdout, b.stdout, "--format {format} differs between runs");
+        assert_eq!(a.code, b.code);
+    }
+}
+
+// ------------------------------------------------------------ inputs
+
+#[test]
+fn stdin_dash() {
+    let d = tmp();
+    let r = spec_full(
+        d.path(),
+        &["check", "--format", "json", "-"],
+        Some(bad_level_module("7001AA").as_bytes()),
+        &[],
+    );
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    let json = r.json();
+    assert_eq!(codes(&json), vec!["spec/invalid-value"]);
+    assert_eq!(json["diagnostics"][0]["file"], "<stdin>");
+    let clean = spec_full(d.path(), &["check", "-"], Some(module("7001AA", 20).as_bytes()), &[]);
+    assert_eq!(clean.code, Some(0), "{}", clean.stdout);
+}
+
+#[test]
+fn many_files_and_directories_at_once() {
+    let d = tmp();
+    write(d.path(), "one/a.pspec", &bad_level_module("7001AA"));
+    write(d.path(), "one/deeper/b.pspec", &module("7002AA", 20));
+    write(d.path(), "two/c.pspec", &bad_level_module("7003AA"));
+    write(d.path(), "two/notes.txt", "not a spec");
+    write(d.path(), "d.pspec", &bad_level_module("7004AA"));
+    write(d.path(), "e.pspec", &module("7005AA", 20));
+    let r = spec_in(
+        d.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "one",
+            "two",
+            "d.pspec",
+            "e.pspec",
+            "one/a.pspec",
+        ],
+    );
+    assert_eq!(r.code, Some(1));
+    let json = r.json();
+    assert_eq!(
+        json["summary"]["files"], 5,
+        "a file given twice counts once; .txt is ignored: {}",
+        json["summary"]
+    );
+    assert_eq!(json["summary"]["modules"], 5);
+    let files: Vec<&str> = json["diagnostics"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|d| d["file"].as_str())
+        .collect();
+    assert_eq!(files, vec!["d.pspec", "one/a.pspec", "two/c.pspec"]);
+}
+
+#[test]
+fn cross_file_module_references() {
+    let d = tmp();
+    write(
+        d.path(),
+        "modules/m.pspec",
+        &format!("{}\n{}", module("7001XF", 20), module("7002XF", 20)),
+    );
+    write(
+        d.path(),
+        "programmes/p.pspec",
+        "programme PX \"Cross-file\" {\n  award PGCert\n  framework ljmu-pgt-2022\n  credits 60\n  structure {\n    core 7001XF semester 1\n    core 7002XF, 7404XF semester 2\n  }\n}\n",
+    );
+    let r = spec_in(d.path(), &["check", "--format", "json", "."]);
+    let json = r.json();
+    let unknown: Vec<&Value> = json["diagnostics"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|d| d["code"] == "spec/unknown-reference")
+        .collect();
+    assert_eq!(unknown.len(), 1, "only the undefined module is unknown: {}", r.stdout);
+    assert_eq!(unknown[0]["file"], "programmes/p.pspec");
+    assert!(unknown[0]["message"].as_str().unwrap_or_default().contains("7404XF"));
+    assert_eq!(r.code, Some(1));
+}
+
+// ------------------------------------------------------------ spec.toml
+
+#[test]
+fn spec_toml_is_discovered_from_a_nested_directory() {
+    let d = tmp();
+    // `spec.toml` asks for JSON output: seeing JSON proves it was read.
+    write(d.path(), "spec.toml", "[output]\nformat = \"json\"\n");
+    write(d.path(), "modules/m.pspec", &module("7001NS", 20));
+    write(
+        d.path(),
+        "programmes/deep/er/p.pspec",
+        "programme PN \"Nested\" {\n  award PGCert\n  framework ljmu-pgt-2022\n  credits 60\n  structure {\n    core 7001NS semester 1\n  }\n}\n",
+    );
+    let nested = d.path().join("programmes/deep/er");
+    let r = spec_in(&nested, &["check", "p.pspec"]);
+    let json = r.json();
+    // The module in the workspace's other file resolves; it is context only,
+    // so it is not counted or reported.
+    assert!(
+        !codes(&json).contains(&"spec/unknown-reference".to_string()),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(json["summary"]["files"], 1);
+    assert_eq!(json["summary"]["modules"], 0);
+    assert_eq!(json["summary"]["programmes"], 1);
+
+    // Without the workspace, the reference does not resolve.
+    std::fs::remove_file(d.path().join("spec.toml")).expect("rm");
+    let r = spec_in(&nested, &["check", "--format", "json", "p.pspec"]);
+    assert!(
+        codes(&r.json()).contains(&"spec/unknown-reference".to_string()),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn broken_spec_toml_exit_2_with_a_clear_message() {
+    let d = tmp();
+    write(d.path(), "a.pspec", &module("7001AA", 20));
+    write(d.path(), "spec.toml", "[output]\nformat = \"json\"\n[policy\n");
+    let r = spec_in(d.path(), &["check", "a.pspec"]);
+    assert_eq!(r.code, Some(2));
+    assert_eq!(r.stdout, "");
+    assert!(
+        r.stderr.contains("spec.toml") && r.stderr.contains("line 3"),
+        "{}",
+        r.stderr
+    );
+
+    write(d.path(), "spec.toml", "[output]\ncolour = true\n");
+    let r = spec_in(d.path(), &["check", "a.pspec"]);
+    assert_eq!(r.code, Some(2));
+    assert!(
+        r.stderr.contains("spec.toml") && r.stderr.contains("colour"),
+        "unknown key named: {}",
+        r.stderr
+    );
+
+    write(d.path(), "spec.toml", "[output]\nformat = \"yaml\"\n");
+    let r = spec_in(d.path(), &["check", "a.pspec"]);
+    assert_eq!(r.code, Some(2));
+    assert!(r.stderr.contains("yaml"), "{}", r.stderr);
+}
+
+// ------------------------------------------------------------ colour
+
+/// Runs `spec` under a pseudo-terminal (util-linux `script`), where colour
+/// is on unless switched off.
+fn spec_on_tty(dir: &Path, args: &str, env: &[(&str, &str)]) -> String {
+    let mut cmd = Command::new("script");
+    cmd.current_dir(dir)
+        .env_remove("NO_COLOR")
+        .args(["-qec", &format!("'{BIN}' {args}"), "/dev/null"]);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd
+        .stdin(Stdio::null())
+        .output()
+        .expect("`script` (util-linux) is needed to run spec under a terminal; install bsdutils/util-linux");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn no_color_flag_and_env_give_plain_text() {
+    let d = tmp();
+    write(d.path(), "a.pspec", &bad_level_module("7001AA"));
+    // On a terminal colour is on: this proves the checks below can fail.
+    let coloured = spec_on_tty(d.path(), "check a.pspec", &[]);
+    assert!(coloured.contains("spec/invalid-value"), "{coloured}");
+    assert!(
+        coloured.contains('\x1b'),
+        "expected ANSI colour on a terminal: {coloured:?}"
+    );
+
+    let flag = spec_on_tty(d.path(), "check --no-color a.pspec", &[]);
+    assert!(flag.contains("spec/invalid-value"), "{flag}");
+    assert!(!flag.contains('\x1b'), "--no-color: {flag:?}");
+
+    let global = spec_on_tty(d.path(), "--no-color check a.pspec", &[]);
+    assert!(global.contains("spec/invalid-value"), "{global}");
+    assert!(!global.contains('\x1b'), "global --no-color: {global:?}");
+
+    let env = spec_on_tty(d.path(), "check a.pspec", &[("NO_COLOR", "1")]);
+    assert!(env.contains("spec/invalid-value"), "{env}");
+    assert!(!env.contains('\x1b'), "NO_COLOR: {env:?}");
+
+    // Piped output is never coloured.
+    let piped = spec_in(d.path(), &["check", "a.pspec"]);
+    assert!(!piped.stdout.contains('\x1b'));
+}
+
+// ------------------------------------------------------------ recovery
+
+#[test]
+fn three_broken_modules_three_syntax_errors_and_the_healthy_items_still_checked() {
+    let d = tmp();
+    let text = r#"module 7001RA "One" {
+  credits ten
+  level 7
+  outcomes { LO1 "a" }
+  assessment AS1 "b" { kind exam covers LO1 }
+}
+
+module 7002RA "Two" {
+  credits 20
+  levle 7
+  outcomes { LO1 "a" }
+  assessment AS1 "b" { kind exam covers LO1 }
+}
+
+module 7003RA "Three" {
+  credits 20
+  level 7
+  outcomes { LO1 "a }
+  assessment AS1 "b" { kind exam covers LO1 }
+}
+
+module 7004RA "Healthy" {
+  credits 20
+  level 9
+  outcomes { LO1 "a" }
+  assessment AS1 "b" { kind exam covers LO1 }
+}
+
+programme PRA "Still checked" {
+  award MSc
+  framework ljmu-pgt-2022
+  credits 180
+  structure {
+    core 7001RA, 7002RA, 7003RA, 7004RA, 7999RA semester 1
+  }
+}
+"#;
+    write(d.path(), "r.pspec", text);
+    let r = spec_in(d.path(), &["check", "--format", "json", "r.pspec"]);
+    assert_eq!(r.code, Some(1));
+    let json = r.json();
+    let diags = json["diagnostics"].as_array().expect("array");
+    let syntax_lines: Vec<u64> = diags
+        .iter()
+        .filter(|d| d["code"] == "spec/syntax")
+        .filter_map(|d| d["range"]["start"]["line"].as_u64())
+        .collect();
+    assert_eq!(
+        syntax_lines,
+        vec![2, 10, 18],
+        "one syntax error per broken module, at the broken property: {}",
+        r.stdout
+    );
+    // The healthy module and the programme are still checked...
+    let line_of = |code: &str| {
+        diags
+            .iter()
+            .find(|d| d["code"] == code)
+            .and_then(|d| d["range"]["start"]["line"].as_u64())
+    };
+    assert_eq!(line_of("spec/invalid-value"), Some(24), "{}", r.stdout);
+    assert_eq!(line_of("spec/unknown-reference"), Some(34), "{}", r.stdout);
+    // ...and the broken modules still count as defined: only 7999RA is unknown.
+    let unknown: Vec<&str> = diags
+        .iter()
+        .filter(|d| d["code"] == "spec/unknown-reference")
+        .filter_map(|d| d["message"].as_str())
+        .collect();
+    assert_eq!(unknown.len(), 1, "{unknown:?}");
+    assert!(unknown[0].contains("7999RA"));
+    assert_eq!(json["summary"]["modules"], 4);
+    assert_eq!(json["summary"]["programmes"], 1);
+}
+
+#[test]
+fn human_output_names_rule_help_and_summary() {
+    let d = tmp();
+    write(d.path(), "a.pspec", &bad_level_module("7001AA"));
+    let r = spec_in(d.path(), &["check", "--no-color", "a.pspec"]);
+    assert_eq!(r.code, Some(1));
+    assert!(r.stdout.contains("spec/invalid-value"));
+    assert!(r.stdout.contains("help:"), "{}", r.stdout);
+    assert!(r.stdout.contains("spec explain spec/invalid-value"), "{}", r.stdout);
+    assert!(r.stdout.contains("1 error"), "{}", r.stdout);
+}
+
+// ------------------------------------------------------------ spec init
+
+#[test]
+fn init_creates_a_workspace_that_checks_clean() {
+    let d = tmp();
+    let r = spec_in(d.path(), &["init", "ws"]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    for f in [
+        "ws/spec.toml",
+        "ws/modules/example-modules.pspec",
+        "ws/programmes/msc-example.pspec",
+    ] {
+        assert!(d.path().join(f).is_file(), "{f} not created");
+    }
+    let r = spec_in(&d.path().join("ws"), &["check", "--format", "json"]);
+    let json = r.json();
+    assert_eq!(r.code, Some(0), "the starter workspace must check clean: {}", r.stdout);
+    assert_eq!(json["diagnostics"].as_array().map(Vec::len), Some(0), "{}", r.stdout);
+    assert_eq!(json["summary"]["programmes"], 1);
+    assert_eq!(json["summary"]["modules"], 9);
+}
+
+#[test]
+fn init_refuses_to_overwrite_and_writes_nothing() {
+    let d = tmp();
+    write(d.path(), "programmes/msc-example.pspec", "# mine\n");
+    let r = spec_in(d.path(), &["init"]);
+    assert_eq!(r.code, Some(2));
+    assert!(r.stderr.contains("refusing to overwrite"), "{}", r.stderr);
+    assert!(r.stderr.contains("msc-example.pspec"), "{}", r.stderr);
+    assert_eq!(
+        std::fs::read_to_string(d.path().join("programmes/msc-example.pspec")).expect("read"),
+        "# mine\n"
+    );
+    assert!(!d.path().join("spec.toml").exists(), "nothing is written when refusing");
+    assert!(!d.path().join("modules").exists());
+}
+
+#[test]
+fn two_items_on_one_line() {
+    let d = tmp();
+    let one = |c: &str| {
+        format!("module {c} \"x\" {{ credits 10 level 7 outcomes {{ LO1 \"a\" }} assessment AS1 \"b\" {{ kind exam covers LO1 }} }}")
+    };
+    write(d.path(), "two.pspec", &format!("{} {}\n", one("7001TL"), one("7002TL")));
+    let r = spec_in(d.path(), &["check", "--format", "json", "two.pspec"]);
+    assert_eq!(r.code, Some(0), "{}", r.stdout);
+    assert_eq!(r.json()["summary"]["modules"], 2);
+}
