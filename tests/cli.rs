@@ -784,3 +784,158 @@ fn two_items_on_one_line() {
     assert_eq!(r.code, Some(0), "{}", r.stdout);
     assert_eq!(r.json()["summary"]["modules"], 2);
 }
+
+// ------------------------------------------------------------ spec report
+
+#[test]
+fn report_markdown_has_structure_credits_and_prerequisite_graph() {
+    let r = spec_in(
+        Path::new(EXAMPLES),
+        &["report", "programmes/msc-data-science.pspec"],
+    );
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let md = &r.stdout;
+    assert!(md.starts_with("# MSc Data Science (MSCDS)\n"), "{md}");
+    for section in [
+        "## Structure",
+        "## Credits per period",
+        "## Prerequisites",
+        "## Modules",
+        "## Check result",
+    ] {
+        assert!(md.contains(section), "missing {section}");
+    }
+    // Credits per period: 60 core in semester 1; 30 core + 30 from options in semester 2.
+    assert!(md.contains("| Year 1, semester 1 | 60 | 0 | 60 |"), "{md}");
+    assert!(md.contains("| Year 1, semester 2 | 30 | 30 | 60 |"), "{md}");
+    assert!(md.contains("| Pathways | 4 |"), "{md}");
+    // The prerequisite graph, prerequisite -> module.
+    assert!(md.contains("```mermaid\ngraph LR\n"), "{md}");
+    assert!(md.contains("m_7002DS --> m_7004DS"), "{md}");
+    assert!(md.contains("m_7001DS --> m_7099DS"), "{md}");
+}
+
+#[test]
+fn report_option_ranges_come_from_the_pathways() {
+    let d = tmp();
+    write(d.path(), "spec.toml", "");
+    write(
+        d.path(),
+        "m.pspec",
+        &["7001RP", "7002RP", "7003RP"]
+            .iter()
+            .map(|c| module(c, 20))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    );
+    write(
+        d.path(),
+        "p.pspec",
+        "programme PRP \"Ranges\" {\n  award PGCert\n  framework ljmu-pgt-2022\n  credits 60\n  structure {\n    core 7001RP semester 1\n    option \"Either\" choose 40 credits {\n      7002RP semester 1\n      7003RP semester 2\n    }\n  }\n}\n",
+    );
+    let r = spec_in(d.path(), &["report", "p.pspec"]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    // Both option modules are always taken (40 of 40): no range.
+    assert!(
+        r.stdout.contains("| Year 1, semester 1 | 20 | 20 | 40 |"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("| Year 1, semester 2 | 0 | 20 | 20 |"),
+        "{}",
+        r.stdout
+    );
+    write(
+        d.path(),
+        "p.pspec",
+        &std::fs::read_to_string(d.path().join("p.pspec"))
+            .expect("read")
+            .replace("choose 40", "choose 20"),
+    );
+    let r = spec_in(d.path(), &["report", "p.pspec"]);
+    assert!(
+        r.stdout
+            .contains("| Year 1, semester 1 | 20 | 0-20 | 20-40 |"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("| Pathways | 2 |"), "{}", r.stdout);
+}
+
+#[test]
+fn report_html_is_self_contained_with_inline_svg() {
+    let d = tmp();
+    let out = d.path().join("pgcert.html");
+    let r = spec_in(
+        Path::new(EXAMPLES),
+        &[
+            "report",
+            "--format",
+            "html",
+            "-o",
+            out.to_str().expect("utf-8 path"),
+            "programmes/pgcert-academic-practice.pspec",
+        ],
+    );
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(r.stdout, "", "-o writes the file, not stdout");
+    let html = std::fs::read_to_string(&out).expect("report written");
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.trim_end().ends_with("</html>"));
+    assert_eq!(
+        html.matches("<svg").count(),
+        2,
+        "a bar chart and the prerequisite graph"
+    );
+    assert!(html.contains("Year 1, semester 1"));
+    assert!(html.contains("PG.A4.5/year-long"), "the variance is listed");
+    // Self-contained: no external resources.
+    for needle in [
+        "<script src",
+        "<link",
+        "src=\"http",
+        "href=\"http",
+        "@import",
+    ] {
+        assert!(!html.contains(needle), "external reference `{needle}`");
+    }
+}
+
+#[test]
+fn report_escapes_user_text_in_html() {
+    let d = tmp();
+    write(d.path(), "spec.toml", "");
+    write(
+        d.path(),
+        "m.pspec",
+        &module("7001ES", 20).replace("\"Module 7001ES\"", "\"<b>Bold</b> & co\""),
+    );
+    write(
+        d.path(),
+        "p.pspec",
+        "programme PES \"Esc <script>\" {\n  award CPD\n  framework ljmu-pgt-2022\n  credits 20\n  structure {\n    core 7001ES semester 1\n  }\n}\n",
+    );
+    let r = spec_in(d.path(), &["report", "--format", "html", "p.pspec"]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(
+        !r.stdout.contains("<script>") && !r.stdout.contains("<b>Bold"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("Esc &lt;script&gt;"));
+    assert!(r.stdout.contains("&lt;b&gt;Bold&lt;/b&gt; &amp; co"));
+}
+
+#[test]
+fn report_of_a_file_without_programmes_exit_2() {
+    let r = spec_in(
+        Path::new(EXAMPLES),
+        &["report", "modules/data-science.pspec"],
+    );
+    assert_eq!(r.code, Some(2));
+    assert!(r.stderr.contains("defines no programme"), "{}", r.stderr);
+    assert_eq!(r.stdout, "");
+    let r = spec_in(Path::new(EXAMPLES), &["report", "nope.pspec"]);
+    assert_eq!(r.code, Some(2));
+}

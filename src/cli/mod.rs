@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod init;
+pub mod report;
 
 use std::process::ExitCode;
 
@@ -23,6 +24,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Create a starter workspace: `spec.toml`, an example programme and its modules.
     Init(init::InitArgs),
+    /// The programme specification as a readable document (markdown or HTML).
+    Report(report::ReportArgs),
 }
 
 /// Exit status: 0 clean, 1 errors found, 2 the check could not run.
@@ -42,6 +45,7 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Check(args) => check::run(args, color),
         Command::Init(args) => init::run(args),
+        Command::Report(args) => report::run(args),
     };
     ExitCode::from(code)
 }
