@@ -37,7 +37,11 @@ struct Config {
 }
 
 fn size_named(name: &str) -> Option<(&'static str, catalogue::Size)> {
-    let size = |programmes, faults| catalogue::Size { programmes, per_file: 10, faults };
+    let size = |programmes, faults| catalogue::Size {
+        programmes,
+        per_file: 10,
+        faults,
+    };
     Some(match name {
         "5mb" => ("5mb", size(2000, true)),
         "5mb-clean" => ("5mb-clean", size(2000, false)),
@@ -65,20 +69,17 @@ fn config() -> Config {
                     }
                 }
             }
-            "--runs" => {
-                runs = args
-                    .next()
-                    .and_then(|v| v.parse().ok())
-                    .unwrap_or(runs)
-                    .max(1)
-            }
+            "--runs" => runs = args.next().and_then(|v| v.parse().ok()).unwrap_or(runs).max(1),
             "--generate-only" => generate_only = args.next().map(PathBuf::from),
             // `cargo bench` passes `--bench`; ignore it and any filter.
             _ => {}
         }
     }
     if sizes.is_empty() {
-        sizes = ["5mb", "5mb-clean", "10mb", "10mb-clean"].iter().filter_map(|n| size_named(n)).collect();
+        sizes = ["5mb", "5mb-clean", "10mb", "10mb-clean"]
+            .iter()
+            .filter_map(|n| size_named(n))
+            .collect();
     }
     Config {
         sizes,
@@ -132,14 +133,8 @@ fn main() {
     println!(
         "check throughput: {} runs per measurement, {} cores, {} build",
         cfg.runs,
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1),
-        if cfg!(debug_assertions) {
-            "debug"
-        } else {
-            "release"
-        }
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        if cfg!(debug_assertions) { "debug" } else { "release" }
     );
     for (name, size) in &cfg.sizes {
         let dir = target.join(format!("bench-catalogue-{name}"));
@@ -168,8 +163,7 @@ fn main() {
                 .expect("spec runs");
             cli.push(t.elapsed());
             if summary.is_empty() {
-                let json: serde_json::Value =
-                    serde_json::from_slice(&out.stdout).unwrap_or_default();
+                let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
                 summary = format!("exit {:?}, summary {}", out.status.code(), json["summary"]);
             }
         }
@@ -206,11 +200,8 @@ fn main() {
             let parsed = parse_inputs(inputs);
             rows[1].1.push(t.elapsed());
 
-            let refs: Vec<(usize, &spec::syntax::ast::SourceFile)> = parsed
-                .iter()
-                .enumerate()
-                .map(|(i, p)| (i, p.tree.as_ref()))
-                .collect();
+            let refs: Vec<(usize, &spec::syntax::ast::SourceFile)> =
+                parsed.iter().enumerate().map(|(i, p)| (i, p.tree.as_ref())).collect();
             let mut diags = Vec::new();
             let t = Instant::now();
             let ws = build_workspace(&refs, &mut diags);

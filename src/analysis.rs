@@ -88,7 +88,12 @@ pub fn analyze_parsed(parsed: Vec<Parsed>, options: &Options) -> Analysis {
     let mut files = Vec::with_capacity(parsed.len());
     let mut primary = Vec::with_capacity(parsed.len());
     for p in parsed {
-        let id = sources.add(Source::new(p.input.name.clone(), p.input.path.clone(), p.input.text.clone(), SourceKind::Spec));
+        let id = sources.add(Source::new(
+            p.input.name.clone(),
+            p.input.path.clone(),
+            p.input.text.clone(),
+            SourceKind::Spec,
+        ));
         primary.push(p.input.primary);
         files.push((id, p.tree));
     }
@@ -113,11 +118,23 @@ pub fn analyze_parsed(parsed: Vec<Parsed>, options: &Options) -> Analysis {
     sort_diagnostics(&sources, &mut diags);
     diags.dedup();
 
-    let primary_ids: Vec<SourceId> = files.iter().filter(|(id, _)| primary.get(*id).copied().unwrap_or(false)).map(|(id, _)| *id).collect();
+    let primary_ids: Vec<SourceId> = files
+        .iter()
+        .filter(|(id, _)| primary.get(*id).copied().unwrap_or(false))
+        .map(|(id, _)| *id)
+        .collect();
     let mut summary = Summary {
         files: primary_ids.len(),
-        programmes: workspace.programmes.iter().filter(|p| primary.get(p.source).copied().unwrap_or(false)).count(),
-        modules: workspace.modules.iter().filter(|m| primary.get(m.source).copied().unwrap_or(false)).count(),
+        programmes: workspace
+            .programmes
+            .iter()
+            .filter(|p| primary.get(p.source).copied().unwrap_or(false))
+            .count(),
+        modules: workspace
+            .modules
+            .iter()
+            .filter(|m| primary.get(m.source).copied().unwrap_or(false))
+            .count(),
         ..Summary::default()
     };
     for d in &diags {

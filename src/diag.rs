@@ -81,7 +81,13 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(code: impl Into<String>, severity: Severity, source: SourceId, span: Span, message: impl Into<String>) -> Self {
+    pub fn new(
+        code: impl Into<String>,
+        severity: Severity,
+        source: SourceId,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             code: code.into(),
             severity,

@@ -8,6 +8,7 @@ pub mod analysis;
 pub mod check;
 pub mod cli;
 pub mod diag;
+pub mod fmt;
 pub mod model;
 pub mod policy;
 pub mod render;

@@ -71,7 +71,8 @@ pub fn find_root(start: &Path) -> Option<PathBuf> {
 /// Reads and parses `ROOT/spec.toml`.
 pub fn load_config(root: &Path) -> Result<WorkspaceRoot, LoadError> {
     let path = root.join("spec.toml");
-    let text = std::fs::read_to_string(&path).map_err(|e| LoadError(format!("cannot read `{}`: {e}", display(&path))))?;
+    let text =
+        std::fs::read_to_string(&path).map_err(|e| LoadError(format!("cannot read `{}`: {e}", display(&path))))?;
     let config: Config = toml::from_str(&text).map_err(|e| {
         let msg = e.message().to_string();
         let at = e
@@ -81,7 +82,10 @@ pub fn load_config(root: &Path) -> Result<WorkspaceRoot, LoadError> {
                 format!(" (line {line})")
             })
             .unwrap_or_default();
-        LoadError(format!("`{}` is not a valid workspace configuration{at}: {msg}", display(&path)))
+        LoadError(format!(
+            "`{}` is not a valid workspace configuration{at}: {msg}",
+            display(&path)
+        ))
     })?;
     Ok(WorkspaceRoot {
         root: root.to_path_buf(),
@@ -129,7 +133,8 @@ fn walk(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) -> Result<(), LoadError> 
 
 /// Reads a file as UTF-8 (a BOM is accepted and kept; the parser skips it).
 pub fn read_text(path: &Path) -> Result<String, LoadError> {
-    let bytes = std::fs::read(path).map_err(|e| LoadError(format!("cannot read `{}`: {}", display(path), io_reason(&e))))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| LoadError(format!("cannot read `{}`: {}", display(path), io_reason(&e))))?;
     String::from_utf8(bytes).map_err(|e| {
         LoadError(format!(
             "`{}` is not UTF-8 text (invalid byte at offset {})",

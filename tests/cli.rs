@@ -20,12 +20,8 @@ struct Run {
 
 impl Run {
     fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
-            panic!(
-                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
-                self.stdout, self.stderr
-            )
-        })
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}\nstderr:\n{}", self.stdout, self.stderr))
     }
 }
 
@@ -39,11 +35,7 @@ fn spec_full(dir: &Path, args: &[&str], stdin: Option<&[u8]>, env: &[(&str, &str
     for (k, v) in env {
         cmd.env(k, v);
     }
-    cmd.stdin(if stdin.is_some() {
-        Stdio::piped()
-    } else {
-        Stdio::null()
-    });
+    cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("spec runs");
     if let Some(input) = stdin {
@@ -115,13 +107,7 @@ fn errors_exit_1() {
     let d = tmp();
     write(d.path(), "a.pspec", &bad_level_module("7001AA"));
     let r = spec_in(d.path(), &["check", "a.pspec"]);
-    assert_eq!(
-        r.code,
-        Some(1),
-        "stdout: {}\nstderr: {}",
-        r.stdout,
-        r.stderr
-    );
+    assert_eq!(r.code, Some(1), "stdout: {}\nstderr: {}", r.stdout, r.stderr);
     assert!(r.stdout.contains("spec/invalid-value"), "{}", r.stdout);
     assert!(r.stdout.contains("level 9 is outside 3..8"), "{}", r.stdout);
 }
@@ -129,11 +115,7 @@ fn errors_exit_1() {
 #[test]
 fn syntax_errors_exit_1() {
     let d = tmp();
-    write(
-        d.path(),
-        "a.pspec",
-        "module 7001AA \"x\" {\n  credits ten\n}\n",
-    );
+    write(d.path(), "a.pspec", "module 7001AA \"x\" {\n  credits ten\n}\n");
     let r = spec_in(d.path(), &["check", "--format", "json", "a.pspec"]);
     assert_eq!(r.code, Some(1));
     assert!(codes(&r.json()).contains(&"spec/syntax".to_string()));
@@ -143,17 +125,10 @@ fn syntax_errors_exit_1() {
 fn missing_path_exit_2_and_nothing_on_stdout() {
     let d = tmp();
     write(d.path(), "a.pspec", &module("7001AA", 20));
-    let r = spec_in(
-        d.path(),
-        &["check", "--format", "json", "a.pspec", "nope.pspec"],
-    );
+    let r = spec_in(d.path(), &["check", "--format", "json", "a.pspec", "nope.pspec"]);
     assert_eq!(r.code, Some(2));
     assert_eq!(r.stdout, "", "nothing is written when the check cannot run");
-    assert!(
-        r.stderr.contains("nope.pspec"),
-        "stderr names the path: {}",
-        r.stderr
-    );
+    assert!(r.stderr.contains("nope.pspec"), "stderr names the path: {}", r.stderr);
 }
 
 #[test]
@@ -194,13 +169,7 @@ fn non_utf8_file_exit_2_with_message() {
     bytes.splice(20..20, [0xff, 0xfe, b'x']);
     std::fs::write(d.path().join("latin.pspec"), bytes).expect("write");
     let r = spec_in(d.path(), &["check", "latin.pspec"]);
-    assert_eq!(
-        r.code,
-        Some(2),
-        "stdout: {}\nstderr: {}",
-        r.stdout,
-        r.stderr
-    );
+    assert_eq!(r.code, Some(2), "stdout: {}\nstderr: {}", r.stdout, r.stderr);
     assert_eq!(r.stdout, "");
     assert!(
         r.stderr.contains("latin.pspec") && r.stderr.contains("UTF-8"),
@@ -212,18 +181,13 @@ fn non_utf8_file_exit_2_with_message() {
 #[test]
 fn crlf_is_accepted() {
     let d = tmp();
-    write(
-        d.path(),
-        "crlf.pspec",
-        &module("7001AA", 20).replace('\n', "\r\n"),
-    );
+    write(d.path(), "crlf.pspec", &module("7001AA", 20).replace('\n', "\r\n"));
     let r = spec_in(d.path(), &["check", "--format", "json", "crlf.pspec"]);
     assert_eq!(r.code, Some(0), "{}", r.stdout);
     assert_eq!(r.json()["summary"]["modules"], 1);
 }
 
 #[test]
-#[ignore = "known bug in src/syntax/parser.rs (not this branch's file): the item scanner does not skip a leading BOM, so `module` is not seen at the start of the first line; reported to the lead"]
 fn utf8_bom_is_accepted() {
     let d = tmp();
     let text = format!("\u{feff}{}", module("7001AA", 20).replace('\n', "\r\n"));
@@ -241,12 +205,7 @@ fn json_shape_matches_cli_md() {
     write(d.path(), "a.pspec", &bad_level_module("7001AA"));
     let r = spec_in(d.path(), &["check", "--format", "json", "a.pspec"]);
     let json = r.json();
-    let top: Vec<&str> = json
-        .as_object()
-        .expect("object")
-        .keys()
-        .map(String::as_str)
-        .collect();
+    let top: Vec<&str> = json.as_object().expect("object").keys().map(String::as_str).collect();
     for key in ["version", "tool", "diagnostics", "summary"] {
         assert!(top.contains(&key), "missing top-level `{key}`: {top:?}");
     }
@@ -284,14 +243,7 @@ fn json_shape_matches_cli_md() {
     assert_eq!(d0["range"]["end"]["line"], 3);
     assert_eq!(d0["range"]["end"]["column"], 10);
     let summary = &json["summary"];
-    for key in [
-        "files",
-        "programmes",
-        "modules",
-        "errors",
-        "warnings",
-        "waived",
-    ] {
+    for key in ["files", "programmes", "modules", "errors", "warnings", "waived"] {
         assert!(summary[key].is_u64(), "summary lacks `{key}`: {summary}");
     }
     assert_eq!(summary["files"], 1);
@@ -332,11 +284,7 @@ fn json_is_sorted_by_file_line_column_code() {
     write(
         d.path(),
         "b.pspec",
-        &format!(
-            "{}\n{}",
-            bad_level_module("7002BB"),
-            bad_level_module("7003BB")
-        ),
+        &format!("{}\n{}", bad_level_module("7002BB"), bad_level_module("7003BB")),
     );
     write(
         d.path(),
@@ -347,10 +295,7 @@ fn json_is_sorted_by_file_line_column_code() {
             module("7004AA", 0).replace("level 7", "level 2")
         ),
     );
-    let r = spec_in(
-        d.path(),
-        &["check", "--format", "json", "b.pspec", "a.pspec"],
-    );
+    let r = spec_in(d.path(), &["check", "--format", "json", "b.pspec", "a.pspec"]);
     let json = r.json();
     let keys: Vec<(String, u64, u64, String)> = json["diagnostics"]
         .as_array()
@@ -365,16 +310,10 @@ fn json_is_sorted_by_file_line_column_code() {
             )
         })
         .collect();
-    assert!(
-        keys.len() >= 5,
-        "expected diagnostics in both files: {keys:?}"
-    );
+    assert!(keys.len() >= 5, "expected diagnostics in both files: {keys:?}");
     let mut sorted = keys.clone();
     sorted.sort();
-    assert_eq!(
-        keys, sorted,
-        "diagnostics are not in (file, line, column, code) order"
-    );
+    assert_eq!(keys, sorted, "diagnostics are not in (file, line, column, code) order");
     assert_eq!(keys[0].0, "a.pspec");
     assert_eq!(keys.last().map(|k| k.0.as_str()), Some("b.pspec"));
 }
@@ -420,12 +359,7 @@ fn stdin_dash() {
     let json = r.json();
     assert_eq!(codes(&json), vec!["spec/invalid-value"]);
     assert_eq!(json["diagnostics"][0]["file"], "<stdin>");
-    let clean = spec_full(
-        d.path(),
-        &["check", "-"],
-        Some(module("7001AA", 20).as_bytes()),
-        &[],
-    );
+    let clean = spec_full(d.path(), &["check", "-"], Some(module("7001AA", 20).as_bytes()), &[]);
     assert_eq!(clean.code, Some(0), "{}", clean.stdout);
 }
 
@@ -489,17 +423,9 @@ fn cross_file_module_references() {
         .iter()
         .filter(|d| d["code"] == "spec/unknown-reference")
         .collect();
-    assert_eq!(
-        unknown.len(),
-        1,
-        "only the undefined module is unknown: {}",
-        r.stdout
-    );
+    assert_eq!(unknown.len(), 1, "only the undefined module is unknown: {}", r.stdout);
     assert_eq!(unknown[0]["file"], "programmes/p.pspec");
-    assert!(unknown[0]["message"]
-        .as_str()
-        .unwrap_or_default()
-        .contains("7404XF"));
+    assert!(unknown[0]["message"].as_str().unwrap_or_default().contains("7404XF"));
     assert_eq!(r.code, Some(1));
 }
 
@@ -544,11 +470,7 @@ fn spec_toml_is_discovered_from_a_nested_directory() {
 fn broken_spec_toml_exit_2_with_a_clear_message() {
     let d = tmp();
     write(d.path(), "a.pspec", &module("7001AA", 20));
-    write(
-        d.path(),
-        "spec.toml",
-        "[output]\nformat = \"json\"\n[policy\n",
-    );
+    write(d.path(), "spec.toml", "[output]\nformat = \"json\"\n[policy\n");
     let r = spec_in(d.path(), &["check", "a.pspec"]);
     assert_eq!(r.code, Some(2));
     assert_eq!(r.stdout, "");
@@ -579,17 +501,16 @@ fn broken_spec_toml_exit_2_with_a_clear_message() {
 /// is on unless switched off.
 fn spec_on_tty(dir: &Path, args: &str, env: &[(&str, &str)]) -> String {
     let mut cmd = Command::new("script");
-    cmd.current_dir(dir).env_remove("NO_COLOR").args([
-        "-qec",
-        &format!("'{BIN}' {args}"),
-        "/dev/null",
-    ]);
+    cmd.current_dir(dir)
+        .env_remove("NO_COLOR")
+        .args(["-qec", &format!("'{BIN}' {args}"), "/dev/null"]);
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let out = cmd.stdin(Stdio::null()).output().expect(
-        "`script` (util-linux) is needed to run spec under a terminal; install bsdutils/util-linux",
-    );
+    let out = cmd
+        .stdin(Stdio::null())
+        .output()
+        .expect("`script` (util-linux) is needed to run spec under a terminal; install bsdutils/util-linux");
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -709,11 +630,7 @@ fn human_output_names_rule_help_and_summary() {
     assert_eq!(r.code, Some(1));
     assert!(r.stdout.contains("spec/invalid-value"));
     assert!(r.stdout.contains("help:"), "{}", r.stdout);
-    assert!(
-        r.stdout.contains("spec explain spec/invalid-value"),
-        "{}",
-        r.stdout
-    );
+    assert!(r.stdout.contains("spec explain spec/invalid-value"), "{}", r.stdout);
     assert!(r.stdout.contains("1 error"), "{}", r.stdout);
 }
 
@@ -733,18 +650,8 @@ fn init_creates_a_workspace_that_checks_clean() {
     }
     let r = spec_in(&d.path().join("ws"), &["check", "--format", "json"]);
     let json = r.json();
-    assert_eq!(
-        r.code,
-        Some(0),
-        "the starter workspace must check clean: {}",
-        r.stdout
-    );
-    assert_eq!(
-        json["diagnostics"].as_array().map(Vec::len),
-        Some(0),
-        "{}",
-        r.stdout
-    );
+    assert_eq!(r.code, Some(0), "the starter workspace must check clean: {}", r.stdout);
+    assert_eq!(json["diagnostics"].as_array().map(Vec::len), Some(0), "{}", r.stdout);
     assert_eq!(json["summary"]["programmes"], 1);
     assert_eq!(json["summary"]["modules"], 9);
 }
@@ -761,25 +668,17 @@ fn init_refuses_to_overwrite_and_writes_nothing() {
         std::fs::read_to_string(d.path().join("programmes/msc-example.pspec")).expect("read"),
         "# mine\n"
     );
-    assert!(
-        !d.path().join("spec.toml").exists(),
-        "nothing is written when refusing"
-    );
+    assert!(!d.path().join("spec.toml").exists(), "nothing is written when refusing");
     assert!(!d.path().join("modules").exists());
 }
 
 #[test]
-#[ignore = "known bug in src/syntax/parser.rs (not this branch's file): an item that starts on the line where the previous one ends is reported as stray text; reported to the lead"]
 fn two_items_on_one_line() {
     let d = tmp();
     let one = |c: &str| {
         format!("module {c} \"x\" {{ credits 10 level 7 outcomes {{ LO1 \"a\" }} assessment AS1 \"b\" {{ kind exam covers LO1 }} }}")
     };
-    write(
-        d.path(),
-        "two.pspec",
-        &format!("{} {}\n", one("7001TL"), one("7002TL")),
-    );
+    write(d.path(), "two.pspec", &format!("{} {}\n", one("7001TL"), one("7002TL")));
     let r = spec_in(d.path(), &["check", "--format", "json", "two.pspec"]);
     assert_eq!(r.code, Some(0), "{}", r.stdout);
     assert_eq!(r.json()["summary"]["modules"], 2);
@@ -789,10 +688,7 @@ fn two_items_on_one_line() {
 
 #[test]
 fn report_markdown_has_structure_credits_and_prerequisite_graph() {
-    let r = spec_in(
-        Path::new(EXAMPLES),
-        &["report", "programmes/msc-data-science.pspec"],
-    );
+    let r = spec_in(Path::new(EXAMPLES), &["report", "programmes/msc-data-science.pspec"]);
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     let md = &r.stdout;
     assert!(md.starts_with("# MSc Data Science (MSCDS)\n"), "{md}");
@@ -855,8 +751,7 @@ fn report_option_ranges_come_from_the_pathways() {
     );
     let r = spec_in(d.path(), &["report", "p.pspec"]);
     assert!(
-        r.stdout
-            .contains("| Year 1, semester 1 | 20 | 0-20 | 20-40 |"),
+        r.stdout.contains("| Year 1, semester 1 | 20 | 0-20 | 20-40 |"),
         "{}",
         r.stdout
     );
@@ -891,13 +786,7 @@ fn report_html_is_self_contained_with_inline_svg() {
     assert!(html.contains("Year 1, semester 1"));
     assert!(html.contains("PG.A4.5/year-long"), "the variance is listed");
     // Self-contained: no external resources.
-    for needle in [
-        "<script src",
-        "<link",
-        "src=\"http",
-        "href=\"http",
-        "@import",
-    ] {
+    for needle in ["<script src", "<link", "src=\"http", "href=\"http", "@import"] {
         assert!(!html.contains(needle), "external reference `{needle}`");
     }
 }
@@ -929,13 +818,124 @@ fn report_escapes_user_text_in_html() {
 
 #[test]
 fn report_of_a_file_without_programmes_exit_2() {
-    let r = spec_in(
-        Path::new(EXAMPLES),
-        &["report", "modules/data-science.pspec"],
-    );
+    let r = spec_in(Path::new(EXAMPLES), &["report", "modules/data-science.pspec"]);
     assert_eq!(r.code, Some(2));
     assert!(r.stderr.contains("defines no programme"), "{}", r.stderr);
     assert_eq!(r.stdout, "");
     let r = spec_in(Path::new(EXAMPLES), &["report", "nope.pspec"]);
     assert_eq!(r.code, Some(2));
+}
+
+// ------------------------------------------------------------ spec fmt
+
+const MESSY: &str = "module 7001FM \"Formatting\" { credits 20 level 7 outcomes { LO1 \"Do it\" } # why\n assessment AS1 \"Task\" { kind exam weight 100% covers LO1 } }\n";
+
+#[test]
+fn fmt_check_changes_nothing_and_lists_files_that_would_change() {
+    let d = tmp();
+    write(d.path(), "ws/a.pspec", MESSY);
+    write(d.path(), "ws/sub/b.pspec", &module("7002FM", 20));
+    let r = spec_in(d.path(), &["fmt", "--check", "ws"]);
+    assert_eq!(r.code, Some(1), "stdout: {}\nstderr: {}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("would reformat ws/a.pspec"), "{}", r.stdout);
+    assert!(r.stdout.contains("line 1:"), "a diff hint: {}", r.stdout);
+    assert!(
+        !r.stdout.contains("ws/sub/b.pspec"),
+        "canonical files are not listed: {}",
+        r.stdout
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.path().join("ws/a.pspec")).expect("read"),
+        MESSY,
+        "--check wrote to the file"
+    );
+}
+
+#[test]
+fn fmt_rewrites_in_place_keeping_comments_then_check_passes() {
+    let d = tmp();
+    write(d.path(), "a.pspec", MESSY);
+    let r = spec_in(d.path(), &["fmt", "a.pspec"]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let after = std::fs::read_to_string(d.path().join("a.pspec")).expect("read");
+    assert_ne!(after, MESSY);
+    assert!(after.contains("# why"), "comment kept: {after}");
+    assert!(after.contains("\n  credits 20\n"), "{after}");
+    let r = spec_in(d.path(), &["fmt", "--check", "a.pspec"]);
+    assert_eq!(r.code, Some(0), "formatting is a fixpoint: {}", r.stdout);
+    // The meaning is unchanged: the same check result.
+    let r = spec_in(d.path(), &["check", "--format", "json", "a.pspec"]);
+    assert_eq!(r.code, Some(0), "{}", r.stdout);
+}
+
+#[test]
+fn fmt_refuses_a_file_with_syntax_errors() {
+    let d = tmp();
+    let broken = "module 7001FM \"Broken\" {\n  credits ten\n  level 7\n}\n";
+    write(d.path(), "bad.pspec", broken);
+    write(d.path(), "good.pspec", MESSY);
+    let r = spec_in(d.path(), &["fmt", "--no-color", "bad.pspec", "good.pspec"]);
+    assert_eq!(r.code, Some(1));
+    assert!(r.stderr.contains("spec/syntax"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("expected a whole number, found `ten`"),
+        "rendered like spec check: {}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("bad.pspec:2:"), "{}", r.stderr);
+    assert_eq!(
+        std::fs::read_to_string(d.path().join("bad.pspec")).expect("read"),
+        broken
+    );
+    // The other file is still formatted.
+    assert_ne!(
+        std::fs::read_to_string(d.path().join("good.pspec")).expect("read"),
+        MESSY
+    );
+}
+
+#[test]
+fn fmt_unreadable_path_exit_2_and_nothing_written() {
+    let d = tmp();
+    write(d.path(), "a.pspec", MESSY);
+    let r = spec_in(d.path(), &["fmt", "a.pspec", "missing.pspec"]);
+    assert_eq!(r.code, Some(2));
+    assert!(r.stderr.contains("missing.pspec"), "{}", r.stderr);
+    assert_eq!(
+        std::fs::read_to_string(d.path().join("a.pspec")).expect("read"),
+        MESSY,
+        "nothing is written when a path is unreadable"
+    );
+}
+
+#[test]
+fn fmt_stdin_to_stdout() {
+    let d = tmp();
+    let r = spec_full(d.path(), &["fmt", "-"], Some(MESSY.as_bytes()), &[]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(
+        r.stdout.starts_with("module 7001FM \"Formatting\" {\n  credits 20\n"),
+        "{}",
+        r.stdout
+    );
+    let again = spec_full(d.path(), &["fmt", "-"], Some(r.stdout.as_bytes()), &[]);
+    assert_eq!(again.stdout, r.stdout, "idempotent");
+    let check = spec_full(d.path(), &["fmt", "--check", "-"], Some(MESSY.as_bytes()), &[]);
+    assert_eq!(check.code, Some(1));
+}
+
+#[test]
+fn examples_and_init_output_are_canonically_formatted() {
+    let r = spec_in(Path::new(EXAMPLES), &["fmt", "--check", "."]);
+    assert_eq!(r.code, Some(0), "examples/ is not canonical:\n{}{}", r.stdout, r.stderr);
+    let d = tmp();
+    assert_eq!(spec_in(d.path(), &["init"]).code, Some(0));
+    let r = spec_in(d.path(), &["fmt", "--check"]);
+    assert_eq!(
+        r.code,
+        Some(0),
+        "`spec init` output is not canonical:\n{}{}",
+        r.stdout,
+        r.stderr
+    );
 }

@@ -162,10 +162,7 @@ fn header_parsing() {
     let e = expectation(
         "# A case.\n# expect: spec/variance-unused, spec/variance-pending\n# waived: PG.A4.2/module-size\nmodule X \"x\" {}\n",
     );
-    assert_eq!(
-        e.expect,
-        Some(ids("spec/variance-pending,spec/variance-unused"))
-    );
+    assert_eq!(e.expect, Some(ids("spec/variance-pending,spec/variance-unused")));
     assert_eq!(e.waived, Some(ids("PG.A4.2/module-size")));
     assert!(e.include.is_empty());
     let clean = expectation("# expect:\n");

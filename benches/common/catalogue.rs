@@ -43,8 +43,8 @@ pub struct Generated {
 const MODULES_PER_PROGRAMME: usize = 11;
 
 const TOPICS: &[&str] = &[
-    "Data", "Systems", "Policy", "Health", "Design", "Finance", "Law", "Media", "Energy", "Water",
-    "Cities", "Learning", "Security", "Culture", "Sport", "Marine",
+    "Data", "Systems", "Policy", "Health", "Design", "Finance", "Law", "Media", "Energy", "Water", "Cities",
+    "Learning", "Security", "Culture", "Sport", "Marine",
 ];
 
 const KINDS: &[&str] = &[
@@ -107,7 +107,7 @@ fn module_text(
         let _ = writeln!(out, "  requires {r}");
     }
     // Written compactly, as many catalogues exported from other systems are.
-    let two = credits >= 20 && m % 2 == 0;
+    let two = credits >= 20 && m.is_multiple_of(2);
     let t = topic.to_lowercase();
     if two {
         let _ = writeln!(
@@ -158,13 +158,16 @@ fn programme(out: &mut String, p: usize, faults: bool) {
     let _ = writeln!(
         out,
         "  mode {}",
-        if p % 3 == 0 {
+        if p.is_multiple_of(3) {
             "full-time, part-time"
         } else {
             "full-time"
         }
     );
-    let _ = writeln!(out, "  language \"English\"\n  delivery semesterised\n  starts 2025-09-22\n  validated 2025-06-11");
+    let _ = writeln!(
+        out,
+        "  language \"English\"\n  delivery semesterised\n  starts 2025-09-22\n  validated 2025-06-11"
+    );
     let _ = writeln!(out, "  exit-award PGCert 60\n  exit-award PGDip 120");
     if p % 25 == 3 {
         let _ = writeln!(out, "  accreditation \"British Computer Society\"");
@@ -185,10 +188,7 @@ fn programme(out: &mut String, p: usize, faults: bool) {
         String::new()
     };
     let _ = writeln!(out, "    core {}, {}{missing} semester 2", c(3), c(4));
-    let _ = writeln!(
-        out,
-        "    option \"Semester 2 options\" choose 20 credits {{"
-    );
+    let _ = writeln!(out, "    option \"Semester 2 options\" choose 20 credits {{");
     let _ = writeln!(
         out,
         "      {} semester 2\n      {} semester 2\n      {} semester 2",

@@ -15,6 +15,8 @@ use crate::workspace::{self, display, LoadError};
 pub enum Format {
     Human,
     Json,
+    Sarif,
+    Github,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -55,7 +57,11 @@ pub struct Loaded {
 
 /// Reads the files to check, their workspace's other files and `spec.toml`.
 pub fn load(paths: &[PathBuf], cli_policies: &[PathBuf]) -> Result<Loaded, LoadError> {
-    let paths: Vec<PathBuf> = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths.to_vec() };
+    let paths: Vec<PathBuf> = if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths.to_vec()
+    };
     let mut inputs = Vec::new();
     let mut seen: HashSet<PathBuf> = HashSet::new();
     let mut given_files = Vec::new();
@@ -84,7 +90,11 @@ pub fn load(paths: &[PathBuf], cli_policies: &[PathBuf]) -> Result<Loaded, LoadE
                 _ => format!("cannot read `{}`: {e}", p.display()),
             })
         })?;
-        let files = if meta.is_dir() { workspace::pspec_files(p)? } else { vec![p.clone()] };
+        let files = if meta.is_dir() {
+            workspace::pspec_files(p)?
+        } else {
+            vec![p.clone()]
+        };
         for f in files {
             let key = std::fs::canonicalize(&f).unwrap_or_else(|_| f.clone());
             if seen.insert(key) {
@@ -93,7 +103,11 @@ pub fn load(paths: &[PathBuf], cli_policies: &[PathBuf]) -> Result<Loaded, LoadE
         }
     }
     // The workspace: nearest `spec.toml` above the first path.
-    let anchor = paths.iter().find(|p| p.as_os_str() != "-").cloned().unwrap_or_else(|| PathBuf::from("."));
+    let anchor = paths
+        .iter()
+        .find(|p| p.as_os_str() != "-")
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from("."));
     let root = workspace::find_root(&anchor);
     let mut config = workspace::Config::default();
     let mut context_files = Vec::new();
@@ -134,7 +148,11 @@ pub fn load(paths: &[PathBuf], cli_policies: &[PathBuf]) -> Result<Loaded, LoadE
         require_approved_variances: config.output.require_approved_variances,
         policy_paths,
     };
-    Ok(Loaded { inputs, options, config })
+    Ok(Loaded {
+        inputs,
+        options,
+        config,
+    })
 }
 
 pub fn run(args: CheckArgs, color: bool) -> u8 {
@@ -151,6 +169,8 @@ pub fn run(args: CheckArgs, color: bool) -> u8 {
         None => match loaded.config.output.format.as_deref() {
             None | Some("human") => Format::Human,
             Some("json") => Format::Json,
+            Some("sarif") => Format::Sarif,
+            Some("github") => Format::Github,
             Some(other) => return super::fatal(&format!("`spec.toml` sets an unknown output format `{other}`")),
         },
     };
@@ -159,6 +179,8 @@ pub fn run(args: CheckArgs, color: bool) -> u8 {
     let out = match format {
         Format::Human => render::human::render(&analysis, color),
         Format::Json => render::json::render(&analysis),
+        Format::Sarif => render::sarif::render(&analysis, None),
+        Format::Github => render::github::render(&analysis),
     };
     if analysis.policy_failed {
         // Show why, but the check did not run.

@@ -229,8 +229,7 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>, String> {
     for (rel, text) in FILES {
         let path = dir.join(rel);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| format!("cannot create `{}`: {e}", parent.display()))?;
+            std::fs::create_dir_all(parent).map_err(|e| format!("cannot create `{}`: {e}", parent.display()))?;
         }
         // `create_new`: never replace a file that appeared meanwhile.
         let mut file = std::fs::OpenOptions::new()

@@ -1,15 +1,22 @@
 //! The `spec` command line (cli.md). `main.rs` only calls [`main`].
 
 pub mod check;
+pub mod explain;
+pub mod fmt;
 pub mod init;
 pub mod report;
+pub mod rules;
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
 #[derive(Parser, Debug)]
-#[command(name = "spec", version, about = "Compiler, linter and language server for university programme specifications")]
+#[command(
+    name = "spec",
+    version,
+    about = "Compiler, linter and language server for university programme specifications"
+)]
 pub struct Cli {
     /// Plain text output (also when NO_COLOR is set).
     #[arg(long, global = true)]
@@ -22,6 +29,12 @@ pub struct Cli {
 pub enum Command {
     /// Check specifications: files, directories (default `.`), or `-` for stdin.
     Check(check::CheckArgs),
+    /// Explain a rule: its clause, what fires it, what can waive it, examples.
+    Explain(explain::ExplainArgs),
+    /// The catalogue of active rules.
+    Rules(rules::RulesArgs),
+    /// Format specifications canonically (comments kept); `--check` changes nothing.
+    Fmt(fmt::FmtArgs),
     /// Create a starter workspace: `spec.toml`, an example programme and its modules.
     Init(init::InitArgs),
     /// The programme specification as a readable document (markdown or HTML).
@@ -41,9 +54,14 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    let color = !cli.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let color = !cli.no_color
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::io::IsTerminal::is_terminal(&std::io::stdout());
     let code = match cli.command {
         Command::Check(args) => check::run(args, color),
+        Command::Explain(args) => explain::run(args),
+        Command::Rules(args) => rules::run(args),
+        Command::Fmt(args) => fmt::run(args, color),
         Command::Init(args) => init::run(args),
         Command::Report(args) => report::run(args),
     };

@@ -64,10 +64,7 @@ pub fn run(args: ReportArgs) -> u8 {
     if primary.is_empty() {
         return super::fatal(&format!("`{}` defines no programme", args.file.display()));
     }
-    let reports: Vec<ProgrammeReport> = primary
-        .iter()
-        .map(|p| ProgrammeReport::new(&analysis, p))
-        .collect();
+    let reports: Vec<ProgrammeReport> = primary.iter().map(|p| ProgrammeReport::new(&analysis, p)).collect();
     let text = match args.format {
         ReportFormat::Markdown => markdown(&reports),
         ReportFormat::Html => html(&reports),
@@ -80,11 +77,7 @@ pub fn run(args: ReportArgs) -> u8 {
         None => {
             use std::io::Write;
             let mut out = std::io::stdout().lock();
-            if out
-                .write_all(text.as_bytes())
-                .and_then(|_| out.flush())
-                .is_err()
-            {
+            if out.write_all(text.as_bytes()).and_then(|_| out.flush()).is_err() {
                 return 2;
             }
             0
@@ -180,12 +173,7 @@ impl<'a> ProgrammeReport<'a> {
                     Membership::Option(g) => s
                         .groups
                         .get(g)
-                        .map(|g| {
-                            format!(
-                                "option \"{}\" (choose {} credits)",
-                                g.title.value, g.choose.value
-                            )
-                        })
+                        .map(|g| format!("option \"{}\" (choose {} credits)", g.title.value, g.choose.value))
                         .unwrap_or_else(|| "option".into()),
                 };
                 let placement = match e.period {
@@ -216,10 +204,7 @@ impl<'a> ProgrammeReport<'a> {
                     for r in &m.requires {
                         edges.push((r.value.clone(), m.code.value.clone()));
                     }
-                    if !modules
-                        .iter()
-                        .any(|x: &&Module| x.code.value == m.code.value)
-                    {
+                    if !modules.iter().any(|x: &&Module| x.code.value == m.code.value) {
                         modules.push(m);
                     }
                 }
@@ -227,9 +212,7 @@ impl<'a> ProgrammeReport<'a> {
                     stage: e.stage,
                     line,
                     code: e.code.value.clone(),
-                    title: m
-                        .map(|m| m.title.clone())
-                        .unwrap_or_else(|| "(not defined)".into()),
+                    title: m.map(|m| m.title.clone()).unwrap_or_else(|| "(not defined)".into()),
                     credits: m
                         .and_then(|m| m.credits.as_ref())
                         .map(|c| c.value.to_string())
@@ -257,9 +240,7 @@ impl<'a> ProgrammeReport<'a> {
         let (mut errors, mut warnings, mut waived) = (0, 0, 0);
         for d in &a.diagnostics {
             let ours = d.programme.as_deref() == Some(p.code.value.as_str())
-                || (d.source == p.source
-                    && d.span.start >= p.span.start
-                    && d.span.end <= p.span.end);
+                || (d.source == p.source && d.span.start >= p.span.start && d.span.end <= p.span.end);
             if !ours {
                 continue;
             }
@@ -311,11 +292,7 @@ impl<'a> ProgrammeReport<'a> {
         if !p.modes.is_empty() {
             out.push((
                 "Mode",
-                p.modes
-                    .iter()
-                    .map(|m| m.value.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                p.modes.iter().map(|m| m.value.as_str()).collect::<Vec<_>>().join(", "),
             ));
         }
         out.push(("Delivery", p.delivery().to_string()));
@@ -454,23 +431,14 @@ fn slot_credits(ws: &Workspace, s: &Structure, space: Option<&PathwaySpace>) -> 
             let (option_min, option_max) = match space {
                 Some(space) => {
                     let w = |e: usize| {
-                        if s.entries
-                            .get(e)
-                            .is_some_and(|x| x.membership != Membership::Core)
-                        {
+                        if s.entries.get(e).is_some_and(|x| x.membership != Membership::Core) {
                             in_slot(e, slot)
                         } else {
                             0
                         }
                     };
-                    let lo = space
-                        .extreme(&w, false, &[], &[])
-                        .map(|(v, _)| v)
-                        .unwrap_or(0);
-                    let hi = space
-                        .extreme(&w, true, &[], &[])
-                        .map(|(v, _)| v)
-                        .unwrap_or(0);
+                    let lo = space.extreme(&w, false, &[], &[]).map(|(v, _)| v).unwrap_or(0);
+                    let hi = space.extreme(&w, true, &[], &[]).map(|(v, _)| v).unwrap_or(0);
                     (lo, hi)
                 }
                 None => {
@@ -497,9 +465,7 @@ fn slot_credits(ws: &Workspace, s: &Structure, space: Option<&PathwaySpace>) -> 
 // ------------------------------------------------------------------ markdown
 
 fn md(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace('\n', " ")
+    s.replace('\\', "\\\\").replace('|', "\\|").replace('\n', " ")
 }
 
 /// A mermaid node id: codes may contain `-`, which mermaid accepts; prefix
@@ -528,10 +494,7 @@ fn markdown(reports: &[ProgrammeReport]) -> String {
         } else {
             let _ = writeln!(o, "| Stage | Line | Module | Title | Credits | Level | Placement | Notes |\n|---|---|---|---|---|---|---|---|");
             for row in &r.rows {
-                let stage = row
-                    .stage
-                    .map(|n| r.stage_title(n))
-                    .unwrap_or_else(|| "-".into());
+                let stage = row.stage.map(|n| r.stage_title(n)).unwrap_or_else(|| "-".into());
                 let _ = writeln!(
                     o,
                     "| {} | {} | `{}` | {} | {} | {} | {} | {} |",
@@ -550,14 +513,8 @@ fn markdown(reports: &[ProgrammeReport]) -> String {
 
         let _ = writeln!(o, "## Credits per period\n");
         if !r.slots.is_empty() {
-            let _ = writeln!(
-                o,
-                "Options: the least and greatest credits over all pathways.\n"
-            );
-            let _ = writeln!(
-                o,
-                "| Period | Core | Options | Total | |\n|---|---|---|---|---|"
-            );
+            let _ = writeln!(o, "Options: the least and greatest credits over all pathways.\n");
+            let _ = writeln!(o, "| Period | Core | Options | Total | |\n|---|---|---|---|---|");
             for s in &r.slots {
                 let lo = s.core + s.option_min;
                 let hi = s.core + s.option_max;
@@ -568,8 +525,7 @@ fn markdown(reports: &[ProgrammeReport]) -> String {
                         format!("{}-{}", fmt_sixths(a), fmt_sixths(b))
                     }
                 };
-                let bar = "█".repeat((lo / 60).max(0) as usize)
-                    + &"░".repeat(((hi - lo) / 60).max(0) as usize);
+                let bar = "█".repeat((lo / 60).max(0) as usize) + &"░".repeat(((hi - lo) / 60).max(0) as usize);
                 let _ = writeln!(
                     o,
                     "| {} | {} | {} | {} | {bar} |",
@@ -579,7 +535,10 @@ fn markdown(reports: &[ProgrammeReport]) -> String {
                     range(lo, hi)
                 );
             }
-            let _ = writeln!(o, "\n(█ = 10 core or guaranteed credits, ░ = 10 credits that depend on the options chosen)\n");
+            let _ = writeln!(
+                o,
+                "\n(█ = 10 core or guaranteed credits, ░ = 10 credits that depend on the options chosen)\n"
+            );
         }
         if let Some(n) = &r.slots_note {
             let _ = writeln!(o, "Note: {n}.\n");
@@ -589,10 +548,7 @@ fn markdown(reports: &[ProgrammeReport]) -> String {
         if r.edges.is_empty() {
             let _ = writeln!(o, "No module of this programme requires another.\n");
         } else {
-            let _ = writeln!(
-                o,
-                "An arrow runs from a prerequisite to the module that requires it.\n"
-            );
+            let _ = writeln!(o, "An arrow runs from a prerequisite to the module that requires it.\n");
             let _ = writeln!(o, "```mermaid\ngraph LR");
             for n in r.graph_nodes() {
                 let title = r
@@ -601,13 +557,7 @@ fn markdown(reports: &[ProgrammeReport]) -> String {
                     .find(|m| m.code.value == n)
                     .map(|m| format!(" {}", m.title))
                     .unwrap_or_default();
-                let _ = writeln!(
-                    o,
-                    "  {}[\"{}{}\"]",
-                    node_id(&n),
-                    n,
-                    title.replace(['"', '`'], "'")
-                );
+                let _ = writeln!(o, "  {}[\"{}{}\"]", node_id(&n), n, title.replace(['"', '`'], "'"));
             }
             for (a, b) in &r.edges {
                 let _ = writeln!(o, "  {} --> {}", node_id(a), node_id(b));
@@ -644,33 +594,22 @@ fn markdown(reports: &[ProgrammeReport]) -> String {
                 o.push('\n');
             }
             if !m.assessments.is_empty() {
-                let _ = writeln!(
-                    o,
-                    "| Assessment | Kind | Weight | Covers |\n|---|---|---|---|"
-                );
+                let _ = writeln!(o, "| Assessment | Kind | Weight | Covers |\n|---|---|---|---|");
                 for a in &m.assessments {
-                    let weight = a
-                        .weight
-                        .as_ref()
-                        .map(|w| format!("{}%", w.value))
-                        .unwrap_or_else(|| {
-                            if m.assessments.len() == 1 {
-                                "100%".into()
-                            } else {
-                                "?".into()
-                            }
-                        });
+                    let weight = a.weight.as_ref().map(|w| format!("{}%", w.value)).unwrap_or_else(|| {
+                        if m.assessments.len() == 1 {
+                            "100%".into()
+                        } else {
+                            "?".into()
+                        }
+                    });
                     let _ = writeln!(
                         o,
                         "| {} {} | {} | {weight} | {} |",
                         a.code.value,
                         md(&a.title.value),
                         a.kind.as_ref().map(|k| k.value.as_str()).unwrap_or("?"),
-                        a.covers
-                            .iter()
-                            .map(|c| c.value.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        a.covers.iter().map(|c| c.value.as_str()).collect::<Vec<_>>().join(", ")
                     );
                 }
                 o.push('\n');
@@ -679,10 +618,7 @@ fn markdown(reports: &[ProgrammeReport]) -> String {
 
         if !r.p.variances.is_empty() {
             let _ = writeln!(o, "## Variances\n");
-            let _ = writeln!(
-                o,
-                "| Rule | Applies to | Criterion | Status |\n|---|---|---|---|"
-            );
+            let _ = writeln!(o, "| Rule | Applies to | Criterion | Status |\n|---|---|---|---|");
             for v in &r.p.variances {
                 let _ = writeln!(
                     o,
@@ -794,10 +730,7 @@ fn html(reports: &[ProgrammeReport]) -> String {
         } else {
             let _ = writeln!(o, "<table><tr><th>Stage</th><th>Line</th><th>Module</th><th>Title</th><th>Credits</th><th>Level</th><th>Placement</th><th>Notes</th></tr>");
             for row in &r.rows {
-                let stage = row
-                    .stage
-                    .map(|n| r.stage_title(n))
-                    .unwrap_or_else(|| "-".into());
+                let stage = row.stage.map(|n| r.stage_title(n)).unwrap_or_else(|| "-".into());
                 let _ = writeln!(
                     o,
                     "<tr><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -817,7 +750,10 @@ fn html(reports: &[ProgrammeReport]) -> String {
         let _ = writeln!(o, "<h2>Credits per period</h2>");
         if !r.slots.is_empty() {
             o.push_str(&bar_chart_svg(&r.slots));
-            let _ = writeln!(o, "<p class=\"note\">Dark: core credits. Light: the range of option credits over all pathways.</p>");
+            let _ = writeln!(
+                o,
+                "<p class=\"note\">Dark: core credits. Light: the range of option credits over all pathways.</p>"
+            );
         }
         if let Some(n) = &r.slots_note {
             let _ = writeln!(o, "<p class=\"note\">Note: {}.</p>", esc(n));
@@ -828,17 +764,15 @@ fn html(reports: &[ProgrammeReport]) -> String {
             let _ = writeln!(o, "<p>No module of this programme requires another.</p>");
         } else {
             o.push_str(&graph_svg(r));
-            let _ = writeln!(o, "<p class=\"note\">An arrow runs from a prerequisite to the module that requires it.</p>");
+            let _ = writeln!(
+                o,
+                "<p class=\"note\">An arrow runs from a prerequisite to the module that requires it.</p>"
+            );
         }
 
         let _ = writeln!(o, "<h2>Modules</h2>");
         for m in &r.modules {
-            let _ = writeln!(
-                o,
-                "<h3><code>{}</code> {}</h3>",
-                esc(&m.code.value),
-                esc(&m.title)
-            );
+            let _ = writeln!(o, "<h3><code>{}</code> {}</h3>", esc(&m.code.value), esc(&m.title));
             let req = if m.requires.is_empty() {
                 String::new()
             } else {
@@ -851,12 +785,7 @@ fn html(reports: &[ProgrammeReport]) -> String {
                         .join(", ")
                 )
             };
-            let _ = writeln!(
-                o,
-                "<p>{} credits, level {}.{req}</p>",
-                m.credits(),
-                m.level()
-            );
+            let _ = writeln!(o, "<p>{} credits, level {}.{req}</p>", m.credits(), m.level());
             if !m.outcomes.is_empty() {
                 let _ = writeln!(o, "<table><tr><th>Outcome</th><th></th></tr>");
                 for out in &m.outcomes {
@@ -870,31 +799,25 @@ fn html(reports: &[ProgrammeReport]) -> String {
                 let _ = writeln!(o, "</table>");
             }
             if !m.assessments.is_empty() {
-                let _ = writeln!(o, "<table><tr><th>Assessment</th><th>Kind</th><th>Weight</th><th>Covers</th></tr>");
+                let _ = writeln!(
+                    o,
+                    "<table><tr><th>Assessment</th><th>Kind</th><th>Weight</th><th>Covers</th></tr>"
+                );
                 for a in &m.assessments {
-                    let weight = a
-                        .weight
-                        .as_ref()
-                        .map(|w| format!("{}%", w.value))
-                        .unwrap_or_else(|| {
-                            if m.assessments.len() == 1 {
-                                "100%".into()
-                            } else {
-                                "?".into()
-                            }
-                        });
+                    let weight = a.weight.as_ref().map(|w| format!("{}%", w.value)).unwrap_or_else(|| {
+                        if m.assessments.len() == 1 {
+                            "100%".into()
+                        } else {
+                            "?".into()
+                        }
+                    });
                     let _ = writeln!(
                         o,
                         "<tr><td>{} {}</td><td>{}</td><td>{weight}</td><td>{}</td></tr>",
                         esc(&a.code.value),
                         esc(&a.title.value),
                         esc(a.kind.as_ref().map(|k| k.value.as_str()).unwrap_or("?")),
-                        esc(&a
-                            .covers
-                            .iter()
-                            .map(|c| c.value.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", "))
+                        esc(&a.covers.iter().map(|c| c.value.as_str()).collect::<Vec<_>>().join(", "))
                     );
                 }
                 let _ = writeln!(o, "</table>");
@@ -902,7 +825,10 @@ fn html(reports: &[ProgrammeReport]) -> String {
         }
 
         if !r.p.variances.is_empty() {
-            let _ = writeln!(o, "<h2>Variances</h2>\n<table><tr><th>Rule</th><th>Applies to</th><th>Criterion</th><th>Status</th></tr>");
+            let _ = writeln!(
+                o,
+                "<h2>Variances</h2>\n<table><tr><th>Rule</th><th>Applies to</th><th>Criterion</th><th>Status</th></tr>"
+            );
             for v in &r.p.variances {
                 let _ = writeln!(
                     o,
@@ -920,10 +846,7 @@ fn html(reports: &[ProgrammeReport]) -> String {
         if r.diagnostics.is_empty() {
             let _ = writeln!(o, "<p>No diagnostics.</p>");
         } else {
-            let _ = writeln!(
-                o,
-                "<table><tr><th>Severity</th><th>Rule</th><th>Message</th></tr>"
-            );
+            let _ = writeln!(o, "<table><tr><th>Severity</th><th>Rule</th><th>Message</th></tr>");
             for (sev, code, msg, waived) in &r.diagnostics {
                 let sev = if *waived {
                     format!("{sev} (waived)")
@@ -951,12 +874,7 @@ fn bar_chart_svg(slots: &[SlotCredits]) -> String {
     let bar_h = 22.0;
     let gap = 8.0;
     let chart_w = 420.0;
-    let max = slots
-        .iter()
-        .map(|s| s.core + s.option_max)
-        .max()
-        .unwrap_or(1)
-        .max(1) as f64;
+    let max = slots.iter().map(|s| s.core + s.option_max).max().unwrap_or(1).max(1) as f64;
     let scale = chart_w / max;
     let h = slots.len() as f64 * (bar_h + gap) + gap;
     let w = label_w + chart_w + 90.0;
@@ -1007,11 +925,7 @@ fn bar_chart_svg(slots: &[SlotCredits]) -> String {
 /// prerequisites), boxes in structure order within a column.
 fn graph_svg(r: &ProgrammeReport) -> String {
     let nodes = r.graph_nodes();
-    let index: BTreeMap<&str, usize> = nodes
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (n.as_str(), i))
-        .collect();
+    let index: BTreeMap<&str, usize> = nodes.iter().enumerate().map(|(i, n)| (n.as_str(), i)).collect();
     // Depth by relaxation, bounded by the node count (cycles stop there).
     let mut depth = vec![0usize; nodes.len()];
     for _ in 0..nodes.len() {
@@ -1081,10 +995,7 @@ mod tests {
 
     #[test]
     fn html_escapes_user_text() {
-        assert_eq!(
-            esc("<a href=\"x\">&'"),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
-        );
+        assert_eq!(esc("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
         assert_eq!(md("a|b\nc"), "a\\|b c");
     }
 }

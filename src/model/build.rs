@@ -6,10 +6,20 @@ use std::collections::{HashMap, HashSet};
 
 use super::*;
 use crate::diag::{Diagnostic, SourceId};
-use crate::syntax::ast::{self, AssessmentKind, Item, ModuleKind, PeriodSyntax, ProgrammeKind, SourceFile, StructureLine};
+use crate::syntax::ast::{
+    self, AssessmentKind, Item, ModuleKind, PeriodSyntax, ProgrammeKind, SourceFile, StructureLine,
+};
 use crate::syntax::did_you_mean;
 
-pub const KINDS: &[&str] = &["coursework", "exam", "test", "presentation", "practical", "portfolio", "project"];
+pub const KINDS: &[&str] = &[
+    "coursework",
+    "exam",
+    "test",
+    "presentation",
+    "practical",
+    "portfolio",
+    "project",
+];
 pub const MODES: &[&str] = &["full-time", "part-time", "distance", "online"];
 pub const DELIVERIES: &[&str] = &["semesterised", "year-long", "block"];
 pub const PARTNER_MODELS: &[&str] = &["franchise", "validated", "joint", "dual"];
@@ -37,8 +47,13 @@ impl Ctx<'_> {
     fn int(&mut self, src: SourceId, what: &str, v: &Spanned<u64>) {
         if v.value > MAX_INT {
             self.push(
-                Diagnostic::error("spec/invalid-value", src, v.span, format!("`{what}` is {}, over the largest allowed number", v.value))
-                    .with_help(format!("numbers go up to {MAX_INT}")),
+                Diagnostic::error(
+                    "spec/invalid-value",
+                    src,
+                    v.span,
+                    format!("`{what}` is {}, over the largest allowed number", v.value),
+                )
+                .with_help(format!("numbers go up to {MAX_INT}")),
             );
         }
     }
@@ -52,7 +67,13 @@ impl Ctx<'_> {
             help = format!("did you mean `{s}`? {help}");
         }
         self.push(
-            Diagnostic::error("spec/invalid-value", src, v.span, format!("`{}` is not a known `{what}`", v.value)).with_help(help),
+            Diagnostic::error(
+                "spec/invalid-value",
+                src,
+                v.span,
+                format!("`{}` is not a known `{what}`", v.value),
+            )
+            .with_help(help),
         );
         false
     }
@@ -104,10 +125,15 @@ pub fn build_workspace(files: &[(SourceId, &SourceFile)], diags: &mut Vec<Diagno
         if let Some(&first) = ws.module_index.get(&m.code.value) {
             let f = &ws.modules[first];
             ctx.push(
-                Diagnostic::error("spec/duplicate", m.source, m.code.span, format!("module `{}` is defined twice", m.code.value))
-                    .with_label("second definition")
-                    .with_secondary(f.source, f.code.span, "first defined here")
-                    .with_help("module codes are unique in a workspace: rename or remove one definition"),
+                Diagnostic::error(
+                    "spec/duplicate",
+                    m.source,
+                    m.code.span,
+                    format!("module `{}` is defined twice", m.code.value),
+                )
+                .with_label("second definition")
+                .with_secondary(f.source, f.code.span, "first defined here")
+                .with_help("module codes are unique in a workspace: rename or remove one definition"),
             );
         } else {
             ws.module_index.insert(m.code.value.clone(), i);
@@ -117,10 +143,15 @@ pub fn build_workspace(files: &[(SourceId, &SourceFile)], diags: &mut Vec<Diagno
         if let Some(&first) = ws.programme_index.get(&p.code.value) {
             let f = &ws.programmes[first];
             ctx.push(
-                Diagnostic::error("spec/duplicate", p.source, p.code.span, format!("programme `{}` is defined twice", p.code.value))
-                    .with_label("second definition")
-                    .with_secondary(f.source, f.code.span, "first defined here")
-                    .with_help("programme codes are unique in a workspace: rename or remove one definition"),
+                Diagnostic::error(
+                    "spec/duplicate",
+                    p.source,
+                    p.code.span,
+                    format!("programme `{}` is defined twice", p.code.value),
+                )
+                .with_label("second definition")
+                .with_secondary(f.source, f.code.span, "first defined here")
+                .with_help("programme codes are unique in a workspace: rename or remove one definition"),
             );
         } else {
             ws.programme_index.insert(p.code.value.clone(), i);
@@ -235,22 +266,43 @@ fn check_module_values(ctx: &mut Ctx, m: &Module) {
     let code = &m.code.value;
     match &m.credits {
         None => ctx.push(
-            Diagnostic::error("spec/missing-property", src, m.code.span, format!("module `{code}` has no `credits`"))
-                .with_help("add `credits N` to the module, e.g. `credits 20`"),
+            Diagnostic::error(
+                "spec/missing-property",
+                src,
+                m.code.span,
+                format!("module `{code}` has no `credits`"),
+            )
+            .with_help("add `credits N` to the module, e.g. `credits 20`"),
         ),
         Some(c) if c.value == 0 => ctx.push(
-            Diagnostic::error("spec/invalid-value", src, c.span, format!("module `{code}` has 0 credits")).with_help("a module carries at least 1 credit"),
+            Diagnostic::error(
+                "spec/invalid-value",
+                src,
+                c.span,
+                format!("module `{code}` has 0 credits"),
+            )
+            .with_help("a module carries at least 1 credit"),
         ),
         Some(c) => ctx.int(src, "credits", c),
     }
     match &m.level {
         None => ctx.push(
-            Diagnostic::error("spec/missing-property", src, m.code.span, format!("module `{code}` has no `level`"))
-                .with_help("add `level N` to the module, e.g. `level 7`"),
+            Diagnostic::error(
+                "spec/missing-property",
+                src,
+                m.code.span,
+                format!("module `{code}` has no `level`"),
+            )
+            .with_help("add `level N` to the module, e.g. `level 7`"),
         ),
         Some(l) if !(3..=8).contains(&l.value) => ctx.push(
-            Diagnostic::error("spec/invalid-value", src, l.span, format!("level {} is outside 3..8", l.value))
-                .with_help("levels of the framework for higher education qualifications run from 3 to 8"),
+            Diagnostic::error(
+                "spec/invalid-value",
+                src,
+                l.span,
+                format!("level {} is outside 3..8", l.value),
+            )
+            .with_help("levels of the framework for higher education qualifications run from 3 to 8"),
         ),
         _ => {}
     }
@@ -262,14 +314,22 @@ fn check_module_values(ctx: &mut Ctx, m: &Module) {
     if let Some(pm) = &m.pass_mark {
         if pm.value > 100 {
             ctx.push(
-                Diagnostic::error("spec/invalid-value", src, pm.span, format!("pass mark {} is over 100", pm.value))
-                    .with_help("a pass mark is a mark out of 100"),
+                Diagnostic::error(
+                    "spec/invalid-value",
+                    src,
+                    pm.span,
+                    format!("pass mark {} is over 100", pm.value),
+                )
+                .with_help("a pass mark is a mark out of 100"),
             );
         }
     }
     if let Some(w) = &m.weeks {
         if w.value == 0 {
-            ctx.push(Diagnostic::error("spec/invalid-value", src, w.span, "`weeks` is 0").with_help("a module is taught for at least one week"));
+            ctx.push(
+                Diagnostic::error("spec/invalid-value", src, w.span, "`weeks` is 0")
+                    .with_help("a module is taught for at least one week"),
+            );
         }
     }
     // Outcome and assessment codes are unique within the module.
@@ -277,10 +337,15 @@ fn check_module_values(ctx: &mut Ctx, m: &Module) {
     for o in &m.outcomes {
         if let Some(first) = seen.get(o.code.value.as_str()) {
             ctx.push(
-                Diagnostic::error("spec/duplicate", src, o.code.span, format!("outcome `{}` is defined twice in module `{code}`", o.code.value))
-                    .with_label("second definition")
-                    .with_secondary(src, *first, "first defined here")
-                    .with_help("give each outcome its own code"),
+                Diagnostic::error(
+                    "spec/duplicate",
+                    src,
+                    o.code.span,
+                    format!("outcome `{}` is defined twice in module `{code}`", o.code.value),
+                )
+                .with_label("second definition")
+                .with_secondary(src, *first, "first defined here")
+                .with_help("give each outcome its own code"),
             );
         } else {
             seen.insert(&o.code.value, o.code.span);
@@ -291,10 +356,15 @@ fn check_module_values(ctx: &mut Ctx, m: &Module) {
     for a in &m.assessments {
         if let Some(first) = seen.get(a.code.value.as_str()) {
             ctx.push(
-                Diagnostic::error("spec/duplicate", src, a.code.span, format!("assessment `{}` is defined twice in module `{code}`", a.code.value))
-                    .with_label("second definition")
-                    .with_secondary(src, *first, "first defined here")
-                    .with_help("give each assessment its own code"),
+                Diagnostic::error(
+                    "spec/duplicate",
+                    src,
+                    a.code.span,
+                    format!("assessment `{}` is defined twice in module `{code}`", a.code.value),
+                )
+                .with_label("second definition")
+                .with_secondary(src, *first, "first defined here")
+                .with_help("give each assessment its own code"),
             );
         } else {
             seen.insert(&a.code.value, a.code.span);
@@ -304,16 +374,31 @@ fn check_module_values(ctx: &mut Ctx, m: &Module) {
         }
         match &a.weight {
             Some(w) if w.value == 0 => ctx.push(
-                Diagnostic::error("spec/invalid-value", src, w.span, format!("assessment `{}` has weight 0%", a.code.value))
-                    .with_help("remove the assessment or give it a share of the module mark"),
+                Diagnostic::error(
+                    "spec/invalid-value",
+                    src,
+                    w.span,
+                    format!("assessment `{}` has weight 0%", a.code.value),
+                )
+                .with_help("remove the assessment or give it a share of the module mark"),
             ),
             Some(w) if w.value > 100 => ctx.push(
-                Diagnostic::error("spec/invalid-value", src, w.span, format!("assessment `{}` has weight {}%, over 100%", a.code.value, w.value))
-                    .with_help("weights are shares of the module mark and sum to 100%"),
+                Diagnostic::error(
+                    "spec/invalid-value",
+                    src,
+                    w.span,
+                    format!("assessment `{}` has weight {}%, over 100%", a.code.value, w.value),
+                )
+                .with_help("weights are shares of the module mark and sum to 100%"),
             ),
             None if several => ctx.push(
-                Diagnostic::error("spec/missing-property", src, a.code.span, format!("assessment `{}` has no `weight`", a.code.value))
-                    .with_help("a module with more than one assessment gives each a `weight`, e.g. `weight 40%`"),
+                Diagnostic::error(
+                    "spec/missing-property",
+                    src,
+                    a.code.span,
+                    format!("assessment `{}` has no `weight`", a.code.value),
+                )
+                .with_help("a module with more than one assessment gives each a `weight`, e.g. `weight 40%`"),
             ),
             _ => {}
         }
@@ -328,7 +413,9 @@ fn check_module_values(ctx: &mut Ctx, m: &Module) {
                 );
                 d.help = Some(match did_you_mean(&c.value, &codes) {
                     Some(s) => format!("did you mean `{s}`?"),
-                    None if codes.is_empty() => "the module defines no outcomes: add an `outcomes { ... }` block".into(),
+                    None if codes.is_empty() => {
+                        "the module defines no outcomes: add an `outcomes { ... }` block".into()
+                    }
                     None => format!("the module's outcomes are {}", list(&codes)),
                 });
                 ctx.push(d);
@@ -396,7 +483,15 @@ fn build_programme(ctx: &mut Ctx, src: SourceId, p: &ast::ProgrammeItem) -> Prog
                 if check {
                     ctx.int(src, "exit-award", credits);
                     if credits.value == 0 {
-                        ctx.push(Diagnostic::error("spec/invalid-value", src, credits.span, format!("exit award `{}` has 0 credits", award.value)));
+                        ctx.push(
+                            Diagnostic::error(
+                                "spec/invalid-value",
+                                src,
+                                credits.span,
+                                format!("exit award `{}` has 0 credits", award.value),
+                            )
+                            .with_help("write the credits the exit award needs, e.g. `exit-award PGCert 60`"),
+                        );
                     }
                 }
                 exit_awards.push(ExitAward {
@@ -418,7 +513,11 @@ fn build_programme(ctx: &mut Ctx, src: SourceId, p: &ast::ProgrammeItem) -> Prog
                     if check {
                         ctx.int(src, &q.keyword.value, v);
                     }
-                    let slot = if q.keyword.value == "certificated" { &mut cert } else { &mut exp };
+                    let slot = if q.keyword.value == "certificated" {
+                        &mut cert
+                    } else {
+                        &mut exp
+                    };
                     set_once(ctx, src, slot, v.clone(), &q.keyword);
                 }
                 r.certificated = cert.map(|c| c.0);
@@ -497,7 +596,9 @@ fn build_programme(ctx: &mut Ctx, src: SourceId, p: &ast::ProgrammeItem) -> Prog
                 let mut retention = None;
                 for q in &block.items {
                     match &q.kind {
-                        ast::EngagementKind::SharedWith(roles) => set_once(ctx, src, &mut shared, roles.clone(), &q.keyword),
+                        ast::EngagementKind::SharedWith(roles) => {
+                            set_once(ctx, src, &mut shared, roles.clone(), &q.keyword)
+                        }
                         ast::EngagementKind::Retention(d) => {
                             if let Some(v) = duration(ctx, src, "retention", d, &[Unit::Month, Unit::Year], check) {
                                 set_once(ctx, src, &mut retention, v, &q.keyword)
@@ -516,7 +617,9 @@ fn build_programme(ctx: &mut Ctx, src: SourceId, p: &ast::ProgrammeItem) -> Prog
                 let s = build_structure(ctx, src, prop.span, block, check);
                 set_once(ctx, src, &mut structure, s, kw)
             }
-            ProgrammeKind::Variance { rule, block } => variances.push(build_variance(ctx, src, prop.span, kw.span, rule, block, check)),
+            ProgrammeKind::Variance { rule, block } => {
+                variances.push(build_variance(ctx, src, prop.span, kw.span, rule, block, check))
+            }
             ProgrammeKind::Rule { id, body } => rules.push(ProgrammeRule {
                 span: prop.span,
                 id: id.clone(),
@@ -568,13 +671,25 @@ fn check_date(ctx: &mut Ctx, src: SourceId, d: &Spanned<ast::Date>) {
     };
     if day == 0 || day > days {
         ctx.push(
-            Diagnostic::error("spec/invalid-value", src, d.span, format!("`{}` is not a calendar date", d.value))
-                .with_help("dates are ISO dates: `YYYY-MM-DD`"),
+            Diagnostic::error(
+                "spec/invalid-value",
+                src,
+                d.span,
+                format!("`{}` is not a calendar date", d.value),
+            )
+            .with_help("dates are ISO dates: `YYYY-MM-DD`"),
         );
     }
 }
 
-fn duration(ctx: &mut Ctx, src: SourceId, what: &str, d: &ast::Duration, allowed: &[Unit], check: bool) -> Option<DurationValue> {
+fn duration(
+    ctx: &mut Ctx,
+    src: SourceId,
+    what: &str,
+    d: &ast::Duration,
+    allowed: &[Unit],
+    check: bool,
+) -> Option<DurationValue> {
     let unit = Unit::parse(&d.unit.value);
     if check {
         ctx.int(src, what, &d.amount);
@@ -601,14 +716,23 @@ fn duration(ctx: &mut Ctx, src: SourceId, what: &str, d: &ast::Duration, allowed
                 } else {
                     format!("`{}` is not a unit of time", d.unit.value)
                 };
-                ctx.push(Diagnostic::error("spec/invalid-value", src, d.unit.span, msg).with_help(format!("`{what}` is written in {}", names.join(" or "))));
+                ctx.push(
+                    Diagnostic::error("spec/invalid-value", src, d.unit.span, msg)
+                        .with_help(format!("`{what}` is written in {}", names.join(" or "))),
+                );
             }
             None
         }
     }
 }
 
-fn build_structure(ctx: &mut Ctx, src: SourceId, span: Span, block: &ast::Block<StructureLine>, check: bool) -> Structure {
+fn build_structure(
+    ctx: &mut Ctx,
+    src: SourceId,
+    span: Span,
+    block: &ast::Block<StructureLine>,
+    check: bool,
+) -> Structure {
     let mut s = Structure {
         span,
         entries: Vec::new(),
@@ -625,10 +749,15 @@ fn build_structure(ctx: &mut Ctx, src: SourceId, span: Span, block: &ast::Block<
         for e in &s.entries {
             if let Some(first) = seen.get(e.code.value.as_str()) {
                 ctx.push(
-                    Diagnostic::error("spec/duplicate", src, e.code.span, format!("module `{}` is listed twice in the structure", e.code.value))
-                        .with_label("listed again")
-                        .with_secondary(src, *first, "first listed here")
-                        .with_help("a module is taken once: remove one of the listings"),
+                    Diagnostic::error(
+                        "spec/duplicate",
+                        src,
+                        e.code.span,
+                        format!("module `{}` is listed twice in the structure", e.code.value),
+                    )
+                    .with_label("listed again")
+                    .with_secondary(src, *first, "first listed here")
+                    .with_help("a module is taken once: remove one of the listings"),
                 );
             } else {
                 seen.insert(&e.code.value, e.code.span);
@@ -649,7 +778,13 @@ fn add_line(
 ) {
     match line {
         StructureLine::Core(g) => add_group(ctx, src, s, g, Membership::Core, stage, check),
-        StructureLine::Option { span, title, choose, group, .. } => {
+        StructureLine::Option {
+            span,
+            title,
+            choose,
+            group,
+            ..
+        } => {
             let gi = s.groups.len();
             if check {
                 ctx.int(src, "choose", choose);
@@ -672,14 +807,25 @@ fn add_line(
             let last = s.entries.len();
             s.groups[gi].entries = (first..last).collect();
         }
-        StructureLine::Stage { span, number, title, lines, .. } => {
+        StructureLine::Stage {
+            span,
+            number,
+            title,
+            lines,
+            ..
+        } => {
             if check {
                 if let Some(first) = stage_seen.get(&number.value) {
                     ctx.push(
-                        Diagnostic::error("spec/duplicate", src, number.span, format!("stage {} is given twice", number.value))
-                            .with_label("second stage with this number")
-                            .with_secondary(src, *first, "first given here")
-                            .with_help("number the stages 1, 2, 3, ..."),
+                        Diagnostic::error(
+                            "spec/duplicate",
+                            src,
+                            number.span,
+                            format!("stage {} is given twice", number.value),
+                        )
+                        .with_label("second stage with this number")
+                        .with_secondary(src, *first, "first given here")
+                        .with_help("number the stages 1, 2, 3, ..."),
                     );
                 } else {
                     stage_seen.insert(number.value, number.span);
@@ -697,11 +843,25 @@ fn add_line(
     }
 }
 
-fn add_group(ctx: &mut Ctx, src: SourceId, s: &mut Structure, g: &ast::Group, membership: Membership, stage: Option<u64>, check: bool) {
-    let shared = g.placement.as_ref().map(|p| (resolve_placement(ctx, src, p, check), p.span));
+fn add_group(
+    ctx: &mut Ctx,
+    src: SourceId,
+    s: &mut Structure,
+    g: &ast::Group,
+    membership: Membership,
+    stage: Option<u64>,
+    check: bool,
+) {
+    let shared = g
+        .placement
+        .as_ref()
+        .map(|p| (resolve_placement(ctx, src, p, check), p.span));
     for e in &g.entries {
-        let own = e.placement.as_ref().map(|p| (resolve_placement(ctx, src, p, check), p.span));
-        let (period, placement_span) = match own.or(shared.clone()) {
+        let own = e
+            .placement
+            .as_ref()
+            .map(|p| (resolve_placement(ctx, src, p, check), p.span));
+        let (period, placement_span) = match own.or(shared) {
             Some((period, span)) => (period, Some(span)),
             None => (None, None),
         };
@@ -722,8 +882,13 @@ fn resolve_placement(ctx: &mut Ctx, src: SourceId, p: &ast::Placement, check: bo
     if let Some(y) = &p.year {
         if check && (y.value == 0 || y.value > 10) {
             ctx.push(
-                Diagnostic::error("spec/invalid-value", src, y.span, format!("study year {} is out of range", y.value))
-                    .with_help("study years count from 1"),
+                Diagnostic::error(
+                    "spec/invalid-value",
+                    src,
+                    y.span,
+                    format!("study year {} is out of range", y.value),
+                )
+                .with_help("study years count from 1"),
             );
             return None;
         }
@@ -734,8 +899,13 @@ fn resolve_placement(ctx: &mut Ctx, src: SourceId, p: &ast::Placement, check: bo
         } else {
             if check {
                 ctx.push(
-                    Diagnostic::error("spec/invalid-value", src, v.span, format!("semester {} is outside 1..3", v.value))
-                        .with_help("semesters are 1, 2 and 3 (summer)"),
+                    Diagnostic::error(
+                        "spec/invalid-value",
+                        src,
+                        v.span,
+                        format!("semester {} is outside 1..3", v.value),
+                    )
+                    .with_help("semesters are 1, 2 and 3 (summer)"),
                 );
             }
             false
@@ -756,8 +926,13 @@ fn resolve_placement(ctx: &mut Ctx, src: SourceId, p: &ast::Placement, check: bo
             if a.value > b.value {
                 if check {
                     ctx.push(
-                        Diagnostic::error("spec/invalid-value", src, a.span.cover(b.span), format!("`semesters {}-{}` runs backwards", a.value, b.value))
-                            .with_help(format!("write `semesters {}-{}`", b.value, a.value)),
+                        Diagnostic::error(
+                            "spec/invalid-value",
+                            src,
+                            a.span.cover(b.span),
+                            format!("`semesters {}-{}` runs backwards", a.value, b.value),
+                        )
+                        .with_help(format!("write `semesters {}-{}`", b.value, a.value)),
                     );
                 }
                 return None;
@@ -857,7 +1032,11 @@ fn build_variance(
 fn check_programme_values(ctx: &mut Ctx, p: &Programme) {
     let src = p.source;
     let code = &p.code.value;
-    for (what, present) in [("award", p.award.is_some()), ("framework", p.framework.is_some()), ("credits", p.credits.is_some())] {
+    for (what, present) in [
+        ("award", p.award.is_some()),
+        ("framework", p.framework.is_some()),
+        ("credits", p.credits.is_some()),
+    ] {
         if !present {
             let example = match what {
                 "award" => "award MSc",
@@ -865,14 +1044,27 @@ fn check_programme_values(ctx: &mut Ctx, p: &Programme) {
                 _ => "credits 180",
             };
             ctx.push(
-                Diagnostic::error("spec/missing-property", src, p.code.span, format!("programme `{code}` has no `{what}`"))
-                    .with_help(format!("add `{example}` (or the programme's own value)")),
+                Diagnostic::error(
+                    "spec/missing-property",
+                    src,
+                    p.code.span,
+                    format!("programme `{code}` has no `{what}`"),
+                )
+                .with_help(format!("add `{example}` (or the programme's own value)")),
             );
         }
     }
     if let Some(c) = &p.credits {
         if c.value == 0 {
-            ctx.push(Diagnostic::error("spec/invalid-value", src, c.span, format!("programme `{code}` has 0 credits")));
+            ctx.push(
+                Diagnostic::error(
+                    "spec/invalid-value",
+                    src,
+                    c.span,
+                    format!("programme `{code}` has 0 credits"),
+                )
+                .with_help("write the programme's total credits, e.g. `credits 180`"),
+            );
         } else {
             ctx.int(src, "credits", c);
         }
@@ -899,7 +1091,12 @@ fn resolve_references(ctx: &mut Ctx, ws: &mut Workspace) {
         v
     };
     let unknown = |ctx: &mut Ctx, src: SourceId, c: &Spanned<String>, context: &str| {
-        let mut d = Diagnostic::error("spec/unknown-reference", src, c.span, format!("module `{}` is not defined{context}", c.value));
+        let mut d = Diagnostic::error(
+            "spec/unknown-reference",
+            src,
+            c.span,
+            format!("module `{}` is not defined{context}", c.value),
+        );
         d.help = Some(match did_you_mean(&c.value, &codes) {
             Some(s) => format!("did you mean `{s}`?"),
             None => "define it with `module CODE \"Title\" { ... }` in a `.pspec` file of this workspace".into(),
@@ -939,7 +1136,10 @@ fn resolve_references(ctx: &mut Ctx, ws: &mut Workspace) {
                         "spec/unknown-reference",
                         src,
                         a.span,
-                        format!("`applies-to` names module `{}`, which is not in the structure of programme `{}`", a.value, p.code.value),
+                        format!(
+                            "`applies-to` names module `{}`, which is not in the structure of programme `{}`",
+                            a.value, p.code.value
+                        ),
                     );
                     let listed: Vec<&str> = p
                         .structure

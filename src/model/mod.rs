@@ -137,7 +137,10 @@ impl Programme {
     }
     /// `delivery` as written, `semesterised` when absent.
     pub fn delivery(&self) -> &str {
-        self.delivery.as_ref().map(|d| d.value.as_str()).unwrap_or("semesterised")
+        self.delivery
+            .as_ref()
+            .map(|d| d.value.as_str())
+            .unwrap_or("semesterised")
     }
 }
 
@@ -341,6 +344,9 @@ impl Structure {
         self.entries.iter().find(|e| e.code.value == code)
     }
     pub fn core_entries(&self) -> impl Iterator<Item = (usize, &Entry)> {
-        self.entries.iter().enumerate().filter(|(_, e)| e.membership == Membership::Core)
+        self.entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.membership == Membership::Core)
     }
 }

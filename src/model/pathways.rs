@@ -66,7 +66,13 @@ impl GroupSpace {
 
     /// Least (or greatest) total `weight` over the choices that include every
     /// entry of `include` and none of `exclude`, with one choice attaining it.
-    pub fn extreme(&self, weight: &dyn Fn(usize) -> i64, maximize: bool, include: &[usize], exclude: &[usize]) -> Option<(i64, Vec<usize>)> {
+    pub fn extreme(
+        &self,
+        weight: &dyn Fn(usize) -> i64,
+        maximize: bool,
+        include: &[usize],
+        exclude: &[usize],
+    ) -> Option<(i64, Vec<usize>)> {
         if self.target > 10_000_000 {
             return None;
         }
@@ -232,14 +238,24 @@ impl PathwaySpace {
     /// over the pathway's entries, with a pathway attaining it (entry
     /// indices, structure order). `include` / `exclude` constrain the
     /// pathways considered.
-    pub fn extreme(&self, weight: &dyn Fn(usize) -> i64, maximize: bool, include: &[usize], exclude: &[usize]) -> Option<(i64, Vec<usize>)> {
+    pub fn extreme(
+        &self,
+        weight: &dyn Fn(usize) -> i64,
+        maximize: bool,
+        include: &[usize],
+        exclude: &[usize],
+    ) -> Option<(i64, Vec<usize>)> {
         if include.iter().any(|e| self.core.contains(e) && exclude.contains(e)) {
             return None;
         }
         if exclude.iter().any(|e| self.core.contains(e)) {
             return None;
         }
-        let mut total: i64 = self.core.iter().map(|&e| weight(e)).fold(0i64, |a, b| a.saturating_add(b));
+        let mut total: i64 = self
+            .core
+            .iter()
+            .map(|&e| weight(e))
+            .fold(0i64, |a, b| a.saturating_add(b));
         let mut entries = self.core.clone();
         for g in &self.groups {
             let (v, chosen) = g.extreme(weight, maximize, include, exclude)?;
@@ -261,7 +277,10 @@ impl PathwaySpace {
 
     /// The module codes of a pathway given as entry indices.
     pub fn codes(s: &Structure, pathway: &[usize]) -> Vec<String> {
-        pathway.iter().filter_map(|&e| s.entries.get(e).map(|x| x.code.value.clone())).collect()
+        pathway
+            .iter()
+            .filter_map(|&e| s.entries.get(e).map(|x| x.code.value.clone()))
+            .collect()
     }
 }
 

@@ -4,6 +4,8 @@
 //! This file holds the interface the rest of the crate uses (rule metadata,
 //! frameworks, awards); the language lives in the submodules.
 
+pub mod variance;
+
 use crate::diag::{RuleOrigin, Severity};
 
 /// What a rule quantifies over, which decides how it is counted and how a

@@ -69,7 +69,10 @@ impl miette::Diagnostic for Report<'_> {
         // Secondary labels in the same file (others are listed in the help).
         for l in &self.diag.labels {
             if l.source == self.diag.source {
-                labels.push(LabeledSpan::new_with_span(Some(l.message.clone()), source_span(text, l.span)));
+                labels.push(LabeledSpan::new_with_span(
+                    Some(l.message.clone()),
+                    source_span(text, l.span),
+                ));
             }
         }
         Some(Box::new(labels.into_iter()))
@@ -95,7 +98,10 @@ pub fn render_one(d: &Diagnostic, sources: &Sources, color: bool) -> String {
     };
     let mut message = d.message.clone();
     if let Some(w) = &d.waived_by {
-        let (line, _) = sources.get(w.source).map(|s| s.line_col(w.span.start as usize)).unwrap_or((0, 0));
+        let (line, _) = sources
+            .get(w.source)
+            .map(|s| s.line_col(w.span.start as usize))
+            .unwrap_or((0, 0));
         message = format!(
             "{message} (waived by {}variance `{}` at {}:{line})",
             if w.pending { "pending " } else { "" },
@@ -109,7 +115,10 @@ pub fn render_one(d: &Diagnostic, sources: &Sources, color: bool) -> String {
     }
     for l in &d.labels {
         if l.source != d.source {
-            let (line, col) = sources.get(l.source).map(|s| s.line_col(l.span.start as usize)).unwrap_or((0, 0));
+            let (line, col) = sources
+                .get(l.source)
+                .map(|s| s.line_col(l.span.start as usize))
+                .unwrap_or((0, 0));
             help_lines.push(format!("{}: {}:{line}:{col}", l.message, sources.name(l.source)));
         }
     }
@@ -132,7 +141,9 @@ pub fn render_one(d: &Diagnostic, sources: &Sources, color: bool) -> String {
     } else {
         GraphicalTheme::unicode_nocolor()
     };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(false);
     let mut out = String::new();
     if handler.render_report(&mut out, &report).is_err() {
         out = format!("{}: {}\n", d.code, d.message);

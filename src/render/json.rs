@@ -90,7 +90,11 @@ pub fn render(a: &Analysis) -> String {
             waived_by: d.waived_by.as_ref().map(|w| WaivedBy {
                 rule: &w.rule,
                 file: a.sources.name(w.source),
-                line: a.sources.get(w.source).map(|s| s.line_col(w.span.start as usize).0).unwrap_or(0),
+                line: a
+                    .sources
+                    .get(w.source)
+                    .map(|s| s.line_col(w.span.start as usize).0)
+                    .unwrap_or(0),
                 pending: w.pending,
             }),
             help: d.help.as_deref(),

@@ -2,5 +2,7 @@
 //!
 //! [`Diagnostic`]: crate::diag::Diagnostic
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod sarif;

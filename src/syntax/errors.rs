@@ -88,7 +88,10 @@ fn describe(rule: Rule) -> (&'static str, &'static [&'static str]) {
         kw_submitted => ("`submitted`", &["submitted"]),
         kw_approved => ("`approved`", &["approved"]),
         kw_rule => ("`rule`", &["rule"]),
-        placement => ("a placement such as `semester 1`", &["semester", "semesters", "year-long"]),
+        placement => (
+            "a placement such as `semester 1`",
+            &["semester", "semesters", "year-long"],
+        ),
         pl_year => ("`year`", &["year"]),
         _ => ("something else", &[]),
     }
@@ -102,7 +105,9 @@ fn group_phrase(rules: &[Rule], kind: BlockKind) -> Option<&'static str> {
         return Some("a module property (`credits`, `level`, `weeks`, `pass-mark`, `requires`, `outcomes`, `assessment`, a flag such as `dissertation`) or `}`");
     }
     if has(programme_prop_one) {
-        return Some("a programme property (`award`, `framework`, `credits`, `mode`, `structure`, `variance`, ...) or `}`");
+        return Some(
+            "a programme property (`award`, `framework`, `credits`, `mode`, `structure`, `variance`, ...) or `}`",
+        );
     }
     if has(kw_kind) && has(kw_weight) && has(kw_covers) {
         return Some("an assessment property (`kind`, `weight`, `covers`, `competency`) or `}`");
@@ -111,7 +116,9 @@ fn group_phrase(rules: &[Rule], kind: BlockKind) -> Option<&'static str> {
         return Some("a module property (`credits`, `level`, `weeks`, `pass-mark`, `requires`, `outcomes`, `assessment`, a flag such as `dissertation`) or `}`");
     }
     if has(kw_award) && has(kw_framework) && has(kw_structure) {
-        return Some("a programme property (`award`, `framework`, `credits`, `mode`, `structure`, `variance`, ...) or `}`");
+        return Some(
+            "a programme property (`award`, `framework`, `credits`, `mode`, `structure`, `variance`, ...) or `}`",
+        );
     }
     if has(kw_core) && has(kw_option) {
         return Some(if has(kw_stage) {
@@ -127,7 +134,9 @@ fn group_phrase(rules: &[Rule], kind: BlockKind) -> Option<&'static str> {
         return Some("a partner property (`model`, `link-tutor`, `programme-leader`, `operational-framework`) or `}`");
     }
     if has(kw_att_duration) && has(kw_agreements) {
-        return Some("an attendance property (`first-contact`, `second-contact`, `interview`, `agreements-per-year`) or `}`");
+        return Some(
+            "an attendance property (`first-contact`, `second-contact`, `interview`, `agreements-per-year`) or `}`",
+        );
     }
     if has(kw_shared_with) && has(kw_retention) {
         return Some("an engagement property (`shared-with`, `retention`) or `}`");
@@ -156,10 +165,7 @@ pub(crate) fn describe_error(
     let tok_end = token_end(text, pos, end.max(pos));
     let found = found_text(text, pos, tok_end);
     let (positives, _negatives) = match &e.variant {
-        ErrorVariant::ParsingError {
-            positives,
-            negatives,
-        } => (positives.clone(), negatives.clone()),
+        ErrorVariant::ParsingError { positives, negatives } => (positives.clone(), negatives.clone()),
         ErrorVariant::CustomError { .. } => (Vec::new(), Vec::new()),
     };
     let expected = match group_phrase(&positives, kind) {
@@ -187,6 +193,9 @@ pub(crate) fn describe_error(
     }
     keywords.sort_unstable();
     keywords.dedup();
+    if let Some(err) = unterminated_string(text, pos, end) {
+        return err;
+    }
     let found_word = text.get(pos..tok_end).unwrap_or("");
     let help = did_you_mean(found_word, &keywords)
         .map(|k| format!("did you mean `{k}`?"))
@@ -202,6 +211,32 @@ pub(crate) fn describe_error(
         message: format!("expected {expected}, found {found}"),
         help,
     }
+}
+
+/// A `"` at `pos` whose string is not closed on its line: say so, over the
+/// rest of the line, rather than "expected a text, found `\"`".
+fn unterminated_string(text: &str, pos: usize, end: usize) -> Option<SyntaxError> {
+    let rest = text.get(pos..end.max(pos))?;
+    if !rest.starts_with('"') || rest.starts_with("\"\"\"") {
+        return None;
+    }
+    let line = rest.split('\n').next().unwrap_or("").trim_end_matches('\r');
+    let mut escaped = false;
+    for c in line.chars().skip(1) {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '"' => return None,
+            _ => {}
+        }
+    }
+    Some(SyntaxError {
+        span: Span::new(pos, pos + line.len()),
+        message: "this text has no closing `\"`".to_string(),
+        help: Some(
+            "close it with `\"` on the same line, or write a text block `\"\"\"...\"\"\"` to span lines".to_string(),
+        ),
+    })
 }
 
 /// The keyword nearest to `word` (edit distance at most 2, and less than half its length).

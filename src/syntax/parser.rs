@@ -43,20 +43,33 @@ struct Scan {
 }
 
 /// One pass over the text: comments and item starts.
+///
+/// An item starts at `module` or `programme` followed by whitespace, either
+/// at brace depth 0 (anywhere, so two items may share a line) or first on a
+/// line at column 1 (so a missing `}` does not swallow the next item, while
+/// an indented line of a rule body or a code spelled `module` inside a block
+/// is not taken for one).
 fn scan(text: &str) -> Scan {
     let b = text.as_bytes();
     let mut comments = Vec::new();
     let mut item_starts = Vec::new();
     let mut i = 0;
     let mut line_start = true;
+    let mut column0 = true;
+    let mut depth: i64 = 0;
     while i < b.len() {
         let c = b[i];
         match c {
             b'\n' => {
                 line_start = true;
+                column0 = true;
                 i += 1;
             }
-            b' ' | b'\t' | b'\r' => i += 1,
+            b' ' | b'\t' | b'\r' => {
+                column0 = false;
+                i += 1;
+            }
+            0xEF if b[i..].starts_with(&[0xEF, 0xBB, 0xBF]) => i += 3,
             b'#' => {
                 let s = i;
                 while i < b.len() && b[i] != b'\n' {
@@ -93,18 +106,31 @@ fn scan(text: &str) -> Scan {
                 }
             }
             _ => {
-                if line_start && (starts_word(b, i, b"module") || starts_word(b, i, b"programme")) {
+                let after_gap = i == 0 || matches!(b[i - 1], b' ' | b'\t' | b'\n' | b'\r' | b'}' | 0xBF);
+                if after_gap
+                    && (depth <= 0 || (line_start && column0))
+                    && (starts_keyword(b, i, b"module") || starts_keyword(b, i, b"programme"))
+                {
                     item_starts.push(i);
+                    depth = 0;
+                }
+                match c {
+                    b'{' => depth += 1,
+                    b'}' => depth -= 1,
+                    _ => {}
                 }
                 line_start = false;
+                column0 = false;
                 i += 1;
             }
         }
     }
-    Scan {
-        comments,
-        item_starts,
-    }
+    Scan { comments, item_starts }
+}
+
+/// `word` at `i` followed by a space or tab (an item keyword, not `module.x`).
+fn starts_keyword(b: &[u8], i: usize, w: &[u8]) -> bool {
+    b[i..].starts_with(w) && matches!(b.get(i + w.len()), Some(b' ' | b'\t' | b'\r' | b'\n'))
 }
 
 fn is_idc(c: u8) -> bool {
@@ -139,13 +165,7 @@ fn skip_trivia(text: &str, mut pos: usize, end: usize) -> usize {
 }
 
 /// Reports anything but trivia in `[start, end)` as a stray-text error.
-fn report_stray(
-    text: &str,
-    start: usize,
-    end: usize,
-    _comments: &[Comment],
-    errors: &mut Vec<SyntaxError>,
-) {
+fn report_stray(text: &str, start: usize, end: usize, _comments: &[Comment], errors: &mut Vec<SyntaxError>) {
     let p = skip_trivia(text, start, end);
     if p < end {
         let tok_end = token_end(text, p, end);
@@ -312,7 +332,11 @@ fn recover_item(text: &str, start: usize, end: usize, is_module: bool, file: &mu
                 if is_module { "module" } else { "programme" },
                 found_text(text, pos, e)
             ),
-            help: Some(format!("write `{} {} \"Title\" {{ ... }}`", if is_module { "module" } else { "programme" }, code.value)),
+            help: Some(format!(
+                "write `{} {} \"Title\" {{ ... }}`",
+                if is_module { "module" } else { "programme" },
+                code.value
+            )),
         });
         errors_before = usize::MAX; // already reported
     }
@@ -331,7 +355,11 @@ fn recover_item(text: &str, start: usize, end: usize, is_module: bool, file: &mu
             if pos >= end {
                 file.errors.push(SyntaxError {
                     span: Span::empty(trim_end(text, start, end)),
-                    message: format!("expected `}}` to close {} `{}`", if is_module { "module" } else { "programme" }, code.value),
+                    message: format!(
+                        "expected `}}` to close {} `{}`",
+                        if is_module { "module" } else { "programme" },
+                        code.value
+                    ),
                     help: Some("every `{` needs a matching `}`".into()),
                 });
                 break;
@@ -377,7 +405,10 @@ fn recover_item(text: &str, start: usize, end: usize, is_module: bool, file: &mu
         file.errors.push(SyntaxError {
             span: Span::new(pos, e),
             message: format!("expected `{{`, found {}", found_text(text, pos, e)),
-            help: Some(format!("the {} body goes in braces", if is_module { "module" } else { "programme" })),
+            help: Some(format!(
+                "the {} body goes in braces",
+                if is_module { "module" } else { "programme" }
+            )),
         });
     }
     let item_end = close.unwrap_or_else(|| trim_end(text, start, end));
@@ -552,7 +583,10 @@ impl<'t> Lower<'t> {
         let before = errors.len();
         let mut it = pair.into_inner();
         let kw = it.next().map(|p| self.span(&p)).unwrap_or(span);
-        let code = it.next().map(|p| self.string(&p)).unwrap_or_else(|| Spanned::new(String::new(), span));
+        let code = it
+            .next()
+            .map(|p| self.string(&p))
+            .unwrap_or_else(|| Spanned::new(String::new(), span));
         let title = it.next().map(|p| self.text(&p, errors));
         let mut props = Vec::new();
         for p in it {
@@ -576,7 +610,10 @@ impl<'t> Lower<'t> {
         let before = errors.len();
         let mut it = pair.into_inner();
         let kw = it.next().map(|p| self.span(&p)).unwrap_or(span);
-        let code = it.next().map(|p| self.string(&p)).unwrap_or_else(|| Spanned::new(String::new(), span));
+        let code = it
+            .next()
+            .map(|p| self.string(&p))
+            .unwrap_or_else(|| Spanned::new(String::new(), span));
         let title = it.next().map(|p| self.text(&p, errors));
         let mut props = Vec::new();
         for p in it {
@@ -600,7 +637,10 @@ impl<'t> Lower<'t> {
         let rule = p.as_rule();
         let mut it = p.into_inner();
         let kw_pair = it.next();
-        let keyword = kw_pair.as_ref().map(|k| self.keyword(k)).unwrap_or_else(|| Spanned::new(String::new(), span));
+        let keyword = kw_pair
+            .as_ref()
+            .map(|k| self.keyword(k))
+            .unwrap_or_else(|| Spanned::new(String::new(), span));
         let kind = match rule {
             Rule::p_credits => ModuleKind::Credits(self.next_int(&mut it, span)),
             Rule::p_level => ModuleKind::Level(self.next_int(&mut it, span)),
@@ -619,8 +659,14 @@ impl<'t> Lower<'t> {
                         Rule::outcome => {
                             let os = self.span(&q);
                             let mut oi = q.into_inner();
-                            let code = oi.next().map(|c| self.string(&c)).unwrap_or_else(|| Spanned::new(String::new(), os));
-                            let text = oi.next().map(|t| self.text(&t, errors)).unwrap_or_else(|| Spanned::new(String::new(), os));
+                            let code = oi
+                                .next()
+                                .map(|c| self.string(&c))
+                                .unwrap_or_else(|| Spanned::new(String::new(), os));
+                            let text = oi
+                                .next()
+                                .map(|t| self.text(&t, errors))
+                                .unwrap_or_else(|| Spanned::new(String::new(), os));
                             outcomes.push(Outcome { span: os, code, text });
                         }
                         _ => {}
@@ -629,8 +675,14 @@ impl<'t> Lower<'t> {
                 ModuleKind::Outcomes { open, outcomes, close }
             }
             Rule::p_assessment => {
-                let code = it.next().map(|c| self.string(&c)).unwrap_or_else(|| Spanned::new(String::new(), span));
-                let title = it.next().map(|t| self.text(&t, errors)).unwrap_or_else(|| Spanned::new(String::new(), span));
+                let code = it
+                    .next()
+                    .map(|c| self.string(&c))
+                    .unwrap_or_else(|| Spanned::new(String::new(), span));
+                let title = it
+                    .next()
+                    .map(|t| self.text(&t, errors))
+                    .unwrap_or_else(|| Spanned::new(String::new(), span));
                 let mut props = Vec::new();
                 let mut close = span;
                 for q in it {
@@ -644,9 +696,16 @@ impl<'t> Lower<'t> {
                         continue;
                     }
                     let mut qi = q.into_inner();
-                    let keyword = qi.next().map(|k| self.keyword(&k)).unwrap_or_else(|| Spanned::new(String::new(), qs));
+                    let keyword = qi
+                        .next()
+                        .map(|k| self.keyword(&k))
+                        .unwrap_or_else(|| Spanned::new(String::new(), qs));
                     let kind = match qr {
-                        Rule::p_kind => AssessmentKind::Kind(qi.next().map(|w| self.string(&w)).unwrap_or_else(|| Spanned::new(String::new(), qs))),
+                        Rule::p_kind => AssessmentKind::Kind(
+                            qi.next()
+                                .map(|w| self.string(&w))
+                                .unwrap_or_else(|| Spanned::new(String::new(), qs)),
+                        ),
                         Rule::p_weight => {
                             let v = qi
                                 .next()
@@ -660,9 +719,18 @@ impl<'t> Lower<'t> {
                         Rule::p_covers => AssessmentKind::Covers(qi.next().map(|c| self.codes(c)).unwrap_or_default()),
                         _ => AssessmentKind::Competency,
                     };
-                    props.push(Prop { span: qs, keyword, kind });
+                    props.push(Prop {
+                        span: qs,
+                        keyword,
+                        kind,
+                    });
                 }
-                ModuleKind::Assessment(Assessment { code, title, props, close })
+                ModuleKind::Assessment(Assessment {
+                    code,
+                    title,
+                    props,
+                    close,
+                })
             }
             _ => ModuleKind::Flag,
         };
@@ -673,7 +741,12 @@ impl<'t> Lower<'t> {
         it.next().map(|n| self.int(&n)).unwrap_or_else(|| Spanned::new(0, span))
     }
 
-    fn block<T>(&self, it: pest::iterators::Pairs<Rule>, span: Span, mut f: impl FnMut(Pair<Rule>) -> Option<T>) -> Block<T> {
+    fn block<T>(
+        &self,
+        it: pest::iterators::Pairs<Rule>,
+        span: Span,
+        mut f: impl FnMut(Pair<Rule>) -> Option<T>,
+    ) -> Block<T> {
         let mut open = span;
         let mut close = span;
         let mut items = Vec::new();
@@ -695,7 +768,10 @@ impl<'t> Lower<'t> {
         let span = self.span(&p);
         let mut it = p.into_inner();
         let amount = it.next().map(|n| self.int(&n)).unwrap_or_else(|| Spanned::new(0, span));
-        let unit = it.next().map(|w| self.string(&w)).unwrap_or_else(|| Spanned::new(String::new(), span));
+        let unit = it
+            .next()
+            .map(|w| self.string(&w))
+            .unwrap_or_else(|| Spanned::new(String::new(), span));
         Duration { span, amount, unit }
     }
 
@@ -703,7 +779,10 @@ impl<'t> Lower<'t> {
         let span = self.span(&p);
         let rule = p.as_rule();
         let mut it = p.into_inner();
-        let keyword = it.next().map(|k| self.keyword(&k)).unwrap_or_else(|| Spanned::new(String::new(), span));
+        let keyword = it
+            .next()
+            .map(|k| self.keyword(&k))
+            .unwrap_or_else(|| Spanned::new(String::new(), span));
         let empty = || Spanned::new(String::new(), span);
         let kind = match rule {
             Rule::p_award => ProgrammeKind::Award(it.next().map(|c| self.string(&c)).unwrap_or_else(empty)),
@@ -717,7 +796,9 @@ impl<'t> Lower<'t> {
                 None => ProgrammeKind::ErasmusMundus,
             },
             Rule::p_erasmus => ProgrammeKind::ErasmusMundus,
-            Rule::p_accreditation => ProgrammeKind::Accreditation(it.next().map(|t| self.text(&t, errors)).unwrap_or_else(empty)),
+            Rule::p_accreditation => {
+                ProgrammeKind::Accreditation(it.next().map(|t| self.text(&t, errors)).unwrap_or_else(empty))
+            }
             Rule::p_exit_award => {
                 let award = it.next().map(|c| self.string(&c)).unwrap_or_else(empty);
                 let credits = self.next_int(&mut it, span);
@@ -726,9 +807,16 @@ impl<'t> Lower<'t> {
             Rule::p_rpl => ProgrammeKind::Rpl(self.block(it, span, |q| {
                 let qs = self.span(&q);
                 let mut qi = q.into_inner();
-                let keyword = qi.next().map(|k| self.keyword(&k)).unwrap_or_else(|| Spanned::new(String::new(), qs));
+                let keyword = qi
+                    .next()
+                    .map(|k| self.keyword(&k))
+                    .unwrap_or_else(|| Spanned::new(String::new(), qs));
                 let v = self.next_int(&mut qi, qs);
-                Some(Prop { span: qs, keyword, kind: RplKind::Credits(v) })
+                Some(Prop {
+                    span: qs,
+                    keyword,
+                    kind: RplKind::Credits(v),
+                })
             })),
             Rule::p_partner => {
                 let name = it.next().map(|t| self.text(&t, errors)).unwrap_or_else(empty);
@@ -737,13 +825,26 @@ impl<'t> Lower<'t> {
                     let qs = self.span(&q);
                     let qr = q.as_rule();
                     let mut qi = q.into_inner();
-                    let keyword = qi.next().map(|k| self.keyword(&k)).unwrap_or_else(|| Spanned::new(String::new(), qs));
+                    let keyword = qi
+                        .next()
+                        .map(|k| self.keyword(&k))
+                        .unwrap_or_else(|| Spanned::new(String::new(), qs));
                     let val = qi.next();
                     let kind = match qr {
-                        Rule::p_model => PartnerKind::Model(val.map(|w| self.string(&w)).unwrap_or_else(|| Spanned::new(String::new(), qs))),
-                        _ => PartnerKind::Text(val.map(|t| self.text(&t, &mut errs)).unwrap_or_else(|| Spanned::new(String::new(), qs))),
+                        Rule::p_model => PartnerKind::Model(
+                            val.map(|w| self.string(&w))
+                                .unwrap_or_else(|| Spanned::new(String::new(), qs)),
+                        ),
+                        _ => PartnerKind::Text(
+                            val.map(|t| self.text(&t, &mut errs))
+                                .unwrap_or_else(|| Spanned::new(String::new(), qs)),
+                        ),
                     };
-                    Some(Prop { span: qs, keyword, kind })
+                    Some(Prop {
+                        span: qs,
+                        keyword,
+                        kind,
+                    })
                 });
                 errors.extend(errs);
                 ProgrammeKind::Partner { name, block }
@@ -752,25 +853,43 @@ impl<'t> Lower<'t> {
                 let qs = self.span(&q);
                 let qr = q.as_rule();
                 let mut qi = q.into_inner();
-                let keyword = qi.next().map(|k| self.keyword(&k)).unwrap_or_else(|| Spanned::new(String::new(), qs));
+                let keyword = qi
+                    .next()
+                    .map(|k| self.keyword(&k))
+                    .unwrap_or_else(|| Spanned::new(String::new(), qs));
                 let kind = match qr {
                     Rule::p_att_duration => AttendanceKind::Duration(qi.next().map(|d| self.duration(d))?),
                     _ => AttendanceKind::Agreements(self.next_int(&mut qi, qs)),
                 };
-                Some(Prop { span: qs, keyword, kind })
+                Some(Prop {
+                    span: qs,
+                    keyword,
+                    kind,
+                })
             })),
             Rule::p_engagement => ProgrammeKind::Engagement(self.block(it, span, |q| {
                 let qs = self.span(&q);
                 let qr = q.as_rule();
                 let mut qi = q.into_inner();
-                let keyword = qi.next().map(|k| self.keyword(&k)).unwrap_or_else(|| Spanned::new(String::new(), qs));
+                let keyword = qi
+                    .next()
+                    .map(|k| self.keyword(&k))
+                    .unwrap_or_else(|| Spanned::new(String::new(), qs));
                 let kind = match qr {
-                    Rule::p_shared_with => EngagementKind::SharedWith(qi.next().map(|c| self.codes(c)).unwrap_or_default()),
+                    Rule::p_shared_with => {
+                        EngagementKind::SharedWith(qi.next().map(|c| self.codes(c)).unwrap_or_default())
+                    }
                     _ => EngagementKind::Retention(qi.next().map(|d| self.duration(d))?),
                 };
-                Some(Prop { span: qs, keyword, kind })
+                Some(Prop {
+                    span: qs,
+                    keyword,
+                    kind,
+                })
             })),
-            Rule::p_structure => ProgrammeKind::Structure(self.block(it, span, |q| Some(self.structure_line(q, errors)))),
+            Rule::p_structure => {
+                ProgrammeKind::Structure(self.block(it, span, |q| Some(self.structure_line(q, errors))))
+            }
             Rule::p_variance => {
                 let rule = it.next().map(|c| self.string(&c)).unwrap_or_else(empty);
                 let mut errs = Vec::new();
@@ -778,23 +897,42 @@ impl<'t> Lower<'t> {
                     let qs = self.span(&q);
                     let qr = q.as_rule();
                     let mut qi = q.into_inner();
-                    let keyword = qi.next().map(|k| self.keyword(&k)).unwrap_or_else(|| Spanned::new(String::new(), qs));
+                    let keyword = qi
+                        .next()
+                        .map(|k| self.keyword(&k))
+                        .unwrap_or_else(|| Spanned::new(String::new(), qs));
                     let kind = match qr {
-                        Rule::v_applies_to => VarianceKind::AppliesTo(qi.next().map(|c| self.codes(c)).unwrap_or_default()),
+                        Rule::v_applies_to => {
+                            VarianceKind::AppliesTo(qi.next().map(|c| self.codes(c)).unwrap_or_default())
+                        }
                         Rule::v_criterion => {
-                            let name = qi.next().map(|w| self.string(&w)).unwrap_or_else(|| Spanned::new(String::new(), qs));
+                            let name = qi
+                                .next()
+                                .map(|w| self.string(&w))
+                                .unwrap_or_else(|| Spanned::new(String::new(), qs));
                             let body = qi.next().map(|t| self.text(&t, &mut errs));
                             VarianceKind::Criterion { name, body }
                         }
-                        Rule::v_text => VarianceKind::Text(qi.next().map(|t| self.text(&t, &mut errs)).unwrap_or_else(|| Spanned::new(String::new(), qs))),
+                        Rule::v_text => VarianceKind::Text(
+                            qi.next()
+                                .map(|t| self.text(&t, &mut errs))
+                                .unwrap_or_else(|| Spanned::new(String::new(), qs)),
+                        ),
                         Rule::v_submitted => VarianceKind::Submitted(qi.next().map(|d| self.date(&d))?),
                         _ => {
-                            let by = qi.next().map(|t| self.text(&t, &mut errs)).unwrap_or_else(|| Spanned::new(String::new(), qs));
+                            let by = qi
+                                .next()
+                                .map(|t| self.text(&t, &mut errs))
+                                .unwrap_or_else(|| Spanned::new(String::new(), qs));
                             let date = qi.next().map(|d| self.date(&d));
                             VarianceKind::Approved { by, date }
                         }
                     };
-                    Some(Prop { span: qs, keyword, kind })
+                    Some(Prop {
+                        span: qs,
+                        keyword,
+                        kind,
+                    })
                 });
                 errors.extend(errs);
                 ProgrammeKind::Variance { rule, block }
@@ -878,7 +1016,9 @@ impl<'t> Lower<'t> {
                             continue;
                         }
                         let mut pi = pm.into_inner();
-                        let Some(code) = pi.next().map(|c| self.string(&c)) else { continue };
+                        let Some(code) = pi.next().map(|c| self.string(&c)) else {
+                            continue;
+                        };
                         let placement = pi.next().map(|pl| self.placement(pl));
                         g.entries.push(PlacedModule { code, placement });
                     }
@@ -896,14 +1036,23 @@ impl<'t> Lower<'t> {
         let keyword = it.next().map(|k| self.span(&k)).unwrap_or(span);
         match rule {
             Rule::s_option => {
-                let title = it.next().map(|t| self.text(&t, errors)).unwrap_or_else(|| Spanned::new(String::new(), span));
+                let title = it
+                    .next()
+                    .map(|t| self.text(&t, errors))
+                    .unwrap_or_else(|| Spanned::new(String::new(), span));
                 it.next(); // choose
                 let choose = self.next_int(&mut it, span);
                 it.next(); // credits
                 let rest: Vec<Pair<Rule>> = it.filter(|p| p.as_rule() != Rule::kw_from).collect();
                 let gspan = span;
                 let group = self.group_from(gspan, keyword, rest);
-                StructureLine::Option { span, keyword, title, choose, group }
+                StructureLine::Option {
+                    span,
+                    keyword,
+                    title,
+                    choose,
+                    group,
+                }
             }
             Rule::s_stage => {
                 let number = self.next_int(&mut it, span);
@@ -919,7 +1068,15 @@ impl<'t> Lower<'t> {
                         _ => lines.push(self.structure_line(p, errors)),
                     }
                 }
-                StructureLine::Stage { span, keyword, number, title, open, lines, close }
+                StructureLine::Stage {
+                    span,
+                    keyword,
+                    number,
+                    title,
+                    open,
+                    lines,
+                    close,
+                }
             }
             _ => {
                 let rest: Vec<Pair<Rule>> = it.collect();
@@ -968,7 +1125,10 @@ fn unescape(raw: &str, at: usize, errors: &mut Vec<SyntaxError>) -> String {
 /// The text of a `"""..."""` block: a leading line break dropped, trailing
 /// blank space dropped, and the indentation common to its lines removed.
 pub fn dedent(raw: &str) -> String {
-    let raw = raw.strip_prefix("\r\n").or_else(|| raw.strip_prefix('\n')).unwrap_or(raw);
+    let raw = raw
+        .strip_prefix("\r\n")
+        .or_else(|| raw.strip_prefix('\n'))
+        .unwrap_or(raw);
     let raw = raw.trim_end();
     let lines: Vec<&str> = raw.lines().collect();
     let indent = lines

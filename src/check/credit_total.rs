@@ -1,0 +1,170 @@
+//! `spec/credit-total` (error): on some pathway, the credits of the
+//! structure differ from the programme's `credits`.
+//!
+//! A pathway rule: it must hold on every pathway and reports once per
+//! programme, naming one failing pathway. Every valid choice of an option
+//! totals exactly its `choose N credits`, so every pathway totals the core
+//! credits plus each option's `N`: one sum decides the rule for all
+//! pathways, with no enumeration. Not evaluated when the programme has no
+//! `credits`, no structure, a listed module that is undefined, broken or
+//! without credits, or an unsatisfiable option (rules.md, "Scope and
+//! counting"), nor when an option chooses 0 credits or too many
+//! (`spec/invalid-value`) or a module is listed twice (`spec/duplicate`).
+//!
+//! The diagnostic points at the programme's `credits` value and labels the
+//! `structure` keyword with the structure's total.
+
+use std::collections::HashSet;
+
+use super::{CheckCtx, RuleDoc};
+use crate::diag::{Diagnostic, Severity};
+use crate::model::build::MAX_INT;
+use crate::model::pathways::PathwaySpace;
+use crate::policy::RuleScope;
+use crate::span::Span;
+
+pub const ID: &str = "spec/credit-total";
+
+pub const RULE: RuleDoc = RuleDoc {
+    id: ID,
+    severity: Severity::Error,
+    scope: RuleScope::Pathway,
+    summary: "on some pathway, the credits of the structure differ from the programme's `credits`",
+    example_fail: r#"module M1 "Research Methods" {
+  credits 20
+  level 7
+  outcomes { LO1 "Design a research project" }
+  assessment AS1 "Proposal" { kind coursework covers LO1 }
+}
+
+module M2 "Statistics" {
+  credits 20
+  level 7
+  outcomes { LO1 "Apply statistical methods" }
+  assessment AS1 "Exam" { kind exam covers LO1 }
+}
+
+module M3 "Data Engineering" {
+  credits 20
+  level 7
+  outcomes { LO1 "Build data pipelines" }
+  assessment AS1 "Portfolio" { kind portfolio covers LO1 }
+}
+
+programme PGC "PGCert Data Science" {
+  award PGCert
+  framework ljmu-pgt-2022
+  credits 60
+  structure {
+    core M1, M2 semester 1
+  }
+}
+"#,
+    example_pass: r#"module M1 "Research Methods" {
+  credits 20
+  level 7
+  outcomes { LO1 "Design a research project" }
+  assessment AS1 "Proposal" { kind coursework covers LO1 }
+}
+
+module M2 "Statistics" {
+  credits 20
+  level 7
+  outcomes { LO1 "Apply statistical methods" }
+  assessment AS1 "Exam" { kind exam covers LO1 }
+}
+
+module M3 "Data Engineering" {
+  credits 20
+  level 7
+  outcomes { LO1 "Build data pipelines" }
+  assessment AS1 "Portfolio" { kind portfolio covers LO1 }
+}
+
+programme PGC "PGCert Data Science" {
+  award PGCert
+  framework ljmu-pgt-2022
+  credits 60
+  structure {
+    core M1, M2 semester 1
+    core M3 semester 2
+  }
+}
+"#,
+};
+
+pub fn check(ctx: &CheckCtx, out: &mut Vec<Diagnostic>) {
+    let ws = ctx.ws;
+    for p in &ws.programmes {
+        if p.broken {
+            continue;
+        }
+        let (Some(credits), Some(s)) = (&p.credits, &p.structure) else {
+            continue;
+        };
+        if credits.value == 0 || credits.value > MAX_INT {
+            continue; // spec/invalid-value
+        }
+        if s.groups.iter().any(|g| g.choose.value == 0 || g.choose.value > MAX_INT) {
+            continue; // spec/invalid-value
+        }
+        let mut listed = HashSet::new();
+        if !s.entries.iter().all(|e| listed.insert(e.code.value.as_str())) {
+            continue; // spec/duplicate: a module listed twice is taken once
+        }
+        let Ok(space) = PathwaySpace::new(ws, p) else {
+            continue;
+        };
+        let core: u64 = space
+            .core
+            .iter()
+            .filter_map(|&e| s.entries.get(e)?.module.and_then(|m| ws.modules.get(m)))
+            .map(|m| m.credits())
+            .fold(0u64, u64::saturating_add);
+        let options: u64 = s.groups.iter().map(|g| g.choose.value).fold(0u64, u64::saturating_add);
+        let total = core.saturating_add(options);
+        if total == credits.value {
+            continue;
+        }
+        let Some(pathway) = space.pathway_with(&[], &[]) else {
+            continue;
+        };
+        let breakdown = if s.groups.is_empty() {
+            format!("{core} core credits")
+        } else {
+            format!("{core} core credits plus {options} chosen in options")
+        };
+        let help = if total < credits.value {
+            format!(
+                "the structure is {} credits short: add modules or raise an option's `choose`, or set `credits {total}` if the programme is {total} credits",
+                credits.value - total
+            )
+        } else {
+            format!(
+                "the structure is {} credits over: remove modules or lower an option's `choose`, or set `credits {total}` if the programme is {total} credits",
+                total - credits.value
+            )
+        };
+        let keyword = Span::new(s.span.start as usize, s.span.start as usize + "structure".len());
+        out.push(
+            Diagnostic::error(
+                ID,
+                p.source,
+                credits.span,
+                format!(
+                    "programme `{}` is {} credits, but its structure totals {total} on every pathway",
+                    p.code.value, credits.value
+                ),
+            )
+            .with_label(format!("the programme is {} credits", credits.value))
+            .with_secondary(
+                p.source,
+                keyword,
+                format!("the structure totals {total} credits ({breakdown})"),
+            )
+            .with_help(help)
+            .with_programme(p.code.value.clone())
+            .with_pathway(PathwaySpace::codes(s, &pathway)),
+        );
+    }
+}

@@ -1,0 +1,441 @@
+//! Variances: the `spec/variance-*` checks and waiving (rules.md, "Variances").
+//!
+//! [`check_and_waive`] runs last, once every other diagnostic is known:
+//!
+//! 1. each variance's own checks: `spec/variance-not-waivable` (cites a
+//!    `spec/` rule), `spec/variance-unknown-rule` (cites no rule of its
+//!    programme's framework), `spec/variance-criterion` (criterion not
+//!    admitted, under a framework with no criterion rule of its own);
+//! 2. a variance is *valid* when no error-severity diagnostic lies inside its
+//!    span (its own `spec/variance-*`, `PG.A1.6/*`, `PG.A1.7/*`, a missing
+//!    criterion, an `applies-to` that is not in the structure, ...);
+//! 3. waiving: a diagnostic of rule R about programme P is waived by the first
+//!    valid variance of P, in source order, that cites R, whose criterion R
+//!    admits and whose `applies-to` covers the diagnostic's module (or that
+//!    has no `applies-to`). A rule about a module itself is waived only when
+//!    every programme under the rule's framework that lists the module holds
+//!    such a variance. Pending variances waive unless `require_approved`;
+//! 4. `spec/variance-unused` (a valid variance waived nothing) and
+//!    `spec/variance-pending` (a valid variance has no `approved` line).
+
+use crate::diag::{Diagnostic, Severity, WaivedBy};
+use crate::model::{Programme, ProgrammeId, Variance, Workspace};
+use crate::policy::{RuleCatalogue, RuleInfo, RuleScope};
+use crate::syntax::levenshtein;
+
+pub struct VarianceInput<'a> {
+    pub ws: &'a Workspace,
+    pub catalogue: &'a dyn RuleCatalogue,
+    /// The framework id per programme index (`ws.programmes` order), `None`
+    /// when missing or unknown.
+    pub frameworks: &'a [Option<String>],
+    /// `--require-approved-variances`: pending variances waive nothing.
+    pub require_approved: bool,
+}
+
+/// The criteria a variance may name (language.md).
+const CRITERIA: &[&str] = crate::model::build::CRITERIA;
+
+/// One variance with what the checks found about it.
+struct Var<'a> {
+    prog: ProgrammeId,
+    programme: &'a Programme,
+    v: &'a Variance,
+    /// No error of its own.
+    valid: bool,
+    /// The cited rule admits the variance's criterion.
+    admitted: bool,
+    pending: bool,
+    /// Waived at least one diagnostic.
+    used: bool,
+    /// Would have waived one, but is pending under `require_approved`.
+    would_use: bool,
+    /// Covered a diagnostic about a module itself that another programme
+    /// listing the module (this one) does not waive.
+    blocked_by: Option<String>,
+}
+
+impl Var<'_> {
+    /// May waive anything at all (pending or not).
+    fn eligible(&self) -> bool {
+        self.valid && self.admitted
+    }
+    fn covers_module(&self, module: Option<&str>) -> bool {
+        self.v.applies_to.is_empty() || module.is_some_and(|m| self.v.applies_to.iter().any(|a| a.value == m))
+    }
+    fn waived_by(&self) -> WaivedBy {
+        WaivedBy {
+            rule: self.v.rule.value.clone(),
+            source: self.programme.source,
+            span: self.v.head,
+            pending: self.pending,
+        }
+    }
+}
+
+/// Adds spec/variance-* diagnostics, then marks waived diagnostics in `diags`
+/// (sets `waived_by`). Called after ALL other diagnostics are in `diags`.
+pub fn check_and_waive(input: &VarianceInput, diags: &mut Vec<Diagnostic>) {
+    let ws = input.ws;
+    let framework_of = |i: ProgrammeId| input.frameworks.get(i).and_then(|f| f.as_deref());
+
+    // 1. The variances' own checks.
+    for (i, p) in ws.programmes.iter().enumerate() {
+        for v in &p.variances {
+            own_checks(input, p, framework_of(i), v, diags);
+        }
+    }
+
+    // 2. Validity: no error inside the variance.
+    let mut vars: Vec<Var> = Vec::new();
+    for (i, p) in ws.programmes.iter().enumerate() {
+        for v in &p.variances {
+            let valid = !diags.iter().any(|d| {
+                d.severity == Severity::Error
+                    && !d.is_waived()
+                    && d.source == p.source
+                    && d.span.start >= v.span.start
+                    && d.span.end <= v.span.end
+            });
+            let admitted = match (framework_of(i), &v.criterion) {
+                (Some(f), Some(c)) => input
+                    .catalogue
+                    .rule(f, &v.rule.value)
+                    .is_some_and(|r| !is_spec(&r.id) && r.admits.contains(&c.name.value)),
+                _ => false,
+            };
+            vars.push(Var {
+                prog: i,
+                programme: p,
+                v,
+                valid: valid && framework_of(i).is_some(),
+                admitted,
+                pending: v.approved.is_none(),
+                used: false,
+                would_use: false,
+                blocked_by: None,
+            });
+        }
+    }
+
+    // 3. Waiving.
+    if !vars.is_empty() {
+        waive(input, &mut vars, diags);
+    }
+
+    // 4. Unused and pending, for valid variances of programmes that are checked.
+    for var in &vars {
+        if !var.valid || var.programme.broken {
+            continue;
+        }
+        let p = var.programme;
+        let v = var.v;
+        if !var.used && !var.would_use {
+            let scope = if v.applies_to.is_empty() {
+                format!("programme `{}`", p.code.value)
+            } else {
+                let mods: Vec<String> = v.applies_to.iter().map(|a| format!("`{}`", a.value)).collect();
+                format!("{} in programme `{}`", mods.join(", "), p.code.value)
+            };
+            let why = if let Some(other) = &var.blocked_by {
+                format!(
+                    "`{}` is about a module itself, and programme `{other}` also lists the module without a variance covering it; every programme under the framework that lists it must hold one",
+                    v.rule.value
+                )
+            } else if var.admitted {
+                format!("`{}` reports nothing about {scope}", v.rule.value)
+            } else {
+                let crit = v.criterion.as_ref().map(|c| c.name.value.as_str()).unwrap_or("");
+                format!(
+                    "`{}` does not admit criterion `{crit}`, so the variance cannot waive it",
+                    v.rule.value
+                )
+            };
+            diags.push(
+                Diagnostic::warning(
+                    "spec/variance-unused",
+                    p.source,
+                    v.head,
+                    format!("variance for `{}` waives nothing", v.rule.value),
+                )
+                .with_label("this variance waives no diagnostic")
+                .with_help(format!(
+                    "{why}; remove the variance, or correct its rule id or `applies-to` scope"
+                ))
+                .with_programme(p.code.value.clone()),
+            );
+        }
+        if var.pending {
+            let help = if input.require_approved {
+                "add `approved \"COMMITTEE\" YYYY-MM-DD` once the panel has approved it; under `--require-approved-variances` a pending variance waives nothing"
+            } else {
+                "add `approved \"COMMITTEE\" YYYY-MM-DD` once the panel has approved it; until then it waives, but `--require-approved-variances` makes it waive nothing"
+            };
+            diags.push(
+                Diagnostic::warning(
+                    "spec/variance-pending",
+                    p.source,
+                    v.head,
+                    format!("variance for `{}` is pending: it has no `approved` line", v.rule.value),
+                )
+                .with_label("not yet approved")
+                .with_help(help)
+                .with_programme(p.code.value.clone()),
+            );
+        }
+    }
+}
+
+fn is_spec(id: &str) -> bool {
+    id.starts_with("spec/")
+}
+
+/// spec/variance-not-waivable, spec/variance-unknown-rule, spec/variance-criterion.
+fn own_checks(
+    input: &VarianceInput,
+    p: &Programme,
+    framework: Option<&str>,
+    v: &Variance,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let cited = v.rule.value.as_str();
+    let prog = p.code.value.clone();
+    if is_spec(cited) {
+        diags.push(
+            Diagnostic::error("spec/variance-not-waivable", p.source, v.rule.span, format!("`{cited}` is a `spec/` rule, which no variance can waive"))
+                .with_label("not waivable")
+                .with_help("`spec/` rules are the language's own well-formedness checks; correct the specification instead of citing them in a variance")
+                .with_programme(prog),
+        );
+        return;
+    }
+    // Without a known framework there is nothing to check the rule against
+    // (the framework itself is reported elsewhere).
+    let Some(framework) = framework else { return };
+    let cat = input.catalogue;
+    let Some(rule) = cat.rule(framework, cited) else {
+        let (message, help) = unknown_rule_text(cat, framework, cited);
+        diags.push(
+            Diagnostic::error("spec/variance-unknown-rule", p.source, v.rule.span, message)
+                .with_label("unknown rule")
+                .with_help(help)
+                .with_programme(prog),
+        );
+        return;
+    };
+    if cat.has_criterion_rule(framework) {
+        return;
+    }
+    let Some(c) = &v.criterion else { return };
+    // An unknown criterion keyword is spec/invalid-value already.
+    if !CRITERIA.contains(&c.name.value.as_str()) || rule.admits.contains(&c.name.value) {
+        return;
+    }
+    let help = if rule.admits.is_empty() {
+        format!("`{cited}` admits no criterion: it cannot be waived; meet the rule instead")
+    } else {
+        let list: Vec<String> = rule.admits.iter().map(|a| format!("`{a}`")).collect();
+        format!("`{cited}` can be waived under {}", list.join(", "))
+    };
+    diags.push(
+        Diagnostic::error(
+            "spec/variance-criterion",
+            p.source,
+            c.span,
+            format!("criterion `{}` is not admitted by `{cited}`", c.name.value),
+        )
+        .with_label("not admitted by the cited rule")
+        .with_help(help)
+        .with_programme(prog),
+    );
+}
+
+/// The message and help of spec/variance-unknown-rule: a bare clause lists
+/// its checks, a rule of another framework says so, else the nearest id.
+fn unknown_rule_text(cat: &dyn RuleCatalogue, framework: &str, cited: &str) -> (String, String) {
+    let rules: Vec<&RuleInfo> = cat.rules(framework).into_iter().filter(|r| !is_spec(&r.id)).collect();
+    let checks: Vec<String> = rules
+        .iter()
+        .filter(|r| r.clause == cited || r.id.strip_prefix(cited).is_some_and(|rest| rest.starts_with('/')))
+        .map(|r| format!("`{}`", r.id))
+        .collect();
+    if !checks.is_empty() {
+        return (
+            format!("`{cited}` is a clause, not a rule: a variance cites one of its checks"),
+            format!("cite one of {}", checks.join(", ")),
+        );
+    }
+    let message = format!("no rule `{cited}` in framework `{framework}`");
+    if let Some(n) = nearest_rule(cited, &rules) {
+        return (message, format!("did you mean `{n}`?"));
+    }
+    let elsewhere: Vec<&str> = cat
+        .frameworks()
+        .into_iter()
+        .filter(|f| *f != framework && cat.rule(f, cited).is_some())
+        .collect();
+    if let Some(f) = elsewhere.first() {
+        return (
+            message,
+            format!("`{cited}` is a rule of framework `{f}`; a variance cites the rules of its programme's framework (`{framework}`)"),
+        );
+    }
+    (
+        message,
+        format!("run `spec rules --framework {framework}` for the rules a variance can cite"),
+    )
+}
+
+/// The nearest rule id: by edit distance on the whole id or on its check
+/// name, or the only rule whose check name matches exactly.
+pub fn nearest_rule<'a>(cited: &str, rules: &[&'a RuleInfo]) -> Option<&'a str> {
+    if cited.is_empty() {
+        return None;
+    }
+    let lower = cited.to_ascii_lowercase();
+    let tail = |id: &str| id.rsplit('/').next().unwrap_or(id).to_ascii_lowercase();
+    let cited_tail = tail(&lower);
+    let mut best: Option<(usize, &str)> = None;
+    for r in rules {
+        let id = r.id.to_ascii_lowercase();
+        let whole = levenshtein(&lower, &id);
+        let limit = (id.len() / 3).clamp(1, 4);
+        // The same check name under a nearby clause, or the check name alone.
+        let by_tail = if tail(&id) == cited_tail {
+            Some(levenshtein(&lower, &id).min(2))
+        } else {
+            None
+        };
+        let d = match by_tail {
+            Some(t) => t.min(whole),
+            None if whole <= limit => whole,
+            None => continue,
+        };
+        if best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, r.id.as_str()));
+        }
+    }
+    best.map(|(_, id)| id)
+}
+
+/// Marks waived diagnostics and records which variances were used.
+fn waive(input: &VarianceInput, vars: &mut [Var], diags: &mut [Diagnostic]) {
+    let ws = input.ws;
+    for d in diags.iter_mut() {
+        if d.is_waived() || is_spec(&d.code) {
+            continue;
+        }
+        let module_itself = d.module.is_some()
+            && match d.programme.as_deref() {
+                None => true,
+                Some(p) => ws
+                    .programme_index
+                    .get(p)
+                    .and_then(|&i| input.frameworks.get(i).and_then(|f| f.as_deref()))
+                    .and_then(|f| input.catalogue.rule(f, &d.code))
+                    .is_some_and(|r| r.scope == RuleScope::ModuleItself),
+            };
+        if module_itself {
+            waive_module_itself(input, vars, d);
+            continue;
+        }
+        let Some(prog) = d.programme.as_deref().and_then(|p| ws.programme_index.get(p)).copied() else {
+            continue;
+        };
+        let module = d.module.as_deref();
+        for var in vars.iter_mut().filter(|v| v.prog == prog && v.v.rule.value == d.code) {
+            if !var.eligible() || !var.covers_module(module) {
+                continue;
+            }
+            if var.pending && input.require_approved {
+                var.would_use = true;
+                continue;
+            }
+            var.used = true;
+            d.waived_by = Some(var.waived_by());
+            break;
+        }
+    }
+}
+
+/// A rule about a module itself: waived only when every programme under a
+/// framework defining the rule that lists the module holds a variance
+/// covering it.
+fn waive_module_itself(input: &VarianceInput, vars: &mut [Var], d: &mut Diagnostic) {
+    let ws = input.ws;
+    let Some(module) = d.module.as_deref() else {
+        return;
+    };
+    let listing: Vec<ProgrammeId> = ws
+        .programmes
+        .iter()
+        .enumerate()
+        .filter(|(i, p)| {
+            let under = input
+                .frameworks
+                .get(*i)
+                .and_then(|f| f.as_deref())
+                .is_some_and(|f| input.catalogue.rule(f, &d.code).is_some());
+            under && p.structure.as_ref().is_some_and(|s| s.entry(module).is_some())
+        })
+        .map(|(i, _)| i)
+        .collect();
+    if listing.is_empty() {
+        return;
+    }
+    // Per programme: the first covering variance that waives, or one that
+    // would but is pending under `require_approved`.
+    let mut chosen: Vec<usize> = Vec::new();
+    let mut would: Vec<usize> = Vec::new();
+    let mut missing: Option<&str> = None;
+    for &prog in &listing {
+        let mut found = None;
+        let mut pending_found = None;
+        for (k, var) in vars.iter().enumerate() {
+            if var.prog != prog || var.v.rule.value != d.code || !var.eligible() || !var.covers_module(Some(module)) {
+                continue;
+            }
+            if var.pending && input.require_approved {
+                pending_found.get_or_insert(k);
+                continue;
+            }
+            found = Some(k);
+            break;
+        }
+        match (found, pending_found) {
+            (Some(k), _) => chosen.push(k),
+            (None, Some(k)) => would.push(k),
+            (None, None) => {
+                if missing.is_none() {
+                    missing = ws.programmes.get(prog).map(|p| p.code.value.as_str());
+                }
+            }
+        }
+    }
+    if let Some(missing) = missing {
+        // Some programme holds no variance: nothing is waived, and the
+        // variances that covered it say why.
+        for &k in chosen.iter().chain(&would) {
+            if let Some(v) = vars.get_mut(k) {
+                v.blocked_by.get_or_insert_with(|| missing.to_string());
+            }
+        }
+    } else if would.is_empty() {
+        for &k in &chosen {
+            if let Some(v) = vars.get_mut(k) {
+                v.used = true;
+            }
+        }
+        if let Some(v) = chosen.first().and_then(|&k| vars.get(k)) {
+            d.waived_by = Some(v.waived_by());
+        }
+    } else {
+        // Every programme holds a variance, but some are pending under
+        // `require_approved`: not waived; none of them is unused.
+        for &k in chosen.iter().chain(&would) {
+            if let Some(v) = vars.get_mut(k) {
+                v.would_use = true;
+            }
+        }
+    }
+}

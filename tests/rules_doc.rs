@@ -1,0 +1,234 @@
+//! `spec rules` and `spec explain`: rendering against a fake catalogue
+//! (lookup, did-you-mean, clauses, checked examples, markdown and JSON).
+
+use std::collections::HashMap;
+
+use spec::cli::explain::{explain_clause, explain_rule, lookup, Lookup};
+use spec::cli::rules::{check_framework, json, markdown};
+use spec::diag::Severity;
+use spec::policy::{RuleCatalogue, RuleInfo, RuleScope};
+use spec::source::Sources;
+
+struct Fake {
+    rules: HashMap<String, Vec<RuleInfo>>,
+}
+
+fn info(framework: &str, id: &str, admits: &[&str], summary: &str) -> RuleInfo {
+    RuleInfo {
+        id: id.into(),
+        clause: if id.starts_with("spec/") {
+            String::new()
+        } else {
+            id.split('/').next().unwrap_or(id).into()
+        },
+        clause_text: if id.starts_with("spec/") {
+            "language well-formedness (language.md)".into()
+        } else {
+            format!("Clause text of {id}.\nSecond line | with a pipe.")
+        },
+        severity: if id.ends_with("balance") {
+            Severity::Warning
+        } else {
+            Severity::Error
+        },
+        admits: admits.iter().map(|s| s.to_string()).collect(),
+        scope: RuleScope::Programme,
+        framework: framework.into(),
+        summary: summary.into(),
+        origin: None,
+        example_fail: None,
+        example_pass: None,
+    }
+}
+
+const DUP_FAIL: &str =
+    "module M1 \"One\" {\n  credits 20\n  level 7\n}\n\nmodule M1 \"Again\" {\n  credits 20\n  level 7\n}\n";
+const DUP_PASS: &str = "module M1 \"One\" {\n  credits 20\n  level 7\n}\n";
+
+fn fake() -> Fake {
+    let mut dup = info("spec", "spec/duplicate", &[], "a code repeats");
+    dup.example_fail = Some(DUP_FAIL.into());
+    dup.example_pass = Some(DUP_PASS.into());
+    // A broken pack example: the "passing" example fails.
+    let mut broken = info("spec", "spec/syntax", &[], "the text does not parse");
+    broken.example_fail = Some("module {".into());
+    broken.example_pass = Some("module {".into());
+    let spec_rules = vec![dup, broken];
+    let mut ljmu: Vec<RuleInfo> = spec_rules.clone();
+    ljmu.extend([
+        info(
+            "ljmu",
+            "PG.A4.2/module-size",
+            &["psrb", "discipline"],
+            "a module is not 10, 20 or 30 credits",
+        ),
+        info(
+            "ljmu",
+            "PG.A4.2/dissertation-credits",
+            &["psrb"],
+            "a dissertation is not 60 credits",
+        ),
+        info(
+            "ljmu",
+            "PG.A4.4/semester-balance",
+            &["psrb"],
+            "semesters are unbalanced",
+        ),
+        info("collab", "COLLAB/link-tutor", &[], "a partner has no link | tutor"),
+    ]);
+    ljmu.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut ntu: Vec<RuleInfo> = spec_rules;
+    ntu.push(info("ntu", "NTU.10E/stages", &[], "no stage 1 or 2"));
+    ntu.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut rules = HashMap::new();
+    rules.insert("ljmu".to_string(), ljmu);
+    rules.insert("ntu".to_string(), ntu);
+    Fake { rules }
+}
+
+impl RuleCatalogue for Fake {
+    fn rule(&self, framework: &str, id: &str) -> Option<&RuleInfo> {
+        self.rules.get(framework)?.iter().find(|r| r.id == id)
+    }
+    fn rules(&self, framework: &str) -> Vec<&RuleInfo> {
+        self.rules
+            .get(framework)
+            .map(|v| v.iter().collect())
+            .unwrap_or_default()
+    }
+    fn frameworks(&self) -> Vec<&str> {
+        let mut v: Vec<&str> = self.rules.keys().map(String::as_str).collect();
+        v.sort_unstable();
+        v
+    }
+    fn has_criterion_rule(&self, framework: &str) -> bool {
+        framework == "ljmu"
+    }
+}
+
+#[test]
+fn lookup_finds_rules_clauses_and_suggestions() {
+    let cat = fake();
+    match lookup(&cat, "PG.A4.2/module-size", None) {
+        Lookup::Rule(r, fws) => {
+            assert_eq!(r.id, "PG.A4.2/module-size");
+            assert_eq!(fws, vec!["ljmu".to_string()]);
+        }
+        _ => panic!("expected a rule"),
+    }
+    match lookup(&cat, "PG.A4.2", None) {
+        Lookup::Clause(c) => {
+            let ids: Vec<&str> = c.iter().map(|r| r.id.as_str()).collect();
+            assert_eq!(ids, vec!["PG.A4.2/dissertation-credits", "PG.A4.2/module-size"]);
+        }
+        _ => panic!("expected a clause"),
+    }
+    match lookup(&cat, "PG.A4.2/modulesize", None) {
+        Lookup::Unknown(n) => assert_eq!(n.as_deref(), Some("PG.A4.2/module-size")),
+        _ => panic!("expected unknown"),
+    }
+    match lookup(&cat, "zzz", None) {
+        Lookup::Unknown(n) => assert_eq!(n, None),
+        _ => panic!("expected unknown"),
+    }
+    // Limited to a framework, another framework's rule is unknown.
+    assert!(matches!(
+        lookup(&cat, "NTU.10E/stages", Some("ljmu")),
+        Lookup::Unknown(_)
+    ));
+    assert!(matches!(lookup(&cat, "NTU.10E/stages", Some("ntu")), Lookup::Rule(..)));
+}
+
+#[test]
+fn explain_shows_clause_waivability_and_a_variance_stub() {
+    let cat = fake();
+    let r = cat.rule("ljmu", "PG.A4.2/module-size").expect("rule");
+    let text = explain_rule(r, &["ljmu".to_string()], &Sources::new(), None);
+    insta::assert_snapshot!("explain_module_size", text);
+    assert!(text.contains("waivable    by a variance with criterion psrb, discipline"));
+    let r = cat.rule("ljmu", "COLLAB/link-tutor").expect("rule");
+    assert!(explain_rule(r, &["ljmu".to_string()], &Sources::new(), None).contains("not waivable"));
+}
+
+#[test]
+fn explain_runs_the_examples_through_the_analysis() {
+    let cat = fake();
+    let r = cat.rule("ljmu", "spec/duplicate").expect("rule");
+    let text = explain_rule(r, &[], &Sources::new(), Some(&[]));
+    insta::assert_snapshot!("explain_duplicate_checked", text);
+    assert!(text.contains("spec check: `spec/duplicate` fires, as it should"));
+    assert!(text.contains("error[spec/duplicate] 6:8: module `M1` is defined twice"));
+    assert!(text.contains("spec check: `spec/duplicate` is quiet, as it should be"));
+    // A broken example is called out, not hidden.
+    let r = cat.rule("ljmu", "spec/syntax").expect("rule");
+    let text = explain_rule(r, &[], &Sources::new(), Some(&[]));
+    assert!(
+        text.contains("WARNING: `spec/syntax` fires on its passing example"),
+        "{text}"
+    );
+}
+
+#[test]
+fn explain_clause_lists_its_checks() {
+    let cat = fake();
+    let Lookup::Clause(checks) = lookup(&cat, "PG.A4.2", None) else {
+        panic!("clause")
+    };
+    let text = explain_clause("PG.A4.2", &checks);
+    assert_eq!(
+        text,
+        "`PG.A4.2` is a clause; its checks:\n\n  PG.A4.2/dissertation-credits  error  a dissertation is not 60 credits\n  PG.A4.2/module-size           error  a module is not 10, 20 or 30 credits\n\nrun `spec explain ID` for one of them\n"
+    );
+}
+
+#[test]
+fn unknown_framework_suggests_one() {
+    let cat = fake();
+    assert!(check_framework(&cat, "ljmu").is_ok());
+    assert_eq!(
+        check_framework(&cat, "ljmuu"),
+        Err("framework `ljmuu` is not defined; did you mean `ljmu`?".to_string())
+    );
+}
+
+#[test]
+fn markdown_catalogue() {
+    let cat = fake();
+    let md = markdown(&cat, &Sources::new(), None);
+    insta::assert_snapshot!("rules_markdown", md);
+    // One section per rule, even when active under several frameworks.
+    assert_eq!(md.matches("\n### spec/duplicate\n").count(), 1);
+    // Links resolve to the sections' GitHub anchors.
+    assert!(md.contains("[`PG.A4.2/module-size`](#pga42module-size)"));
+    // Pipes in cells are escaped.
+    let row = md
+        .lines()
+        .find(|l| l.starts_with("| [`COLLAB/link-tutor`]"))
+        .expect("row");
+    assert_eq!(row.matches('|').count() - row.matches("\\|").count(), 6, "{row}");
+    assert!(row.contains("link \\| tutor"), "{row}");
+    let only = markdown(&cat, &Sources::new(), Some("ntu"));
+    assert!(only.contains("### NTU.10E/stages"));
+    assert!(!only.contains("PG.A4.2/module-size"));
+}
+
+#[test]
+fn json_catalogue() {
+    let cat = fake();
+    let v: serde_json::Value = serde_json::from_str(&json(&cat, &Sources::new(), None)).expect("json");
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["frameworks"], serde_json::json!(["ljmu", "ntu"]));
+    let rules = v["rules"].as_array().expect("rules");
+    let ids: Vec<&str> = rules.iter().filter_map(|r| r["id"].as_str()).collect();
+    let mut sorted = ids.clone();
+    sorted.sort_unstable();
+    assert_eq!(ids, sorted);
+    let size = rules.iter().find(|r| r["id"] == "PG.A4.2/module-size").expect("rule");
+    assert_eq!(size["admits"], serde_json::json!(["psrb", "discipline"]));
+    assert_eq!(size["waivable"], true);
+    assert_eq!(size["clause"], "PG.A4.2");
+    assert_eq!(size["frameworks"], serde_json::json!(["ljmu"]));
+    let dup = rules.iter().find(|r| r["id"] == "spec/duplicate").expect("rule");
+    assert_eq!(dup["clause"], serde_json::Value::Null);
+    assert_eq!(dup["waivable"], false);
+}
