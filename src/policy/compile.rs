@@ -147,6 +147,7 @@ pub struct Require {
     pub expr: Ir,
     pub at: Option<Ir>,
     pub message: Option<Text>,
+    pub label: Option<Text>,
     pub help: Option<Text>,
 }
 
@@ -163,6 +164,8 @@ pub struct CompiledRule {
     pub requires: Vec<Require>,
     pub at: Option<Ir>,
     pub message: Text,
+    /// The text under the primary span (default: the renderer's).
+    pub label: Option<Text>,
     pub help: Option<Text>,
     /// Conditional severities, checked in order; then `info.severity`.
     pub severities: Vec<(Severity, Ir)>,
@@ -626,6 +629,7 @@ pub fn compile_rule(
     let mut at = None;
     let mut message = None;
     let mut help = None;
+    let mut label = None;
     let mut summary = None;
     let mut example_fail = None;
     let mut example_pass = None;
@@ -753,6 +757,7 @@ pub fn compile_rule(
                     expr: ir,
                     at: None,
                     message: None,
+                    label: None,
                     help: None,
                 });
             }
@@ -771,6 +776,13 @@ pub fn compile_rule(
                         message_src = t.value.clone();
                         message = Some(tx)
                     }
+                }
+            }
+            RuleProp::Label(t) => {
+                let tx = cx.text(t);
+                match requires.last_mut() {
+                    Some(rq) => rq.label = Some(tx),
+                    None => label = Some(tx),
                 }
             }
             RuleProp::Help(t) => {
@@ -864,6 +876,7 @@ pub fn compile_rule(
         requires,
         at,
         message: message.unwrap_or_default(),
+        label,
         help,
         severities,
         nslots: cx.nslots,

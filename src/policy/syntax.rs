@@ -82,6 +82,7 @@ pub enum RuleProp {
     Require(Expr),
     At(Expr),
     Message(Sp<String>),
+    Label(Sp<String>),
     Help(Sp<String>),
     Summary(Sp<String>),
     Example {
@@ -352,6 +353,7 @@ fn describe(rule: Rule) -> &'static str {
         | Rule::r_require
         | Rule::r_at
         | Rule::r_message
+        | Rule::r_label
         | Rule::r_help
         | Rule::r_summary
         | Rule::r_example => "a rule property",
@@ -584,6 +586,7 @@ impl Builder {
             Rule::r_require => RuleProp::Require(self.expr(it.next()?)),
             Rule::r_at => RuleProp::At(self.expr(it.next()?)),
             Rule::r_message => RuleProp::Message(self.text(&it.next()?)),
+            Rule::r_label => RuleProp::Label(self.text(&it.next()?)),
             Rule::r_help => RuleProp::Help(self.text(&it.next()?)),
             Rule::r_summary => RuleProp::Summary(self.text(&it.next()?)),
             Rule::r_example => {
