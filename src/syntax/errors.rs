@@ -254,7 +254,7 @@ pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     for c in candidates {
         let limit = (c.len() / 2).clamp(1, 3);
         let bound = match best {
-            Some((bd, _)) if bd == 0 => break,
+            Some((0, _)) => break,
             Some((bd, _)) => limit.min(bd - 1),
             None => limit,
         };
