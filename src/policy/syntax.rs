@@ -212,7 +212,11 @@ fn too_deep(text: &str, base: usize) -> Option<ParseError> {
             b'-' => words += 1,
             c if c.is_ascii_alphabetic() && (i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_')) => {
                 let w = &b[i..];
-                if [&b"not"[..], b"if", b"all", b"any"].iter().any(|k| w.starts_with(k) && w.get(k.len()).is_none_or(|c| !(c.is_ascii_alphanumeric() || *c == b'_'))) {
+                if [&b"not"[..], b"if", b"all", b"any"].iter().any(|k| {
+                    w.starts_with(k)
+                        && w.get(k.len())
+                            .is_none_or(|c| !(c.is_ascii_alphanumeric() || *c == b'_'))
+                }) {
                     words += 1;
                 }
             }
@@ -222,7 +226,9 @@ fn too_deep(text: &str, base: usize) -> Option<ParseError> {
             return Some(ParseError {
                 span: Span::new(base + i, base + i + 1),
                 message: "this text nests too deeply to check".into(),
-                help: Some(format!("brackets nest at most {MAX_NESTING} deep; split the expression with `let`")),
+                help: Some(format!(
+                    "brackets nest at most {MAX_NESTING} deep; split the expression with `let`"
+                )),
             });
         }
         i += 1;
