@@ -681,9 +681,18 @@ pub fn compile_rule(
             }
             RuleProp::For(list) => {
                 for (var, coll) in list {
-                    if first_for && !programme_rule {
+                    if first_for {
                         first_for = false;
                         if let ExprKind::Name(n) = &coll.kind {
+                            if programme_rule && n == "modules" {
+                                cx.err(
+                                    "policy/unknown-name",
+                                    coll.span,
+                                    "a programme rule ranges over its own modules: `for m in programme.modules`",
+                                    Some("`modules` (every module of the framework) is for framework packs".into()),
+                                );
+                                continue;
+                            }
                             if n == "modules" || n == "pathways" {
                                 let (r0, ty, dep) = if n == "modules" {
                                     (Root::Modules, Ty::Module, false)

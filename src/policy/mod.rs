@@ -602,7 +602,12 @@ fn programme_rules(
         }
         let Some(rule) = compiled else { continue };
         let mut found = Vec::new();
-        eval::run_rule(&rule, ctx, None, &mut found);
+        let root = match rule.root {
+            Root::Pathways if ctx.space.is_none() => continue,
+            Root::Pathways => Some(Value::PathSym),
+            _ => None,
+        };
+        eval::run_rule(&rule, ctx, root, &mut found);
         for f in found {
             let loc = f.loc.unwrap_or(types::Loc {
                 source: p.source,
@@ -614,6 +619,16 @@ fn programme_rules(
             d.module = f.module;
             d.help = f.help;
             d.label = f.label;
+            d.pathway = f.pathway;
+            d.labels = f
+                .labels
+                .into_iter()
+                .map(|(l, message)| crate::diag::Label {
+                    source: l.source,
+                    span: l.span,
+                    message,
+                })
+                .collect();
             d.origin = Some(RuleOrigin {
                 source: p.source,
                 span: r.span,
