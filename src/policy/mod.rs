@@ -118,6 +118,30 @@ pub fn embedded_set() -> Arc<PolicySet> {
     SET.get_or_init(|| Arc::new(compile::compile(embedded_files()))).clone()
 }
 
+/// The embedded packs with the user's, compiled; the last such set is kept,
+/// so an editor re-checking on every keystroke recompiles only when a policy
+/// file changed.
+fn user_set(user: Vec<PackFile>) -> Arc<PolicySet> {
+    type Key = Vec<(String, Arc<str>)>;
+    static LAST: OnceLock<std::sync::Mutex<Option<(Key, Arc<PolicySet>)>>> = OnceLock::new();
+    let key: Key = user.iter().map(|p| (p.name.clone(), p.text.clone())).collect();
+    let cache = LAST.get_or_init(|| std::sync::Mutex::new(None));
+    if let Ok(guard) = cache.lock() {
+        if let Some((k, set)) = guard.as_ref() {
+            if *k == key {
+                return set.clone();
+            }
+        }
+    }
+    let mut all = embedded_files();
+    all.extend(user);
+    let set = Arc::new(compile::compile(all));
+    if let Ok(mut guard) = cache.lock() {
+        *guard = Some((key, set.clone()));
+    }
+    set
+}
+
 /// Reads the user's policy files: `.policy` files in the directories given
 /// (sorted, not recursive into hidden directories) and the files given.
 fn user_files(paths: &[PathBuf]) -> Result<Vec<PackFile>, String> {
@@ -191,9 +215,7 @@ impl Catalogue {
         let set = if user.is_empty() {
             embedded_set()
         } else {
-            let mut all = embedded_files();
-            all.extend(user);
-            Arc::new(compile::compile(all))
+            user_set(user)
         };
         let pack_sources: Vec<usize> = set
             .packs
