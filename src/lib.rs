@@ -9,6 +9,7 @@ pub mod check;
 pub mod cli;
 pub mod diag;
 pub mod fmt;
+pub mod ide;
 pub mod model;
 pub mod policy;
 pub mod render;

@@ -3,6 +3,7 @@
 pub mod check;
 pub mod explain;
 pub mod init;
+pub mod lsp;
 pub mod rules;
 
 use std::process::ExitCode;
@@ -33,6 +34,8 @@ pub enum Command {
     Rules(rules::RulesArgs),
     /// Create a starter workspace: `spec.toml`, an example programme and its modules.
     Init(init::InitArgs),
+    /// The language server on stdio.
+    Lsp(lsp::LspArgs),
 }
 
 /// Exit status: 0 clean, 1 errors found, 2 the check could not run.
@@ -56,6 +59,7 @@ pub fn main() -> ExitCode {
         Command::Explain(args) => explain::run(args),
         Command::Rules(args) => rules::run(args),
         Command::Init(args) => init::run(args),
+        Command::Lsp(args) => lsp::run(args),
     };
     ExitCode::from(code)
 }

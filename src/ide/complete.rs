@@ -1,0 +1,437 @@
+//! Completion: the keywords valid at the cursor, and codes, rule ids,
+//! awards, frameworks and criteria where a property takes them. The context
+//! is read lexically from the text before the cursor, so it works on
+//! half-typed text that does not parse.
+
+use spec_lsp::host::{Completion, CompletionKind};
+
+use super::rules::CRITERIA;
+use super::Snapshot;
+use crate::diag::SourceId;
+
+pub const TOP: &[&str] = &["module", "programme"];
+pub const MODULE: &[&str] = &[
+    "credits",
+    "level",
+    "weeks",
+    "pass-mark",
+    "research-skills",
+    "dissertation",
+    "placement",
+    "pass-fail",
+    "requires",
+    "outcomes",
+    "assessment",
+];
+pub const ASSESSMENT: &[&str] = &["kind", "weight", "covers", "competency"];
+pub const PROGRAMME: &[&str] = &[
+    "award",
+    "framework",
+    "credits",
+    "mode",
+    "language",
+    "delivery",
+    "starts",
+    "validated",
+    "previous-validation",
+    "erasmus-mundus",
+    "accreditation",
+    "exit-award",
+    "rpl",
+    "partner",
+    "attendance",
+    "engagement",
+    "structure",
+    "variance",
+    "rule",
+];
+pub const RPL: &[&str] = &["certificated", "experiential"];
+pub const PARTNER: &[&str] = &["model", "link-tutor", "programme-leader", "operational-framework"];
+pub const ATTENDANCE: &[&str] = &["first-contact", "second-contact", "interview", "agreements-per-year"];
+pub const ENGAGEMENT: &[&str] = &["shared-with", "retention"];
+pub const STRUCTURE: &[&str] = &["core", "option", "stage"];
+pub const STAGE: &[&str] = &["core", "option"];
+pub const VARIANCE: &[&str] = &[
+    "applies-to",
+    "criterion",
+    "rationale",
+    "alternative",
+    "evidence",
+    "submitted",
+    "approved",
+];
+pub const KINDS: &[&str] = &[
+    "coursework",
+    "exam",
+    "test",
+    "presentation",
+    "practical",
+    "portfolio",
+    "project",
+];
+pub const MODES: &[&str] = &["full-time", "part-time", "distance", "online"];
+pub const DELIVERIES: &[&str] = &["semesterised", "year-long", "block"];
+pub const MODELS: &[&str] = &["franchise", "validated", "joint", "dual"];
+pub const PLACEMENTS: &[&str] = &["semester", "semesters", "year-long", "year"];
+
+/// Every keyword of the language (for semantic tokens).
+pub fn all_keywords() -> impl Iterator<Item = &'static str> {
+    [
+        TOP,
+        MODULE,
+        ASSESSMENT,
+        PROGRAMME,
+        RPL,
+        PARTNER,
+        ATTENDANCE,
+        ENGAGEMENT,
+        STRUCTURE,
+        VARIANCE,
+        PLACEMENTS,
+        &["choose", "from"],
+    ]
+    .into_iter()
+    .flatten()
+    .copied()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Tok<'a> {
+    Word(&'a str),
+    Str,
+    Open,
+    Close,
+    Comma,
+}
+
+fn is_word(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/' | '%')
+}
+
+/// Tokens of `text` with their start offsets (comments skipped; a string
+/// left open runs to the end).
+fn lex(text: &str) -> Vec<(usize, Tok<'_>)> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        match c {
+            b'#' => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'"' => {
+                let start = i;
+                if text[i..].starts_with("\"\"\"") {
+                    i = text[i + 3..].find("\"\"\"").map(|e| i + 3 + e + 3).unwrap_or(b.len());
+                } else {
+                    i += 1;
+                    while i < b.len() && b[i] != b'"' && b[i] != b'\n' {
+                        if b[i] == b'\\' {
+                            i += 1;
+                        }
+                        i += 1;
+                    }
+                    i = (i + 1).min(b.len());
+                }
+                out.push((start, Tok::Str));
+            }
+            b'{' => {
+                out.push((i, Tok::Open));
+                i += 1;
+            }
+            b'}' => {
+                out.push((i, Tok::Close));
+                i += 1;
+            }
+            b',' => {
+                out.push((i, Tok::Comma));
+                i += 1;
+            }
+            _ if (c as char).is_ascii() && is_word(c as char) => {
+                let start = i;
+                while i < b.len() && (b[i] as char).is_ascii() && is_word(b[i] as char) {
+                    i += 1;
+                }
+                out.push((start, Tok::Word(&text[start..i])));
+            }
+            _ => {
+                i += text[i..].chars().next().map(char::len_utf8).unwrap_or(1);
+            }
+        }
+    }
+    out
+}
+
+/// What the cursor is in.
+#[derive(Debug, Default)]
+struct Context<'a> {
+    /// The kind of the innermost open block (`module`, `structure`, ...; "" at top level).
+    block: &'a str,
+    /// The code of the enclosing module, if any.
+    module: Option<&'a str>,
+    /// The tokens of the current statement before the cursor (the partial
+    /// word under the cursor excluded).
+    stmt: Vec<Tok<'a>>,
+}
+
+const BLOCK_HEADS: &[&str] = &[
+    "module",
+    "programme",
+    "outcomes",
+    "assessment",
+    "rpl",
+    "partner",
+    "attendance",
+    "engagement",
+    "structure",
+    "variance",
+    "stage",
+    "option",
+    "core",
+    "rule",
+];
+
+fn context(text: &str, offset: usize) -> Context<'_> {
+    let mut offset = offset.min(text.len());
+    while offset > 0 && !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let toks = lex(before);
+    // Drop the partial word the cursor is in.
+    let toks: Vec<(usize, Tok)> = match toks.last() {
+        Some((s, Tok::Word(w))) if s + w.len() == offset => toks[..toks.len() - 1].to_vec(),
+        _ => toks,
+    };
+    let mut stack: Vec<(&str, Option<&str>)> = Vec::new();
+    let mut stmt_start = 0;
+    for (i, (_, t)) in toks.iter().enumerate() {
+        match t {
+            Tok::Open => {
+                // The block's head: the first block keyword of the statement.
+                let head = toks[stmt_start..i]
+                    .iter()
+                    .rev()
+                    .find_map(|(_, t)| match t {
+                        Tok::Word(w) if BLOCK_HEADS.contains(w) => Some(*w),
+                        _ => None,
+                    })
+                    .unwrap_or("?");
+                let code = if head == "module" {
+                    toks[stmt_start..i]
+                        .iter()
+                        .skip_while(|(_, t)| *t != Tok::Word("module"))
+                        .nth(1)
+                        .and_then(|(_, t)| match t {
+                            Tok::Word(w) => Some(*w),
+                            _ => None,
+                        })
+                } else {
+                    None
+                };
+                stack.push((head, code));
+                stmt_start = i + 1;
+            }
+            Tok::Close => {
+                stack.pop();
+                stmt_start = i + 1;
+            }
+            Tok::Word(w) if keywords_of(stack.last().map(|(h, _)| *h).unwrap_or("")).contains(w) => stmt_start = i,
+            _ => {}
+        }
+    }
+    // On a fresh line (not after a comma) a new statement begins.
+    let cursor_line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let ends_with_comma = matches!(toks.last(), Some((_, Tok::Comma)));
+    let on_line = toks.last().is_some_and(|(p, _)| *p >= cursor_line_start);
+    let stmt: Vec<Tok> = if on_line || ends_with_comma {
+        toks[stmt_start.min(toks.len())..]
+            .iter()
+            .map(|(_, t)| t.clone())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let block = stack.last().map(|(h, _)| *h).unwrap_or("");
+    let module = stack
+        .iter()
+        .rev()
+        .find_map(|(h, c)| (*h == "module").then_some(*c).flatten());
+    Context { block, module, stmt }
+}
+
+fn items(labels: &[&str], kind: CompletionKind) -> Vec<Completion> {
+    labels
+        .iter()
+        .map(|l| Completion {
+            label: l.to_string(),
+            kind,
+            detail: None,
+            documentation: None,
+        })
+        .collect()
+}
+
+fn modules(snap: &Snapshot) -> Vec<Completion> {
+    let mut v: Vec<Completion> = snap
+        .analysis
+        .workspace
+        .modules
+        .iter()
+        .map(|m| Completion {
+            label: m.code.value.clone(),
+            kind: CompletionKind::Module,
+            detail: Some(format!("{} ({} credits, level {})", m.title, m.credits(), m.level())),
+            documentation: None,
+        })
+        .collect();
+    v.sort_by(|a, b| a.label.cmp(&b.label));
+    v.dedup_by(|a, b| a.label == b.label);
+    v
+}
+
+pub fn complete(snap: &Snapshot, _source: Option<SourceId>, text: &str, offset: usize) -> Vec<Completion> {
+    let cx = context(text, offset);
+    let first = match cx.stmt.first() {
+        Some(Tok::Word(w)) => Some(*w),
+        _ => None,
+    };
+    let has = |w: &str| cx.stmt.contains(&Tok::Word(w));
+    let n = cx.stmt.len();
+    let last_is_comma = matches!(cx.stmt.last(), Some(Tok::Comma));
+    let value_slot = n == 1 || last_is_comma;
+    match first {
+        Some("requires" | "applies-to") if value_slot => return modules(snap),
+        Some("core") if cx.block == "structure" || cx.block == "stage" => {
+            if value_slot {
+                return modules(snap);
+            }
+            return items(PLACEMENTS, CompletionKind::Keyword);
+        }
+        Some("option") if cx.block == "structure" || cx.block == "stage" => {
+            if has("from") {
+                if matches!(cx.stmt.last(), Some(Tok::Word("from"))) || last_is_comma {
+                    return modules(snap);
+                }
+                return items(PLACEMENTS, CompletionKind::Keyword);
+            }
+            if matches!(cx.stmt.last(), Some(Tok::Word("credits"))) {
+                return items(&["from"], CompletionKind::Keyword);
+            }
+            return Vec::new();
+        }
+        Some("covers") if value_slot => {
+            let Some(m) = cx.module.and_then(|c| snap.analysis.workspace.module(c)) else {
+                return Vec::new();
+            };
+            return m
+                .outcomes
+                .iter()
+                .map(|o| Completion {
+                    label: o.code.value.clone(),
+                    kind: CompletionKind::Outcome,
+                    detail: Some(o.text.value.clone()),
+                    documentation: None,
+                })
+                .collect();
+        }
+        Some("variance") if n == 1 && cx.block == "programme" => {
+            return snap
+                .rules
+                .rules
+                .values()
+                .filter(|r| snap.rules.waivable(&r.id).is_some())
+                .map(|r| Completion {
+                    label: r.id.clone(),
+                    kind: CompletionKind::Rule,
+                    detail: r.clause.clone(),
+                    documentation: r.summary.clone().or_else(|| r.clause_text.clone()),
+                })
+                .collect();
+        }
+        Some("award" | "exit-award") if n == 1 => {
+            return snap
+                .rules
+                .awards
+                .iter()
+                .map(|a| Completion {
+                    label: a.clone(),
+                    kind: CompletionKind::Award,
+                    detail: snap.rules.award_requirements(a),
+                    documentation: None,
+                })
+                .collect();
+        }
+        Some("framework") if n == 1 => {
+            return items(
+                &snap.rules.frameworks.iter().map(String::as_str).collect::<Vec<_>>(),
+                CompletionKind::Framework,
+            )
+        }
+        Some("criterion") if n == 1 => return items(&CRITERIA, CompletionKind::Criterion),
+        Some("kind") if n == 1 => return items(KINDS, CompletionKind::Value),
+        Some("mode") if value_slot => return items(MODES, CompletionKind::Value),
+        Some("delivery") if n == 1 => return items(DELIVERIES, CompletionKind::Value),
+        Some("model") if n == 1 => return items(MODELS, CompletionKind::Value),
+        Some(_) => return Vec::new(),
+        None => {}
+    }
+    if matches!(cx.block, "core" | "option") {
+        return modules(snap);
+    }
+    items(keywords_of(cx.block), CompletionKind::Keyword)
+}
+
+/// The property keywords of a block kind.
+fn keywords_of(block: &str) -> &'static [&'static str] {
+    match block {
+        "" => TOP,
+        "module" => MODULE,
+        "assessment" => ASSESSMENT,
+        "programme" => PROGRAMME,
+        "rpl" => RPL,
+        "partner" => PARTNER,
+        "attendance" => ATTENDANCE,
+        "engagement" => ENGAGEMENT,
+        "structure" => STRUCTURE,
+        "stage" => STAGE,
+        "variance" => VARIANCE,
+        _ => &[],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cx(text: &str) -> (String, Option<String>, usize) {
+        let c = context(text, text.len());
+        (c.block.to_string(), c.module.map(str::to_string), c.stmt.len())
+    }
+
+    #[test]
+    fn block_and_statement_context() {
+        assert_eq!(cx(""), ("".into(), None, 0));
+        assert_eq!(cx("module A \"t\" {\n  cre"), ("module".into(), Some("A".into()), 0));
+        assert_eq!(
+            cx("module A \"t\" {\n  requires B, "),
+            ("module".into(), Some("A".into()), 3)
+        );
+        assert_eq!(
+            cx("module A \"t\" {\n  assessment X \"y\" {\n covers "),
+            ("assessment".into(), Some("A".into()), 1)
+        );
+        assert_eq!(
+            cx("programme P \"t\" {\n structure {\n  core A,\n   B, "),
+            ("structure".into(), None, 5)
+        );
+        assert_eq!(cx("module A \"t\" { credits 10 }\n"), ("".into(), None, 0));
+        assert_eq!(
+            cx("module A \"t\" { # { not a block\n  "),
+            ("module".into(), Some("A".into()), 0)
+        );
+    }
+}

@@ -1,0 +1,109 @@
+//! Inlay hints: credits per semester and per study year after `structure {`,
+//! and the number of ways to choose each option group.
+
+use std::collections::BTreeMap;
+
+use spec_lsp::host::Hint;
+
+use super::Snapshot;
+use crate::diag::SourceId;
+use crate::model::pathways::PathwaySpace;
+use crate::model::Membership;
+
+pub fn inlay_hints(snap: &Snapshot, source: SourceId, start: usize, end: usize) -> Vec<Hint> {
+    let ws = &snap.analysis.workspace;
+    let text = snap.text(source);
+    let mut out = Vec::new();
+    for p in ws.programmes.iter().filter(|p| p.source == source) {
+        let Some(s) = &p.structure else { continue };
+        if (s.span.end as usize) < start || (s.span.start as usize) > end {
+            continue;
+        }
+        // Credits per (year, semester): core modules, plus option groups
+        // whose modules all run in one period (their `choose` credits).
+        let mut per: BTreeMap<(u64, u64), u64> = BTreeMap::new();
+        let mut spread: u64 = 0;
+        let credits_of = |i: usize| {
+            s.entries[i]
+                .module
+                .and_then(|m| ws.modules.get(m))
+                .map(|m| m.credits())
+                .unwrap_or(0)
+        };
+        for (i, e) in s.entries.iter().enumerate() {
+            if e.membership != Membership::Core {
+                continue;
+            }
+            let Some(per_) = &e.period else { continue };
+            let c = credits_of(i);
+            let n = per_.semesters().max(1);
+            for sem in per_.start..=per_.end {
+                *per.entry((per_.year, sem)).or_default() += c / n;
+            }
+        }
+        for g in &s.groups {
+            let periods: Vec<_> = g.entries.iter().filter_map(|&i| s.entries[i].period).collect();
+            match periods.first() {
+                Some(first) if periods.len() == g.entries.len() && periods.iter().all(|x| x == first) => {
+                    let n = first.semesters().max(1);
+                    for sem in first.start..=first.end {
+                        *per.entry((first.year, sem)).or_default() += g.choose.value / n;
+                    }
+                }
+                _ => spread += g.choose.value,
+            }
+        }
+        if !per.is_empty() || spread > 0 {
+            let mut years: BTreeMap<u64, Vec<String>> = BTreeMap::new();
+            for ((y, sem), c) in &per {
+                years.entry(*y).or_default().push(format!("S{sem} {c}"));
+            }
+            let mut parts: Vec<String> = years
+                .iter()
+                .map(|(y, v)| {
+                    let total: u64 = per.iter().filter(|((yy, _), _)| yy == y).map(|(_, c)| c).sum();
+                    format!("year {y}: {} = {total}", v.join(", "))
+                })
+                .collect();
+            if spread > 0 {
+                parts.push(format!("+{spread} option credits across periods"));
+            }
+            // After `structure {`.
+            let at = text[s.span.start as usize..s.span.end as usize]
+                .find('{')
+                .map(|i| s.span.start as usize + i + 1)
+                .unwrap_or(s.span.start as usize);
+            out.push(Hint {
+                offset: at,
+                label: format!("credits {}", parts.join("; ")),
+            });
+        }
+        // Pathways per option group.
+        let groups = PathwaySpace::groups_of(ws, s);
+        for (g, space) in s.groups.iter().zip(groups.iter()) {
+            if (g.span.end as usize) < start || (g.span.start as usize) > end {
+                continue;
+            }
+            let n = space.count();
+            let line_end = text[g.span.start as usize..]
+                .find('\n')
+                .map(|i| g.span.start as usize + i)
+                .unwrap_or(text.len());
+            let at = line_end.min(g.span.end as usize);
+            let at = text[..at].trim_end_matches(['\r', ' ', '\t']).len();
+            out.push(Hint {
+                offset: at,
+                label: if n == 1 {
+                    "1 way to choose".into()
+                } else {
+                    format!("{n} ways to choose")
+                },
+            });
+        }
+        if let Ok(space) = PathwaySpace::new(ws, p) {
+            let _ = space;
+        }
+    }
+    out.sort_by_key(|h| h.offset);
+    out
+}

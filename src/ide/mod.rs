@@ -1,0 +1,604 @@
+//! The IDE layer: editor features computed from [`crate::analysis`], the
+//! model and the syntax trees, with no protocol types. [`SpecHost`]
+//! implements [`spec_lsp::Host`] for `spec lsp`.
+//!
+//! State: the workspace's `.pspec` files (disk text, or the editor buffer
+//! when open) with their parse trees cached, so a keystroke re-parses only
+//! the file that changed; the last [`Snapshot`] (analysis + symbol index) is
+//! reused until something changes.
+
+pub mod actions;
+pub mod complete;
+pub mod hints;
+pub mod hover;
+pub mod index;
+pub mod rules;
+pub mod symbols;
+pub mod tokens;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use rayon::prelude::*;
+use spec_lsp::host::{self as h, FileDiags, Refused};
+
+use crate::analysis::{analyze_parsed, parse_input, Analysis, Input, Options, Parsed};
+use crate::diag::{Diagnostic, Severity, SourceId};
+use crate::source::SourceKind;
+use crate::span::Span;
+use crate::workspace;
+
+pub use index::{Index, Occ, Sym};
+
+/// One analysed state of the workspace.
+pub struct Snapshot {
+    pub analysis: Analysis,
+    /// The file of every source (embedded packs: their read-only copy).
+    pub paths: Vec<Option<PathBuf>>,
+    pub by_path: HashMap<PathBuf, SourceId>,
+    pub index: Index,
+    pub rules: rules::Rules,
+}
+
+impl Snapshot {
+    pub fn build(analysis: Analysis, embedded_dir: &Path) -> Snapshot {
+        let mut paths = Vec::with_capacity(analysis.sources.len());
+        let mut by_path = HashMap::new();
+        for (id, s) in analysis.sources.iter() {
+            let p = match s.kind {
+                SourceKind::EmbeddedPolicy => materialise(embedded_dir, &s.name, &s.text),
+                _ => s.path.clone(),
+            };
+            if let Some(p) = &p {
+                by_path.entry(p.clone()).or_insert(id);
+            }
+            paths.push(p);
+        }
+        let index = Index::build(&analysis);
+        let rules = rules::Rules::collect(&analysis);
+        Snapshot {
+            analysis,
+            paths,
+            by_path,
+            index,
+            rules,
+        }
+    }
+
+    pub fn source_of(&self, path: &Path) -> Option<SourceId> {
+        self.by_path.get(path).copied()
+    }
+
+    pub fn path(&self, id: SourceId) -> Option<&PathBuf> {
+        self.paths.get(id).and_then(|p| p.as_ref())
+    }
+
+    pub fn text(&self, id: SourceId) -> &str {
+        self.analysis.sources.get(id).map(|s| &*s.text).unwrap_or("")
+    }
+
+    pub fn loc(&self, id: SourceId, span: Span) -> Option<h::Loc> {
+        Some(h::Loc {
+            path: self.path(id)?.clone(),
+            start: span.start as usize,
+            end: span.end as usize,
+        })
+    }
+
+    /// The parse tree of a `.pspec` source.
+    pub fn tree(&self, id: SourceId) -> Option<&crate::syntax::ast::SourceFile> {
+        self.analysis
+            .files
+            .iter()
+            .find(|(i, _)| *i == id)
+            .map(|(_, f)| f.as_ref())
+    }
+}
+
+/// Writes an embedded pack to `dir/NAME` (read-only) so editors can open it.
+fn materialise(dir: &Path, name: &str, text: &str) -> Option<PathBuf> {
+    let rel = name.trim_start_matches('/');
+    if rel.split('/').any(|c| c == "..") {
+        return None;
+    }
+    let path = dir.join(rel);
+    if std::fs::read_to_string(&path).ok().as_deref() != Some(text) {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).ok()?;
+        }
+        if let Ok(meta) = std::fs::metadata(&path) {
+            let mut perm = meta.permissions();
+            #[allow(clippy::permissions_set_readonly_false)]
+            perm.set_readonly(false);
+            let _ = std::fs::set_permissions(&path, perm);
+        }
+        std::fs::write(&path, text).ok()?;
+        if let Ok(meta) = std::fs::metadata(&path) {
+            let mut perm = meta.permissions();
+            perm.set_readonly(true);
+            let _ = std::fs::set_permissions(&path, perm);
+        }
+    }
+    Some(path)
+}
+
+/// Where embedded packs are materialised: `$XDG_CACHE_HOME/spec/VERSION/`,
+/// else `~/.cache/spec/VERSION/`, else the temp directory.
+pub fn default_cache_dir() -> PathBuf {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|v| !v.is_empty())
+                .map(|h| PathBuf::from(h).join(".cache"))
+        })
+        .unwrap_or_else(std::env::temp_dir);
+    base.join("spec").join(env!("CARGO_PKG_VERSION"))
+}
+
+#[derive(Default)]
+struct Slot {
+    disk: Option<Arc<str>>,
+    buffer: Option<Arc<str>>,
+    /// Parsed from the current text.
+    parsed: Option<Parsed>,
+    /// Found by walking a workspace root (kept when its buffer closes).
+    in_workspace: bool,
+}
+
+impl Slot {
+    fn text(&self) -> Option<&Arc<str>> {
+        self.buffer.as_ref().or(self.disk.as_ref())
+    }
+}
+
+#[derive(Default)]
+struct State {
+    /// The folders the editor named.
+    roots: Vec<PathBuf>,
+    /// Resolved workspace directories (with `spec.toml` where found).
+    dirs: Vec<PathBuf>,
+    config: Option<(PathBuf, workspace::Config)>,
+    /// A `spec.toml` that could not be read: shown as a diagnostic-free
+    /// message on the first file.
+    config_error: Option<String>,
+    /// `.pspec` files by absolute path.
+    specs: BTreeMap<PathBuf, Slot>,
+    /// Open buffers of other files (`.policy`).
+    others: HashMap<PathBuf, Arc<str>>,
+    snapshot: Option<Arc<Snapshot>>,
+}
+
+/// The `spec` side of the language server.
+pub struct SpecHost {
+    state: Mutex<State>,
+    cache_dir: PathBuf,
+}
+
+impl Default for SpecHost {
+    fn default() -> Self {
+        SpecHost::new(default_cache_dir())
+    }
+}
+
+fn is_spec(p: &Path) -> bool {
+    p.extension().is_some_and(|e| e == "pspec")
+}
+
+fn read(p: &Path) -> Option<Arc<str>> {
+    workspace::read_text(p).ok().map(Arc::from)
+}
+
+impl SpecHost {
+    pub fn new(cache_dir: PathBuf) -> SpecHost {
+        SpecHost {
+            state: Mutex::new(State::default()),
+            cache_dir,
+        }
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The current snapshot, re-analysing if anything changed.
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        let mut st = self.state();
+        if let Some(s) = &st.snapshot {
+            return s.clone();
+        }
+        // Re-parse only the files whose text changed (in parallel).
+        let todo: Vec<(PathBuf, Arc<str>)> = st
+            .specs
+            .iter()
+            .filter(|(_, s)| s.parsed.is_none())
+            .filter_map(|(p, s)| Some((p.clone(), s.text()?.clone())))
+            .collect();
+        let base = st
+            .config
+            .as_ref()
+            .map(|(r, _)| r.clone())
+            .or_else(|| st.dirs.first().cloned());
+        let parsed: Vec<(PathBuf, Parsed)> = todo
+            .into_par_iter()
+            .map(|(p, text)| {
+                let input = Input {
+                    name: display_name(base.as_deref(), &p),
+                    path: Some(p.clone()),
+                    text,
+                    primary: true,
+                };
+                (p, parse_input(input))
+            })
+            .collect();
+        for (p, parsed) in parsed {
+            if let Some(slot) = st.specs.get_mut(&p) {
+                slot.parsed = Some(parsed);
+            }
+        }
+        let inputs: Vec<Parsed> = st.specs.values().filter_map(|s| s.parsed.clone()).collect();
+        let options = match &st.config {
+            Some((root, c)) => Options {
+                framework: None,
+                default_framework: c.policy.framework.clone(),
+                require_approved_variances: c.output.require_approved_variances,
+                policy_paths: c
+                    .policy
+                    .paths
+                    .iter()
+                    .map(|p| root.join(p))
+                    .filter(|p| p.exists())
+                    .collect(),
+            },
+            None => Options::default(),
+        };
+        let analysis = analyze_parsed(inputs, &options);
+        let snap = Arc::new(Snapshot::build(analysis, &self.cache_dir.join("embedded")));
+        st.snapshot = Some(snap.clone());
+        snap
+    }
+
+    fn reload_roots(st: &mut State) {
+        let mut dirs: Vec<PathBuf> = Vec::new();
+        let mut config = None;
+        st.config_error = None;
+        for r in &st.roots {
+            let dir = workspace::find_root(r).unwrap_or_else(|| r.clone());
+            if let Ok(ws) = workspace::load_config(&dir) {
+                if config.is_none() {
+                    config = Some((dir.clone(), ws.config));
+                }
+            } else if dir.join("spec.toml").is_file() {
+                if let Err(e) = workspace::load_config(&dir) {
+                    st.config_error = Some(e.0);
+                }
+            }
+            if !dirs.contains(&dir) {
+                dirs.push(dir);
+            }
+        }
+        st.config = config;
+        st.dirs = dirs.clone();
+        // Forget workspace files that are not open; rescan.
+        st.specs.retain(|_, s| s.buffer.is_some());
+        for s in st.specs.values_mut() {
+            s.in_workspace = false;
+            s.parsed = None;
+        }
+        let found: Vec<PathBuf> = dirs
+            .iter()
+            .flat_map(|d| workspace::pspec_files(d).unwrap_or_default())
+            .collect();
+        let texts: Vec<(PathBuf, Option<Arc<str>>)> = found
+            .into_par_iter()
+            .map(|p| {
+                let t = read(&p);
+                (p, t)
+            })
+            .collect();
+        for (p, text) in texts {
+            let slot = st.specs.entry(p).or_default();
+            slot.disk = text;
+            slot.in_workspace = true;
+            slot.parsed = None;
+        }
+        st.snapshot = None;
+    }
+
+    fn under_dirs(st: &State, p: &Path) -> bool {
+        st.dirs.iter().any(|d| p.starts_with(d))
+    }
+}
+
+fn display_name(base: Option<&Path>, p: &Path) -> String {
+    let rel = base.and_then(|b| p.strip_prefix(b).ok()).unwrap_or(p);
+    rel.to_string_lossy().replace('\\', "/")
+}
+
+/// A diagnostic as the editor shows it.
+fn to_diag(snap: &Snapshot, d: &Diagnostic) -> h::Diag {
+    let mut message = d.message.clone();
+    if let Some(c) = &d.clause {
+        message.push_str(&format!(" [{c}]"));
+    }
+    if let Some(p) = &d.pathway {
+        message.push_str(&format!("\npathway: {}", p.join(", ")));
+    }
+    if let Some(help) = &d.help {
+        message.push_str(&format!("\nhelp: {help}"));
+    }
+    let mut related = Vec::new();
+    for l in &d.labels {
+        if let Some(loc) = snap.loc(l.source, l.span) {
+            related.push(h::Related {
+                loc,
+                message: l.message.clone(),
+            });
+        }
+    }
+    if let Some(o) = &d.origin {
+        if let Some(loc) = snap.loc(o.source, o.span) {
+            related.push(h::Related {
+                loc,
+                message: format!("rule `{}` is defined here", d.code),
+            });
+        }
+    }
+    if let Some(w) = &d.waived_by {
+        let pending = if w.pending { " (pending approval)" } else { "" };
+        message.push_str(&format!("\nwaived by variance `{}`{pending}", w.rule));
+        if let Some(loc) = snap.loc(w.source, w.span) {
+            related.push(h::Related {
+                loc,
+                message: format!("waived by this variance{pending}"),
+            });
+        }
+    }
+    h::Diag {
+        start: d.span.start as usize,
+        end: d.span.end as usize,
+        severity: if d.is_waived() {
+            h::Severity::Hint
+        } else {
+            match d.severity {
+                Severity::Error => h::Severity::Error,
+                Severity::Warning => h::Severity::Warning,
+                Severity::Info => h::Severity::Info,
+            }
+        },
+        code: d.code.clone(),
+        message,
+        related,
+        waived: d.is_waived(),
+    }
+}
+
+/// The source id and the snapshot for a path, if the path is analysed.
+fn locate(snap: &Snapshot, path: &Path) -> Option<SourceId> {
+    snap.source_of(path)
+}
+
+impl spec_lsp::Host for SpecHost {
+    fn set_roots(&self, roots: Vec<PathBuf>) {
+        let mut st = self.state();
+        st.roots = roots
+            .into_iter()
+            .map(|r| std::fs::canonicalize(&r).unwrap_or(r))
+            .collect();
+        Self::reload_roots(&mut st);
+    }
+
+    fn set_text(&self, path: &Path, text: String) {
+        let mut st = self.state();
+        if !is_spec(path) {
+            st.others.insert(path.to_path_buf(), Arc::from(text));
+            return;
+        }
+        // A file outside every root, with no root at all: its workspace is
+        // the nearest `spec.toml` above it, else its own directory.
+        if st.roots.is_empty() && st.dirs.is_empty() {
+            if let Some(dir) = workspace::find_root(path).or_else(|| path.parent().map(Path::to_path_buf)) {
+                st.roots.push(dir);
+                Self::reload_roots(&mut st);
+            }
+        }
+        let slot = st.specs.entry(path.to_path_buf()).or_default();
+        if slot.buffer.as_deref() != Some(text.as_str()) {
+            slot.buffer = Some(Arc::from(text));
+            slot.parsed = None;
+            st.snapshot = None;
+        }
+    }
+
+    fn close(&self, path: &Path) {
+        let mut st = self.state();
+        st.others.remove(path);
+        let in_ws = Self::under_dirs(&st, path);
+        if let Some(slot) = st.specs.get_mut(path) {
+            slot.buffer = None;
+            slot.parsed = None;
+            if slot.disk.is_none() {
+                slot.disk = read(path);
+            }
+            if !(slot.in_workspace || in_ws && slot.disk.is_some()) {
+                st.specs.remove(path);
+            }
+            st.snapshot = None;
+        }
+    }
+
+    fn files_changed(&self, paths: &[PathBuf]) {
+        let mut st = self.state();
+        if paths.iter().any(|p| p.file_name().is_some_and(|n| n == "spec.toml")) {
+            Self::reload_roots(&mut st);
+            return;
+        }
+        for p in paths {
+            if is_spec(p) {
+                let text = read(p);
+                let in_ws = Self::under_dirs(&st, p);
+                match text {
+                    Some(t) => {
+                        if in_ws || st.specs.contains_key(p) {
+                            let slot = st.specs.entry(p.clone()).or_default();
+                            slot.in_workspace |= in_ws;
+                            if slot.disk.as_deref() != Some(&*t) {
+                                slot.disk = Some(t);
+                                if slot.buffer.is_none() {
+                                    slot.parsed = None;
+                                }
+                            }
+                        }
+                    }
+                    None => {
+                        let remove = st.specs.get(p).is_some_and(|s| s.buffer.is_none());
+                        if remove {
+                            st.specs.remove(p);
+                        } else if let Some(s) = st.specs.get_mut(p) {
+                            s.disk = None;
+                        }
+                    }
+                }
+            }
+        }
+        // Policy files are read by the analysis itself: re-run it.
+        st.snapshot = None;
+    }
+
+    fn text(&self, path: &Path) -> Option<Arc<str>> {
+        {
+            let st = self.state();
+            if let Some(t) = st.specs.get(path).and_then(|s| s.text()) {
+                return Some(t.clone());
+            }
+            if let Some(t) = st.others.get(path) {
+                return Some(t.clone());
+            }
+            if let Some(snap) = &st.snapshot {
+                if let Some(id) = snap.source_of(path) {
+                    return snap.analysis.sources.get(id).map(|s| s.text.clone());
+                }
+            }
+        }
+        read(path)
+    }
+
+    fn diagnostics(&self) -> Vec<FileDiags> {
+        let snap = self.snapshot();
+        let mut by_file: BTreeMap<PathBuf, Vec<h::Diag>> = BTreeMap::new();
+        for d in &snap.analysis.diagnostics {
+            let Some(p) = snap.path(d.source) else {
+                continue;
+            };
+            by_file.entry(p.clone()).or_default().push(to_diag(&snap, d));
+        }
+        by_file
+            .into_iter()
+            .map(|(path, diags)| FileDiags { path, diags })
+            .collect()
+    }
+
+    fn hover(&self, path: &Path, offset: usize) -> Option<h::HoverInfo> {
+        // A test hook: the protocol tests check that a panicking request
+        // leaves the server running.
+        if std::env::var_os("SPEC_LSP_TEST_PANIC").is_some_and(|v| v == "hover") {
+            panic!("SPEC_LSP_TEST_PANIC=hover");
+        }
+        let snap = self.snapshot();
+        hover::hover(&snap, locate(&snap, path)?, offset)
+    }
+
+    fn completion(&self, path: &Path, offset: usize) -> Vec<h::Completion> {
+        let snap = self.snapshot();
+        let Some(text) = self.text(path) else {
+            return Vec::new();
+        };
+        complete::complete(&snap, locate(&snap, path), &text, offset)
+    }
+
+    fn definition(&self, path: &Path, offset: usize) -> Vec<h::Loc> {
+        let snap = self.snapshot();
+        let Some(src) = locate(&snap, path) else {
+            return Vec::new();
+        };
+        symbols::definition(&snap, src, offset)
+    }
+
+    fn references(&self, path: &Path, offset: usize, include_declaration: bool) -> Vec<h::Loc> {
+        let snap = self.snapshot();
+        let Some(src) = locate(&snap, path) else {
+            return Vec::new();
+        };
+        symbols::references(&snap, src, offset, include_declaration)
+    }
+
+    fn prepare_rename(&self, path: &Path, offset: usize) -> Result<(usize, usize, String), Refused> {
+        let snap = self.snapshot();
+        let src = locate(&snap, path).ok_or_else(|| Refused("this file is not part of the workspace".into()))?;
+        symbols::prepare_rename(&snap, src, offset)
+    }
+
+    fn rename(&self, path: &Path, offset: usize, new_name: &str) -> Result<Vec<h::Edit>, Refused> {
+        let snap = self.snapshot();
+        let src = locate(&snap, path).ok_or_else(|| Refused("this file is not part of the workspace".into()))?;
+        symbols::rename(&snap, src, offset, new_name)
+    }
+
+    fn document_symbols(&self, path: &Path) -> Vec<h::Symbol> {
+        let snap = self.snapshot();
+        let Some(src) = locate(&snap, path) else {
+            return Vec::new();
+        };
+        symbols::document_symbols(&snap, src)
+    }
+
+    fn workspace_symbols(&self, query: &str) -> Vec<h::WorkspaceSymbol> {
+        symbols::workspace_symbols(&self.snapshot(), query)
+    }
+
+    fn format(&self, path: &Path) -> Result<String, Refused> {
+        let text = self.text(path).ok_or_else(|| Refused("unknown document".into()))?;
+        if !is_spec(path) {
+            return Err(Refused("only `.pspec` files are formatted".into()));
+        }
+        format_text(&text)
+    }
+
+    fn code_actions(&self, path: &Path, start: usize, end: usize) -> Vec<h::Action> {
+        let snap = self.snapshot();
+        let Some(src) = locate(&snap, path) else {
+            return Vec::new();
+        };
+        actions::code_actions(&snap, src, start, end)
+    }
+
+    fn inlay_hints(&self, path: &Path, start: usize, end: usize) -> Vec<h::Hint> {
+        let snap = self.snapshot();
+        let Some(src) = locate(&snap, path) else {
+            return Vec::new();
+        };
+        hints::inlay_hints(&snap, src, start, end)
+    }
+
+    fn semantic_tokens(&self, path: &Path) -> Vec<h::Token> {
+        let snap = self.snapshot();
+        let Some(text) = self.text(path) else {
+            return Vec::new();
+        };
+        tokens::tokens(&snap, locate(&snap, path), &text)
+    }
+}
+
+/// `spec fmt` on one text (exactly [`crate::fmt::format`]); refuses text
+/// with syntax errors.
+pub fn format_text(text: &str) -> Result<String, Refused> {
+    crate::fmt::format(text).map_err(|e| match e {
+        crate::fmt::FormatError::Syntax(errs) => Refused(format!(
+            "not formatted: the file has syntax errors ({})",
+            errs.first().map(|e| e.message.as_str()).unwrap_or("unreadable text")
+        )),
+        crate::fmt::FormatError::Unstable(why) => Refused(format!("not formatted: {why}")),
+    })
+}

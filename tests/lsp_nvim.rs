@@ -1,0 +1,124 @@
+//! End to end in a real editor: headless Neovim's built-in LSP client runs
+//! `spec lsp`, opens a spec with known violations, and we check what Neovim
+//! received: the diagnostics (rule ids and lines), a hover and a go to
+//! definition. Fails (never skips) when `nvim` is missing: run
+//! `scripts/install-test-deps.sh`.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+const MODULES: &str = r#"module 7101EN "Research Skills for Engineers" {
+  credits 10
+  level 7
+  research-skills
+  outcomes { LO1 "Plan an engineering investigation" }
+  assessment AS1 "Plan" { kind coursework weight 100% covers LO1 }
+}
+"#;
+
+const SPEC: &str = r#"# Known violations, one per module.
+module 7102EN "Engineering Analysis" {
+  credits 20
+  level 12
+  requires 7101EN
+  outcomes { LO1 "Analyse engineering systems" }
+  assessment AS1 "Exam" { kind exam weight 100% covers LO1 }
+}
+
+module 7105EN "Project Management" {
+  credits 20
+  level 7
+  outcomes {
+    LO1 "Plan projects"
+    LO2 "Manage risk"
+  }
+  assessment AS1 "Plan" { kind coursework weight 60% covers LO1 }
+  assessment AS2 "Risk register" { kind coursework weight 30% covers LO2 }
+}
+
+programme MSCEN "MSc Engineering Management" {
+  award MSc
+  framework ljmu-pgt-2022
+  credits 180
+  structure {
+    core 7101EN, 7102EN, 7105EN, 7999EN semester 1
+  }
+}
+"#;
+
+fn nvim_version() -> Option<String> {
+    let out = Command::new("nvim").arg("--version").output().ok()?;
+    String::from_utf8(out.stdout).ok()?.lines().next().map(str::to_string)
+}
+
+#[test]
+fn neovim_receives_diagnostics_hover_and_definition() {
+    let version =
+        nvim_version().expect("`nvim` is not installed: run scripts/install-test-deps.sh (Debian package `neovim`)");
+    let dir = tempfile::tempdir().unwrap();
+    let root = std::fs::canonicalize(dir.path()).unwrap();
+    std::fs::write(root.join("spec.toml"), "").unwrap();
+    std::fs::write(root.join("modules.pspec"), MODULES).unwrap();
+    let file = root.join("programme.pspec");
+    std::fs::write(&file, SPEC).unwrap();
+    let out = root.join("nvim-result.json");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/nvim/e2e.lua");
+    // 0-based positions: `7101EN` in `requires` (line 4) and in the structure (line 25).
+    let started = Instant::now();
+    let status = Command::new("nvim")
+        .args(["--headless", "--clean", "-n", "-i", "NONE", "-c"])
+        .arg(format!("luafile {}", script.display()))
+        .current_dir(&root)
+        .env("SPEC_BIN", env!("CARGO_BIN_EXE_spec"))
+        .env("SPEC_FILE", &file)
+        .env("SPEC_ROOT", &root)
+        .env("SPEC_OUT", &out)
+        .env("SPEC_EXPECT", "4")
+        .env("SPEC_HOVER", "4:12")
+        .env("SPEC_DEF", "25:11")
+        .env("XDG_CACHE_HOME", root.join(".cache"))
+        .env("XDG_STATE_HOME", root.join(".state"))
+        .env("XDG_DATA_HOME", root.join(".data"))
+        .env("XDG_CONFIG_HOME", root.join(".config"))
+        .status()
+        .expect("run nvim");
+    assert!(status.success(), "nvim exited with {status}");
+    assert!(started.elapsed() < Duration::from_secs(60));
+    let text = std::fs::read_to_string(&out).expect("the Lua script wrote its results");
+    let r: Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(r["errors"], serde_json::json!([]), "{version}: {r:#}");
+    assert_eq!(r["client"], true);
+
+    let mut diags: Vec<(String, u64)> = r["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or("?").to_string(),
+                d["lnum"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    diags.sort();
+    let expected: Vec<(String, u64)> = vec![
+        ("spec/assessment-weights".into(), 16),
+        ("spec/invalid-value".into(), 3),
+        ("spec/unknown-reference".into(), 25),
+    ];
+    for e in &expected {
+        assert!(diags.contains(e), "{version}: missing {e:?} in {diags:?}");
+    }
+
+    let hover = r["hover"].as_str().expect("a hover");
+    assert!(
+        hover.contains("Research Skills for Engineers") && hover.contains("10 credits, level 7"),
+        "{hover}"
+    );
+    let def = &r["definition"];
+    assert_eq!(def["uri"], format!("file://{}", root.join("modules.pspec").display()));
+    assert_eq!(def["line"], 0);
+}

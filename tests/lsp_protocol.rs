@@ -1,0 +1,821 @@
+//! Protocol tests: the built `spec` binary runs `spec lsp` and is driven over
+//! real stdio JSON-RPC, one test per feature (docs/editors.md).
+
+#[path = "lsp_client/mod.rs"]
+mod lsp_client;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use lsp_client::{codes, pos, uri, Client};
+use serde_json::{json, Value};
+
+const MODULES: &str = r#"module 7001DS "Research Methods" {
+  credits 20
+  level 7
+  research-skills
+  outcomes {
+    LO1 "Design a study"
+    LO2 "Appraise research"
+  }
+  assessment AS1 "Proposal" {
+    kind coursework
+    weight 60%
+    covers LO1
+  }
+  assessment AS2 "Review" {
+    kind coursework
+    weight 30%
+  }
+}
+
+module 7002DS "Machine Learning" {
+  credits 20
+  level 7
+  requires 7001DS
+  outcomes { LO1 "Build models" }
+  assessment AS1 "Project" { kind project weight 100% covers LO1 }
+}
+"#;
+
+const PROGRAMME: &str = r#"programme MSCDS "MSc Data Science" {
+  award MSc
+  framework ljmu-pgt-2022
+  credits 180
+  structure {
+    core 7001DS, 7002DS semester 1
+    option "Electives" choose 20 credits from 7003DS, 7004DS semester 2
+  }
+  variance PG.A4.2/module-size {
+    applies-to 7002DS
+    criterion discipline
+  }
+}
+"#;
+
+const ELECTIVES: &str = r#"module 7003DS "Vision" {
+  credits 20
+  level 7
+  outcomes { LO1 "See" }
+  assessment AS1 "Exam" { kind exam covers LO1 }
+}
+module 7004DS "Speech" {
+  credits 20
+  level 12
+  outcomes { LO1 "Hear" }
+  assessment AS1 "Exam" { kind exam covers LO1 }
+}
+"#;
+
+const WAIT: Duration = Duration::from_secs(20);
+
+struct Ws {
+    dir: tempfile::TempDir,
+}
+
+impl Ws {
+    fn new() -> Ws {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("spec.toml"), "").unwrap();
+        std::fs::write(dir.path().join("modules.pspec"), MODULES).unwrap();
+        std::fs::write(dir.path().join("programme.pspec"), PROGRAMME).unwrap();
+        std::fs::write(dir.path().join("electives.pspec"), ELECTIVES).unwrap();
+        Ws { dir }
+    }
+    fn path(&self, name: &str) -> PathBuf {
+        std::fs::canonicalize(self.dir.path()).unwrap().join(name)
+    }
+    fn root(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+fn start(ws: &Ws) -> Client {
+    let mut c = Client::start(env!("CARGO_BIN_EXE_spec"), ws.root(), &[("SPEC_LSP_DEBOUNCE_MS", "10")]);
+    let init = c.initialize(Some(ws.root()), json!({}));
+    assert_eq!(init["capabilities"]["positionEncoding"], "utf-16");
+    c
+}
+
+fn td(path: &Path) -> Value {
+    json!({"uri": uri(path)})
+}
+
+fn at(path: &Path, text: &str, needle: &str, delta: usize) -> Value {
+    json!({"textDocument": td(path), "position": pos(text, needle, delta)})
+}
+
+fn has_code(c: &Client, path: &Path, code: &str) -> bool {
+    c.diagnostics
+        .get(&uri(path))
+        .is_some_and(|d| codes(d).iter().any(|x| x == code))
+}
+
+#[test]
+fn workspace_diagnostics_on_startup_without_opening_files() {
+    let ws = Ws::new();
+    let mut c = start(&ws);
+    let electives = ws.path("electives.pspec");
+    c.wait_for("spec/invalid-value in electives.pspec", WAIT, |d| {
+        d.get(&uri(&electives))
+            .is_some_and(|v| codes(v).contains(&"spec/invalid-value".to_string()))
+    });
+    let d = &c.diagnostics[&uri(&electives)];
+    let bad = d.iter().find(|d| d["code"] == "spec/invalid-value").unwrap();
+    // `level 12`: line 8 (0-based), the `12`.
+    assert_eq!(bad["range"]["start"], json!({"line": 8, "character": 8}));
+    assert_eq!(bad["severity"], 1);
+    assert_eq!(bad["source"], "spec");
+    assert!(
+        bad["message"].as_str().unwrap().contains("level 12 is outside 3..8"),
+        "{bad}"
+    );
+    c.shutdown();
+}
+
+#[test]
+fn typo_in_one_module_still_shows_every_other_diagnostic_in_the_file() {
+    let ws = Ws::new();
+    let mut c = start(&ws);
+    let f = ws.path("electives.pspec");
+    // A typo in 7003DS (`levle`), while 7004DS keeps its bad level, and a
+    // third module lacks its credits.
+    let text = ELECTIVES.replace("  level 7\n", "  levle 7\n")
+        + "module 7005DS \"Text\" {\n  level 7\n  outcomes { LO1 \"Read\" }\n  assessment AS1 \"Exam\" { kind exam covers LO1 }\n}\n";
+    c.open(&f, &text);
+    c.wait_for("three kinds of diagnostics", WAIT, |d| {
+        d.get(&uri(&f)).is_some_and(|v| {
+            let cs = codes(v);
+            cs.contains(&"spec/syntax".into())
+                && cs.contains(&"spec/invalid-value".into())
+                && cs.contains(&"spec/missing-property".into())
+        })
+    });
+    let d = &c.diagnostics[&uri(&f)];
+    let line_of = |code: &str| {
+        d.iter()
+            .find(|x| x["code"] == code)
+            .map(|x| x["range"]["start"]["line"].as_u64().unwrap())
+    };
+    assert_eq!(line_of("spec/syntax"), Some(2), "{d:#?}");
+    assert_eq!(line_of("spec/invalid-value"), Some(8), "{d:#?}");
+    assert_eq!(line_of("spec/missing-property").map(|l| l >= 12), Some(true), "{d:#?}");
+    c.shutdown();
+}
+
+#[test]
+fn diagnostics_refresh_on_change_and_clear_when_fixed() {
+    let ws = Ws::new();
+    let mut c = start(&ws);
+    let f = ws.path("electives.pspec");
+    c.wait_for("startup", WAIT, |d| d.get(&uri(&f)).is_some_and(|v| !v.is_empty()));
+    c.open(&f, ELECTIVES);
+    let fixed = ELECTIVES.replace("level 12", "level 7");
+    c.change(&f, 2, &fixed);
+    c.wait_for("cleared", WAIT, |d| d.get(&uri(&f)).is_some_and(|v| v.is_empty()));
+    // Break it again with an incremental edit: `level 7` of 7004DS -> `level 99`.
+    let line = fixed.lines().position(|l| l.contains("\"Speech\"")).unwrap() + 2;
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri(&f), "version": 3},
+               "contentChanges": [{"range": {"start": {"line": line, "character": 8}, "end": {"line": line, "character": 9}}, "text": "99"}]}),
+    );
+    c.wait_for("invalid level again", WAIT, |d| {
+        d.get(&uri(&f))
+            .is_some_and(|v| codes(v) == vec!["spec/invalid-value".to_string()])
+    });
+    c.shutdown();
+}
+
+#[test]
+fn cross_file_diagnostics_follow_edits_in_another_file() {
+    let ws = Ws::new();
+    let mut c = start(&ws);
+    let prog = ws.path("programme.pspec");
+    let modules = ws.path("modules.pspec");
+    c.wait_for("startup", WAIT, |d| !d.is_empty());
+    assert!(!has_code(&c, &prog, "spec/unknown-reference"));
+    // Renaming a module in modules.pspec breaks the programme's reference.
+    c.open(&modules, MODULES);
+    c.change(&modules, 2, &MODULES.replace("module 7002DS", "module 7009DS"));
+    c.wait_for("unknown reference in the programme", WAIT, |d| {
+        d.get(&uri(&prog))
+            .is_some_and(|v| codes(v).contains(&"spec/unknown-reference".into()))
+    });
+    // Closing the buffer reverts to the file on disk.
+    c.notify("textDocument/didClose", json!({"textDocument": td(&modules)}));
+    c.wait_for("reference resolved again", WAIT, |d| {
+        d.get(&uri(&prog))
+            .is_none_or(|v| !codes(v).contains(&"spec/unknown-reference".into()))
+    });
+    c.shutdown();
+}
+
+#[test]
+fn watched_files_and_spec_toml_changes_are_picked_up() {
+    let ws = Ws::new();
+    let mut c = start(&ws);
+    c.wait_for("startup", WAIT, |d| !d.is_empty());
+    let newf = ws.path("new.pspec");
+    std::fs::write(&newf, "module 8001XX \"New\" {\n  credits 0\n  level 7\n}\n").unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&newf), "type": 1}]}),
+    );
+    c.wait_for("diagnostics of the new file", WAIT, |d| {
+        d.get(&uri(&newf)).is_some_and(|v| !v.is_empty())
+    });
+    // Deleting it clears them.
+    let u = uri(&newf);
+    std::fs::remove_file(&newf).unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": u, "type": 3}]}),
+    );
+    c.wait_for("cleared after deletion", WAIT, |d| {
+        d.get(&u).is_some_and(|v| v.is_empty())
+    });
+    // A spec.toml change reloads the workspace (a sub-workspace appears).
+    let sub = ws.root().join("sub");
+    std::fs::create_dir(&sub).unwrap();
+    std::fs::write(sub.join("x.pspec"), "module 8002XX \"X\" {\n  level 7\n}\n").unwrap();
+    let toml = ws.path("spec.toml");
+    std::fs::write(&toml, "[policy]\n").unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&toml), "type": 2}]}),
+    );
+    let x = ws.path("sub/x.pspec");
+    c.wait_for("diagnostics of sub/x.pspec", WAIT, |d| {
+        d.get(&uri(&x))
+            .is_some_and(|v| codes(v).contains(&"spec/missing-property".into()))
+    });
+    c.shutdown();
+}
+
+#[test]
+fn hover_on_module_outcome_rule_award_and_framework() {
+    let ws = Ws::new();
+    let mut c = start(&ws);
+    let prog = ws.path("programme.pspec");
+    let modules = ws.path("modules.pspec");
+    // Module code in a structure (another file defines it).
+    let h = c.call("textDocument/hover", at(&prog, PROGRAMME, "7002DS semester", 2));
+    let md = h["contents"]["value"].as_str().unwrap();
+    assert!(md.contains("Machine Learning"), "{md}");
+    assert!(md.contains("20 credits, level 7"), "{md}");
+    assert!(md.contains("prerequisites: `7001DS`"), "{md}");
+    assert!(md.contains("`MSCDS`: core, semester 1"), "{md}");
+    assert_eq!(h["range"]["start"], pos(PROGRAMME, "7002DS semester", 0));
+    // An option module shows its group.
+    let h = c.call("textDocument/hover", at(&prog, PROGRAMME, "7004DS", 0));
+    assert!(
+        h["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("option \"Electives\", semester 2"),
+        "{h}"
+    );
+    // Outcome in `covers`: its text.
+    let h = c.call("textDocument/hover", at(&modules, MODULES, "covers LO1", 8));
+    let md = h["contents"]["value"].as_str().unwrap();
+    assert!(
+        md.contains("Design a study") && md.contains("assessed by `AS1`"),
+        "{md}"
+    );
+    // Rule id in a variance.
+    let h = c.call("textDocument/hover", at(&prog, PROGRAMME, "PG.A4.2/module-size", 3));
+    assert!(
+        h["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("rule `PG.A4.2/module-size`"),
+        "{h}"
+    );
+    // Award.
+    let h = c.call("textDocument/hover", at(&prog, PROGRAMME, "MSc\n", 1));
+    let md = h["contents"]["value"].as_str().unwrap();
+    assert!(
+        md.contains("award `MSc`") && md.contains("`MSCDS`: 180 credits"),
+        "{md}"
+    );
+    // Framework.
+    let h = c.call("textDocument/hover", at(&prog, PROGRAMME, "ljmu-pgt-2022", 1));
+    assert!(
+        h["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("framework `ljmu-pgt-2022`"),
+        "{h}"
+    );
+    // Nothing under the cursor: null.
+    let h = c.call("textDocument/hover", at(&prog, PROGRAMME, "structure", 2));
+    assert_eq!(h, Value::Null);
+    c.shutdown();
+}
+
+#[test]
+fn definition_and_references_across_files() {
+    let ws = Ws::new();
+    let mut c = start(&ws);
+    let prog = ws.path("programme.pspec");
+    let modules = ws.path("modules.pspec");
+    let d = c.call("textDocument/definition", at(&prog, PROGRAMME, "7002DS semester", 1));
+    assert_eq!(d[0]["uri"], uri(&modules));
+    assert_eq!(d[0]["range"]["start"], pos(MODULES, "7002DS \"Machine", 0));
+    // Outcome in covers -> its definition in the same module.
+    let d = c.call("textDocument/definition", at(&modules, MODULES, "covers LO1", 7));
+    assert_eq!(d[0]["range"]["start"], pos(MODULES, "LO1 \"Design", 0));
+    // References of 7001DS: definition, `requires`, structure.
+    let r = c.call(
+        "textDocument/references",
+        json!({"textDocument": td(&modules), "position": pos(MODULES, "7001DS", 0), "context": {"includeDeclaration": true}}),
+    );
+    let r = r.as_array().unwrap();
+    assert_eq!(r.len(), 3, "{r:#?}");
+    assert_eq!(r.iter().filter(|l| l["uri"] == uri(&prog)).count(), 1);
+    let r = c.call(
+        "textDocument/references",
+        json!({"textDocument": td(&modules), "position": pos(MODULES, "7001DS", 0), "context": {"includeDeclaration": false}}),
+    );
+    assert_eq!(r.as_array().unwrap().len(), 2);
+    // applies-to counts as a reference of 7002DS.
+    let r = c.call(
+        "textDocument/references",
+        json!({"textDocument": td(&prog), "position": pos(PROGRAMME, "applies-to 7002DS", 12), "context": {"includeDeclaration": false}}),
+    );
+    assert_eq!(r.as_array().unwrap().len(), 2, "{r}");
+    c.shutdown();
+}
+
+#[test]
+fn rename_module_and_outcome_codes_with_prepare_and_refusals() {
+    let ws = Ws::new();
+    let mut c = start(&ws);
+    let prog = ws.path("programme.pspec");
+    let modules = ws.path("modules.pspec");
+    let p = c.call("textDocument/prepareRename", at(&prog, PROGRAMME, "7002DS semester", 3));
+    assert_eq!(p["placeholder"], "7002DS");
+    let e = c.call(
+        "textDocument/rename",
+        json!({"textDocument": td(&prog), "position": pos(PROGRAMME, "7002DS semester", 3), "newName": "7010DS"}),
+    );
+    let changes = &e["changes"];
+    assert_eq!(changes[uri(&modules)].as_array().unwrap().len(), 1, "{e}");
+    // structure entry and applies-to.
+    assert_eq!(changes[uri(&prog)].as_array().unwrap().len(), 2, "{e}");
+    assert!(changes[uri(&prog)]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|x| x["newText"] == "7010DS"));
+    // Outcome rename: the definition and its `covers`.
+    let e = c.call(
+        "textDocument/rename",
+        json!({"textDocument": td(&modules), "position": pos(MODULES, "LO1 \"Design", 1), "newName": "LO9"}),
+    );
+    assert_eq!(e["changes"][uri(&modules)].as_array().unwrap().len(), 2, "{e}");
+    // Refusals: invalid name, an existing code, something that is not a code.
+    let r = c.request(
+        "textDocument/rename",
+        json!({"textDocument": td(&modules), "position": pos(MODULES, "7001DS", 0), "newName": "bad name"}),
+    );
+    assert!(r.is_err(), "{r:?}");
+    let r = c.request(
+        "textDocument/rename",
+        json!({"textDocument": td(&modules), "position": pos(MODULES, "7001DS", 0), "newName": "7002DS"}),
+    );
+    assert!(r.unwrap_err()["message"].as_str().unwrap().contains("already exists"));
+    let r = c.request("textDocument/prepareRename", at(&prog, PROGRAMME, "ljmu", 0));
+    assert!(r.is_err(), "{r:?}");
+    c.shutdown();
+}
+
+#[test]
+fn document_and_workspace_symbols() {
+    let ws = Ws::new();
+    let mut c = start(&ws);
+    let modules = ws.path("modules.pspec");
+    let prog = ws.path("programme.pspec");
+    let s = c.call("textDocument/documentSymbol", json!({"textDocument": td(&modules)}));
+    let names: Vec<&str> = s
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["7001DS", "7002DS"]);
+    let kids: Vec<&str> = s[0]["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(kids, ["LO1", "LO2", "AS1", "AS2"]);
+    let s = c.call("textDocument/documentSymbol", json!({"textDocument": td(&prog)}));
+    let kids: Vec<&str> = s[0]["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(kids, ["structure", "variance PG.A4.2/module-size"]);
+    let w = c.call("workspace/symbol", json!({"query": "700"}));
+    let names: Vec<&str> = w
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["7001DS", "7002DS", "7003DS", "7004DS"]);
+    let w = c.call("workspace/symbol", json!({"query": "data science"}));
+    assert_eq!(w[0]["name"], "MSCDS");
+    assert_eq!(w[0]["location"]["uri"], uri(&prog));
+    c.shutdown();
+}
+
+#[test]
+fn formatting_is_spec_fmt_and_refuses_syntax_errors() {
+    let ws = Ws::new();
+    let mut c = start(&ws);
+    let f = ws.path("electives.pspec");
+    let messy = "module 7003DS   \"Vision\" {\n credits 20 level 7\n  outcomes { LO1 \"See\" }   # keep me\n  assessment AS1 \"Exam\" { kind exam covers LO1 }\n}\n";
+    c.open(&f, messy);
+    let opts = json!({"tabSize": 2, "insertSpaces": true});
+    let r = c.call(
+        "textDocument/formatting",
+        json!({"textDocument": td(&f), "options": opts}),
+    );
+    let edits = r.as_array().unwrap();
+    assert_eq!(edits.len(), 1, "{r}");
+    let expected = spec::fmt::format(messy).expect("formats");
+    assert_ne!(expected, messy);
+    assert_eq!(edits[0]["newText"], expected.as_str());
+    assert_eq!(edits[0]["range"]["start"], json!({"line": 0, "character": 0}));
+    assert_eq!(edits[0]["range"]["end"], json!({"line": 5, "character": 0}));
+    // Already formatted: no edits.
+    c.change(&f, 2, &expected);
+    let r = c.call(
+        "textDocument/formatting",
+        json!({"textDocument": td(&f), "options": opts}),
+    );
+    assert_eq!(r, json!([]));
+    // Syntax errors: refused, nothing changed.
+    c.change(&f, 3, "module X \"t\" {\n  credits \n");
+    let r = c.request(
+        "textDocument/formatting",
+        json!({"textDocument": td(&f), "options": opts}),
+    );
+    let e = r.unwrap_err();
+    assert!(e["message"].as_str().unwrap().contains("syntax errors"), "{e}");
+    c.shutdown();
+}
+
+#[test]
+fn completion_by_context() {
+    let ws = Ws::new();
+    let mut c = start(&ws);
+    let f = ws.path("scratch.pspec");
+    let labels = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["label"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let complete = |c: &mut Client, text: &str| -> Vec<String> {
+        c.open(&f, text);
+        let lines: Vec<&str> = text.split('\n').collect();
+        let p = json!({"line": lines.len() - 1, "character": lines.last().unwrap().len()});
+        let r = c.call(
+            "textDocument/completion",
+            json!({"textDocument": td(&f), "position": p}),
+        );
+        labels(&r)
+    };
+    let top = complete(&mut c, "");
+    assert_eq!(top, ["module", "programme"]);
+    let m = complete(&mut c, "module 7100XX \"T\" {\n  ");
+    assert!(
+        m.contains(&"credits".to_string()) && m.contains(&"requires".to_string()) && !m.contains(&"award".to_string()),
+        "{m:?}"
+    );
+    let req = complete(&mut c, "module 7100XX \"T\" {\n  requires 7001DS, ");
+    assert!(
+        req.contains(&"7002DS".to_string()) && req.contains(&"7004DS".to_string()),
+        "{req:?}"
+    );
+    let cov = complete(
+        &mut c,
+        "module 7100XX \"T\" {\n  outcomes { LA \"a\" LB \"b\" }\n  assessment A \"x\" {\n    covers ",
+    );
+    assert_eq!(cov, ["LA", "LB"]);
+    let core = complete(&mut c, "programme P \"p\" {\n  structure {\n    core ");
+    assert!(core.contains(&"7001DS".to_string()), "{core:?}");
+    let from = complete(
+        &mut c,
+        "programme P \"p\" {\n  structure {\n    option \"o\" choose 20 credits from 7003DS, ",
+    );
+    assert!(from.contains(&"7004DS".to_string()), "{from:?}");
+    let prog = complete(&mut c, "programme P \"p\" {\n  ");
+    assert!(
+        prog.contains(&"variance".to_string()) && prog.contains(&"structure".to_string()),
+        "{prog:?}"
+    );
+    let crit = complete(&mut c, "programme P \"p\" {\n  variance X/y {\n    criterion ");
+    assert_eq!(crit, ["psrb", "discipline", "validation", "joint-award"]);
+    let var = complete(&mut c, "programme P \"p\" {\n  variance X/y {\n    ");
+    assert!(var.contains(&"applies-to".to_string()), "{var:?}");
+    let fw = complete(&mut c, "programme P \"p\" {\n  framework ");
+    assert!(fw.contains(&"ljmu-pgt-2022".to_string()), "{fw:?}");
+    let aw = complete(&mut c, "programme P \"p\" {\n  award ");
+    assert!(aw.contains(&"MSc".to_string()), "{aw:?}");
+    let rules = complete(&mut c, "programme P \"p\" {\n  variance ");
+    assert!(rules.iter().all(|r| !r.starts_with("spec/")), "{rules:?}");
+    c.shutdown();
+}
+
+#[test]
+fn code_actions_add_covers_and_fix_weights() {
+    let ws = Ws::new();
+    let mut c = start(&ws);
+    let f = ws.path("modules.pspec");
+    // LO2 is covered by nothing: offer `covers` on AS1 (append) and AS2 (new line).
+    let p = pos(MODULES, "LO2", 0);
+    let r = c.call(
+        "textDocument/codeAction",
+        json!({"textDocument": td(&f), "range": {"start": p, "end": p}, "context": {"diagnostics": []}}),
+    );
+    let titles: Vec<&str> = r
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert!(titles.contains(&"assess outcome `LO2` in `AS1`"), "{titles:?}");
+    let a2 = r
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"] == "assess outcome `LO2` in `AS2`")
+        .unwrap();
+    let edit = &a2["edit"]["changes"][uri(&f)][0];
+    assert_eq!(edit["newText"], "    covers LO2\n");
+    // Weights 60% + 30%: set AS2 to 40% (or AS1 to 70%).
+    let p = pos(MODULES, "weight 30%", 0);
+    let r = c.call(
+        "textDocument/codeAction",
+        json!({"textDocument": td(&f), "range": {"start": p, "end": p}, "context": {"diagnostics": []}}),
+    );
+    let a = r
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"].as_str().unwrap().contains("`AS2` to 40%"))
+        .expect("weight fix");
+    let edit = &a["edit"]["changes"][uri(&f)][0];
+    assert_eq!(edit["newText"], "40");
+    assert_eq!(edit["range"]["start"], pos(MODULES, "30%", 0));
+    assert_eq!(edit["range"]["end"], pos(MODULES, "30%", 2));
+    c.shutdown();
+}
+
+#[test]
+fn inlay_hints_on_structure_and_options() {
+    let ws = Ws::new();
+    let mut c = start(&ws);
+    let f = ws.path("programme.pspec");
+    let r = c.call(
+        "textDocument/inlayHint",
+        json!({"textDocument": td(&f), "range": {"start": {"line": 0, "character": 0}, "end": {"line": 99, "character": 0}}}),
+    );
+    let labels: Vec<&str> = r
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        labels,
+        ["credits year 1: S1 40, S2 20 = 60", "2 ways to choose"],
+        "{r:#}"
+    );
+    assert_eq!(r[0]["position"], pos(PROGRAMME, "structure {", 11));
+    c.shutdown();
+}
+
+#[test]
+fn semantic_tokens_cover_keywords_codes_strings_and_comments() {
+    let ws = Ws::new();
+    let mut c = start(&ws);
+    let f = ws.path("programme.pspec");
+    let legend = {
+        let mut c2 = Client::start(env!("CARGO_BIN_EXE_spec"), ws.root(), &[]);
+        let init = c2.initialize(Some(ws.root()), json!({}));
+        c2.shutdown();
+        init["capabilities"]["semanticTokensProvider"]["legend"]["tokenTypes"].clone()
+    };
+    let r = c.call("textDocument/semanticTokens/full", json!({"textDocument": td(&f)}));
+    let data: Vec<u64> = r["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_u64().unwrap())
+        .collect();
+    assert_eq!(data.len() % 5, 0);
+    // Decode to (line, col, len, type).
+    let (mut line, mut col) = (0u64, 0u64);
+    let mut toks = Vec::new();
+    for t in data.chunks(5) {
+        if t[0] > 0 {
+            line += t[0];
+            col = t[1];
+        } else {
+            col += t[1];
+        }
+        toks.push((
+            line,
+            col,
+            t[2],
+            legend[t[3] as usize].as_str().unwrap().to_string(),
+            t[4],
+        ));
+    }
+    let text_of =
+        |l: u64, c: u64, n: u64| PROGRAMME.lines().nth(l as usize).unwrap()[c as usize..(c + n) as usize].to_string();
+    let find = |s: &str| {
+        toks.iter()
+            .find(|t| text_of(t.0, t.1, t.2) == s)
+            .map(|t| (t.3.clone(), t.4))
+            .unwrap_or_else(|| panic!("no token `{s}`"))
+    };
+    assert_eq!(find("programme"), ("keyword".into(), 0));
+    assert_eq!(find("MSCDS"), ("class".into(), 1));
+    assert_eq!(find("\"MSc Data Science\""), ("string".into(), 0));
+    assert_eq!(find("7002DS"), ("type".into(), 0));
+    assert_eq!(find("PG.A4.2/module-size"), ("function".into(), 0));
+    assert_eq!(find("180"), ("number".into(), 0));
+    assert_eq!(find("discipline"), ("enum".into(), 0));
+    c.shutdown();
+}
+
+#[test]
+fn utf8_position_encoding_is_negotiated() {
+    let ws = Ws::new();
+    let mut c = Client::start(env!("CARGO_BIN_EXE_spec"), ws.root(), &[("SPEC_LSP_DEBOUNCE_MS", "10")]);
+    let init = c.initialize(
+        Some(ws.root()),
+        json!({"general": {"positionEncodings": ["utf-8", "utf-16"]}}),
+    );
+    assert_eq!(init["capabilities"]["positionEncoding"], "utf-8");
+    let f = ws.path("unicode.pspec");
+    // A non-ASCII title before the bad level on the same line: `é` is 2
+    // bytes (utf-8) but 1 unit (utf-16).
+    let text = "module 7009XX \"é\" { level 12 credits 10 outcomes { LO1 \"x\" } assessment A \"a\" { kind exam covers LO1 } }\n";
+    c.open(&f, text);
+    c.wait_for("invalid level", WAIT, |d| {
+        d.get(&uri(&f))
+            .is_some_and(|v| codes(v) == vec!["spec/invalid-value".to_string()])
+    });
+    let d = &c.diagnostics[&uri(&f)][0];
+    assert_eq!(d["range"]["start"]["character"], text.find("12").unwrap() as u64);
+    c.shutdown();
+
+    let mut c = start(&ws);
+    c.open(&f, text);
+    c.wait_for("invalid level", WAIT, |d| {
+        d.get(&uri(&f))
+            .is_some_and(|v| codes(v) == vec!["spec/invalid-value".to_string()])
+    });
+    let d = &c.diagnostics[&uri(&f)][0];
+    assert_eq!(d["range"]["start"]["character"], text.find("12").unwrap() as u64 - 1);
+    c.shutdown();
+}
+
+#[test]
+fn garbage_requests_and_edits_keep_the_server_serving() {
+    let ws = Ws::new();
+    let mut c = start(&ws);
+    let f = ws.path("modules.pspec");
+    let unknown = ws.path("nope/unknown.pspec");
+    // Unknown URIs, non-file URIs, positions past the end.
+    assert_eq!(
+        c.call(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri(&unknown)}, "position": {"line": 0, "character": 0}})
+        ),
+        Value::Null
+    );
+    assert_eq!(
+        c.call(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": "untitled:Untitled-1"}, "position": {"line": 0, "character": 0}})
+        ),
+        Value::Null
+    );
+    let _ = c.call(
+        "textDocument/hover",
+        json!({"textDocument": td(&f), "position": {"line": 9999, "character": 9999}}),
+    );
+    let _ = c.call(
+        "textDocument/definition",
+        json!({"textDocument": td(&f), "position": {"line": 2, "character": 9999}}),
+    );
+    // An empty file, half-typed text, binary-looking text, an edit with an
+    // out-of-range range.
+    c.open(&f, "");
+    for (i, t) in [
+        "module",
+        "module 7",
+        "module 7001DS \"Res",
+        "programme P { structure { core",
+        "}}}{{{\"\"\"",
+        "\u{0}\u{feff}é\r\n",
+    ]
+    .iter()
+    .enumerate()
+    {
+        c.change(&f, i as i64 + 2, t);
+        let _ = c.call(
+            "textDocument/completion",
+            json!({"textDocument": td(&f), "position": {"line": 0, "character": t.len()}}),
+        );
+        let _ = c.call("textDocument/semanticTokens/full", json!({"textDocument": td(&f)}));
+        let _ = c.call("textDocument/documentSymbol", json!({"textDocument": td(&f)}));
+    }
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri(&f), "version": 99},
+               "contentChanges": [{"range": {"start": {"line": 50, "character": 3}, "end": {"line": 2, "character": 0}}, "text": "x"}]}),
+    );
+    // Unknown method: an error, not a crash.
+    assert!(c.request("spec/unknown", json!({})).is_err());
+    // Still serving.
+    c.change(&f, 200, MODULES);
+    let h = c.call("textDocument/hover", at(&f, MODULES, "7002DS", 0));
+    assert!(h["contents"]["value"].as_str().unwrap().contains("Machine Learning"));
+    assert!(c.alive());
+    c.shutdown();
+}
+
+#[test]
+fn a_panic_in_one_request_does_not_take_the_server_down() {
+    let ws = Ws::new();
+    let mut c = Client::start(
+        env!("CARGO_BIN_EXE_spec"),
+        ws.root(),
+        &[("SPEC_LSP_TEST_PANIC", "hover")],
+    );
+    c.initialize(Some(ws.root()), json!({}));
+    let f = ws.path("modules.pspec");
+    let r = c.request("textDocument/hover", at(&f, MODULES, "7002DS", 0));
+    assert_eq!(r.unwrap_err()["code"], -32603);
+    let d = c.call("textDocument/definition", at(&f, MODULES, "requires 7001DS", 10));
+    assert_eq!(d[0]["uri"], uri(&f));
+    assert!(c.alive());
+    c.shutdown();
+}
+
+#[test]
+fn cancelled_requests_are_answered() {
+    let ws = Ws::new();
+    let mut c = start(&ws);
+    let f = ws.path("modules.pspec");
+    let id = c.send_request(
+        "textDocument/references",
+        json!({"textDocument": td(&f), "position": pos(MODULES, "7001DS", 0), "context": {"includeDeclaration": true}}),
+    );
+    c.notify("$/cancelRequest", json!({"id": id}));
+    // Either cancelled (-32800) or already answered: never left hanging.
+    match c.response(id) {
+        Ok(v) => assert!(v.is_array()),
+        Err(e) => assert_eq!(e["code"], -32800),
+    }
+    assert!(c.call("textDocument/hover", at(&f, MODULES, "7002DS", 0)).is_object());
+    c.shutdown();
+}
+
+#[test]
+fn a_single_file_without_workspace_root() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = std::fs::canonicalize(dir.path()).unwrap().join("alone.pspec");
+    let text = "module 7001XX \"Alone\" {\n  credits 10\n  level 9\n}\n";
+    std::fs::write(&f, text).unwrap();
+    let mut c = Client::start(
+        env!("CARGO_BIN_EXE_spec"),
+        dir.path(),
+        &[("SPEC_LSP_DEBOUNCE_MS", "10")],
+    );
+    c.initialize(None, json!({}));
+    c.open(&f, text);
+    c.wait_for("diagnostics of the lone file", WAIT, |d| {
+        d.get(&uri(&f))
+            .is_some_and(|v| codes(v).contains(&"spec/invalid-value".into()))
+    });
+    let h = c.call(
+        "textDocument/hover",
+        json!({"textDocument": td(&f), "position": pos(text, "7001XX", 0)}),
+    );
+    assert!(h["contents"]["value"].as_str().unwrap().contains("Alone"));
+    c.shutdown();
+}
