@@ -2,11 +2,13 @@
 //! each fixture's header says the exact set of `spec/` ids it must produce
 //! (`# expect-spec: ...`, empty for a clean file); the rendered `spec/`
 //! diagnostics are snapshotted. Framework rules are left out of both, so the
-//! policy packs can land without changing these tests: the passing fixtures
-//! are variants of the clean conformance programme, valid under
-//! `ljmu-pgt-2022` too.
+//! policy packs can change without changing these tests; the passing
+//! fixtures are variants of the clean conformance programme and are checked
+//! to be clean under their framework as well.
 //!
-//! Also: the failing and passing examples of every rule in the registry.
+//! Also: the registry against rules.md, the failing and passing examples of
+//! every rule in the registry, the conformance cases' `spec/` ids, a large
+//! workspace, and a brute-force comparison of the pathway rules.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -15,18 +17,6 @@ use std::sync::Arc;
 use spec::analysis::{analyze, Analysis, Input, Options};
 use spec::check::registry::spec_rules;
 use spec::render::human::render_one;
-
-/// Rules reported by the policy engine (framework awards, variances), which
-/// is built on another branch: their fixtures and examples are run by the
-/// ignored tests below until it is merged.
-const POLICY_RULES: &[&str] = &[
-    "spec/unknown-award",
-    "spec/variance-unknown-rule",
-    "spec/variance-not-waivable",
-    "spec/variance-criterion",
-    "spec/variance-unused",
-    "spec/variance-pending",
-];
 
 fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/spec")
@@ -143,14 +133,12 @@ rule_tests! {
     prerequisite_cycle => "prerequisite-cycle",
     prerequisite_missing => "prerequisite-missing",
     prerequisite_order => "prerequisite-order",
-}
-
-#[test]
-#[ignore = "needs the policy engine (branch `policy`/`variance`), which reports these rules"]
-fn policy_reported_rules() {
-    for rule in POLICY_RULES {
-        run_rule(rule.trim_start_matches("spec/"));
-    }
+    unknown_award => "unknown-award",
+    variance_unknown_rule => "variance-unknown-rule",
+    variance_not_waivable => "variance-not-waivable",
+    variance_criterion => "variance-criterion",
+    variance_unused => "variance-unused",
+    variance_pending => "variance-pending",
 }
 
 /// Every rule of rules.md's `spec/` table is in the registry, once, in
@@ -191,13 +179,10 @@ fn registry_lists_every_spec_rule() {
 }
 
 /// Each example_fail fires its rule; each example_pass is free of spec/
-/// diagnostics. Rules the policy engine reports are in the ignored test.
-fn check_examples(policy: bool) -> usize {
+/// diagnostics.
+fn check_examples() -> usize {
     let mut n = 0;
     for r in spec_rules() {
-        if POLICY_RULES.contains(&r.id.as_str()) != policy {
-            continue;
-        }
         let fail = r
             .example_fail
             .as_deref()
@@ -217,18 +202,11 @@ fn check_examples(policy: bool) -> usize {
 
 #[test]
 fn registry_examples_behave() {
-    assert_eq!(check_examples(false), 17 - POLICY_RULES.len());
+    assert_eq!(check_examples(), 17);
 }
 
-#[test]
-#[ignore = "needs the policy engine (branch `policy`/`variance`), which reports these rules"]
-fn registry_examples_behave_policy_rules() {
-    assert_eq!(check_examples(true), POLICY_RULES.len());
-}
-
-/// Every conformance case's `spec/` expectations hold (the framework ids
-/// and the spec/ ids the policy engine reports are left out until it is
-/// merged).
+/// Every conformance case's `spec/` expectations hold (the framework ids are
+/// the policy engine's tests' business).
 #[test]
 fn conformance_spec_ids() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/conformance");
@@ -245,7 +223,7 @@ fn conformance_spec_ids() {
             text.lines().find_map(|l| l.strip_prefix(prefix)).map(|rest| {
                 rest.split(',')
                     .map(str::trim)
-                    .filter(|s| s.starts_with("spec/") && !POLICY_RULES.contains(s))
+                    .filter(|s| s.starts_with("spec/"))
                     .map(str::to_string)
                     .collect()
             })
@@ -516,5 +494,44 @@ mod brute_force {
             }
             prop_assert_eq!(count("spec/prerequisite-order"), order, "{}", src);
         }
+    }
+}
+
+/// The passing fixtures and examples are clean under their framework too
+/// (no unwaived diagnostic of any rule), so they document good practice.
+#[test]
+fn passing_fixtures_and_examples_are_fully_clean() {
+    let mut texts: Vec<(String, String)> = Vec::new();
+    for dir in std::fs::read_dir(fixtures_dir())
+        .expect("fixtures")
+        .filter_map(|e| e.ok())
+    {
+        for f in std::fs::read_dir(dir.path()).expect("rule dir").filter_map(|e| e.ok()) {
+            let p = f.path();
+            if p.file_stem()
+                .and_then(|s| s.to_str())
+                .is_some_and(|s| s.starts_with("pass"))
+            {
+                texts.push((p.display().to_string(), std::fs::read_to_string(&p).expect("read")));
+            }
+        }
+    }
+    for r in spec_rules() {
+        texts.push((
+            format!("{} example_pass", r.id),
+            r.example_pass.clone().unwrap_or_default(),
+        ));
+    }
+    texts.sort();
+    assert!(texts.len() > 40);
+    for (name, text) in &texts {
+        let a = analyse(text);
+        let open: Vec<String> = a
+            .diagnostics
+            .iter()
+            .filter(|d| !d.is_waived())
+            .map(|d| format!("{}: {}", d.code, d.message))
+            .collect();
+        assert!(open.is_empty(), "{name}: {open:#?}");
     }
 }
