@@ -329,7 +329,7 @@ mod brute_force {
                 let module = (
                     prop::sample::select(vec![10u64, 20, 30]),
                     1u64..4,
-                    prop::collection::vec(any::<prop::sample::Index>(), 0..3),
+                    prop::collection::vec((any::<prop::sample::Index>(), prop::bool::weighted(0.15)), 0..3),
                     prop::bool::weighted(0.1),
                 );
                 (
@@ -344,15 +344,23 @@ mod brute_force {
                     .into_iter()
                     .map(|m| m.filter(|_| !chooses.is_empty()))
                     .collect();
+                let n = raw.len();
                 let modules = raw
                     .into_iter()
                     .enumerate()
                     .map(|(i, (c, sem, reqs, unlisted))| {
-                        let mut r: Vec<usize> = if i == 0 {
-                            vec![]
-                        } else {
-                            reqs.iter().map(|x| x.index(i)).collect()
-                        };
+                        // Mostly requirements on earlier modules; now and
+                        // then on any module, which makes cycles.
+                        let mut r: Vec<usize> = reqs
+                            .iter()
+                            .filter_map(|(x, any)| {
+                                if *any {
+                                    Some(x.index(n))
+                                } else {
+                                    (i > 0).then(|| x.index(i))
+                                }
+                            })
+                            .collect();
                         r.sort_unstable();
                         r.dedup();
                         (c, sem, r, unlisted)
@@ -445,6 +453,28 @@ mod brute_force {
             let src = text(&c);
             let a = analyse(&src);
             let count = |id: &str| a.diagnostics.iter().filter(|d| d.code == id).count();
+            // Reachability by `requires` (Floyd-Warshall), for cycles.
+            let n = c.modules.len();
+            let mut reach = vec![vec![false; n]; n];
+            for (m, (_, _, reqs, _)) in c.modules.iter().enumerate() {
+                for &r in reqs {
+                    reach[m][r] = true;
+                }
+            }
+            for k in 0..n {
+                for i in 0..n {
+                    for j in 0..n {
+                        if reach[i][k] && reach[k][j] {
+                            reach[i][j] = true;
+                        }
+                    }
+                }
+            }
+            let in_cycle = |m: usize, r: usize| reach[m][r] && reach[r][m];
+            // One prerequisite-cycle per cyclic component: count the cyclic
+            // modules that are the first of their component.
+            let cycles = (0..n).filter(|&i| reach[i][i] && (0..i).all(|j| !(reach[i][j] && reach[j][i]))).count();
+            prop_assert_eq!(count("spec/prerequisite-cycle"), cycles, "{}", src);
             let paths = pathways(&c);
             let unsat = c.chooses.iter().enumerate().filter(|&(g, &choose)| {
                 let members: Vec<u64> = (0..c.modules.len()).filter(|&i| c.membership[i] == Some(g)).map(|i| c.modules[i].0).collect();
@@ -458,12 +488,12 @@ mod brute_force {
             };
             let bad_total = paths.iter().any(|p| p.iter().map(|&m| c.modules[m].0).sum::<u64>() != c.credits);
             prop_assert_eq!(count("spec/credit-total"), usize::from(bad_total), "{}", src);
-            // (module, requirement) missing on some pathway.
+            // (module, requirement) missing on some pathway, not inside a cycle.
             let mut want = BTreeSet::new();
             for p in &paths {
                 for &m in p {
                     for &r in &c.modules[m].2 {
-                        if !p.contains(&r) {
+                        if !p.contains(&r) && !in_cycle(m, r) {
                             want.insert((format!("M{m}"), format!("M{r}")));
                         }
                     }
@@ -486,11 +516,11 @@ mod brute_force {
                 prop_assert!(d.module.as_ref().is_some_and(|m| path.contains(m)));
                 prop_assert!(!path.contains(&src[d.span.range()].to_string()));
             }
-            // Order: every listed requirement must end in an earlier semester.
+            // Order: every listed requirement outside a cycle must end in an
+            // earlier semester.
             let mut order = 0;
             for (m, (_, sem, reqs, _)) in c.modules.iter().enumerate() {
-                let _ = m;
-                order += reqs.iter().filter(|&&r| c.modules[r].1 >= *sem).count();
+                order += reqs.iter().filter(|&&r| !in_cycle(m, r) && c.modules[r].1 >= *sem).count();
             }
             prop_assert_eq!(count("spec/prerequisite-order"), order, "{}", src);
         }
