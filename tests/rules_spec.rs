@@ -565,3 +565,52 @@ fn passing_fixtures_and_examples_are_fully_clean() {
         assert!(open.is_empty(), "{name}: {open:#?}");
     }
 }
+
+/// Many small option groups: a prerequisite question involves at most two
+/// of them, so thousands of groups stay cheap.
+#[test]
+fn many_option_groups() {
+    let groups = 1500;
+    let mut text = String::new();
+    let mut lines = String::new();
+    for i in 0..groups {
+        // Gi_b requires the previous group's Gi_a: missing on the pathways
+        // that choose G(i-1)_b instead (one diagnostic per link).
+        let req_b = if i == 0 {
+            String::new()
+        } else {
+            format!("  requires G{}a\n", i - 1)
+        };
+        text.push_str(&format!(
+            "module G{i}a \"A\" {{\n  credits 10\n  level 7\n}}\nmodule G{i}b \"B\" {{\n  credits 10\n  level 7\n{req_b}}}\n"
+        ));
+        lines.push_str(&format!(
+            "    option \"G{i}\" choose 10 credits from G{i}a, G{i}b semester 2\n"
+        ));
+    }
+    text.push_str("module C0 \"C\" {\n  credits 10\n  level 7\n}\n");
+    text.push_str(&format!(
+        "programme P \"P\" {{\n  award MSc\n  framework ljmu-pgt-2022\n  credits {}\n  structure {{\n    core C0 semester 1\n{lines}  }}\n}}\n",
+        groups * 10 + 10
+    ));
+    let started = std::time::Instant::now();
+    let a = analyse(&text);
+    eprintln!("{groups} option groups analysed in {:?}", started.elapsed());
+    let missing: Vec<_> = a
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "spec/prerequisite-missing")
+        .collect();
+    assert_eq!(missing.len(), groups - 1);
+    // Each named pathway really takes the module and leaves out its requirement.
+    for d in missing {
+        let path = d.pathway.clone().unwrap_or_default();
+        assert_eq!(path.len(), groups + 1);
+        let m = d.module.clone().unwrap_or_default();
+        let r = format!(
+            "G{}a",
+            m[1..m.len() - 1].parse::<usize>().unwrap_or(0).saturating_sub(1)
+        );
+        assert!(path.contains(&m) && !path.contains(&r), "{m} {r} {path:?}");
+    }
+}
