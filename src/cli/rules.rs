@@ -72,8 +72,16 @@ fn load_catalogue_from(paths: &[PathBuf]) -> Result<(Sources, Box<dyn RuleCatalo
     let mut sources = Sources::new();
     let (cat, errors) = crate::policy::Catalogue::load(&mut sources, paths)?;
     if let Some(e) = errors.first() {
-        let (line, col) = sources.get(e.source).map(|s| s.line_col(e.span.start as usize)).unwrap_or((0, 0));
-        return Err(format!("{}:{line}:{col}: {}: {}", sources.name(e.source), e.code, e.message));
+        let (line, col) = sources
+            .get(e.source)
+            .map(|s| s.line_col(e.span.start as usize))
+            .unwrap_or((0, 0));
+        return Err(format!(
+            "{}:{line}:{col}: {}: {}",
+            sources.name(e.source),
+            e.code,
+            e.message
+        ));
     }
     Ok((sources, Box::new(cat)))
 }
