@@ -123,7 +123,8 @@ pub fn embedded_set() -> Arc<PolicySet> {
 /// file changed.
 fn user_set(user: Vec<PackFile>) -> Arc<PolicySet> {
     type Key = Vec<(String, Arc<str>)>;
-    static LAST: OnceLock<std::sync::Mutex<Option<(Key, Arc<PolicySet>)>>> = OnceLock::new();
+    type Last = std::sync::Mutex<Option<(Key, Arc<PolicySet>)>>;
+    static LAST: OnceLock<Last> = OnceLock::new();
     let key: Key = user.iter().map(|p| (p.name.clone(), p.text.clone())).collect();
     let cache = LAST.get_or_init(|| std::sync::Mutex::new(None));
     if let Ok(guard) = cache.lock() {
