@@ -181,3 +181,24 @@ fn user_packs_are_recompiled_only_when_they_change() {
     assert!(!Arc::ptr_eq(&a.set, &c.set));
     assert!(c.set.rules.iter().any(|r| r.info.id == "CACHE/y"));
 }
+
+#[test]
+fn an_unknown_default_framework_stops_the_check() {
+    let text =
+        format!("{MODULE}programme CPDAB \"CPD\" {{ award CPD credits 20 structure {{ core 7001AB semester 1 }} }}\n");
+    let options = Options {
+        default_framework: Some("ljmu-pgt-2021".into()),
+        ..Options::default()
+    };
+    let a = analyse_with(&text, &options);
+    assert!(a.policy_failed);
+    let d = a
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "spec/unknown-reference")
+        .expect("reported");
+    assert!(d
+        .help
+        .as_deref()
+        .is_some_and(|h| h.starts_with("did you mean `ljmu-pgt-2022`?")));
+}

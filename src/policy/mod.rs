@@ -358,6 +358,25 @@ pub fn check(sources: &mut Sources, ws: &Workspace, options: &Options, diags: &m
             return PolicyRun { failed: true };
         }
     }
+    if let Some(f) = options
+        .default_framework
+        .as_ref()
+        .filter(|f| !set.fw_index.contains_key(*f))
+    {
+        let id = sources.add(Source::new("spec.toml", None, f.clone(), SourceKind::Policy));
+        let mut d = Diagnostic::error(
+            "spec/unknown-reference",
+            id,
+            crate::span::Span::new(0, f.len()),
+            format!("default framework `{f}` is not defined"),
+        );
+        d = d.with_help(match did_you_mean(f, known.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`? (the `framework` of spec.toml's `[policy]`)"),
+            None => format!("known frameworks: {}", known.join(", ")),
+        });
+        diags.push(d);
+        return PolicyRun { failed: true };
+    }
     // 1. each programme's framework, and its award
     let mut frameworks: Vec<Option<String>> = vec![None; ws.programmes.len()];
     for (pi, p) in ws.programmes.iter().enumerate() {
