@@ -881,3 +881,148 @@ proptest! {
         }
     }
 }
+
+// ---------------------------------------------------------------- end to end (`spec check`)
+
+mod cli {
+    use std::path::{Path, PathBuf};
+    use std::process::Command;
+
+    use serde_json::Value;
+
+    const CASE: &str = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/conformance/msc-variances.pspec"
+    ));
+
+    /// The conformance case with the module-size variance's approval removed:
+    /// the variance is pending, so it waives (and is reported) unless
+    /// `--require-approved-variances`.
+    fn pending_case() -> String {
+        let out = CASE.replace(
+            "    approved \"Academic Quality and Standards Committee\" 2024-04-10\n",
+            "",
+        );
+        assert_ne!(out, CASE, "the conformance case changed: update this test");
+        out
+    }
+
+    fn workspace(text: &str, toml: Option<&str>) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let f = dir.path().join("msc.pspec");
+        std::fs::write(&f, text).expect("write");
+        if let Some(t) = toml {
+            std::fs::write(dir.path().join("spec.toml"), t).expect("write");
+        }
+        (dir, f)
+    }
+
+    fn check(file: &Path, args: &[&str]) -> (i32, Value) {
+        let out = Command::new(env!("CARGO_BIN_EXE_spec"))
+            .arg("check")
+            .args(args)
+            .args(["--format", "json"])
+            .arg(file)
+            .output()
+            .expect("run spec");
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "{e}: {}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+        (out.status.code().unwrap_or(-1), v)
+    }
+
+    /// (code, waived, pending) of every diagnostic.
+    fn codes(v: &Value) -> Vec<(String, bool, bool)> {
+        v["diagnostics"]
+            .as_array()
+            .expect("diagnostics")
+            .iter()
+            .map(|d| {
+                (
+                    d["code"].as_str().unwrap_or("").to_string(),
+                    d["waived"].as_bool().unwrap_or(false),
+                    d["waived_by"]["pending"].as_bool().unwrap_or(false),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn warnings_alone_pass_unless_denied() {
+        let (_dir, f) = workspace(CASE, None);
+        let (code, v) = check(&f, &[]);
+        assert_eq!(code, 0, "{v:#}");
+        assert_eq!(v["summary"]["errors"], 0);
+        assert_eq!(v["summary"]["warnings"], 2, "{v:#}");
+        let c = codes(&v);
+        assert!(
+            c.iter()
+                .any(|(code, waived, pending)| code == "PG.A4.2/module-size" && *waived && !pending),
+            "{c:?}"
+        );
+        assert!(c
+            .iter()
+            .any(|(code, waived, _)| code == "spec/variance-unused" && !waived));
+        assert!(c
+            .iter()
+            .any(|(code, waived, _)| code == "spec/variance-pending" && !waived));
+        let (code, _) = check(&f, &["--deny", "warnings"]);
+        assert_eq!(code, 1);
+    }
+
+    #[test]
+    fn deny_warnings_from_spec_toml() {
+        let (_dir, f) = workspace(CASE, Some("[output]\ndeny = [\"warnings\"]\n"));
+        assert_eq!(check(&f, &[]).0, 1);
+    }
+
+    #[test]
+    fn a_pending_variance_waives_unless_approval_is_required() {
+        let (_dir, f) = workspace(&pending_case(), None);
+        let (code, v) = check(&f, &[]);
+        assert_eq!(code, 0, "{v:#}");
+        let c = codes(&v);
+        assert!(
+            c.iter()
+                .any(|(code, waived, pending)| code == "PG.A4.2/module-size" && *waived && *pending),
+            "{c:?}"
+        );
+        assert_eq!(
+            c.iter().filter(|(code, _, _)| code == "spec/variance-pending").count(),
+            2,
+            "{c:?}"
+        );
+
+        let (code, v) = check(&f, &["--require-approved-variances"]);
+        assert_eq!(code, 1, "{v:#}");
+        let c = codes(&v);
+        assert!(
+            c.iter()
+                .filter(|(code, _, _)| code == "PG.A4.2/module-size")
+                .all(|(_, waived, _)| !waived),
+            "{c:?}"
+        );
+        assert!(v["summary"]["errors"].as_u64().is_some_and(|e| e >= 2), "{v:#}");
+        // Still reported as pending, not as unused.
+        assert_eq!(
+            c.iter().filter(|(code, _, _)| code == "spec/variance-pending").count(),
+            2,
+            "{c:?}"
+        );
+        assert_eq!(
+            c.iter().filter(|(code, _, _)| code == "spec/variance-unused").count(),
+            1,
+            "{c:?}"
+        );
+    }
+
+    #[test]
+    fn require_approved_from_spec_toml() {
+        let (_dir, f) = workspace(&pending_case(), Some("[output]\nrequire_approved_variances = true\n"));
+        assert_eq!(check(&f, &[]).0, 1);
+    }
+}

@@ -71,9 +71,24 @@ pub fn load_catalogue(cli_policies: &[PathBuf]) -> Result<LoadedCatalogue, Strin
 fn load_catalogue_from(paths: &[PathBuf]) -> Result<(Sources, Box<dyn RuleCatalogue>), String> {
     let mut sources = Sources::new();
     let (cat, errors) = crate::policy::Catalogue::load(&mut sources, paths)?;
-    if let Some(e) = errors.first() {
-        let (line, col) = sources.get(e.source).map(|s| s.line_col(e.span.start as usize)).unwrap_or((0, 0));
-        return Err(format!("{}:{line}:{col}: {}: {}", sources.name(e.source), e.code, e.message));
+    if !errors.is_empty() {
+        let lines: Vec<String> = errors
+            .iter()
+            .map(|d| {
+                let (line, col) = sources
+                    .get(d.source)
+                    .map(|s| s.line_col(d.span.start as usize))
+                    .unwrap_or((0, 0));
+                format!(
+                    "  {}:{line}:{col}: {}[{}]: {}",
+                    sources.name(d.source),
+                    d.severity.as_str(),
+                    d.code,
+                    d.message
+                )
+            })
+            .collect();
+        return Err(format!("a policy pack does not compile:\n{}", lines.join("\n")));
     }
     Ok((sources, Box::new(cat)))
 }
