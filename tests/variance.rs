@@ -523,6 +523,15 @@ fn applies_to_does_not_cover_a_diagnostic_about_no_module() {
     )]);
     let out = c.run(vec![c.about("PG.B2/credits", Some("P1"), None)]);
     assert!(!one(&out, "PG.B2/credits").is_waived());
+    // Unused, and the help says why.
+    let unused = one(&out, "spec/variance-unused");
+    assert!(
+        unused
+            .help
+            .as_deref()
+            .is_some_and(|h| h.contains("fires about the programme as a whole in programme `P1`")),
+        "{unused:?}"
+    );
 }
 
 #[test]
@@ -1025,4 +1034,21 @@ mod cli {
         let (_dir, f) = workspace(&pending_case(), Some("[output]\nrequire_approved_variances = true\n"));
         assert_eq!(check(&f, &[]).0, 1);
     }
+}
+
+#[test]
+fn unused_help_names_a_subject_the_scope_left_out() {
+    let c = case(&[programme(
+        "P1",
+        "ljmu",
+        "M1, M2",
+        &approved("PG.A4.2/module-size", "    applies-to M2\n    criterion psrb \"X\"\n"),
+    )]);
+    let out = c.run(vec![c.about("PG.A4.2/module-size", Some("P1"), Some("M1"))]);
+    assert!(!one(&out, "PG.A4.2/module-size").is_waived());
+    let unused = one(&out, "spec/variance-unused");
+    assert!(
+        unused.help.as_deref().is_some_and(|h| h.contains("fires about module `M1` in programme `P1`")),
+        "{unused:?}"
+    );
 }

@@ -53,6 +53,9 @@ struct Var<'a> {
     /// Covered a diagnostic about a module itself that another programme
     /// listing the module (this one) does not waive.
     blocked_by: Option<String>,
+    /// The subject of a diagnostic of the cited rule, in this programme,
+    /// that the `applies-to` scope left out (for the unused help).
+    outside: Option<String>,
 }
 
 impl Var<'_> {
@@ -114,6 +117,7 @@ pub fn check_and_waive(input: &VarianceInput, diags: &mut Vec<Diagnostic>) {
                 used: false,
                 would_use: false,
                 blocked_by: None,
+                outside: None,
             });
         }
     }
@@ -141,6 +145,11 @@ pub fn check_and_waive(input: &VarianceInput, diags: &mut Vec<Diagnostic>) {
                 format!(
                     "`{}` is about a module itself, and programme `{other}` also lists the module without a variance covering it; every programme under the framework that lists it must hold one",
                     v.rule.value
+                )
+            } else if let (true, Some(subject)) = (var.admitted, &var.outside) {
+                format!(
+                    "`{}` fires about {subject} in programme `{}`, which its `applies-to` does not cover, and about nothing it covers",
+                    v.rule.value, p.code.value
                 )
             } else if var.admitted {
                 format!("`{}` reports nothing about {scope}", v.rule.value)
@@ -344,7 +353,14 @@ fn waive(input: &VarianceInput, vars: &mut [Var], diags: &mut [Diagnostic]) {
         };
         let module = d.module.as_deref();
         for var in vars.iter_mut().filter(|v| v.prog == prog && v.v.rule.value == d.code) {
-            if !var.eligible() || !var.covers_module(module) {
+            if !var.eligible() {
+                continue;
+            }
+            if !var.covers_module(module) {
+                var.outside.get_or_insert_with(|| match module {
+                    Some(m) => format!("module `{m}`"),
+                    None => "the programme as a whole".to_string(),
+                });
                 continue;
             }
             if var.pending && input.require_approved {
