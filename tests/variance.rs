@@ -1048,7 +1048,10 @@ fn unused_help_names_a_subject_the_scope_left_out() {
     assert!(!one(&out, "PG.A4.2/module-size").is_waived());
     let unused = one(&out, "spec/variance-unused");
     assert!(
-        unused.help.as_deref().is_some_and(|h| h.contains("fires about module `M1` in programme `P1`")),
+        unused
+            .help
+            .as_deref()
+            .is_some_and(|h| h.contains("fires about module `M1` in programme `P1`")),
         "{unused:?}"
     );
 }
