@@ -39,12 +39,6 @@ say "SARIF validation"
 bash scripts/validate-sarif.sh
 
 say "VS Code extension packaging"
-# TODO(lead): lsp/vscode/build.sh is written on the lsp branch. Once it is in
-# main, remove this guard and call it unconditionally.
-if [ -f lsp/vscode/build.sh ]; then
-  bash lsp/vscode/build.sh
-else
-  echo "TODO: lsp/vscode/build.sh is not in this tree yet (lsp branch); not run"
-fi
+bash lsp/vscode/build.sh
 
 say "all checks passed"
