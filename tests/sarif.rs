@@ -475,3 +475,25 @@ fn cli_sarif_carries_pack_metadata_and_variance_suppressions() {
     assert_eq!(pending["level"], "warning");
     assert!(pending.get("suppressions").is_none());
 }
+
+#[test]
+fn cli_broken_policy_exits_2_and_writes_no_sarif() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let f = write(dir.path(), "a.pspec", TEXT);
+    let p = write(dir.path(), "broken.policy", "this is not a policy {");
+    for format in ["sarif", "github"] {
+        let out = spec_bin()
+            .args(["check", "--format", format, "--policy"])
+            .arg(&p)
+            .arg(&f)
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(2), "{format}");
+        assert!(
+            out.stdout.is_empty(),
+            "{format}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        assert!(!out.stderr.is_empty());
+    }
+}
