@@ -1055,3 +1055,98 @@ fn unused_help_names_a_subject_the_scope_left_out() {
         "{unused:?}"
     );
 }
+
+/// The criterion checks with the real packs: a framework without a criterion
+/// rule of its own gets spec/variance-criterion; LJMU reports its own rule.
+mod criterion_e2e {
+    use std::process::Command;
+
+    use serde_json::Value;
+
+    const NTU: &str = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/conformance/ntu-online-msc.pspec"
+    ));
+    const LJMU: &str = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/conformance/msc-variances.pspec"
+    ));
+
+    fn with_variance(case: &str, variance: &str) -> String {
+        let end = case.rfind('}').expect("a programme");
+        format!("{}{variance}}}\n", &case[..end])
+    }
+
+    fn codes(text: &str) -> Vec<(String, bool)> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let f = dir.path().join("a.pspec");
+        std::fs::write(&f, text).expect("write");
+        let out = Command::new(env!("CARGO_BIN_EXE_spec"))
+            .args(["check", "--format", "json"])
+            .arg(&f)
+            .output()
+            .expect("run");
+        let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+        v["diagnostics"]
+            .as_array()
+            .expect("diagnostics")
+            .iter()
+            .map(|d| {
+                (
+                    d["code"].as_str().unwrap_or("").to_string(),
+                    d["waived"].as_bool().unwrap_or(false),
+                )
+            })
+            .collect()
+    }
+
+    const BODY: &str = "    rationale \"r\"\n    alternative \"a\"\n    evidence \"e\"\n    submitted 2024-01-01\n    approved \"Committee\" 2024-02-01\n  }\n";
+
+    #[test]
+    fn ntu_has_no_criterion_rule_so_spec_variance_criterion_fires() {
+        let text = with_variance(
+            NTU,
+            &format!("  variance NTU.10E/major-piece {{\n    criterion psrb \"X\"\n{BODY}"),
+        );
+        let c = codes(&text);
+        assert!(c.iter().any(|(code, _)| code == "spec/variance-criterion"), "{c:?}");
+        assert!(!c.iter().any(|(code, _)| code == "spec/variance-unused"), "{c:?}");
+        // Admitted: quiet, and (nothing to waive) unused.
+        let text = with_variance(
+            NTU,
+            &format!("  variance NTU.10E/major-piece {{\n    criterion discipline\n{BODY}"),
+        );
+        let c = codes(&text);
+        assert!(!c.iter().any(|(code, _)| code == "spec/variance-criterion"), "{c:?}");
+        assert!(c.iter().any(|(code, _)| code == "spec/variance-unused"), "{c:?}");
+    }
+
+    #[test]
+    fn ljmu_reports_its_own_criterion_rule_instead() {
+        let text = with_variance(
+            LJMU,
+            &format!("  variance PG.B2/credits {{\n    criterion discipline\n{BODY}"),
+        );
+        let c = codes(&text);
+        assert!(!c.iter().any(|(code, _)| code == "spec/variance-criterion"), "{c:?}");
+        assert!(c.iter().any(|(code, _)| code == "PG.A1.6/variance-criterion"), "{c:?}");
+    }
+
+    #[test]
+    fn citing_a_spec_rule_or_a_clause_with_the_real_packs() {
+        let text = with_variance(
+            LJMU,
+            &format!("  variance spec/credit-total {{\n    criterion discipline\n{BODY}"),
+        );
+        assert!(codes(&text)
+            .iter()
+            .any(|(code, _)| code == "spec/variance-not-waivable"));
+        let text = with_variance(
+            LJMU,
+            &format!("  variance PG.A4.2 {{\n    criterion discipline\n{BODY}"),
+        );
+        assert!(codes(&text)
+            .iter()
+            .any(|(code, _)| code == "spec/variance-unknown-rule"));
+    }
+}
