@@ -160,6 +160,23 @@ fn cell(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ").replace('|', "\\|")
 }
 
+/// What fires a rule, in one line: its summary, or, for a rule whose pack
+/// gives none, the first sentence of its clause text.
+pub fn fires_when(r: &RuleInfo) -> String {
+    if !r.summary.trim().is_empty() {
+        return r.summary.trim().to_string();
+    }
+    let text = r.clause_text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.is_empty() {
+        return String::new();
+    }
+    let first = match text.find(". ") {
+        Some(i) => &text[..=i],
+        None => text.as_str(),
+    };
+    format!("(clause) {first}")
+}
+
 fn admits_text(r: &RuleInfo) -> String {
     if r.admits.is_empty() {
         "-".into()
@@ -210,7 +227,7 @@ with its examples checked. Severity: E error, W warning, I info (the default; a 
     );
     s.push_str("| id | sev | fires when |\n|---|---|---|\n");
     for (id, (r, _)) in rules.iter().filter(|(id, _)| is_spec(id)) {
-        s.push_str(&format!("| {} | {} | {} |\n", link(id), sev(r), cell(&r.summary)));
+        s.push_str(&format!("| {} | {} | {} |\n", link(id), sev(r), cell(&fires_when(r))));
     }
     s.push('\n');
 
@@ -231,7 +248,7 @@ with its examples checked. Severity: E error, W warning, I info (the default; a 
                 link(&r.id),
                 cell(&r.clause),
                 sev(r),
-                cell(&r.summary),
+                cell(&fires_when(r)),
                 admits_text(r)
             ));
         }
