@@ -1150,3 +1150,105 @@ mod criterion_e2e {
             .any(|(code, _)| code == "spec/variance-unknown-rule"));
     }
 }
+
+// ---------------------------------------------------------------- invariants over random inputs
+
+const RULES: &[&str] = &[
+    "PG.A4.2/module-size",
+    "PG.A4.4/semester-balance",
+    "PG.A3.1/proforma",
+    "PG.B2/credits",
+    "spec/credit-total",
+    "PG.A4.2",
+];
+const CRITERIA: &[&str] = &["psrb \"X\"", "discipline", "validation"];
+const MODS: &[&str] = &["M1", "M2", "M3"];
+
+/// (rule, applies-to mask, criterion, approved) per variance.
+type VarSpec = (usize, u8, usize, bool);
+
+fn random_case(programmes: &[(bool, Vec<VarSpec>)]) -> Case {
+    let texts: Vec<String> = programmes
+        .iter()
+        .enumerate()
+        .map(|(i, (ntu, vars))| {
+            let body: String = vars
+                .iter()
+                .map(|&(r, mask, c, ok)| {
+                    let applies: Vec<&str> = MODS
+                        .iter()
+                        .enumerate()
+                        .filter(|(k, _)| mask & (1 << k) != 0)
+                        .map(|(_, m)| *m)
+                        .collect();
+                    let mut extra = String::new();
+                    if !applies.is_empty() {
+                        extra.push_str(&format!("    applies-to {}\n", applies.join(", ")));
+                    }
+                    extra.push_str(&format!("    criterion {}\n", CRITERIA[c % CRITERIA.len()]));
+                    let rule = RULES[r % RULES.len()];
+                    if ok {
+                        approved(rule, &extra)
+                    } else {
+                        variance(rule, &extra)
+                    }
+                })
+                .collect();
+            programme(&format!("P{i}"), if *ntu { "ntu" } else { "ljmu" }, "M1, M2, M3", &body)
+        })
+        .collect();
+    case(&texts)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+    #[test]
+    fn waiving_invariants(
+        programmes in proptest::collection::vec((any::<bool>(), proptest::collection::vec((0usize..6, 0u8..8, 0usize..3, any::<bool>()), 0..4)), 1..4),
+        raw in proptest::collection::vec((0usize..6, proptest::option::of(0usize..4), proptest::option::of(0usize..3), any::<bool>()), 0..12),
+        require_approved in any::<bool>(),
+    ) {
+        let c = random_case(&programmes);
+        let extra: Vec<Diagnostic> = raw
+            .iter()
+            .map(|&(r, p, m, warn)| {
+                let code = RULES[r % RULES.len()];
+                let mut d = c.about(code, None, m.map(|m| MODS[m]));
+                d.programme = p.map(|p| format!("P{p}"));
+                if warn {
+                    d.severity = Severity::Warning;
+                }
+                d
+            })
+            .collect();
+        let out = c.run_with(extra.clone(), require_approved);
+        // The input diagnostics are all still there, in order, unchanged but for `waived_by`.
+        let before = c.built.len();
+        for (i, d) in extra.iter().enumerate() {
+            let mut o = out[before + i].clone();
+            let by = o.waived_by.take();
+            prop_assert_eq!(&o, d);
+            if let Some(by) = by {
+                prop_assert!(!d.code.starts_with("spec/"));
+                prop_assert_eq!(&by.rule, &d.code);
+                prop_assert!(!(require_approved && by.pending));
+                // It names a variance of a programme (the diagnostic's own,
+                // unless it is about a module itself).
+                let owner = c.ws.programmes.iter().find(|p| p.variances.iter().any(|v| v.head == by.span));
+                prop_assert!(owner.is_some());
+                if let (Some(p), Some(owner)) = (&d.programme, owner) {
+                    if d.code != "PG.A3.1/proforma" {
+                        prop_assert_eq!(p, &owner.code.value);
+                    }
+                }
+            }
+        }
+        // What is added is spec/variance-* only, each about a programme.
+        for d in &out[before + extra.len()..] {
+            prop_assert!(d.code.starts_with("spec/variance-"), "{}", d.code);
+            prop_assert!(d.programme.is_some());
+        }
+        // Deterministic.
+        prop_assert_eq!(out, c.run_with(extra, require_approved));
+    }
+}
