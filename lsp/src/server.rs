@@ -32,8 +32,8 @@ pub(crate) struct Inner {
     enc: Mutex<Encoding>,
     roots: Mutex<Vec<PathBuf>>,
     generation: AtomicU64,
-    /// Files whose last published diagnostics were not empty.
-    published: tokio::sync::Mutex<HashSet<PathBuf>>,
+    /// What was last published per file (only changes are sent again).
+    published: tokio::sync::Mutex<HashMap<PathBuf, Vec<Diagnostic>>>,
     debounce: Duration,
 }
 
@@ -67,7 +67,7 @@ impl Backend {
                 enc: Mutex::new(Encoding::Utf16),
                 roots: Mutex::new(Vec::new()),
                 generation: AtomicU64::new(0),
-                published: tokio::sync::Mutex::new(HashSet::new()),
+                published: tokio::sync::Mutex::new(HashMap::new()),
                 debounce,
             }),
         }
@@ -165,22 +165,27 @@ impl Inner {
         else {
             return;
         };
-        let mut now = HashSet::new();
+        let mut seen = HashSet::new();
         for (path, uri, diags) in files {
-            if diags.is_empty() && !published.contains(&path) {
+            seen.insert(path.clone());
+            let old = published.get(&path);
+            if old.map_or(diags.is_empty(), |o| *o == diags) {
                 continue;
             }
-            if !diags.is_empty() {
-                now.insert(path.clone());
+            self.client.publish_diagnostics(uri, diags.clone(), None).await;
+            if diags.is_empty() {
+                published.remove(&path);
+            } else {
+                published.insert(path, diags);
             }
-            self.client.publish_diagnostics(uri, diags, None).await;
         }
-        for gone in published.difference(&now) {
-            if let Some(uri) = uri_of(gone) {
+        let gone: Vec<PathBuf> = published.keys().filter(|p| !seen.contains(*p)).cloned().collect();
+        for path in gone {
+            published.remove(&path);
+            if let Some(uri) = uri_of(&path) {
                 self.client.publish_diagnostics(uri, Vec::new(), None).await;
             }
         }
-        *published = now;
     }
 }
 
