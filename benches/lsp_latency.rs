@@ -99,17 +99,19 @@ fn run(
     c.initialize(Some(root), json!({}));
     let u = uri(file);
     c.open(file, &text(false));
-    let first = match c.next_publication(&u, Duration::from_secs(120)) {
-        Some((t, _)) => t - t0,
-        None => {
-            eprintln!("{name}: no diagnostics for the open file within 120 s");
-            return Result {
-                name: name.into(),
-                first: Duration::ZERO,
-                samples: Vec::new(),
-                missed: keystrokes,
-            };
-        }
+    // The first diagnostics of the workspace (any file).
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while c.publications.is_empty() && Instant::now() < deadline {
+        c.drain(Duration::from_millis(20));
+    }
+    let Some(first) = c.publications.first().map(|(t, _, _)| *t - t0) else {
+        eprintln!("{name}: no diagnostics within 120 s");
+        return Result {
+            name: name.into(),
+            first: Duration::ZERO,
+            samples: Vec::new(),
+            missed: keystrokes,
+        };
     };
     // Let the start-up publications settle.
     c.drain(Duration::from_millis(500));
