@@ -1,7 +1,7 @@
 //! Check throughput on a synthetic catalogue (see `common/catalogue.rs`).
 //!
 //! ```sh
-//! cargo bench --bench check_throughput                    # 5 MB and 10 MB catalogues
+//! cargo bench --bench check_throughput                    # 5 MB and 10 MB, with and without faults
 //! cargo bench --bench check_throughput -- --size 5mb --runs 5
 //! cargo bench --bench check_throughput -- --generate-only DIR --size 5mb
 //! ```
@@ -37,30 +37,19 @@ struct Config {
 }
 
 fn size_named(name: &str) -> Option<(&'static str, catalogue::Size)> {
-    match name {
-        "5mb" => Some((
-            "5mb",
-            catalogue::Size {
-                programmes: 2000,
-                per_file: 10,
-            },
-        )),
-        "10mb" => Some((
-            "10mb",
-            catalogue::Size {
-                programmes: 3400,
-                per_file: 10,
-            },
-        )),
-        "small" => Some((
-            "small",
-            catalogue::Size {
-                programmes: 100,
-                per_file: 10,
-            },
-        )),
-        _ => None,
-    }
+    let size = |programmes, faults| catalogue::Size {
+        programmes,
+        per_file: 10,
+        faults,
+    };
+    Some(match name {
+        "5mb" => ("5mb", size(2000, true)),
+        "5mb-clean" => ("5mb-clean", size(2000, false)),
+        "10mb" => ("10mb", size(3400, true)),
+        "10mb-clean" => ("10mb-clean", size(3400, false)),
+        "small" => ("small", size(100, true)),
+        _ => return None,
+    })
 }
 
 fn config() -> Config {
@@ -75,28 +64,22 @@ fn config() -> Config {
                 match size_named(&v) {
                     Some(s) => sizes.push(s),
                     None => {
-                        eprintln!("unknown --size `{v}` (5mb, 10mb, small)");
+                        eprintln!("unknown --size `{v}` (5mb, 5mb-clean, 10mb, 10mb-clean, small)");
                         std::process::exit(2);
                     }
                 }
             }
-            "--runs" => {
-                runs = args
-                    .next()
-                    .and_then(|v| v.parse().ok())
-                    .unwrap_or(runs)
-                    .max(1)
-            }
+            "--runs" => runs = args.next().and_then(|v| v.parse().ok()).unwrap_or(runs).max(1),
             "--generate-only" => generate_only = args.next().map(PathBuf::from),
             // `cargo bench` passes `--bench`; ignore it and any filter.
             _ => {}
         }
     }
     if sizes.is_empty() {
-        sizes = vec![
-            size_named("5mb").expect("known"),
-            size_named("10mb").expect("known"),
-        ];
+        sizes = ["5mb", "5mb-clean", "10mb", "10mb-clean"]
+            .iter()
+            .filter_map(|n| size_named(n))
+            .collect();
     }
     Config {
         sizes,
@@ -150,14 +133,8 @@ fn main() {
     println!(
         "check throughput: {} runs per measurement, {} cores, {} build",
         cfg.runs,
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1),
-        if cfg!(debug_assertions) {
-            "debug"
-        } else {
-            "release"
-        }
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        if cfg!(debug_assertions) { "debug" } else { "release" }
     );
     for (name, size) in &cfg.sizes {
         let dir = target.join(format!("bench-catalogue-{name}"));
@@ -186,8 +163,7 @@ fn main() {
                 .expect("spec runs");
             cli.push(t.elapsed());
             if summary.is_empty() {
-                let json: serde_json::Value =
-                    serde_json::from_slice(&out.stdout).unwrap_or_default();
+                let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
                 summary = format!("exit {:?}, summary {}", out.status.code(), json["summary"]);
             }
         }
@@ -224,11 +200,8 @@ fn main() {
             let parsed = parse_inputs(inputs);
             rows[1].1.push(t.elapsed());
 
-            let refs: Vec<(usize, &spec::syntax::ast::SourceFile)> = parsed
-                .iter()
-                .enumerate()
-                .map(|(i, p)| (i, p.tree.as_ref()))
-                .collect();
+            let refs: Vec<(usize, &spec::syntax::ast::SourceFile)> =
+                parsed.iter().enumerate().map(|(i, p)| (i, p.tree.as_ref())).collect();
             let mut diags = Vec::new();
             let t = Instant::now();
             let ws = build_workspace(&refs, &mut diags);

@@ -36,21 +36,9 @@ if [ "$status" -ne 0 ]; then
 fi
 
 say "SARIF validation"
-# TODO(lead): scripts/validate-sarif.sh is written on the variance branch.
-# Once it is in main, remove this guard and call it unconditionally.
-if [ -f scripts/validate-sarif.sh ]; then
-  bash scripts/validate-sarif.sh
-else
-  echo "TODO: scripts/validate-sarif.sh is not in this tree yet (variance branch); not run"
-fi
+bash scripts/validate-sarif.sh
 
 say "VS Code extension packaging"
-# TODO(lead): lsp/vscode/build.sh is written on the lsp branch. Once it is in
-# main, remove this guard and call it unconditionally.
-if [ -f lsp/vscode/build.sh ]; then
-  bash lsp/vscode/build.sh
-else
-  echo "TODO: lsp/vscode/build.sh is not in this tree yet (lsp branch); not run"
-fi
+bash lsp/vscode/build.sh
 
 say "all checks passed"

@@ -9,7 +9,7 @@
 #   node and npm on PATH, nothing global.
 # - Runs `spec check --format sarif` on every conformance case
 #   (../shared/conformance/*.pspec), on examples/ when it exists, and on a
-#   broken file made up here (so results, waivers and related locations are
+#   broken file made up here, and on examples/ as one workspace (so results, waivers and related locations are
 #   exercised even when every case is clean).
 # - Validates each log and fails (exit 1) on any error- or warning-level
 #   finding; notes (style suggestions such as "provide a snippet") are
@@ -84,6 +84,8 @@ if [ -d "$ROOT/examples" ]; then
     while IFS= read -r -d '' f; do inputs+=("$f"); done < <(find "$ROOT/examples" -name '*.pspec' -print0 | sort -z)
 fi
 inputs+=("$OUT/extra/broken.pspec")
+# Whole workspaces too (directories: every file, cross-file references).
+[ -d "$ROOT/examples" ] && inputs+=("$ROOT/examples")
 
 failed=0
 n=0
@@ -91,7 +93,11 @@ for f in "${inputs[@]}"; do
     n=$((n + 1))
     log="$OUT/logs/$n-$(basename "$f" .pspec).sarif"
     status=0
-    (cd "$(dirname "$f")" && "$SPEC" check --format sarif "$(basename "$f")") > "$log" || status=$?
+    if [ -d "$f" ]; then
+        (cd "$f" && "$SPEC" check --format sarif .) > "$log" || status=$?
+    else
+        (cd "$(dirname "$f")" && "$SPEC" check --format sarif "$(basename "$f")") > "$log" || status=$?
+    fi
     if [ "$status" -ge 2 ]; then
         echo "FAIL $f: spec check exited $status" >&2
         failed=1

@@ -683,3 +683,259 @@ fn two_items_on_one_line() {
     assert_eq!(r.code, Some(0), "{}", r.stdout);
     assert_eq!(r.json()["summary"]["modules"], 2);
 }
+
+// ------------------------------------------------------------ spec report
+
+#[test]
+fn report_markdown_has_structure_credits_and_prerequisite_graph() {
+    let r = spec_in(Path::new(EXAMPLES), &["report", "programmes/msc-data-science.pspec"]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let md = &r.stdout;
+    assert!(md.starts_with("# MSc Data Science (MSCDS)\n"), "{md}");
+    for section in [
+        "## Structure",
+        "## Credits per period",
+        "## Prerequisites",
+        "## Modules",
+        "## Check result",
+    ] {
+        assert!(md.contains(section), "missing {section}");
+    }
+    // Credits per period: 60 core in semester 1; 30 core + 30 from options in semester 2.
+    assert!(md.contains("| Year 1, semester 1 | 60 | 0 | 60 |"), "{md}");
+    assert!(md.contains("| Year 1, semester 2 | 30 | 30 | 60 |"), "{md}");
+    assert!(md.contains("| Pathways | 4 |"), "{md}");
+    // The prerequisite graph, prerequisite -> module.
+    assert!(md.contains("```mermaid\ngraph LR\n"), "{md}");
+    assert!(md.contains("m_7002DS --> m_7004DS"), "{md}");
+    assert!(md.contains("m_7001DS --> m_7099DS"), "{md}");
+}
+
+#[test]
+fn report_option_ranges_come_from_the_pathways() {
+    let d = tmp();
+    write(d.path(), "spec.toml", "");
+    write(
+        d.path(),
+        "m.pspec",
+        &["7001RP", "7002RP", "7003RP"]
+            .iter()
+            .map(|c| module(c, 20))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    );
+    write(
+        d.path(),
+        "p.pspec",
+        "programme PRP \"Ranges\" {\n  award PGCert\n  framework ljmu-pgt-2022\n  credits 60\n  structure {\n    core 7001RP semester 1\n    option \"Either\" choose 40 credits {\n      7002RP semester 1\n      7003RP semester 2\n    }\n  }\n}\n",
+    );
+    let r = spec_in(d.path(), &["report", "p.pspec"]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    // Both option modules are always taken (40 of 40): no range.
+    assert!(
+        r.stdout.contains("| Year 1, semester 1 | 20 | 20 | 40 |"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("| Year 1, semester 2 | 0 | 20 | 20 |"),
+        "{}",
+        r.stdout
+    );
+    write(
+        d.path(),
+        "p.pspec",
+        &std::fs::read_to_string(d.path().join("p.pspec"))
+            .expect("read")
+            .replace("choose 40", "choose 20"),
+    );
+    let r = spec_in(d.path(), &["report", "p.pspec"]);
+    assert!(
+        r.stdout.contains("| Year 1, semester 1 | 20 | 0-20 | 20-40 |"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("| Pathways | 2 |"), "{}", r.stdout);
+}
+
+#[test]
+fn report_html_is_self_contained_with_inline_svg() {
+    let d = tmp();
+    let out = d.path().join("pgcert.html");
+    let r = spec_in(
+        Path::new(EXAMPLES),
+        &[
+            "report",
+            "--format",
+            "html",
+            "-o",
+            out.to_str().expect("utf-8 path"),
+            "programmes/pgcert-academic-practice.pspec",
+        ],
+    );
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(r.stdout, "", "-o writes the file, not stdout");
+    let html = std::fs::read_to_string(&out).expect("report written");
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.trim_end().ends_with("</html>"));
+    assert_eq!(
+        html.matches("<svg").count(),
+        2,
+        "a bar chart and the prerequisite graph"
+    );
+    assert!(html.contains("Year 1, semester 1"));
+    assert!(html.contains("PG.A4.5/year-long"), "the variance is listed");
+    // Self-contained: no external resources.
+    for needle in ["<script src", "<link", "src=\"http", "href=\"http", "@import"] {
+        assert!(!html.contains(needle), "external reference `{needle}`");
+    }
+}
+
+#[test]
+fn report_escapes_user_text_in_html() {
+    let d = tmp();
+    write(d.path(), "spec.toml", "");
+    write(
+        d.path(),
+        "m.pspec",
+        &module("7001ES", 20).replace("\"Module 7001ES\"", "\"<b>Bold</b> & co\""),
+    );
+    write(
+        d.path(),
+        "p.pspec",
+        "programme PES \"Esc <script>\" {\n  award CPD\n  framework ljmu-pgt-2022\n  credits 20\n  structure {\n    core 7001ES semester 1\n  }\n}\n",
+    );
+    let r = spec_in(d.path(), &["report", "--format", "html", "p.pspec"]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(
+        !r.stdout.contains("<script>") && !r.stdout.contains("<b>Bold"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("Esc &lt;script&gt;"));
+    assert!(r.stdout.contains("&lt;b&gt;Bold&lt;/b&gt; &amp; co"));
+}
+
+#[test]
+fn report_of_a_file_without_programmes_exit_2() {
+    let r = spec_in(Path::new(EXAMPLES), &["report", "modules/data-science.pspec"]);
+    assert_eq!(r.code, Some(2));
+    assert!(r.stderr.contains("defines no programme"), "{}", r.stderr);
+    assert_eq!(r.stdout, "");
+    let r = spec_in(Path::new(EXAMPLES), &["report", "nope.pspec"]);
+    assert_eq!(r.code, Some(2));
+}
+
+// ------------------------------------------------------------ spec fmt
+
+const MESSY: &str = "module 7001FM \"Formatting\" { credits 20 level 7 outcomes { LO1 \"Do it\" } # why\n assessment AS1 \"Task\" { kind exam weight 100% covers LO1 } }\n";
+
+#[test]
+fn fmt_check_changes_nothing_and_lists_files_that_would_change() {
+    let d = tmp();
+    write(d.path(), "ws/a.pspec", MESSY);
+    write(d.path(), "ws/sub/b.pspec", &module("7002FM", 20));
+    let r = spec_in(d.path(), &["fmt", "--check", "ws"]);
+    assert_eq!(r.code, Some(1), "stdout: {}\nstderr: {}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("would reformat ws/a.pspec"), "{}", r.stdout);
+    assert!(r.stdout.contains("line 1:"), "a diff hint: {}", r.stdout);
+    assert!(
+        !r.stdout.contains("ws/sub/b.pspec"),
+        "canonical files are not listed: {}",
+        r.stdout
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.path().join("ws/a.pspec")).expect("read"),
+        MESSY,
+        "--check wrote to the file"
+    );
+}
+
+#[test]
+fn fmt_rewrites_in_place_keeping_comments_then_check_passes() {
+    let d = tmp();
+    write(d.path(), "a.pspec", MESSY);
+    let r = spec_in(d.path(), &["fmt", "a.pspec"]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let after = std::fs::read_to_string(d.path().join("a.pspec")).expect("read");
+    assert_ne!(after, MESSY);
+    assert!(after.contains("# why"), "comment kept: {after}");
+    assert!(after.contains("\n  credits 20\n"), "{after}");
+    let r = spec_in(d.path(), &["fmt", "--check", "a.pspec"]);
+    assert_eq!(r.code, Some(0), "formatting is a fixpoint: {}", r.stdout);
+    // The meaning is unchanged: the same check result.
+    let r = spec_in(d.path(), &["check", "--format", "json", "a.pspec"]);
+    assert_eq!(r.code, Some(0), "{}", r.stdout);
+}
+
+#[test]
+fn fmt_refuses_a_file_with_syntax_errors() {
+    let d = tmp();
+    let broken = "module 7001FM \"Broken\" {\n  credits ten\n  level 7\n}\n";
+    write(d.path(), "bad.pspec", broken);
+    write(d.path(), "good.pspec", MESSY);
+    let r = spec_in(d.path(), &["fmt", "--no-color", "bad.pspec", "good.pspec"]);
+    assert_eq!(r.code, Some(1));
+    assert!(r.stderr.contains("spec/syntax"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("expected a whole number, found `ten`"),
+        "rendered like spec check: {}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("bad.pspec:2:"), "{}", r.stderr);
+    assert_eq!(
+        std::fs::read_to_string(d.path().join("bad.pspec")).expect("read"),
+        broken
+    );
+    // The other file is still formatted.
+    assert_ne!(
+        std::fs::read_to_string(d.path().join("good.pspec")).expect("read"),
+        MESSY
+    );
+}
+
+#[test]
+fn fmt_unreadable_path_exit_2_and_nothing_written() {
+    let d = tmp();
+    write(d.path(), "a.pspec", MESSY);
+    let r = spec_in(d.path(), &["fmt", "a.pspec", "missing.pspec"]);
+    assert_eq!(r.code, Some(2));
+    assert!(r.stderr.contains("missing.pspec"), "{}", r.stderr);
+    assert_eq!(
+        std::fs::read_to_string(d.path().join("a.pspec")).expect("read"),
+        MESSY,
+        "nothing is written when a path is unreadable"
+    );
+}
+
+#[test]
+fn fmt_stdin_to_stdout() {
+    let d = tmp();
+    let r = spec_full(d.path(), &["fmt", "-"], Some(MESSY.as_bytes()), &[]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(
+        r.stdout.starts_with("module 7001FM \"Formatting\" {\n  credits 20\n"),
+        "{}",
+        r.stdout
+    );
+    let again = spec_full(d.path(), &["fmt", "-"], Some(r.stdout.as_bytes()), &[]);
+    assert_eq!(again.stdout, r.stdout, "idempotent");
+    let check = spec_full(d.path(), &["fmt", "--check", "-"], Some(MESSY.as_bytes()), &[]);
+    assert_eq!(check.code, Some(1));
+}
+
+#[test]
+fn examples_and_init_output_are_canonically_formatted() {
+    let r = spec_in(Path::new(EXAMPLES), &["fmt", "--check", "."]);
+    assert_eq!(r.code, Some(0), "examples/ is not canonical:\n{}{}", r.stdout, r.stderr);
+    let d = tmp();
+    assert_eq!(spec_in(d.path(), &["init"]).code, Some(0));
+    let r = spec_in(d.path(), &["fmt", "--check"]);
+    assert_eq!(
+        r.code,
+        Some(0),
+        "`spec init` output is not canonical:\n{}{}",
+        r.stdout,
+        r.stderr
+    );
+}

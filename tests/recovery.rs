@@ -326,6 +326,8 @@ proptest! {
     ) {
         let text = mutate(&conformance(file), &ops);
         let a = analyse(&text);
+        // Deterministic: a second run gives the same diagnostics in the same order.
+        prop_assert_eq!(&analyse(&text).diagnostics, &a.diagnostics);
         for d in &a.diagnostics {
             // Spans are inside the text, and every diagnostic renders.
             let src = a.sources.get(d.source).expect("source");
@@ -334,4 +336,19 @@ proptest! {
             prop_assert!(!d.message.is_empty());
         }
     }
+}
+
+#[test]
+fn misspelt_item_keyword_gets_a_suggestion() {
+    let text = format!(
+        "modul M0 \"A\" {{\n  credits 20\n  level 7\n}}\n\n{}",
+        module("M1", "20", "")
+    );
+    let a = analyse(&text);
+    let errors = syntax_errors(&a);
+    assert_eq!(errors.len(), 1, "{}", rendered(&a));
+    assert_eq!(at(&text, errors[0]), "modul");
+    let help = errors[0].help.as_deref().unwrap_or("");
+    assert!(help.starts_with("did you mean `module`?"), "help: {help}");
+    assert!(a.workspace.module("M1").is_some_and(|m| !m.broken));
 }

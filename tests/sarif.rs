@@ -406,3 +406,27 @@ fn cli_bad_format_exits_2_and_writes_nothing() {
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+    /// Any text: the SARIF is JSON with one result per diagnostic and 1-based
+    /// regions, and the GitHub output is one command line per diagnostic.
+    #[test]
+    fn renderers_never_break(text in "(module|programme|M1|\"é\"|\\{|\\}|credits|level|7|\n|\r\n| |%|:|,|variance|structure|core|semester 1)*") {
+        let input = Input { name: "a:b,c%.pspec".into(), path: None, text: Arc::from(text.as_str()), primary: true };
+        let a = analyze(vec![input], &Options::default());
+        let v: Value = serde_json::from_str(&sarif::render(&a, None)).expect("json");
+        let results = v["runs"][0]["results"].as_array().expect("results");
+        proptest::prop_assert_eq!(results.len(), a.diagnostics.len());
+        for r in results {
+            let region = &r["locations"][0]["physicalLocation"]["region"];
+            proptest::prop_assert!(region["startLine"].as_u64().is_some_and(|l| l >= 1));
+            proptest::prop_assert!(region["endColumn"].as_u64().is_some_and(|c| c >= 1));
+        }
+        let gh = github::render(&a);
+        proptest::prop_assert_eq!(gh.lines().count(), a.diagnostics.len());
+        for line in gh.lines() {
+            proptest::prop_assert!(line.starts_with("::error file=a%3Ab%2Cc%25.pspec,") || line.starts_with("::warning file=") || line.starts_with("::notice file="), "{}", line);
+        }
+    }
+}

@@ -13,8 +13,8 @@
 //! - semester 3: a 60-credit dissertation requiring the research module.
 //!
 //! So 11 modules and 4 pathways per programme. A few programmes carry
-//! realistic faults (a 15-credit module, an undefined module, an unbalanced
-//! option) and some an approved variance, so diagnostics are produced and
+//! realistic faults (a 15-credit option module, an undefined module) unless
+//! `faults` is off, and some an approved variance, so diagnostics are produced and
 //! rendered too.
 
 use std::fmt::Write as _;
@@ -26,6 +26,8 @@ pub struct Size {
     pub programmes: usize,
     /// Programmes per programme file (and their modules per module file).
     pub per_file: usize,
+    /// Include the faults (15-credit modules, undefined modules).
+    pub faults: bool,
 }
 
 /// What was generated.
@@ -41,8 +43,8 @@ pub struct Generated {
 const MODULES_PER_PROGRAMME: usize = 11;
 
 const TOPICS: &[&str] = &[
-    "Data", "Systems", "Policy", "Health", "Design", "Finance", "Law", "Media", "Energy", "Water",
-    "Cities", "Learning", "Security", "Culture", "Sport", "Marine",
+    "Data", "Systems", "Policy", "Health", "Design", "Finance", "Law", "Media", "Energy", "Water", "Cities",
+    "Learning", "Security", "Culture", "Sport", "Marine",
 ];
 
 const KINDS: &[&str] = &[
@@ -105,7 +107,7 @@ fn module_text(
         let _ = writeln!(out, "  requires {r}");
     }
     // Written compactly, as many catalogues exported from other systems are.
-    let two = credits >= 20 && m % 2 == 0;
+    let two = credits >= 20 && m.is_multiple_of(2);
     let t = topic.to_lowercase();
     if two {
         let _ = writeln!(
@@ -133,9 +135,9 @@ fn module_text(
 }
 
 /// The modules of programme `p`.
-fn modules(out: &mut String, rng: &mut Rng, p: usize) {
+fn modules(out: &mut String, rng: &mut Rng, p: usize, faults: bool) {
     // Every 10th programme has a 15-credit option (PG.A4.2/module-size).
-    let odd = p % 10 == 7;
+    let odd = faults && p % 10 == 7;
     module_text(out, rng, p, 0, 20, &["research-skills"], None);
     module_text(out, rng, p, 1, 20, &[], None);
     module_text(out, rng, p, 2, 20, &[], None);
@@ -149,20 +151,23 @@ fn modules(out: &mut String, rng: &mut Rng, p: usize) {
     module_text(out, rng, p, 10, 60, &["dissertation"], Some(code(p, 0)));
 }
 
-fn programme(out: &mut String, p: usize) {
+fn programme(out: &mut String, p: usize, faults: bool) {
     let c = |m| code(p, m);
     let _ = writeln!(out, "programme MSC{p:05} \"MSc Applied Studies {p}\" {{");
     let _ = writeln!(out, "  award MSc\n  framework ljmu-pgt-2022\n  credits 180");
     let _ = writeln!(
         out,
         "  mode {}",
-        if p % 3 == 0 {
+        if p.is_multiple_of(3) {
             "full-time, part-time"
         } else {
             "full-time"
         }
     );
-    let _ = writeln!(out, "  language \"English\"\n  delivery semesterised\n  starts 2025-09-22\n  validated 2025-06-11");
+    let _ = writeln!(
+        out,
+        "  language \"English\"\n  delivery semesterised\n  starts 2025-09-22\n  validated 2025-06-11"
+    );
     let _ = writeln!(out, "  exit-award PGCert 60\n  exit-award PGDip 120");
     if p % 25 == 3 {
         let _ = writeln!(out, "  accreditation \"British Computer Society\"");
@@ -177,16 +182,13 @@ fn programme(out: &mut String, p: usize) {
         c(6)
     );
     // Every 50th programme names a module that is not defined.
-    let missing = if p % 50 == 11 {
+    let missing = if faults && p % 50 == 11 {
         format!(", 7{p:05}Z")
     } else {
         String::new()
     };
     let _ = writeln!(out, "    core {}, {}{missing} semester 2", c(3), c(4));
-    let _ = writeln!(
-        out,
-        "    option \"Semester 2 options\" choose 20 credits {{"
-    );
+    let _ = writeln!(out, "    option \"Semester 2 options\" choose 20 credits {{");
     let _ = writeln!(
         out,
         "      {} semester 2\n      {} semester 2\n      {} semester 2",
@@ -225,8 +227,8 @@ pub fn generate(dir: &Path, size: Size) -> std::io::Result<Generated> {
         let mut mods = String::new();
         let mut progs = String::new();
         for p in start..end {
-            modules(&mut mods, &mut rng, p);
-            programme(&mut progs, p);
+            modules(&mut mods, &mut rng, p, size.faults);
+            programme(&mut progs, p, size.faults);
         }
         for (sub, text) in [("modules", mods), ("programmes", progs)] {
             let text = text.trim_end().to_string() + "\n";

@@ -134,37 +134,45 @@ pub fn check(ctx: &CheckCtx, out: &mut Vec<Diagnostic>) {
         } else {
             format!("{core} core credits plus {options} chosen in options")
         };
+        let restate = if total > 0 {
+            format!(", or set `credits {total}` if the programme is {total} credits")
+        } else {
+            String::new()
+        };
         let help = if total < credits.value {
             format!(
-                "the structure is {} credits short: add modules or raise an option's `choose`, or set `credits {total}` if the programme is {total} credits",
-                credits.value - total
+                "the structure is {} credits short: add modules or raise an option's `choose`{}",
+                credits.value - total,
+                restate
             )
         } else {
             format!(
-                "the structure is {} credits over: remove modules or lower an option's `choose`, or set `credits {total}` if the programme is {total} credits",
-                total - credits.value
+                "the structure is {} credits over: remove modules or lower an option's `choose`{}",
+                total - credits.value,
+                restate
             )
         };
         let keyword = Span::new(s.span.start as usize, s.span.start as usize + "structure".len());
-        out.push(
-            Diagnostic::error(
-                ID,
-                p.source,
-                credits.span,
-                format!(
-                    "programme `{}` is {} credits, but its structure totals {total} on every pathway",
-                    p.code.value, credits.value
-                ),
-            )
-            .with_label(format!("the programme is {} credits", credits.value))
-            .with_secondary(
-                p.source,
-                keyword,
-                format!("the structure totals {total} credits ({breakdown})"),
-            )
-            .with_help(help)
-            .with_programme(p.code.value.clone())
-            .with_pathway(PathwaySpace::codes(s, &pathway)),
-        );
+        let mut d = Diagnostic::error(
+            ID,
+            p.source,
+            credits.span,
+            format!(
+                "programme `{}` is {} credits, but its structure totals {total} on every pathway",
+                p.code.value, credits.value
+            ),
+        )
+        .with_label(format!("the programme is {} credits", credits.value))
+        .with_secondary(
+            p.source,
+            keyword,
+            format!("the structure totals {total} credits ({breakdown})"),
+        )
+        .with_help(help)
+        .with_programme(p.code.value.clone());
+        if !pathway.is_empty() {
+            d = d.with_pathway(PathwaySpace::codes(s, &pathway));
+        }
+        out.push(d);
     }
 }

@@ -184,11 +184,7 @@ fn collect(paths: &[PathBuf]) -> Result<Vec<Target>, String> {
 }
 
 /// The syntax errors of a refused file, as `spec check` renders them.
-fn render_syntax_errors(
-    t: &Target,
-    errors: &[crate::syntax::ast::SyntaxError],
-    color: bool,
-) -> String {
+fn render_syntax_errors(t: &Target, errors: &[crate::syntax::ast::SyntaxError], color: bool) -> String {
     let mut sources = Sources::new();
     let id = sources.add(Source::new(
         t.name.clone(),
@@ -240,11 +236,7 @@ fn summary(t: &Tally, check: bool) -> String {
     let plural = |n: usize| if n == 1 { "file" } else { "files" };
     let mut parts = Vec::new();
     if check {
-        parts.push(format!(
-            "{} {} would be reformatted",
-            t.changed,
-            plural(t.changed)
-        ));
+        parts.push(format!("{} {} would be reformatted", t.changed, plural(t.changed)));
     } else {
         parts.push(format!("{} {} reformatted", t.changed, plural(t.changed)));
     }

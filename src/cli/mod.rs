@@ -2,8 +2,10 @@
 
 pub mod check;
 pub mod explain;
+pub mod fmt;
 pub mod init;
 pub mod lsp;
+pub mod report;
 pub mod rules;
 
 use std::process::ExitCode;
@@ -32,10 +34,14 @@ pub enum Command {
     Explain(explain::ExplainArgs),
     /// The catalogue of active rules.
     Rules(rules::RulesArgs),
+    /// Format specifications canonically (comments kept); `--check` changes nothing.
+    Fmt(fmt::FmtArgs),
     /// Create a starter workspace: `spec.toml`, an example programme and its modules.
     Init(init::InitArgs),
     /// The language server on stdio.
     Lsp(lsp::LspArgs),
+    /// The programme specification as a readable document (markdown or HTML).
+    Report(report::ReportArgs),
 }
 
 /// Exit status: 0 clean, 1 errors found, 2 the check could not run.
@@ -58,8 +64,10 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::run(args, color),
         Command::Explain(args) => explain::run(args),
         Command::Rules(args) => rules::run(args),
+        Command::Fmt(args) => fmt::run(args, color),
         Command::Init(args) => init::run(args),
         Command::Lsp(args) => lsp::run(args),
+        Command::Report(args) => report::run(args),
     };
     ExitCode::from(code)
 }

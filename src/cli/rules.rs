@@ -68,8 +68,22 @@ pub fn load_catalogue(cli_policies: &[PathBuf]) -> Result<LoadedCatalogue, Strin
 }
 
 #[allow(clippy::type_complexity)]
-fn load_catalogue_from(_paths: &[PathBuf]) -> Result<(Sources, Box<dyn RuleCatalogue>), String> {
-    Err("the policy packs are not available in this build".into())
+fn load_catalogue_from(paths: &[PathBuf]) -> Result<(Sources, Box<dyn RuleCatalogue>), String> {
+    let mut sources = Sources::new();
+    let (cat, errors) = crate::policy::Catalogue::load(&mut sources, paths)?;
+    if let Some(e) = errors.first() {
+        let (line, col) = sources
+            .get(e.source)
+            .map(|s| s.line_col(e.span.start as usize))
+            .unwrap_or((0, 0));
+        return Err(format!(
+            "{}:{line}:{col}: {}: {}",
+            sources.name(e.source),
+            e.code,
+            e.message
+        ));
+    }
+    Ok((sources, Box::new(cat)))
 }
 
 /// `file:line` of a rule's definition, if known.

@@ -50,10 +50,23 @@ pub struct RuleInfo {
     pub example_pass: Option<String>,
 }
 
+pub mod compile;
+pub mod eval;
+pub mod syntax;
+pub mod types;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
 use crate::analysis::Options;
 use crate::diag::Diagnostic;
+use crate::model::pathways::PathwaySpace;
 use crate::model::Workspace;
-use crate::source::Sources;
+use crate::source::{Source, SourceKind, Sources};
+use compile::{did_you_mean, PackFile, PolicySet, Root};
+use eval::{Ctx, Finding};
+use types::Value;
 
 /// The result of loading, compiling and evaluating the policy packs.
 #[derive(Debug, Clone, Copy, Default)]
@@ -62,11 +75,526 @@ pub struct PolicyRun {
     pub failed: bool,
 }
 
+/// The packs embedded in the binary: (file name, text).
+pub const EMBEDDED: &[(&str, &str)] = &[
+    (
+        "ljmu-pgt-2022.policy",
+        include_str!("../../policies/ljmu-pgt-2022.policy"),
+    ),
+    (
+        "ljmu-partnerships.policy",
+        include_str!("../../policies/ljmu-partnerships.policy"),
+    ),
+    (
+        "ljmu-attendance.policy",
+        include_str!("../../policies/ljmu-attendance.policy"),
+    ),
+    (
+        "ljmu-engagement.policy",
+        include_str!("../../policies/ljmu-engagement.policy"),
+    ),
+    (
+        "ntu-online-2018.policy",
+        include_str!("../../policies/ntu-online-2018.policy"),
+    ),
+];
+
+fn embedded_files() -> Vec<PackFile> {
+    EMBEDDED
+        .iter()
+        .map(|(name, text)| PackFile {
+            name: format!("policies/{name}"),
+            path: None,
+            text: Arc::from(*text),
+            embedded: true,
+        })
+        .collect()
+}
+
+/// The embedded packs, compiled once per process.
+pub fn embedded_set() -> Arc<PolicySet> {
+    static SET: OnceLock<Arc<PolicySet>> = OnceLock::new();
+    SET.get_or_init(|| Arc::new(compile::compile(embedded_files()))).clone()
+}
+
+/// Reads the user's policy files: `.policy` files in the directories given
+/// (sorted, not recursive into hidden directories) and the files given.
+fn user_files(paths: &[PathBuf]) -> Result<Vec<PackFile>, String> {
+    let mut out = Vec::new();
+    for p in paths {
+        let mut files = Vec::new();
+        if p.is_dir() {
+            collect_policies(p, &mut files)
+                .map_err(|e| format!("cannot read policy directory `{}`: {e}", p.display()))?;
+            files.sort();
+        } else {
+            files.push(p.clone());
+        }
+        for f in files {
+            let text =
+                std::fs::read_to_string(&f).map_err(|e| format!("cannot read policy file `{}`: {e}", f.display()))?;
+            let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
+            out.push(PackFile {
+                name: display_path(&f),
+                path: Some(f.clone()),
+                text: Arc::from(text.as_str()),
+                embedded: false,
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn collect_policies(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for e in std::fs::read_dir(dir)? {
+        let e = e?;
+        let path = e.path();
+        let hidden = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.'));
+        if hidden {
+            continue;
+        }
+        if path.is_dir() {
+            collect_policies(&path, out)?;
+        } else if path.extension().and_then(|x| x.to_str()) == Some("policy") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn display_path(p: &Path) -> String {
+    let cwd = std::env::current_dir().ok();
+    cwd.and_then(|c| p.strip_prefix(&c).ok().map(|r| r.display().to_string()))
+        .unwrap_or_else(|| p.display().to_string())
+}
+
+/// A compiled policy set with its sources registered: the rule catalogue.
+pub struct Catalogue {
+    pub set: Arc<PolicySet>,
+    /// Source id of each pack of `set`.
+    pub pack_sources: Vec<crate::diag::SourceId>,
+    /// Rule metadata, origins filled in, in `set.rules` order.
+    infos: Vec<RuleInfo>,
+    spec: Vec<RuleInfo>,
+}
+
+impl Catalogue {
+    /// Loads the embedded packs and the user's (`policy_paths`), registers
+    /// their texts in `sources` and compiles them. Compile problems are
+    /// returned as diagnostics; `Err` when a file cannot be read.
+    pub fn load(sources: &mut Sources, policy_paths: &[PathBuf]) -> Result<(Catalogue, Vec<Diagnostic>), String> {
+        let user = user_files(policy_paths)?;
+        let set = if user.is_empty() {
+            embedded_set()
+        } else {
+            let mut all = embedded_files();
+            all.extend(user);
+            Arc::new(compile::compile(all))
+        };
+        let pack_sources: Vec<usize> = set
+            .packs
+            .iter()
+            .map(|p| {
+                sources.add(Source::new(
+                    p.name.clone(),
+                    p.path.clone(),
+                    p.text.clone(),
+                    if p.embedded {
+                        SourceKind::EmbeddedPolicy
+                    } else {
+                        SourceKind::Policy
+                    },
+                ))
+            })
+            .collect();
+        let diags = set
+            .errors
+            .iter()
+            .map(|e| {
+                let mut d = Diagnostic::error(
+                    e.code,
+                    pack_sources.get(e.pack).copied().unwrap_or(0),
+                    e.span,
+                    e.message.clone(),
+                );
+                if let Some(h) = &e.help {
+                    d = d.with_help(h.clone());
+                }
+                d
+            })
+            .collect();
+        let infos = set
+            .rules
+            .iter()
+            .map(|r| {
+                let mut i = r.info.clone();
+                i.origin = pack_sources
+                    .get(r.pack)
+                    .map(|&source| RuleOrigin { source, span: r.span });
+                i
+            })
+            .collect();
+        let spec = crate::check::registry::spec_rules();
+        Ok((
+            Catalogue {
+                set,
+                pack_sources,
+                infos,
+                spec,
+            },
+            diags,
+        ))
+    }
+
+    fn admits_map(&self, framework: &str) -> HashMap<String, Vec<String>> {
+        let mut m: HashMap<String, Vec<String>> = HashMap::new();
+        for r in &self.spec {
+            m.insert(r.id.clone(), Vec::new());
+        }
+        for i in self.set.active_rules(framework) {
+            if let Some(info) = self.infos.get(i) {
+                m.insert(info.id.clone(), info.admits.clone());
+            }
+        }
+        m
+    }
+}
+
+impl RuleCatalogue for Catalogue {
+    fn rule(&self, framework: &str, id: &str) -> Option<&RuleInfo> {
+        if let Some(r) = self.spec.iter().find(|r| r.id == id) {
+            return Some(r);
+        }
+        self.set
+            .active_rules(framework)
+            .into_iter()
+            .filter_map(|i| self.infos.get(i))
+            .find(|r| r.id == id)
+    }
+    fn rules(&self, framework: &str) -> Vec<&RuleInfo> {
+        let mut v: Vec<&RuleInfo> = self.spec.iter().collect();
+        v.extend(
+            self.set
+                .active_rules(framework)
+                .into_iter()
+                .filter_map(|i| self.infos.get(i)),
+        );
+        v.sort_by(|a, b| a.id.cmp(&b.id));
+        v
+    }
+    fn frameworks(&self) -> Vec<&str> {
+        let mut v: Vec<&str> = self.set.frameworks.iter().map(|f| f.id.as_str()).collect();
+        v.sort_unstable();
+        v
+    }
+    fn has_criterion_rule(&self, framework: &str) -> bool {
+        self.set.criterion_rule(framework).is_some()
+    }
+}
+
 /// Loads the packs (embedded and `options.policy_paths`), compiles them,
 /// evaluates every applicable rule over the workspace and applies variances.
 /// Policy sources are added to `sources` so diagnostics can point into them.
-pub fn check(_sources: &mut Sources, _ws: &Workspace, _options: &Options, _diags: &mut Vec<Diagnostic>) -> PolicyRun {
-    PolicyRun::default()
+pub fn check(sources: &mut Sources, ws: &Workspace, options: &Options, diags: &mut Vec<Diagnostic>) -> PolicyRun {
+    let (cat, errors) = match Catalogue::load(sources, &options.policy_paths) {
+        Ok(x) => x,
+        Err(msg) => {
+            let id = sources.add(Source::new("<policy>", None, "", SourceKind::Policy));
+            diags.push(
+                Diagnostic::error("policy/io", id, crate::span::Span::empty(0), msg)
+                    .with_help("check the `--policy` paths and `spec.toml`"),
+            );
+            return PolicyRun { failed: true };
+        }
+    };
+    if !errors.is_empty() {
+        diags.extend(errors);
+        return PolicyRun { failed: true };
+    }
+    let set = cat.set.clone();
+    let known: Vec<&str> = set.frameworks.iter().map(|f| f.id.as_str()).collect();
+    let mut failed = false;
+    if let Some(f) = &options.framework {
+        if !set.fw_index.contains_key(f) {
+            let id = sources.add(Source::new("--framework", None, f.clone(), SourceKind::Policy));
+            let mut d = Diagnostic::error(
+                "spec/unknown-reference",
+                id,
+                crate::span::Span::new(0, f.len()),
+                format!("framework `{f}` is not defined"),
+            );
+            d = d.with_help(match did_you_mean(f, known.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("known frameworks: {}", known.join(", ")),
+            });
+            diags.push(d);
+            return PolicyRun { failed: true };
+        }
+    }
+    // 1. each programme's framework, and its award
+    let mut frameworks: Vec<Option<String>> = vec![None; ws.programmes.len()];
+    for (pi, p) in ws.programmes.iter().enumerate() {
+        if p.broken {
+            continue;
+        }
+        let fw = if let Some(f) = &options.framework {
+            Some(f.clone())
+        } else if let Some(f) = &p.framework {
+            if set.fw_index.contains_key(&f.value) {
+                Some(f.value.clone())
+            } else {
+                let mut d = Diagnostic::error(
+                    "spec/unknown-reference",
+                    p.source,
+                    f.span,
+                    format!("framework `{}` is not defined", f.value),
+                )
+                .with_programme(p.code.value.clone())
+                .with_label("unknown framework");
+                d = d.with_help(match did_you_mean(&f.value, known.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("known frameworks: {}", known.join(", ")),
+                });
+                diags.push(d);
+                None
+            }
+        } else {
+            options
+                .default_framework
+                .clone()
+                .filter(|f| set.fw_index.contains_key(f))
+        };
+        let Some(fw) = fw else { continue };
+        let awards = set.awards(&fw);
+        let codes: Vec<&str> = awards.iter().map(|a| a.code.as_str()).collect();
+        let mut check_award = |code: &crate::span::Spanned<String>, what: &str| {
+            if !codes.contains(&code.value.as_str()) {
+                let help = match did_you_mean(&code.value, codes.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("awards of `{fw}`: {}", codes.join(", ")),
+                };
+                diags.push(
+                    Diagnostic::error(
+                        "spec/unknown-award",
+                        p.source,
+                        code.span,
+                        format!("{what} `{}` is not an award of framework `{fw}`", code.value),
+                    )
+                    .with_programme(p.code.value.clone())
+                    .with_help(help),
+                );
+            }
+        };
+        if let Some(a) = &p.award {
+            check_award(a, "award");
+        }
+        for x in &p.exit_awards {
+            check_award(&x.award, "exit award");
+        }
+        frameworks[pi] = Some(fw);
+    }
+    // 2. evaluate, framework by framework
+    let mut fws: Vec<String> = frameworks.iter().flatten().cloned().collect();
+    fws.sort();
+    fws.dedup();
+    for fw in &fws {
+        let awards = set.awards(fw);
+        let admits = cat.admits_map(fw);
+        let active = set.active_rules(fw);
+        let mut listed: Vec<usize> = Vec::new();
+        for (pi, p) in ws.programmes.iter().enumerate() {
+            if frameworks[pi].as_deref() != Some(fw.as_str()) {
+                continue;
+            }
+            if let Some(s) = &p.structure {
+                listed.extend(s.entries.iter().filter_map(|e| e.module));
+            }
+            let space = PathwaySpace::new(ws, p).ok();
+            let ctx = Ctx {
+                ws,
+                prog: Some(pi),
+                awards: &awards,
+                admits: &admits,
+                space: space.as_ref(),
+                limit_hit: Default::default(),
+            };
+            for &ri in &active {
+                let rule = &set.rules[ri];
+                let root = match rule.root {
+                    Root::Modules => continue,
+                    Root::Pathways => {
+                        if space.is_none() {
+                            continue;
+                        }
+                        Some(Value::PathSym)
+                    }
+                    _ => None,
+                };
+                let mut found = Vec::new();
+                eval::run_rule(rule, &ctx, root, &mut found);
+                emit(
+                    &cat,
+                    ri,
+                    &rule.info.id,
+                    Some(&rule.info.clause),
+                    Some(p),
+                    found,
+                    p.source,
+                    diags,
+                );
+            }
+            if ctx.limit_hit.get() {
+                diags.push(Diagnostic::warning("policy/limit", p.source, p.code.span, format!("a pathway rule of programme `{}` was not evaluated: too many option combinations touch one dissertation's prerequisites", p.code.value)).with_programme(p.code.value.clone()).with_help(format!("the exact search explores at most {} combinations; see docs/policies.md", eval::REACH_LIMIT)));
+            }
+            failed |= programme_rules(&cat, fw, ws, pi, &ctx, diags);
+        }
+        listed.sort_unstable();
+        listed.dedup();
+        let ctx = Ctx {
+            ws,
+            prog: None,
+            awards: &awards,
+            admits: &admits,
+            space: None,
+            limit_hit: Default::default(),
+        };
+        for &ri in &active {
+            let rule = &set.rules[ri];
+            if rule.root != Root::Modules {
+                continue;
+            }
+            for &mid in &listed {
+                let Some(m) = ws.modules.get(mid) else {
+                    continue;
+                };
+                if m.broken {
+                    continue;
+                }
+                let mut found = Vec::new();
+                eval::run_rule(rule, &ctx, Some(Value::Module(mid, None)), &mut found);
+                emit(
+                    &cat,
+                    ri,
+                    &rule.info.id,
+                    Some(&rule.info.clause),
+                    None,
+                    found,
+                    m.source,
+                    diags,
+                );
+            }
+        }
+    }
+    let _ = failed;
+    // 3. variances: their own checks, then waiving
+    let input = variance::VarianceInput {
+        ws,
+        catalogue: &cat,
+        frameworks: &frameworks,
+        require_approved: options.require_approved_variances,
+    };
+    variance::check_and_waive(&input, diags);
+    PolicyRun { failed: false }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn emit(
+    cat: &Catalogue,
+    ri: usize,
+    id: &str,
+    clause: Option<&str>,
+    p: Option<&crate::model::Programme>,
+    found: Vec<Finding>,
+    fallback: usize,
+    diags: &mut Vec<Diagnostic>,
+) {
+    for f in found {
+        let loc = f.loc.unwrap_or(types::Loc {
+            source: p.map(|p| p.source).unwrap_or(fallback),
+            span: p.map(|p| p.code.span).unwrap_or_default(),
+        });
+        let mut d = Diagnostic::new(id, f.severity, loc.source, loc.span, f.message);
+        d.clause = clause.filter(|c| !c.is_empty()).map(str::to_string);
+        d.programme = p.map(|p| p.code.value.clone());
+        d.module = f.module;
+        d.pathway = f.pathway;
+        d.help = f.help;
+        d.origin = cat.infos.get(ri).and_then(|i| i.origin.clone());
+        diags.push(d);
+    }
+}
+
+/// PG.A1.8 programme rules: compiled from the spec's own text; errors point
+/// into the spec; findings carry the programme's code as their clause.
+/// Returns true when a rule did not compile.
+fn programme_rules(
+    cat: &Catalogue,
+    fw: &str,
+    ws: &Workspace,
+    pi: usize,
+    ctx: &Ctx,
+    diags: &mut Vec<Diagnostic>,
+) -> bool {
+    let Some(p) = ws.programmes.get(pi) else {
+        return false;
+    };
+    let mut bad = false;
+    let pack = cat
+        .set
+        .fw_index
+        .get(fw)
+        .map(|&i| cat.set.frameworks[i].pack)
+        .unwrap_or(0);
+    for r in &p.rules {
+        let (ast, perrs) = syntax::parse_rule_body(r.id.clone(), &r.body.value, r.body.span.start as usize, r.span);
+        let mut errs: Vec<Diagnostic> = perrs
+            .into_iter()
+            .map(|e| {
+                let mut d = Diagnostic::error("policy/syntax", p.source, e.span, e.message)
+                    .with_programme(p.code.value.clone());
+                d.help = e.help;
+                d
+            })
+            .collect();
+        let compiled = ast.and_then(|ast| {
+            let mut ce = Vec::new();
+            let c = compile::compile_rule(&cat.set, pack, fw, &ast, true, &mut ce);
+            for e in ce {
+                let mut d = Diagnostic::error(e.code, p.source, e.span, e.message).with_programme(p.code.value.clone());
+                d.help = e.help;
+                errs.push(d);
+            }
+            c
+        });
+        if !errs.is_empty() {
+            bad = true;
+            diags.extend(errs);
+            continue;
+        }
+        let Some(rule) = compiled else { continue };
+        let mut found = Vec::new();
+        eval::run_rule(&rule, ctx, None, &mut found);
+        for f in found {
+            let loc = f.loc.unwrap_or(types::Loc {
+                source: p.source,
+                span: r.id.span,
+            });
+            let mut d = Diagnostic::new(r.id.value.clone(), f.severity, loc.source, loc.span, f.message)
+                .with_programme(p.code.value.clone())
+                .with_clause(p.code.value.clone());
+            d.module = f.module;
+            d.help = f.help;
+            d.origin = Some(RuleOrigin {
+                source: p.source,
+                span: r.span,
+            });
+            diags.push(d);
+        }
+    }
+    bad
 }
 
 /// Rule metadata by framework, as the variance checks, `spec explain`,

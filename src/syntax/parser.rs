@@ -175,7 +175,10 @@ fn report_stray(text: &str, start: usize, end: usize, _comments: &[Comment], err
                 "expected `module` or `programme`, found {}",
                 found_text(text, p, tok_end)
             ),
-            help: Some("a file holds `module` and `programme` items; text outside them is not allowed".into()),
+            help: Some(match super::did_you_mean(text.get(p..tok_end).unwrap_or(""), &["module", "programme"]) {
+                Some(k) => format!("did you mean `{k}`? a file holds `module` and `programme` items; text outside them is not allowed"),
+                None => "a file holds `module` and `programme` items; text outside them is not allowed".into(),
+            }),
         });
     }
 }

@@ -1,0 +1,1512 @@
+//! The evaluator: compiled rules over a [`Workspace`]. Total: every
+//! collection is finite, there is no recursion in the language, absent
+//! values are `None` (a `when` that is not true skips the subject; a
+//! `require` that is not false holds).
+//!
+//! Pathway rules are evaluated symbolically: inside `for p in pathways`,
+//! `sum(m in p ...)` and `count(m in p ...)` are linear forms over the
+//! structure's entries, comparisons of them are constraints, and each
+//! constraint is decided with [`PathwaySpace::extreme`] (least or greatest
+//! value over all pathways, per option group by dynamic programming), so no
+//! pathway is ever enumerated. See docs/policies.md, "Pathways".
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::compile::{Award, Builtin, CompiledRule, Ir, Root, Seg, Text};
+use super::syntax::{AggKind, BinOp};
+use super::types::*;
+use crate::diag::Severity;
+use crate::model::pathways::PathwaySpace;
+use crate::model::{Membership, ModuleId, ProgrammeId, Workspace};
+
+/// Projections explored for one `reach` quantifier before giving up.
+pub const REACH_LIMIT: usize = 1 << 16;
+
+pub struct Ctx<'a> {
+    pub ws: &'a Workspace,
+    pub prog: Option<ProgrammeId>,
+    pub awards: &'a [Award],
+    /// Criteria admitted by each rule active under the framework.
+    pub admits: &'a HashMap<String, Vec<String>>,
+    pub space: Option<&'a PathwaySpace>,
+    /// Set when a `reach` projection exceeded [`REACH_LIMIT`].
+    pub limit_hit: std::cell::Cell<bool>,
+}
+
+/// One failed requirement.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub severity: Severity,
+    pub loc: Option<Loc>,
+    pub message: String,
+    pub help: Option<String>,
+    pub module: Option<String>,
+    pub pathway: Option<Vec<String>>,
+}
+
+/// Evaluates a constant expression (no workspace).
+pub fn eval_const(ir: &Ir) -> Value {
+    let ws = Workspace::default();
+    let admits = HashMap::new();
+    let ctx = Ctx {
+        ws: &ws,
+        prog: None,
+        awards: &[],
+        admits: &admits,
+        space: None,
+        limit_hit: Default::default(),
+    };
+    let mut env = Vec::new();
+    eval(ir, &ctx, &mut env)
+}
+
+fn n_entries(ctx: &Ctx) -> usize {
+    ctx.prog
+        .and_then(|p| ctx.ws.programmes.get(p))
+        .and_then(|p| p.structure.as_ref())
+        .map(|s| s.entries.len())
+        .unwrap_or(0)
+}
+
+fn truthy(v: &Value) -> Option<bool> {
+    match v {
+        Value::Bool(b) => Some(*b),
+        _ => None,
+    }
+}
+
+fn list_of(v: Vec<Value>) -> Value {
+    Value::List(Arc::new(v))
+}
+
+fn sstr(s: &str, loc: Option<Loc>) -> Value {
+    Value::Str(Arc::from(s), loc)
+}
+
+fn opt_str(s: Option<&crate::span::Spanned<String>>, src: usize) -> Value {
+    match s {
+        Some(x) => sstr(
+            &x.value,
+            Some(Loc {
+                source: src,
+                span: x.span,
+            }),
+        ),
+        None => Value::None,
+    }
+}
+
+fn opt_int(s: Option<&crate::span::Spanned<u64>>) -> Value {
+    match s {
+        Some(x) => Value::Int(x.value.min(i64::MAX as u64) as i64),
+        None => Value::None,
+    }
+}
+
+fn dur(d: Option<&crate::model::DurationValue>) -> Value {
+    match d {
+        Some(d) => {
+            let n = d.amount.min(1 << 40) as i64;
+            Value::Dur(match d.unit {
+                crate::model::Unit::Day => Dur::Days(n),
+                crate::model::Unit::Week => Dur::Days(n * 7),
+                crate::model::Unit::Month => Dur::Months(n),
+                crate::model::Unit::Year => Dur::Months(n * 12),
+            })
+        }
+        None => Value::None,
+    }
+}
+
+/// Reads a field.
+pub fn field(ctx: &Ctx, v: &Value, f: Field) -> Value {
+    use Field::*;
+    let ws = ctx.ws;
+    match v {
+        Value::Module(mid, entry) => {
+            let Some(m) = ws.modules.get(*mid) else {
+                return Value::None;
+            };
+            let src = m.source;
+            let e = entry.and_then(|(p, e)| {
+                ws.programmes
+                    .get(p)
+                    .and_then(|p| p.structure.as_ref())
+                    .and_then(|s| s.entries.get(e))
+            });
+            let period = e.and_then(|e| e.period);
+            match f {
+                MCode => sstr(
+                    &m.code.value,
+                    Some(Loc {
+                        source: src,
+                        span: m.code.span,
+                    }),
+                ),
+                MTitle => sstr(&m.title, None),
+                MCredits => opt_int(m.credits.as_ref()),
+                MLevel => opt_int(m.level.as_ref()),
+                MWeeks => opt_int(m.weeks.as_ref()),
+                MPassMark => opt_int(m.pass_mark.as_ref()),
+                MResearchSkills => Value::Bool(m.research_skills.is_some()),
+                MDissertation => Value::Bool(m.dissertation.is_some()),
+                MPlacement => Value::Bool(m.placement.is_some()),
+                MPassFail => Value::Bool(m.pass_fail.is_some()),
+                MRequires => list_of(
+                    m.requires
+                        .iter()
+                        .map(|r| {
+                            sstr(
+                                &r.value,
+                                Some(Loc {
+                                    source: src,
+                                    span: r.span,
+                                }),
+                            )
+                        })
+                        .collect(),
+                ),
+                MPrerequisites => list_of(
+                    m.requires
+                        .iter()
+                        .filter_map(|r| ws.module_id(&r.value))
+                        .map(|id| Value::Module(id, None))
+                        .collect(),
+                ),
+                MOutcomes => list_of((0..m.outcomes.len()).map(|i| Value::Outcome(*mid, i)).collect()),
+                MAssessments => list_of((0..m.assessments.len()).map(|i| Value::Assessment(*mid, i)).collect()),
+                EStage => e
+                    .and_then(|e| e.stage)
+                    .map(|s| Value::Int(s as i64))
+                    .unwrap_or(Value::None),
+                EYear => period.map(|p| Value::Int(p.year as i64)).unwrap_or(Value::None),
+                EStart => period.map(|p| Value::Int(p.start as i64)).unwrap_or(Value::None),
+                EEnd => period.map(|p| Value::Int(p.end as i64)).unwrap_or(Value::None),
+                ESemesters => period.map(|p| Value::Int(p.semesters() as i64)).unwrap_or(Value::None),
+                ESpanning => period.map(|p| Value::Bool(p.spanning())).unwrap_or(Value::None),
+                ECore => e
+                    .map(|e| Value::Bool(e.membership == Membership::Core))
+                    .unwrap_or(Value::None),
+                _ => Value::None,
+            }
+        }
+        Value::Programme(pid) => {
+            let Some(p) = ws.programmes.get(*pid) else {
+                return Value::None;
+            };
+            let src = p.source;
+            match f {
+                PCode => sstr(
+                    &p.code.value,
+                    Some(Loc {
+                        source: src,
+                        span: p.code.span,
+                    }),
+                ),
+                PTitle => sstr(&p.title, None),
+                PAward => opt_str(p.award.as_ref(), src),
+                PFramework => opt_str(p.framework.as_ref(), src),
+                PCredits => opt_int(p.credits.as_ref()),
+                PModes => list_of(p.modes.iter().map(|m| opt_str(Some(m), src)).collect()),
+                PLanguage => opt_str(p.language.as_ref(), src),
+                PDelivery => match &p.delivery {
+                    Some(d) => opt_str(Some(d), src),
+                    None => sstr("semesterised", None),
+                },
+                PStarts => p.starts.as_ref().map(|d| Value::Date(d.value)).unwrap_or(Value::None),
+                PValidated => p
+                    .validated
+                    .as_ref()
+                    .map(|d| Value::Date(d.value))
+                    .unwrap_or(Value::None),
+                PPreviousValidation => p
+                    .previous_validation
+                    .as_ref()
+                    .map(|d| Value::Date(d.value))
+                    .unwrap_or(Value::None),
+                PErasmusMundus => Value::Bool(p.erasmus_mundus.is_some()),
+                PAccreditations => list_of(p.accreditations.iter().map(|a| opt_str(Some(a), src)).collect()),
+                PExitAwards => list_of((0..p.exit_awards.len()).map(|i| Value::ExitAward(*pid, i)).collect()),
+                PRplCertificated => opt_int(p.rpl.as_ref().and_then(|r| r.certificated.as_ref())),
+                PRplExperiential => opt_int(p.rpl.as_ref().and_then(|r| r.experiential.as_ref())),
+                PPartners => list_of((0..p.partners.len()).map(|i| Value::Partner(*pid, i)).collect()),
+                PFirstContact => dur(p.attendance.as_ref().and_then(|a| a.first_contact.as_ref())),
+                PSecondContact => dur(p.attendance.as_ref().and_then(|a| a.second_contact.as_ref())),
+                PInterview => dur(p.attendance.as_ref().and_then(|a| a.interview.as_ref())),
+                PAgreementsPerYear => opt_int(p.attendance.as_ref().and_then(|a| a.agreements_per_year.as_ref())),
+                PSharedWith => list_of(
+                    p.engagement
+                        .as_ref()
+                        .map(|e| e.shared_with.iter().map(|s| opt_str(Some(s), src)).collect())
+                        .unwrap_or_default(),
+                ),
+                PRetention => dur(p.engagement.as_ref().and_then(|e| e.retention.as_ref())),
+                PModules => match &p.structure {
+                    Some(s) => list_of(
+                        s.entries
+                            .iter()
+                            .enumerate()
+                            .filter_map(|(i, e)| e.module.map(|m| Value::Module(m, Some((*pid, i)))))
+                            .collect(),
+                    ),
+                    None => list_of(Vec::new()),
+                },
+                PYears => {
+                    let mut ys: Vec<u64> = p
+                        .structure
+                        .iter()
+                        .flat_map(|s| s.entries.iter().filter_map(|e| e.period.map(|p| p.year)))
+                        .collect();
+                    ys.sort_unstable();
+                    ys.dedup();
+                    list_of(ys.into_iter().map(|y| Value::Int(y as i64)).collect())
+                }
+                PStages => list_of(
+                    p.structure
+                        .iter()
+                        .flat_map(|s| s.stages.iter().map(|st| Value::Int(st.number.value as i64)))
+                        .collect(),
+                ),
+                PVariances => list_of((0..p.variances.len()).map(|i| Value::Variance(*pid, i)).collect()),
+                PStructure => Value::Bool(p.structure.is_some()),
+                _ => Value::None,
+            }
+        }
+        Value::ExitAward(pid, i) => {
+            let Some(x) = ws
+                .programmes
+                .get(*pid)
+                .and_then(|p| p.exit_awards.get(*i).map(|x| (p.source, x)))
+            else {
+                return Value::None;
+            };
+            match f {
+                XAward => opt_str(Some(&x.1.award), x.0),
+                XCredits => opt_int(Some(&x.1.credits)),
+                _ => Value::None,
+            }
+        }
+        Value::Partner(pid, i) => {
+            let Some((src, x)) = ws
+                .programmes
+                .get(*pid)
+                .and_then(|p| p.partners.get(*i).map(|x| (p.source, x)))
+            else {
+                return Value::None;
+            };
+            match f {
+                RName => opt_str(Some(&x.name), src),
+                RModel => opt_str(x.model.as_ref(), src),
+                RLinkTutor => opt_str(x.link_tutor.as_ref(), src),
+                RProgrammeLeader => opt_str(x.programme_leader.as_ref(), src),
+                ROperationalFramework => opt_str(x.operational_framework.as_ref(), src),
+                _ => Value::None,
+            }
+        }
+        Value::Variance(pid, i) => {
+            let Some((src, v)) = ws
+                .programmes
+                .get(*pid)
+                .and_then(|p| p.variances.get(*i).map(|x| (p.source, x)))
+            else {
+                return Value::None;
+            };
+            match f {
+                VRule => opt_str(Some(&v.rule), src),
+                VAppliesTo => list_of(v.applies_to.iter().map(|a| opt_str(Some(a), src)).collect()),
+                VCriterion => opt_str(v.criterion.as_ref().map(|c| &c.name), src),
+                VPsrb => opt_str(v.criterion.as_ref().and_then(|c| c.body.as_ref()), src),
+                VRationale => opt_str(v.rationale.as_ref(), src),
+                VAlternative => opt_str(v.alternative.as_ref(), src),
+                VEvidence => opt_str(v.evidence.as_ref(), src),
+                VSubmitted => v
+                    .submitted
+                    .as_ref()
+                    .map(|d| Value::Date(d.value))
+                    .unwrap_or(Value::None),
+                VApproved => Value::Bool(v.approved.is_some()),
+                VApprovedOn => v
+                    .approved
+                    .as_ref()
+                    .and_then(|a| a.date.as_ref())
+                    .map(|d| Value::Date(d.value))
+                    .unwrap_or(Value::None),
+                VApprovedBy => opt_str(v.approved.as_ref().map(|a| &a.by), src),
+                _ => Value::None,
+            }
+        }
+        Value::Assessment(mid, i) => {
+            let Some((src, a)) = ws
+                .modules
+                .get(*mid)
+                .and_then(|m| m.assessments.get(*i).map(|a| (m.source, a)))
+            else {
+                return Value::None;
+            };
+            match f {
+                ACode => opt_str(Some(&a.code), src),
+                ATitle => opt_str(Some(&a.title), src),
+                AKind => opt_str(a.kind.as_ref(), src),
+                AWeight => opt_int(a.weight.as_ref()),
+                ACovers => list_of(a.covers.iter().map(|c| opt_str(Some(c), src)).collect()),
+                ACompetency => Value::Bool(a.competency.is_some()),
+                AModule => Value::Module(*mid, None),
+                _ => Value::None,
+            }
+        }
+        Value::Outcome(mid, i) => {
+            let Some((src, o)) = ws
+                .modules
+                .get(*mid)
+                .and_then(|m| m.outcomes.get(*i).map(|o| (m.source, o)))
+            else {
+                return Value::None;
+            };
+            match f {
+                OCode => opt_str(Some(&o.code), src),
+                OText => opt_str(Some(&o.text), src),
+                OModule => Value::Module(*mid, None),
+                _ => Value::None,
+            }
+        }
+        Value::Award(i) => {
+            let Some(a) = ctx.awards.get(*i) else {
+                return Value::None;
+            };
+            match f {
+                WCode => Value::str(&a.code),
+                WTitle => Value::str(&a.title),
+                WFamily => a.family.as_deref().map(Value::str).unwrap_or(Value::None),
+                WCredits => list_of(
+                    a.credits
+                        .iter()
+                        .map(|&(lo, hi)| if lo == hi { Value::Int(lo) } else { Value::Range(lo, hi) })
+                        .collect(),
+                ),
+                WLevels => list_of(a.levels.iter().map(|&(l, c)| Value::Level(l, c)).collect()),
+                WExits => list_of(a.exits.iter().map(|e| Value::str(e)).collect()),
+                WRplCertificated => a.rpl.map(|r| Value::Int(r.0)).unwrap_or(Value::None),
+                WRplExperiential => a.rpl.map(|r| Value::Int(r.1)).unwrap_or(Value::None),
+                _ => Value::None,
+            }
+        }
+        Value::Level(l, c) => match f {
+            LLevel => Value::Int(*l),
+            LCredits => c.map(Value::Int).unwrap_or(Value::None),
+            _ => Value::None,
+        },
+        _ => Value::None,
+    }
+}
+
+/// Where a field of a record was written (for `at`).
+pub fn field_loc(ctx: &Ctx, v: &Value, f: Field) -> Option<Loc> {
+    use Field::*;
+    let ws = ctx.ws;
+    let loc = |source, span| Some(Loc { source, span });
+    match v {
+        Value::Module(mid, entry) => {
+            let m = ws.modules.get(*mid)?;
+            let s = m.source;
+            match f {
+                MCredits => m.credits.as_ref().and_then(|c| loc(s, c.span)),
+                MLevel => m.level.as_ref().and_then(|c| loc(s, c.span)),
+                MWeeks => m.weeks.as_ref().and_then(|c| loc(s, c.span)),
+                MPassMark => m.pass_mark.as_ref().and_then(|c| loc(s, c.span)),
+                MResearchSkills => m.research_skills.and_then(|c| loc(s, c)),
+                MDissertation => m.dissertation.and_then(|c| loc(s, c)),
+                MPlacement => m.placement.and_then(|c| loc(s, c)),
+                MPassFail => m.pass_fail.and_then(|c| loc(s, c)),
+                MRequires | MPrerequisites => m.requires_span.and_then(|c| loc(s, c)),
+                MCode | MTitle | MOutcomes | MAssessments => loc(s, m.code.span),
+                EStage | EYear | EStart | EEnd | ESemesters | ESpanning | ECore => {
+                    let (pid, e) = (*entry)?;
+                    let p = ws.programmes.get(pid)?;
+                    let e = p.structure.as_ref()?.entries.get(e)?;
+                    loc(p.source, e.placement_span.unwrap_or(e.code.span))
+                }
+                _ => None,
+            }
+        }
+        Value::Programme(pid) => {
+            let p = ws.programmes.get(*pid)?;
+            let s = p.source;
+            let sp = |x: &Option<crate::span::Spanned<String>>| x.as_ref().and_then(|c| loc(s, c.span));
+            match f {
+                PAward => sp(&p.award),
+                PFramework => sp(&p.framework),
+                PCredits => p.credits.as_ref().and_then(|c| loc(s, c.span)),
+                PLanguage => sp(&p.language),
+                PDelivery => sp(&p.delivery),
+                PStarts => p.starts.as_ref().and_then(|c| loc(s, c.span)),
+                PValidated => p.validated.as_ref().and_then(|c| loc(s, c.span)),
+                PPreviousValidation => p.previous_validation.as_ref().and_then(|c| loc(s, c.span)),
+                PErasmusMundus => p.erasmus_mundus.and_then(|c| loc(s, c)),
+                PRplCertificated => p
+                    .rpl
+                    .as_ref()
+                    .and_then(|r| r.certificated.as_ref().map(|c| c.span).or(Some(r.span)))
+                    .and_then(|c| loc(s, c)),
+                PRplExperiential => p
+                    .rpl
+                    .as_ref()
+                    .and_then(|r| r.experiential.as_ref().map(|c| c.span).or(Some(r.span)))
+                    .and_then(|c| loc(s, c)),
+                PFirstContact => p
+                    .attendance
+                    .as_ref()
+                    .and_then(|a| a.first_contact.as_ref())
+                    .and_then(|c| loc(s, c.span)),
+                PSecondContact => p
+                    .attendance
+                    .as_ref()
+                    .and_then(|a| a.second_contact.as_ref())
+                    .and_then(|c| loc(s, c.span)),
+                PInterview => p
+                    .attendance
+                    .as_ref()
+                    .and_then(|a| a.interview.as_ref())
+                    .and_then(|c| loc(s, c.span)),
+                PAgreementsPerYear => p
+                    .attendance
+                    .as_ref()
+                    .and_then(|a| a.agreements_per_year.as_ref())
+                    .and_then(|c| loc(s, c.span)),
+                PRetention => p
+                    .engagement
+                    .as_ref()
+                    .and_then(|a| a.retention.as_ref())
+                    .and_then(|c| loc(s, c.span)),
+                PSharedWith => p.engagement.as_ref().and_then(|a| loc(s, a.span)),
+                PStructure | PModules | PYears | PStages => p.structure.as_ref().and_then(|x| loc(s, x.span)),
+                _ => None,
+            }
+        }
+        Value::ExitAward(pid, i) => {
+            let p = ws.programmes.get(*pid)?;
+            let x = p.exit_awards.get(*i)?;
+            match f {
+                XAward => loc(p.source, x.award.span),
+                XCredits => loc(p.source, x.credits.span),
+                _ => None,
+            }
+        }
+        Value::Partner(pid, i) => {
+            let p = ws.programmes.get(*pid)?;
+            let x = p.partners.get(*i)?;
+            let s = p.source;
+            let sp = |v: &Option<crate::span::Spanned<String>>| v.as_ref().and_then(|c| loc(s, c.span));
+            match f {
+                RName => loc(s, x.name.span),
+                RModel => sp(&x.model),
+                RLinkTutor => sp(&x.link_tutor),
+                RProgrammeLeader => sp(&x.programme_leader),
+                ROperationalFramework => sp(&x.operational_framework),
+                _ => None,
+            }
+        }
+        Value::Variance(pid, i) => {
+            let p = ws.programmes.get(*pid)?;
+            let v = p.variances.get(*i)?;
+            let s = p.source;
+            let sp = |x: &Option<crate::span::Spanned<String>>| x.as_ref().and_then(|c| loc(s, c.span));
+            match f {
+                VRule => loc(s, v.rule.span),
+                VCriterion | VPsrb => v.criterion.as_ref().and_then(|c| loc(s, c.span)),
+                VRationale => sp(&v.rationale),
+                VAlternative => sp(&v.alternative),
+                VEvidence => sp(&v.evidence),
+                VSubmitted => v.submitted.as_ref().and_then(|c| loc(s, c.span)),
+                VApproved | VApprovedOn | VApprovedBy => v.approved.as_ref().and_then(|c| loc(s, c.span)),
+                _ => None,
+            }
+        }
+        Value::Assessment(mid, i) => {
+            let m = ws.modules.get(*mid)?;
+            let a = m.assessments.get(*i)?;
+            let s = m.source;
+            match f {
+                AKind => a.kind.as_ref().and_then(|c| loc(s, c.span)),
+                AWeight => a.weight.as_ref().and_then(|c| loc(s, c.span)),
+                ACovers => a.covers_span.and_then(|c| loc(s, c)),
+                ACompetency => a.competency.and_then(|c| loc(s, c)),
+                ACode | ATitle => loc(s, a.code.span),
+                _ => None,
+            }
+        }
+        Value::Outcome(mid, i) => {
+            let m = ws.modules.get(*mid)?;
+            let o = m.outcomes.get(*i)?;
+            match f {
+                OText => loc(m.source, o.text.span),
+                _ => loc(m.source, o.code.span),
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The "head" location of a value: a record's code, a string's literal.
+pub fn value_loc(ctx: &Ctx, v: &Value) -> Option<Loc> {
+    let ws = ctx.ws;
+    match v {
+        Value::Str(_, l) => *l,
+        Value::Module(mid, _) => ws.modules.get(*mid).map(|m| Loc {
+            source: m.source,
+            span: m.code.span,
+        }),
+        Value::Programme(pid) => ws.programmes.get(*pid).map(|p| Loc {
+            source: p.source,
+            span: p.code.span,
+        }),
+        Value::ExitAward(pid, i) => ws.programmes.get(*pid).and_then(|p| {
+            p.exit_awards.get(*i).map(|x| Loc {
+                source: p.source,
+                span: x.span,
+            })
+        }),
+        Value::Partner(pid, i) => ws.programmes.get(*pid).and_then(|p| {
+            p.partners.get(*i).map(|x| Loc {
+                source: p.source,
+                span: x.name.span,
+            })
+        }),
+        Value::Variance(pid, i) => ws.programmes.get(*pid).and_then(|p| {
+            p.variances.get(*i).map(|x| Loc {
+                source: p.source,
+                span: x.head,
+            })
+        }),
+        Value::Assessment(mid, i) => ws.modules.get(*mid).and_then(|m| {
+            m.assessments.get(*i).map(|a| Loc {
+                source: m.source,
+                span: a.code.span,
+            })
+        }),
+        Value::Outcome(mid, i) => ws.modules.get(*mid).and_then(|m| {
+            m.outcomes.get(*i).map(|o| Loc {
+                source: m.source,
+                span: o.code.span,
+            })
+        }),
+        _ => None,
+    }
+}
+
+fn at_loc(ir: &Ir, ctx: &Ctx, env: &mut Vec<Value>) -> Option<Loc> {
+    match ir {
+        Ir::Var(s) => {
+            let v = env.get(*s).cloned().unwrap_or(Value::None);
+            value_loc(ctx, &v)
+        }
+        Ir::Field(obj, f) => {
+            let o = eval(obj, ctx, env);
+            field_loc(ctx, &o, *f)
+                .or_else(|| value_loc(ctx, &o))
+                .or_else(|| at_loc(obj, ctx, env))
+        }
+        _ => None,
+    }
+}
+
+fn values_eq(a: &Value, b: &Value) -> Option<bool> {
+    Some(match (a, b) {
+        (Value::None, _) | (_, Value::None) => return None,
+        (Value::Int(x), Value::Int(y)) => x == y,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Str(x, _), Value::Str(y, _)) => x == y,
+        (Value::Date(x), Value::Date(y)) => x == y,
+        (Value::Dur(x), Value::Dur(y)) => return dur_cmp(x, y).map(|o| o == std::cmp::Ordering::Equal),
+        (Value::Module(x, _), Value::Module(y, _)) => x == y,
+        (Value::Int(x), Value::Range(lo, hi)) | (Value::Range(lo, hi), Value::Int(x)) => lo <= x && x <= hi,
+        (Value::Assessment(a1, b1), Value::Assessment(a2, b2)) | (Value::Outcome(a1, b1), Value::Outcome(a2, b2)) => {
+            a1 == a2 && b1 == b2
+        }
+        (Value::Programme(x), Value::Programme(y)) | (Value::Award(x), Value::Award(y)) => x == y,
+        (Value::List(x), Value::List(y)) => {
+            x.len() == y.len() && x.iter().zip(y.iter()).all(|(a, b)| values_eq(a, b) == Some(true))
+        }
+        _ => false,
+    })
+}
+
+fn dur_cmp(a: &Dur, b: &Dur) -> Option<std::cmp::Ordering> {
+    match (a, b) {
+        (Dur::Days(x), Dur::Days(y)) | (Dur::Months(x), Dur::Months(y)) => Some(x.cmp(y)),
+        _ => None,
+    }
+}
+
+fn values_cmp(a: &Value, b: &Value) -> Option<std::cmp::Ordering> {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
+        (Value::Date(x), Value::Date(y)) => Some(x.cmp(y)),
+        (Value::Dur(x), Value::Dur(y)) => dur_cmp(x, y),
+        (Value::Str(x, _), Value::Str(y, _)) => Some(x.cmp(y)),
+        _ => None,
+    }
+}
+
+fn to_lin(v: &Value, n: usize) -> Option<Lin> {
+    match v {
+        Value::Int(c) => Some(Lin { w: vec![0; n], c: *c }),
+        Value::Lin(l) => Some((**l).clone()),
+        _ => None,
+    }
+}
+
+fn lin_combine(a: &Lin, b: &Lin, sign: i64) -> Lin {
+    let n = a.w.len().max(b.w.len());
+    let mut w = vec![0i64; n];
+    for (i, x) in w.iter_mut().enumerate() {
+        *x =
+            a.w.get(i)
+                .copied()
+                .unwrap_or(0)
+                .saturating_add(sign.saturating_mul(b.w.get(i).copied().unwrap_or(0)));
+    }
+    Lin {
+        w,
+        c: a.c.saturating_add(sign.saturating_mul(b.c)),
+    }
+}
+
+fn lin_scale(a: &Lin, k: i64) -> Lin {
+    Lin {
+        w: a.w.iter().map(|x| x.saturating_mul(k)).collect(),
+        c: a.c.saturating_mul(k),
+    }
+}
+
+fn atom(lin: Lin, le: bool) -> Atom {
+    Atom::Lin {
+        lin,
+        le,
+        include: Vec::new(),
+        exclude: Vec::new(),
+    }
+}
+
+/// `a OP b` where one side is a linear form: the constraints it means.
+fn lin_compare(op: BinOp, a: &Value, b: &Value, n: usize) -> Value {
+    if let Value::AbsLin(l) = a {
+        // abs(l) <= b  <=>  l - b <= 0 and -l - b <= 0
+        let Some(r) = to_lin(b, n) else {
+            return Value::None;
+        };
+        let off = match op {
+            BinOp::Le => 0,
+            BinOp::Lt => 1,
+            _ => return Value::None,
+        };
+        let mut x = lin_combine(l, &r, -1);
+        x.c = x.c.saturating_add(off);
+        let mut y = lin_combine(&lin_scale(l, -1), &r, -1);
+        y.c = y.c.saturating_add(off);
+        return Value::Cons(Arc::new(vec![atom(x, true), atom(y, true)]));
+    }
+    let (Some(l), Some(r)) = (to_lin(a, n), to_lin(b, n)) else {
+        return Value::None;
+    };
+    let mut d = lin_combine(&l, &r, -1); // a - b
+    let atoms = match op {
+        BinOp::Le => vec![atom(d, true)],
+        BinOp::Lt => {
+            d.c = d.c.saturating_add(1);
+            vec![atom(d, true)]
+        }
+        BinOp::Ge => vec![atom(d, false)],
+        BinOp::Gt => {
+            d.c = d.c.saturating_sub(1);
+            vec![atom(d, false)]
+        }
+        BinOp::Eq => vec![atom(d.clone(), true), atom(d, false)],
+        _ => return Value::None,
+    };
+    Value::Cons(Arc::new(atoms))
+}
+
+fn and(a: Value, b: impl FnOnce() -> Value) -> Value {
+    match a {
+        Value::Bool(false) => Value::Bool(false),
+        a => {
+            let b = b();
+            match (a, b) {
+                (_, Value::Bool(false)) => Value::Bool(false),
+                (Value::Bool(true), b) => b,
+                (a, Value::Bool(true)) => a,
+                (Value::Cons(x), Value::Cons(y)) => {
+                    let mut v = (*x).clone();
+                    v.extend(y.iter().cloned());
+                    Value::Cons(Arc::new(v))
+                }
+                (Value::Cons(x), Value::None) | (Value::None, Value::Cons(x)) => Value::Cons(x),
+                _ => Value::None,
+            }
+        }
+    }
+}
+
+fn collection(v: &Value) -> Vec<Value> {
+    match v {
+        Value::List(l) => (**l).clone(),
+        _ => Vec::new(),
+    }
+}
+
+fn set_slot(env: &mut Vec<Value>, slot: usize, v: Value) {
+    if env.len() <= slot {
+        env.resize(slot + 1, Value::None);
+    }
+    env[slot] = v;
+}
+
+/// The module (and entry) values of a programme's structure.
+fn entry_value(ctx: &Ctx, e: usize) -> Option<Value> {
+    let pid = ctx.prog?;
+    let s = ctx.ws.programmes.get(pid)?.structure.as_ref()?;
+    s.entries.get(e)?.module.map(|m| Value::Module(m, Some((pid, e))))
+}
+
+pub fn eval(ir: &Ir, ctx: &Ctx, env: &mut Vec<Value>) -> Value {
+    match ir {
+        Ir::Const(v) => v.clone(),
+        Ir::Var(s) => env.get(*s).cloned().unwrap_or(Value::None),
+        Ir::Field(o, f) => {
+            let v = eval(o, ctx, env);
+            field(ctx, &v, *f)
+        }
+        Ir::List(elems) => {
+            let mut out = Vec::with_capacity(elems.len());
+            for (a, b) in elems {
+                let va = eval(a, ctx, env);
+                match b {
+                    Some(b) => match (va, eval(b, ctx, env)) {
+                        (Value::Int(lo), Value::Int(hi)) => out.push(Value::Range(lo, hi)),
+                        _ => out.push(Value::None),
+                    },
+                    None => out.push(va),
+                }
+            }
+            list_of(out)
+        }
+        Ir::Not(x) => match eval(x, ctx, env) {
+            Value::Bool(b) => Value::Bool(!b),
+            _ => Value::None,
+        },
+        Ir::Neg(x) => match eval(x, ctx, env) {
+            Value::Int(i) => Value::Int(i.saturating_neg()),
+            Value::Lin(l) => Value::Lin(Arc::new(lin_scale(&l, -1))),
+            _ => Value::None,
+        },
+        Ir::If(c, t, e) => match eval(c, ctx, env) {
+            Value::Bool(true) => eval(t, ctx, env),
+            Value::Bool(false) => eval(e, ctx, env),
+            _ => Value::None,
+        },
+        Ir::Bin(op, a, b) => binop(*op, a, b, ctx, env),
+        Ir::Quant {
+            all,
+            slot,
+            coll,
+            filter,
+            body,
+            reach,
+        } => {
+            let c = eval(coll, ctx, env);
+            if let Value::PathSym = c {
+                return quant_path(*slot, filter.as_deref(), body, *reach, ctx, env, coll);
+            }
+            let mut acc = Value::Bool(*all);
+            for item in collection(&c) {
+                set_slot(env, *slot, item);
+                if let Some(f) = filter {
+                    if truthy(&eval(f, ctx, env)) != Some(true) {
+                        continue;
+                    }
+                }
+                let v = eval(body, ctx, env);
+                if *all {
+                    acc = and(acc, || v);
+                    if let Value::Bool(false) = acc {
+                        return acc;
+                    }
+                } else {
+                    match v {
+                        Value::Bool(true) => return Value::Bool(true),
+                        Value::Bool(false) => {}
+                        _ => acc = Value::None,
+                    }
+                }
+            }
+            acc
+        }
+        Ir::Agg {
+            kind,
+            slot,
+            coll,
+            filter,
+            body,
+        } => {
+            let c = eval(coll, ctx, env);
+            if let Value::PathSym = c {
+                let n = n_entries(ctx);
+                let mut w = vec![0i64; n];
+                for (e, we) in w.iter_mut().enumerate() {
+                    let Some(v) = entry_value(ctx, e) else {
+                        continue;
+                    };
+                    set_slot(env, *slot, v);
+                    if let Some(f) = filter {
+                        if truthy(&eval(f, ctx, env)) != Some(true) {
+                            continue;
+                        }
+                    }
+                    *we = match body {
+                        Some(b) => match eval(b, ctx, env) {
+                            Value::Int(i) => i,
+                            _ => 0,
+                        },
+                        None => 1,
+                    };
+                }
+                return Value::Lin(Arc::new(Lin { w, c: 0 }));
+            }
+            let mut acc: Option<i64> = None;
+            let mut count = 0i64;
+            for item in collection(&c) {
+                set_slot(env, *slot, item.clone());
+                if let Some(f) = filter {
+                    if truthy(&eval(f, ctx, env)) != Some(true) {
+                        continue;
+                    }
+                }
+                count += 1;
+                let v = match body {
+                    Some(b) => eval(b, ctx, env),
+                    None => item,
+                };
+                let Value::Int(i) = v else { continue };
+                acc = Some(match (kind, acc) {
+                    (_, None) => i,
+                    (AggKind::Sum, Some(a)) => a.saturating_add(i),
+                    (AggKind::Min, Some(a)) => a.min(i),
+                    (AggKind::Max, Some(a)) => a.max(i),
+                    (AggKind::Count, Some(a)) => a,
+                });
+            }
+            match kind {
+                AggKind::Count => Value::Int(count),
+                AggKind::Sum => Value::Int(acc.unwrap_or(0)),
+                _ => acc.map(Value::Int).unwrap_or(Value::None),
+            }
+        }
+        Ir::Call(b, args) => call(*b, args, ctx, env),
+    }
+}
+
+fn binop(op: BinOp, a: &Ir, b: &Ir, ctx: &Ctx, env: &mut Vec<Value>) -> Value {
+    match op {
+        BinOp::And => {
+            let va = eval(a, ctx, env);
+            return and(va, || eval(b, ctx, env));
+        }
+        BinOp::Or => {
+            let va = eval(a, ctx, env);
+            if let Value::Bool(true) = va {
+                return va;
+            }
+            let vb = eval(b, ctx, env);
+            return match (va, vb) {
+                (_, Value::Bool(true)) => Value::Bool(true),
+                (Value::Bool(false), Value::Bool(false)) => Value::Bool(false),
+                _ => Value::None,
+            };
+        }
+        _ => {}
+    }
+    let va = eval(a, ctx, env);
+    let vb = eval(b, ctx, env);
+    let symbolic = matches!(va, Value::Lin(_) | Value::AbsLin(_)) || matches!(vb, Value::Lin(_));
+    if symbolic {
+        let n = n_entries(ctx);
+        return match op {
+            BinOp::Add | BinOp::Sub => match (to_lin(&va, n), to_lin(&vb, n)) {
+                (Some(x), Some(y)) => Value::Lin(Arc::new(lin_combine(&x, &y, if op == BinOp::Add { 1 } else { -1 }))),
+                _ => Value::None,
+            },
+            BinOp::Mul => match (&va, &vb) {
+                (Value::Lin(l), Value::Int(k)) | (Value::Int(k), Value::Lin(l)) => {
+                    Value::Lin(Arc::new(lin_scale(l, *k)))
+                }
+                _ => Value::None,
+            },
+            BinOp::Eq | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => lin_compare(op, &va, &vb, n),
+            _ => Value::None,
+        };
+    }
+    use std::cmp::Ordering::*;
+    match op {
+        BinOp::Eq => values_eq(&va, &vb).map(Value::Bool).unwrap_or(Value::None),
+        BinOp::Ne => values_eq(&va, &vb).map(|b| Value::Bool(!b)).unwrap_or(Value::None),
+        BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => match values_cmp(&va, &vb) {
+            Some(o) => Value::Bool(match op {
+                BinOp::Lt => o == Less,
+                BinOp::Le => o != Greater,
+                BinOp::Gt => o == Greater,
+                _ => o != Less,
+            }),
+            None => Value::None,
+        },
+        BinOp::In | BinOp::NotIn => {
+            if let Value::None = va {
+                return Value::None;
+            }
+            let Value::List(l) = &vb else {
+                return Value::None;
+            };
+            let found = l.iter().any(|x| values_eq(&va, x) == Some(true));
+            Value::Bool(if op == BinOp::In { found } else { !found })
+        }
+        BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Rem => match (va, vb) {
+            (Value::Int(x), Value::Int(y)) => match op {
+                BinOp::Add => Value::Int(x.saturating_add(y)),
+                BinOp::Sub => Value::Int(x.saturating_sub(y)),
+                BinOp::Mul => Value::Int(x.saturating_mul(y)),
+                BinOp::Div => x.checked_div(y).map(Value::Int).unwrap_or(Value::None),
+                _ => x.checked_rem(y).map(Value::Int).unwrap_or(Value::None),
+            },
+            _ => Value::None,
+        },
+        _ => Value::None,
+    }
+}
+
+/// Transitive prerequisites of a module over the whole workspace.
+fn closure_of(ws: &Workspace, mid: ModuleId) -> Vec<ModuleId> {
+    let mut seen = vec![mid];
+    let mut stack = vec![mid];
+    while let Some(m) = stack.pop() {
+        let Some(module) = ws.modules.get(m) else {
+            continue;
+        };
+        for r in &module.requires {
+            if let Some(id) = ws.module_id(&r.value) {
+                if !seen.contains(&id) {
+                    seen.push(id);
+                    stack.push(id);
+                }
+            }
+        }
+    }
+    seen.retain(|&x| x != mid);
+    seen.sort_unstable();
+    seen
+}
+
+/// `reach(d, p)` on a concrete pathway: the modules on `p` that `d`
+/// requires directly or through a chain of `requires` between modules on `p`.
+fn reach_concrete(ctx: &Ctx, d: &Value, p: &Value) -> Value {
+    let Value::Module(dmid, _) = d else {
+        return Value::None;
+    };
+    let on: Vec<Value> = collection(p);
+    let code_of = |v: &Value| match v {
+        Value::Module(m, _) => ctx.ws.modules.get(*m).map(|m| m.code.value.clone()),
+        _ => None,
+    };
+    let mut out: Vec<Value> = Vec::new();
+    let mut stack = vec![*dmid];
+    let mut seen = vec![*dmid];
+    while let Some(m) = stack.pop() {
+        let Some(module) = ctx.ws.modules.get(m) else {
+            continue;
+        };
+        for r in &module.requires {
+            if let Some(v) = on.iter().find(|v| code_of(v).as_deref() == Some(r.value.as_str())) {
+                if let Value::Module(id, _) = v {
+                    if !seen.contains(id) {
+                        seen.push(*id);
+                        stack.push(*id);
+                        out.push(v.clone());
+                    }
+                }
+            }
+        }
+    }
+    list_of(out)
+}
+
+fn call(b: Builtin, args: &[Ir], ctx: &Ctx, env: &mut Vec<Value>) -> Value {
+    let vals: Vec<Value> = args.iter().map(|a| eval(a, ctx, env)).collect();
+    let a0 = vals.first().cloned().unwrap_or(Value::None);
+    match b {
+        Builtin::Present => Value::Bool(match &a0 {
+            Value::None => false,
+            Value::Str(s, _) => !s.trim().is_empty(),
+            _ => true,
+        }),
+        Builtin::Abs => match a0 {
+            Value::Int(i) => Value::Int(i.saturating_abs()),
+            Value::Lin(l) => Value::AbsLin(l),
+            _ => Value::None,
+        },
+        Builtin::Lower => match a0 {
+            Value::Str(s, l) => Value::Str(Arc::from(s.to_lowercase().as_str()), l),
+            _ => Value::None,
+        },
+        Builtin::Len => match a0 {
+            Value::List(l) => Value::Int(l.len() as i64),
+            _ => Value::None,
+        },
+        Builtin::Award => match a0 {
+            Value::Str(s, _) => ctx
+                .awards
+                .iter()
+                .position(|a| *a.code == *s)
+                .map(Value::Award)
+                .unwrap_or(Value::None),
+            _ => Value::None,
+        },
+        Builtin::Admits => match a0 {
+            Value::Str(s, _) => ctx
+                .admits
+                .get(&*s)
+                .map(|v| list_of(v.iter().map(|c| Value::str(c)).collect()))
+                .unwrap_or(Value::None),
+            _ => Value::None,
+        },
+        Builtin::IsRule => match a0 {
+            Value::Str(s, _) => Value::Bool(ctx.admits.contains_key(&*s)),
+            _ => Value::None,
+        },
+        Builtin::Closure => match a0 {
+            Value::Module(m, _) => list_of(
+                closure_of(ctx.ws, m)
+                    .into_iter()
+                    .map(|m| Value::Module(m, None))
+                    .collect(),
+            ),
+            _ => Value::None,
+        },
+        Builtin::Reach => reach_concrete(ctx, &a0, vals.get(1).unwrap_or(&Value::None)),
+        Builtin::StartsWith => match (&a0, vals.get(1)) {
+            (Value::Str(s, _), Some(Value::Str(p, _))) => Value::Bool(s.starts_with(&**p)),
+            _ => Value::None,
+        },
+    }
+}
+
+/// `all d in p where F: B` on the symbolic pathway.
+fn quant_path(
+    slot: usize,
+    filter: Option<&Ir>,
+    body: &Ir,
+    reach: bool,
+    ctx: &Ctx,
+    env: &mut Vec<Value>,
+    coll: &Ir,
+) -> Value {
+    let n = n_entries(ctx);
+    let mut atoms: Vec<Atom> = Vec::new();
+    let pslot = match coll {
+        Ir::Var(s) => Some(*s),
+        _ => None,
+    };
+    for e in 0..n {
+        let Some(v) = entry_value(ctx, e) else {
+            continue;
+        };
+        set_slot(env, slot, v);
+        if let Some(f) = filter {
+            if truthy(&eval(f, ctx, env)) != Some(true) {
+                continue;
+            }
+        }
+        if reach {
+            if let Some(w) = reach_search(e, slot, body, pslot, ctx, env) {
+                atoms.push(Atom::Fail(w));
+            }
+            continue;
+        }
+        match eval(body, ctx, env) {
+            Value::Bool(false) => {
+                let mut w = vec![0i64; n];
+                w[e] = 1;
+                atoms.push(atom(Lin { w, c: 0 }, true));
+            }
+            Value::Cons(list) => {
+                for a in list.iter() {
+                    match a {
+                        Atom::Lin {
+                            lin,
+                            le,
+                            include,
+                            exclude,
+                        } => {
+                            let mut inc = include.clone();
+                            inc.push(e);
+                            atoms.push(Atom::Lin {
+                                lin: lin.clone(),
+                                le: *le,
+                                include: inc,
+                                exclude: exclude.clone(),
+                            });
+                        }
+                        Atom::Fail(w) => atoms.push(Atom::Fail(w.clone())),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some(p) = pslot {
+        set_slot(env, p, Value::PathSym);
+    }
+    if atoms.is_empty() {
+        Value::Bool(true)
+    } else {
+        Value::Cons(Arc::new(atoms))
+    }
+}
+
+/// The exact search behind `reach`: restricted to the entries in `d`'s full
+/// prerequisite closure within the structure (R), enumerate the distinct
+/// feasible projections of the option groups' choices onto R, and evaluate
+/// the body on each. Returns a failing pathway, if any.
+fn reach_search(
+    d: usize,
+    dslot: usize,
+    body: &Ir,
+    pslot: Option<usize>,
+    ctx: &Ctx,
+    env: &mut Vec<Value>,
+) -> Option<Vec<usize>> {
+    let pid = ctx.prog?;
+    let s = ctx.ws.programmes.get(pid)?.structure.as_ref()?;
+    let space = ctx.space?;
+    let pslot = pslot?;
+    // R: d and its prerequisite closure, as structure entries
+    let entry_of = |code: &str| s.entries.iter().position(|e| e.code.value == code);
+    let mut r = vec![d];
+    let mut stack = vec![d];
+    while let Some(e) = stack.pop() {
+        let Some(m) = s.entries[e].module.and_then(|m| ctx.ws.modules.get(m)) else {
+            continue;
+        };
+        for q in &m.requires {
+            if let Some(x) = entry_of(&q.value) {
+                if !r.contains(&x) {
+                    r.push(x);
+                    stack.push(x);
+                }
+            }
+        }
+    }
+    r.sort_unstable();
+    // per touched group: the feasible projections onto R
+    let mut fixed: Vec<usize> = r.iter().copied().filter(|e| space.core.contains(e)).collect();
+    let mut choices: Vec<Vec<(Vec<usize>, Vec<usize>)>> = Vec::new();
+    for g in &space.groups {
+        let items: Vec<usize> = g.entries().filter(|e| r.contains(e)).collect();
+        if items.is_empty() {
+            continue;
+        }
+        if items.len() > 16 {
+            ctx.limit_hit.set(true);
+            return None;
+        }
+        let mut feasible = Vec::new();
+        for mask in 0u32..(1u32 << items.len()) {
+            let inc: Vec<usize> = items
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| mask & (1 << i) != 0)
+                .map(|(_, &e)| e)
+                .collect();
+            let exc: Vec<usize> = items
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| mask & (1 << i) == 0)
+                .map(|(_, &e)| e)
+                .collect();
+            if exc.contains(&d) {
+                continue;
+            }
+            if g.choice_with(&inc, &exc).is_some() {
+                feasible.push((inc, exc));
+            }
+        }
+        if feasible.is_empty() {
+            return None; // d cannot be on any pathway
+        }
+        choices.push(feasible);
+    }
+    let total: usize = choices.iter().fold(1usize, |a, c| a.saturating_mul(c.len()));
+    if total > REACH_LIMIT {
+        ctx.limit_hit.set(true);
+        return None;
+    }
+    fixed.sort_unstable();
+    let mut idx = vec![0usize; choices.len()];
+    loop {
+        let mut present = fixed.clone();
+        let mut absent = Vec::new();
+        for (g, &i) in idx.iter().enumerate() {
+            present.extend(choices[g][i].0.iter().copied());
+            absent.extend(choices[g][i].1.iter().copied());
+        }
+        present.sort_unstable();
+        let plist: Vec<Value> = present.iter().filter_map(|&e| entry_value(ctx, e)).collect();
+        set_slot(env, pslot, list_of(plist));
+        if let Some(v) = entry_value(ctx, d) {
+            set_slot(env, dslot, v);
+        }
+        let ok = eval(body, ctx, env);
+        if let Value::Bool(false) = ok {
+            let inc: Vec<usize> = present.iter().copied().filter(|e| !space.core.contains(e)).collect();
+            return space.pathway_with(&inc, &absent);
+        }
+        // next combination
+        let mut k = 0;
+        loop {
+            if k == idx.len() {
+                return None;
+            }
+            idx[k] += 1;
+            if idx[k] < choices[k].len() {
+                break;
+            }
+            idx[k] = 0;
+            k += 1;
+        }
+    }
+}
+
+/// Decides a conjunction of pathway constraints: a failing pathway, if any.
+pub fn decide(atoms: &[Atom], space: &PathwaySpace) -> Option<Vec<usize>> {
+    for a in atoms {
+        match a {
+            Atom::Fail(w) => return Some(w.clone()),
+            Atom::Lin {
+                lin,
+                le,
+                include,
+                exclude,
+            } => {
+                let w = |e: usize| lin.w.get(e).copied().unwrap_or(0);
+                if let Some((v, path)) = space.extreme(&w, *le, include, exclude) {
+                    let v = v.saturating_add(lin.c);
+                    if (*le && v > 0) || (!*le && v < 0) {
+                        return Some(path);
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
+pub fn display(ctx: &Ctx, v: &Value) -> String {
+    match v {
+        Value::None => "none".into(),
+        Value::Int(i) => i.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Str(s, _) => s.to_string(),
+        Value::Date(d) => d.to_string(),
+        Value::Dur(Dur::Days(d)) => {
+            if d % 7 == 0 && *d != 0 {
+                format!("{} week{}", d / 7, if d / 7 == 1 { "" } else { "s" })
+            } else {
+                format!("{d} day{}", if *d == 1 { "" } else { "s" })
+            }
+        }
+        Value::Dur(Dur::Months(m)) => format!("{m} month{}", if *m == 1 { "" } else { "s" }),
+        Value::List(l) => {
+            // "10, 20 or 30"; "none" when empty
+            let items: Vec<String> = l.iter().map(|x| display(ctx, x)).collect();
+            match items.split_last() {
+                None => "none".into(),
+                Some((last, [])) => last.clone(),
+                Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+            }
+        }
+        Value::Range(a, b) => format!("{a} to {b}"),
+        Value::Module(m, _) => ctx.ws.modules.get(*m).map(|m| m.code.value.clone()).unwrap_or_default(),
+        Value::Award(i) => ctx.awards.get(*i).map(|a| a.code.clone()).unwrap_or_default(),
+        other => {
+            let f = match other {
+                Value::Assessment(..) => Field::ACode,
+                Value::Outcome(..) => Field::OCode,
+                Value::Programme(..) => Field::PCode,
+                Value::ExitAward(..) => Field::XAward,
+                Value::Partner(..) => Field::RName,
+                Value::Variance(..) => Field::VRule,
+                _ => return "?".into(),
+            };
+            display(ctx, &field(ctx, other, f))
+        }
+    }
+}
+
+fn render(ctx: &Ctx, t: &Text, env: &mut Vec<Value>) -> String {
+    let mut out = String::new();
+    for s in &t.segs {
+        match s {
+            Seg::Lit(l) => out.push_str(l),
+            Seg::Expr(ir) => {
+                let v = eval(ir, ctx, env);
+                out.push_str(&display(ctx, &v));
+            }
+        }
+    }
+    out
+}
+
+/// Runs one rule for one subject: `root` is the value of the rule's first
+/// binding for module and pathway rules (`Value::PathSym` for pathways).
+pub fn run_rule(rule: &CompiledRule, ctx: &Ctx, root: Option<Value>, out: &mut Vec<Finding>) {
+    let mut env = vec![Value::None; rule.nslots.max(1)];
+    if let Some(p) = ctx.prog {
+        env[0] = Value::Programme(p);
+    }
+    if let (Some(slot), Some(v)) = (rule.root_slot, root) {
+        set_slot(&mut env, slot, v);
+    }
+    bind(rule, ctx, &mut env, 0, out);
+}
+
+fn bind(rule: &CompiledRule, ctx: &Ctx, env: &mut Vec<Value>, i: usize, out: &mut Vec<Finding>) -> bool {
+    if rule.root == Root::Pathways && !out.is_empty() {
+        return true; // one diagnostic per programme
+    }
+    match rule.bindings.get(i) {
+        Some((slot, coll)) => {
+            let c = eval(coll, ctx, env);
+            for item in collection(&c) {
+                set_slot(env, *slot, item);
+                if bind(rule, ctx, env, i + 1, out) {
+                    return true;
+                }
+            }
+            false
+        }
+        None => {
+            leaf(rule, ctx, env, out);
+            rule.root == Root::Pathways && !out.is_empty()
+        }
+    }
+}
+
+fn leaf(rule: &CompiledRule, ctx: &Ctx, env: &mut Vec<Value>, out: &mut Vec<Finding>) {
+    for st in &rule.steps {
+        match st {
+            super::compile::Step::Let(s, ir) => {
+                let v = eval(ir, ctx, env);
+                set_slot(env, *s, v);
+            }
+            super::compile::Step::When(ir) => {
+                if truthy(&eval(ir, ctx, env)) != Some(true) {
+                    return;
+                }
+            }
+        }
+    }
+    for rq in &rule.requires {
+        let v = eval(&rq.expr, ctx, env);
+        let witness = match v {
+            Value::Bool(false) => None,
+            Value::Cons(atoms) => match ctx.space.and_then(|s| decide(&atoms, s)) {
+                Some(w) => Some(w),
+                None => continue,
+            },
+            _ => continue,
+        };
+        let mut pathway = None;
+        if let (Some(w), Some(pslot)) = (&witness, rule.root_slot) {
+            // messages see the failing pathway as a concrete list
+            let plist: Vec<Value> = w.iter().filter_map(|&e| entry_value(ctx, e)).collect();
+            set_slot(env, pslot, list_of(plist));
+            for st in &rule.steps {
+                if let super::compile::Step::Let(s, ir) = st {
+                    let v = eval(ir, ctx, env);
+                    set_slot(env, *s, v);
+                }
+            }
+            if let (Some(pid), true) = (ctx.prog, rule.root == Root::Pathways) {
+                if let Some(s) = ctx.ws.programmes.get(pid).and_then(|p| p.structure.as_ref()) {
+                    pathway = Some(PathwaySpace::codes(s, w));
+                }
+            }
+        }
+        let message = render(ctx, rq.message.as_ref().unwrap_or(&rule.message), env);
+        let help = rq.help.as_ref().or(rule.help.as_ref()).map(|h| render(ctx, h, env));
+        let loc = rq
+            .at
+            .as_ref()
+            .or(rule.at.as_ref())
+            .and_then(|a| at_loc(a, ctx, env))
+            .or_else(|| subject_loc(rule, ctx, env));
+        let mut severity = rule.info.severity;
+        for (sev, cond) in &rule.severities {
+            if truthy(&eval(cond, ctx, env)) == Some(true) {
+                severity = *sev;
+                break;
+            }
+        }
+        let module = subject_module(rule, ctx, env);
+        out.push(Finding {
+            severity,
+            loc,
+            message,
+            help,
+            module,
+            pathway,
+        });
+        if rule.root == Root::Pathways {
+            return;
+        }
+        if let Some(pslot) = rule.root_slot {
+            if rule.root == Root::Pathways {
+                set_slot(env, pslot, Value::PathSym);
+            }
+        }
+    }
+}
+
+fn first_subject(rule: &CompiledRule, env: &[Value]) -> Option<Value> {
+    if rule.root == Root::Modules {
+        return rule.root_slot.and_then(|s| env.get(s).cloned());
+    }
+    rule.bindings.first().and_then(|(s, _)| env.get(*s).cloned())
+}
+
+fn subject_loc(rule: &CompiledRule, ctx: &Ctx, env: &[Value]) -> Option<Loc> {
+    if rule.root == Root::Pathways {
+        let p = ctx.ws.programmes.get(ctx.prog?)?;
+        return Some(Loc {
+            source: p.source,
+            span: p.structure.as_ref().map(|s| s.span).unwrap_or(p.code.span),
+        });
+    }
+    // the innermost bound subject
+    for (s, _) in rule.bindings.iter().rev() {
+        if let Some(l) = env.get(*s).and_then(|v| value_loc(ctx, v)) {
+            return Some(l);
+        }
+    }
+    if let Some(l) = first_subject(rule, env).and_then(|v| value_loc(ctx, &v)) {
+        return Some(l);
+    }
+    env.first().and_then(|v| value_loc(ctx, v))
+}
+
+fn subject_module(rule: &CompiledRule, ctx: &Ctx, env: &[Value]) -> Option<String> {
+    match first_subject(rule, env)? {
+        Value::Module(m, _) | Value::Assessment(m, _) | Value::Outcome(m, _) => {
+            ctx.ws.modules.get(m).map(|m| m.code.value.clone())
+        }
+        _ => None,
+    }
+}
