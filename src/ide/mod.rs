@@ -42,7 +42,10 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    pub fn build(analysis: Analysis, embedded_dir: &Path) -> Snapshot {
+    pub fn build(mut analysis: Analysis, options: &Options, embedded_dir: &Path) -> Snapshot {
+        // The rule catalogue, with its packs registered as sources (after the
+        // analysis's own, so diagnostics keep their ids).
+        let catalogue = crate::policy::Catalogue::load(&mut analysis.sources, &options.policy_paths).ok();
         let mut paths = Vec::with_capacity(analysis.sources.len());
         let mut by_path = HashMap::new();
         for (id, s) in analysis.sources.iter() {
@@ -56,7 +59,11 @@ impl Snapshot {
             paths.push(p);
         }
         let index = Index::build(&analysis);
-        let rules = rules::Rules::collect(&analysis);
+        let mut rules = rules::Rules::collect(&analysis);
+        if let Some((cat, _)) = &catalogue {
+            let in_use: Vec<String> = rules.frameworks.iter().cloned().collect();
+            rules.add_catalogue(cat, &in_use);
+        }
         Snapshot {
             analysis,
             paths,
@@ -255,7 +262,7 @@ impl SpecHost {
             None => Options::default(),
         };
         let analysis = analyze_parsed(inputs, &options);
-        let snap = Arc::new(Snapshot::build(analysis, &self.cache_dir.join("embedded")));
+        let snap = Arc::new(Snapshot::build(analysis, &options, &self.cache_dir.join("embedded")));
         st.snapshot = Some(snap.clone());
         snap
     }
