@@ -188,6 +188,7 @@ fn main() {
                     catalogue::Size {
                         programmes: 2000,
                         per_file: 10,
+                        faults: true,
                     },
                 )
                 .expect("generate the catalogue");

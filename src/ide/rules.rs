@@ -117,7 +117,9 @@ impl Rules {
                 }
                 v.clause = Some(info.clause.clone()).filter(|c| !c.is_empty()).or(v.clause.take());
                 v.clause_text = Some(info.clause_text.clone()).filter(|c| !c.is_empty());
-                v.summary = Some(info.summary.clone()).filter(|c| !c.is_empty()).or(v.summary.take());
+                v.summary = Some(info.summary.clone())
+                    .filter(|c| !c.is_empty())
+                    .or(v.summary.take());
                 v.admits = info.admits.clone();
                 v.admits_known = true;
                 v.framework = Some(info.framework.clone()).filter(|c| !c.is_empty());
@@ -132,7 +134,13 @@ impl Rules {
                     let credits: Vec<String> = a
                         .credits
                         .iter()
-                        .map(|(lo, hi)| if lo == hi { lo.to_string() } else { format!("{lo} to {hi}") })
+                        .map(|(lo, hi)| {
+                            if lo == hi {
+                                lo.to_string()
+                            } else {
+                                format!("{lo} to {hi}")
+                            }
+                        })
                         .collect();
                     let levels: Vec<String> = a
                         .levels
