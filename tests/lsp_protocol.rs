@@ -819,3 +819,219 @@ fn a_single_file_without_workspace_root() {
     assert!(h["contents"]["value"].as_str().unwrap().contains("Alone"));
     c.shutdown();
 }
+
+fn conformance(name: &str) -> String {
+    std::fs::read_to_string(format!("{}/../shared/conformance/{name}", env!("CARGO_MANIFEST_DIR")))
+        .expect("conformance case")
+}
+
+/// A workspace holding one conformance case.
+fn case_ws(name: &str, text: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("spec.toml"), "").unwrap();
+    let f = std::fs::canonicalize(dir.path()).unwrap().join(name);
+    std::fs::write(&f, text).unwrap();
+    (dir, f)
+}
+
+#[test]
+fn waived_diagnostics_are_hints_naming_the_variance_with_the_rule_in_its_policy_file() {
+    let text = conformance("msc-variances.pspec");
+    let (dir, f) = case_ws("msc-variances.pspec", &text);
+    let mut c = Client::start(
+        env!("CARGO_BIN_EXE_spec"),
+        dir.path(),
+        &[("SPEC_LSP_DEBOUNCE_MS", "10")],
+    );
+    c.initialize(Some(dir.path()), json!({}));
+    c.wait_for("waived module-size", WAIT, |d| {
+        d.get(&uri(&f))
+            .is_some_and(|v| v.iter().any(|x| x["code"] == "PG.A4.2/module-size"))
+    });
+    let diags = c.diagnostics[&uri(&f)].clone();
+    let waived: Vec<&Value> = diags.iter().filter(|x| x["code"] == "PG.A4.2/module-size").collect();
+    assert!(!waived.is_empty());
+    for w in &waived {
+        assert_eq!(w["severity"], 4, "{w:#}");
+        let msg = w["message"].as_str().unwrap();
+        assert!(msg.contains("waived by variance `PG.A4.2/module-size`"), "{msg}");
+        assert!(msg.contains("[PG.A4.2]"), "{msg}");
+        let related = w["relatedInformation"].as_array().expect("related information");
+        let rule = related
+            .iter()
+            .find(|r| {
+                r["location"]["uri"]
+                    .as_str()
+                    .unwrap()
+                    .ends_with("/policies/ljmu-pgt-2022.policy")
+            })
+            .unwrap_or_else(|| panic!("no link to the policy file: {related:#?}"));
+        assert!(rule["message"].as_str().unwrap().contains("PG.A4.2/module-size"));
+        assert!(related
+            .iter()
+            .any(|r| r["message"].as_str().unwrap().starts_with("waived by this variance")));
+    }
+    // Not waived: the unused and pending variances.
+    let cs = codes(&diags);
+    assert!(
+        cs.contains(&"spec/variance-unused".to_string()) && cs.contains(&"spec/variance-pending".to_string()),
+        "{cs:?}"
+    );
+    c.shutdown();
+}
+
+#[test]
+fn rule_ids_hover_complete_and_go_to_their_policy_definition() {
+    let text = conformance("msc-variances.pspec");
+    let (dir, f) = case_ws("msc-variances.pspec", &text);
+    let mut c = Client::start(
+        env!("CARGO_BIN_EXE_spec"),
+        dir.path(),
+        &[("SPEC_LSP_DEBOUNCE_MS", "10")],
+    );
+    c.initialize(Some(dir.path()), json!({}));
+    let p = json!({"textDocument": td(&f), "position": pos(&text, "variance PG.A4.2/module-size", 12)});
+    let h = c.call("textDocument/hover", p.clone());
+    let md = h["contents"]["value"].as_str().unwrap();
+    assert!(md.contains("clause PG.A4.2"), "{md}");
+    assert!(
+        md.contains("admitted criteria: ") && md.contains("psrb") && md.contains("discipline"),
+        "{md}"
+    );
+    assert!(md.contains("> "), "the clause text is quoted: {md}");
+    let d = c.call("textDocument/definition", p);
+    let target = d[0]["uri"].as_str().unwrap();
+    assert!(target.ends_with("/embedded/policies/ljmu-pgt-2022.policy"), "{target}");
+    let path = PathBuf::from(target.trim_start_matches("file://"));
+    let policy = std::fs::read_to_string(&path).expect("the embedded pack is materialised");
+    assert!(std::fs::metadata(&path).unwrap().permissions().readonly());
+    let line = d[0]["range"]["start"]["line"].as_u64().unwrap() as usize;
+    assert!(
+        policy.lines().nth(line).unwrap().contains("PG.A4.2/module-size"),
+        "{}",
+        policy.lines().nth(line).unwrap()
+    );
+    // Award hover: requirements from the pack.
+    let h = c.call(
+        "textDocument/hover",
+        json!({"textDocument": td(&f), "position": pos(&text, "award MSc", 7)}),
+    );
+    assert!(h["contents"]["value"].as_str().unwrap().contains("credits"), "{h}");
+    // Completion after `variance`: waivable rules of the packs, no `spec/` ones.
+    let scratch = std::fs::canonicalize(dir.path()).unwrap().join("scratch.pspec");
+    let t = "programme P \"p\" {\n  variance ";
+    c.open(&scratch, t);
+    let r = c.call(
+        "textDocument/completion",
+        json!({"textDocument": td(&scratch), "position": {"line": 1, "character": 11}}),
+    );
+    let labels: Vec<&str> = r
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["label"].as_str().unwrap())
+        .collect();
+    assert!(
+        labels.contains(&"PG.A4.2/module-size") && labels.contains(&"PG.C1.4/outcome-assessed"),
+        "{labels:?}"
+    );
+    assert!(
+        !labels
+            .iter()
+            .any(|l| l.starts_with("spec/") || l.starts_with("PG.A1.6/")),
+        "{labels:?}"
+    );
+    let t = "programme P \"p\" {\n  framework ";
+    c.change(&scratch, 2, t);
+    let r = c.call(
+        "textDocument/completion",
+        json!({"textDocument": td(&scratch), "position": {"line": 1, "character": 12}}),
+    );
+    let labels: Vec<&str> = r
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["label"].as_str().unwrap())
+        .collect();
+    assert!(
+        labels.contains(&"ljmu-pgt-2022") && labels.contains(&"ntu-online-2018"),
+        "{labels:?}"
+    );
+    c.shutdown();
+}
+
+#[test]
+fn code_action_inserts_a_variance_stub_for_a_waivable_diagnostic() {
+    let text = conformance("msc-violations.pspec");
+    let (dir, f) = case_ws("msc-violations.pspec", &text);
+    let mut c = Client::start(
+        env!("CARGO_BIN_EXE_spec"),
+        dir.path(),
+        &[("SPEC_LSP_DEBOUNCE_MS", "10")],
+    );
+    c.initialize(Some(dir.path()), json!({}));
+    c.wait_for("module-size", WAIT, |d| {
+        d.get(&uri(&f))
+            .is_some_and(|v| v.iter().any(|x| x["code"] == "PG.A4.2/module-size"))
+    });
+    let diag = c.diagnostics[&uri(&f)]
+        .iter()
+        .find(|x| x["code"] == "PG.A4.2/module-size")
+        .unwrap()
+        .clone();
+    let r = c.call(
+        "textDocument/codeAction",
+        json!({"textDocument": td(&f), "range": diag["range"], "context": {"diagnostics": [diag]}}),
+    );
+    let a = r
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"] == "add a variance for `PG.A4.2/module-size` to programme `MSCEN`")
+        .unwrap_or_else(|| panic!("{r:#}"));
+    assert_eq!(a["diagnostics"][0]["code"], "PG.A4.2/module-size");
+    let edit = &a["edit"]["changes"][uri(&f)][0];
+    let new = edit["newText"].as_str().unwrap();
+    assert!(new.contains("variance PG.A4.2/module-size {"), "{new}");
+    assert!(
+        new.contains("applies-to 7102EN") || new.contains("applies-to 7103EN"),
+        "{new}"
+    );
+    assert!(
+        new.contains("criterion psrb") || new.contains("criterion discipline"),
+        "{new}"
+    );
+    // Applying the edit gives a spec that parses, with the rule now waived
+    // (or the variance reported for its placeholders), never a syntax error.
+    let lines: Vec<&str> = text.split('\n').collect();
+    let line = edit["range"]["start"]["line"].as_u64().unwrap() as usize;
+    let mut out = lines[..line].join("\n");
+    out.push('\n');
+    out.push_str(new);
+    out.push_str(&lines[line..].join("\n"));
+    assert!(spec::syntax::parse(&out).errors.is_empty(), "{out}");
+    c.shutdown();
+}
+
+#[test]
+fn policy_compile_errors_are_shown_in_the_policy_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = std::fs::canonicalize(dir.path()).unwrap();
+    std::fs::write(root.join("spec.toml"), "[policy]\npaths = [\"extra.policy\"]\n").unwrap();
+    std::fs::write(root.join("a.pspec"), MODULES).unwrap();
+    let pol = root.join("extra.policy");
+    std::fs::write(&pol, "this is not a policy {\n").unwrap();
+    let mut c = Client::start(env!("CARGO_BIN_EXE_spec"), &root, &[("SPEC_LSP_DEBOUNCE_MS", "10")]);
+    c.initialize(Some(&root), json!({}));
+    c.wait_for("a diagnostic in extra.policy", WAIT, |d| {
+        d.get(&uri(&pol)).is_some_and(|v| !v.is_empty())
+    });
+    let d = &c.diagnostics[&uri(&pol)][0];
+    assert_eq!(d["severity"], 1, "{d:#}");
+    assert_eq!(d["range"]["start"]["line"], 0, "{d:#}");
+    // Fixing the file on disk (a save) clears it.
+    std::fs::write(&pol, "framework local-extra \"Local extra rules\"\n").unwrap();
+    c.notify("textDocument/didSave", json!({"textDocument": td(&pol)}));
+    c.wait_for("cleared", WAIT, |d| d.get(&uri(&pol)).is_some_and(|v| v.is_empty()));
+    c.shutdown();
+}
