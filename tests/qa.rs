@@ -73,3 +73,25 @@ fn a_module_in_two_programmes_is_reported_once_per_programme_naming_it() {
     }
     assert_distinct(&a);
 }
+
+/// The exact set of codes reported unwaived.
+fn codes(a: &Analysis) -> BTreeSet<String> {
+    findings(a).into_iter().map(|(c, _)| c).collect()
+}
+
+#[test]
+fn out_of_range_values_are_reported_once_not_again_by_framework_rules() {
+    let a = analyse(&fixture("invalid-values-no-cascade.pspec"));
+    assert_eq!(
+        codes(&a),
+        BTreeSet::from(["spec/invalid-value".to_string()]),
+        "{:#?}",
+        findings(&a)
+    );
+    assert_eq!(findings(&a).len(), 4, "{:#?}", findings(&a));
+    let a = analyse(&fixture("level-out-of-range.pspec"));
+    assert_eq!(
+        findings(&a),
+        vec![("spec/invalid-value".to_string(), "level 9 is outside 3..8".to_string())]
+    );
+}
