@@ -95,3 +95,21 @@ fn out_of_range_values_are_reported_once_not_again_by_framework_rules() {
         vec![("spec/invalid-value".to_string(), "level 9 is outside 3..8".to_string())]
     );
 }
+
+#[test]
+fn pathway_rules_wait_while_the_structure_repeats_a_module_or_a_stage() {
+    let a = analyse(&fixture("module-listed-twice.pspec"));
+    assert_eq!(
+        codes(&a),
+        BTreeSet::from(["spec/duplicate".to_string()]),
+        "{:#?}",
+        findings(&a)
+    );
+    let a = analyse(&fixture("duplicate-stage.pspec"));
+    let policy: Vec<_> = findings(&a)
+        .into_iter()
+        .filter(|(c, _)| !c.starts_with("spec/"))
+        .collect();
+    assert!(policy.is_empty(), "{policy:#?}");
+    assert!(codes(&a).contains("spec/duplicate"));
+}
