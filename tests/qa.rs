@@ -113,3 +113,19 @@ fn pathway_rules_wait_while_the_structure_repeats_a_module_or_a_stage() {
     assert!(policy.is_empty(), "{policy:#?}");
     assert!(codes(&a).contains("spec/duplicate"));
 }
+
+#[test]
+fn semester_balance_rounds_split_credits_and_says_so() {
+    let a = analyse(&fixture("semester-balance-thirds.pspec"));
+    let balance: Vec<_> = findings(&a)
+        .into_iter()
+        .filter(|(c, _)| c == "PG.A4.4/semester-balance")
+        .map(|(_, m)| m)
+        .collect();
+    assert_eq!(balance.len(), 1, "{:#?}", findings(&a));
+    assert!(
+        balance[0].contains("semester 1 carries 87 credits and semester 2 carries 17 (rounded"),
+        "{}",
+        balance[0]
+    );
+}
