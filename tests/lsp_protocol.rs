@@ -1035,3 +1035,78 @@ fn policy_compile_errors_are_shown_in_the_policy_file() {
     c.wait_for("cleared", WAIT, |d| d.get(&uri(&pol)).is_some_and(|v| v.is_empty()));
     c.shutdown();
 }
+
+/// (code, line) pairs of `spec check --format json` for one file.
+fn cli_diagnostics(root: &Path, file: &str) -> Vec<(String, u64)> {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_spec"))
+        .args(["check", "--format", "json", "."])
+        .current_dir(root)
+        .output()
+        .expect("spec check");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let mut r: Vec<(String, u64)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["file"] == file && d["waived"] == false)
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["range"]["start"]["line"].as_u64().unwrap() - 1,
+            )
+        })
+        .collect();
+    r.sort();
+    r
+}
+
+fn lsp_pairs(diags: &[Value]) -> Vec<(String, u64)> {
+    let mut r: Vec<(String, u64)> = diags
+        .iter()
+        .filter(|d| d["severity"] != 4)
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["range"]["start"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    r.sort();
+    r
+}
+
+#[test]
+fn every_publication_after_an_edit_agrees_with_spec_check() {
+    let ws = Ws::new();
+    let mut c = start(&ws);
+    let f = ws.path("modules.pspec");
+    c.wait_for("startup", WAIT, |d| d.get(&uri(&f)).is_some_and(|v| !v.is_empty()));
+    c.open(&f, MODULES);
+    // An edit that changes cross-file results: 7002DS becomes 15 credits
+    // (the programme's credit total and the option pathways change too).
+    let edited = MODULES.replace(
+        "module 7002DS \"Machine Learning\" {\n  credits 20",
+        "module 7002DS \"Machine Learning\" {\n  credits 15",
+    );
+    assert_ne!(edited, MODULES);
+    std::fs::write(&f, &edited).unwrap();
+    let expected = cli_diagnostics(ws.root(), "modules.pspec");
+    let before = c.publications.len();
+    c.change(&f, 2, &edited);
+    c.drain(Duration::from_millis(1500));
+    let after: Vec<&Vec<Value>> = c.publications[before..]
+        .iter()
+        .filter(|(_, u, _)| *u == uri(&f))
+        .map(|(_, _, d)| d)
+        .collect();
+    assert!(!after.is_empty(), "no publication after the edit");
+    for p in &after {
+        assert_eq!(lsp_pairs(p), expected);
+    }
+    let prog = ws.path("programme.pspec");
+    assert_eq!(
+        lsp_pairs(&c.diagnostics[&uri(&prog)]),
+        cli_diagnostics(ws.root(), "programme.pspec")
+    );
+    c.shutdown();
+}

@@ -19,6 +19,10 @@ use tower_lsp_server::{Client, LanguageServer};
 use crate::convert::{self, path_of, uri_of, Encoding, Lines};
 use crate::host::{self, Host};
 
+/// After a quick publication, how long the whole-workspace analysis waits
+/// for typing to pause.
+const FULL_DELAY: Duration = Duration::from_millis(250);
+
 type Job = Box<dyn FnOnce(&dyn Host, Encoding) + Send>;
 
 pub(crate) struct Inner {
@@ -138,6 +142,7 @@ impl Inner {
     /// Publishes the quick diagnostics of one edited file, then (if no
     /// newer change came meanwhile) the whole workspace's.
     async fn publish(&self, generation: u64, quick: Option<PathBuf>) {
+        let mut quick_done = false;
         if let Some(path) = quick {
             if let Ok(Some(files)) = self
                 .run(move |h, enc| h.quick_diagnostics(&path).map(|f| convert_files(h, enc, vec![f])))
@@ -148,8 +153,17 @@ impl Inner {
                     for (path, uri, diags) in files {
                         self.send(&mut published, path, uri, diags).await;
                     }
+                    quick_done = true;
                 }
             }
+            if self.generation.load(Ordering::SeqCst) != generation {
+                return;
+            }
+        }
+        if quick_done {
+            // The edited file is up to date; the rest of the workspace waits
+            // until typing pauses.
+            tokio::time::sleep(FULL_DELAY).await;
             if self.generation.load(Ordering::SeqCst) != generation {
                 return;
             }

@@ -192,6 +192,9 @@ fn invalidate(st: &mut State) {
 pub struct SpecHost {
     state: Mutex<State>,
     cache_dir: PathBuf,
+    /// The quick path runs on its own thread pool, so it never queues
+    /// behind a whole-workspace analysis on the global one.
+    quick_pool: Option<rayon::ThreadPool>,
 }
 
 impl Default for SpecHost {
@@ -213,6 +216,11 @@ impl SpecHost {
         SpecHost {
             state: Mutex::new(State::default()),
             cache_dir,
+            quick_pool: rayon::ThreadPoolBuilder::new()
+                .num_threads(1)
+                .thread_name(|_| "spec-quick".into())
+                .build()
+                .ok(),
         }
     }
 
@@ -300,6 +308,13 @@ impl SpecHost {
     /// and other definitions of its module codes. `None` when the whole
     /// workspace is current anyway, or the subset would be most of it.
     pub fn quick(&self, path: &Path) -> Option<FileDiags> {
+        match &self.quick_pool {
+            Some(pool) => pool.install(|| self.quick_here(path)),
+            None => self.quick_here(path),
+        }
+    }
+
+    fn quick_here(&self, path: &Path) -> Option<FileDiags> {
         let (inputs, options) = {
             let mut st = self.state();
             if st.snapshot.is_some() || !is_spec(path) {
