@@ -352,3 +352,15 @@ fn misspelt_item_keyword_gets_a_suggestion() {
     assert!(help.starts_with("did you mean `module`?"), "help: {help}");
     assert!(a.workspace.module("M1").is_some_and(|m| !m.broken));
 }
+
+#[test]
+fn text_blocks_with_crlf() {
+    let text = "module M1 \"A\" {\r\n  credits 20\r\n  level 7\r\n  outcomes {\r\n    LO1 \"\"\"\r\n      Design a research project\r\n      with appropriate methods\r\n    \"\"\"\r\n  }\r\n  assessment AS1 \"A\" { kind exam covers LO1 }\r\n}\r\n";
+    let a = analyse(text);
+    assert!(spec_diags(&a).is_empty(), "{}", rendered(&a));
+    let m = a.workspace.module("M1").expect("M1");
+    assert_eq!(
+        m.outcomes[0].text.value,
+        "Design a research project\nwith appropriate methods"
+    );
+}

@@ -3,8 +3,9 @@
 //!
 //! A pathway rule, decided without listing pathways: for a listed module `m`
 //! requiring `r`, the rule fires when some pathway takes `m` and leaves out
-//! every listing of `r` (`PathwaySpace::pathway_with(include=[m],
-//! exclude=[r])`, one knapsack question per option group). One diagnostic
+//! every listing of `r`. Each question is a knapsack question asked only of
+//! the option groups that hold `m` or `r` (`GroupSpace::choice_with`); the
+//! other groups take any choice. One diagnostic
 //! per (programme, module, missing requirement), naming that pathway. Not
 //! reported for a requirement inside a cycle (`spec/prerequisite-cycle`),
 //! for an undefined requirement (`spec/unknown-reference`), nor when the
@@ -13,7 +14,8 @@
 //!
 //! A core requirement is on every pathway and a core module with an unlisted
 //! requirement fails on every pathway, so only requirements that involve
-//! options cost a knapsack question: nothing is quadratic in the modules.
+//! options cost a knapsack question, over the groups involved only; the
+//! whole pathway is assembled only for a diagnostic.
 //!
 //! The diagnostic points at the `requires` entry in the module and labels the
 //! module's listing in the structure when both are in one file.
@@ -24,7 +26,7 @@ use super::graph::PrereqGraph;
 use super::{CheckCtx, RuleDoc};
 use crate::diag::{Diagnostic, Severity};
 use crate::model::pathways::PathwaySpace;
-use crate::model::Membership;
+use crate::model::{Membership, Structure};
 use crate::policy::RuleScope;
 
 pub const ID: &str = "spec/prerequisite-missing";
@@ -135,7 +137,7 @@ pub fn check(ctx: &CheckCtx, out: &mut Vec<Diagnostic>) {
             listings.entry(e.code.value.as_str()).or_default().push(i);
         }
         let mut seen: HashSet<(&str, &str)> = HashSet::new();
-        let mut any_pathway: Option<Option<Vec<usize>>> = None;
+        let mut queries = Queries::new(&space, s);
         for (ei, e) in s.entries.iter().enumerate() {
             let Some(mid) = e.module else {
                 continue;
@@ -160,13 +162,7 @@ pub fn check(ctx: &CheckCtx, out: &mut Vec<Diagnostic>) {
                 {
                     continue; // a core requirement is on every pathway
                 }
-                // Without options involved the answer is any pathway: ask once.
-                let pathway = if exclude.is_empty() && e.membership == Membership::Core {
-                    any_pathway.get_or_insert_with(|| space.pathway_with(&[], &[])).clone()
-                } else {
-                    space.pathway_with(&[ei], exclude)
-                };
-                let Some(pathway) = pathway else {
+                let Some(pathway) = queries.pathway_with(ei, exclude) else {
                     continue;
                 };
                 let listed = !exclude.is_empty();
@@ -215,5 +211,86 @@ pub fn check(ctx: &CheckCtx, out: &mut Vec<Diagnostic>) {
                 out.push(d);
             }
         }
+    }
+}
+
+/// "Is there a pathway that takes entry `m` and none of `exclude`?", asking
+/// only the option groups involved (at most a few knapsack tables per
+/// question, whatever the number of groups); the full pathway is built only
+/// for an answer that is reported.
+struct Queries<'a> {
+    space: &'a PathwaySpace,
+    /// A default choice per group, computed on first use.
+    defaults: Vec<Option<Option<Vec<usize>>>>,
+    /// Entry -> position of its group in `space.groups` (`None`: core).
+    group_of: Vec<Option<usize>>,
+}
+
+impl<'a> Queries<'a> {
+    fn new(space: &'a PathwaySpace, s: &'a Structure) -> Self {
+        let group_of = s
+            .entries
+            .iter()
+            .map(|e| match e.membership {
+                Membership::Core => None,
+                Membership::Option(g) => space.groups.iter().position(|x| x.group == g),
+            })
+            .collect();
+        Queries {
+            space,
+            defaults: vec![None; space.groups.len()],
+            group_of,
+        }
+    }
+
+    /// The position in `space.groups` of an entry's group.
+    fn group(&self, entry: usize) -> Option<usize> {
+        self.group_of.get(entry).copied().flatten()
+    }
+
+    fn pathway_with(&mut self, m: usize, exclude: &[usize]) -> Option<Vec<usize>> {
+        if exclude.iter().any(|&x| self.group(x).is_none()) {
+            return None; // a core entry is on every pathway
+        }
+        // The groups involved, with their constraints.
+        let mut involved: Vec<(usize, Vec<usize>, Vec<usize>)> = Vec::new();
+        let mut add = |g: usize, inc: Option<usize>, exc: Option<usize>| {
+            let at = match involved.iter().position(|(x, _, _)| *x == g) {
+                Some(i) => i,
+                None => {
+                    involved.push((g, Vec::new(), Vec::new()));
+                    involved.len() - 1
+                }
+            };
+            involved[at].1.extend(inc);
+            involved[at].2.extend(exc);
+        };
+        if let Some(g) = self.group(m) {
+            add(g, Some(m), None);
+        }
+        for &x in exclude {
+            if let Some(g) = self.group(x) {
+                add(g, None, Some(x));
+            }
+        }
+        let mut chosen: Vec<(usize, Vec<usize>)> = Vec::with_capacity(involved.len());
+        for (g, inc, exc) in &involved {
+            let c = self.space.groups.get(*g)?.choice_with(inc, exc)?;
+            chosen.push((*g, c));
+        }
+        // It exists: assemble the whole pathway.
+        let mut path = self.space.core.clone();
+        for g in 0..self.space.groups.len() {
+            match chosen.iter().find(|(x, _)| *x == g) {
+                Some((_, c)) => path.extend(c.iter().copied()),
+                None => {
+                    let space = self.space;
+                    let d = self.defaults[g].get_or_insert_with(|| space.groups[g].choice_with(&[], &[]));
+                    path.extend(d.as_ref()?.iter().copied());
+                }
+            }
+        }
+        path.sort_unstable();
+        Some(path)
     }
 }

@@ -99,7 +99,8 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ),
 ];
 
-fn embedded_files() -> Vec<PackFile> {
+/// The embedded packs as compiler input.
+pub fn embedded_files() -> Vec<PackFile> {
     EMBEDDED
         .iter()
         .map(|(name, text)| PackFile {
@@ -397,6 +398,7 @@ pub fn check(sources: &mut Sources, ws: &Workspace, options: &Options, diags: &m
         frameworks[pi] = Some(fw);
     }
     // 2. evaluate, framework by framework
+    let first_finding = diags.len();
     let mut fws: Vec<String> = frameworks.iter().flatten().cloned().collect();
     fws.sort();
     fws.dedup();
@@ -489,6 +491,20 @@ pub fn check(sources: &mut Sources, ws: &Workspace, options: &Options, diags: &m
         }
     }
     let _ = failed;
+    // spans end at their last non-blank character (some model spans carry
+    // trailing blanks)
+    for d in diags.iter_mut().skip(first_finding) {
+        if let Some(src) = sources.get(d.source) {
+            let text = src.text.as_bytes();
+            while d.span.end > d.span.start
+                && text
+                    .get(d.span.end as usize - 1)
+                    .is_some_and(|c| c.is_ascii_whitespace())
+            {
+                d.span.end -= 1;
+            }
+        }
+    }
     // 3. variances: their own checks, then waiving
     let input = variance::VarianceInput {
         ws,
@@ -522,6 +538,16 @@ fn emit(
         d.module = f.module;
         d.pathway = f.pathway;
         d.help = f.help;
+        d.label = f.label;
+        d.labels = f
+            .labels
+            .into_iter()
+            .map(|(l, message)| crate::diag::Label {
+                source: l.source,
+                span: l.span,
+                message,
+            })
+            .collect();
         d.origin = cat.infos.get(ri).and_then(|i| i.origin.clone());
         diags.push(d);
     }
@@ -576,7 +602,12 @@ fn programme_rules(
         }
         let Some(rule) = compiled else { continue };
         let mut found = Vec::new();
-        eval::run_rule(&rule, ctx, None, &mut found);
+        let root = match rule.root {
+            Root::Pathways if ctx.space.is_none() => continue,
+            Root::Pathways => Some(Value::PathSym),
+            _ => None,
+        };
+        eval::run_rule(&rule, ctx, root, &mut found);
         for f in found {
             let loc = f.loc.unwrap_or(types::Loc {
                 source: p.source,
@@ -587,6 +618,17 @@ fn programme_rules(
                 .with_clause(p.code.value.clone());
             d.module = f.module;
             d.help = f.help;
+            d.label = f.label;
+            d.pathway = f.pathway;
+            d.labels = f
+                .labels
+                .into_iter()
+                .map(|(l, message)| crate::diag::Label {
+                    source: l.source,
+                    span: l.span,
+                    message,
+                })
+                .collect();
             d.origin = Some(RuleOrigin {
                 source: p.source,
                 span: r.span,

@@ -239,34 +239,88 @@ fn unterminated_string(text: &str, pos: usize, end: usize) -> Option<SyntaxError
     })
 }
 
-/// The keyword nearest to `word` (edit distance at most 2, and less than half its length).
+/// The candidate nearest to `word` (edit distance at most 2, and less than
+/// half its length; at most 3), or `None`. Cheap enough to call with every
+/// module code of a 20,000-module workspace: candidates whose length alone
+/// rules them out are skipped, and the distance is computed with an early
+/// exit once it exceeds the best found so far.
 pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     if word.is_empty() {
         return None;
     }
+    let w: Vec<char> = word.chars().collect();
+    let mut row = Vec::new();
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
-        let d = levenshtein(word, c);
         let limit = (c.len() / 2).clamp(1, 3);
-        if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
+        let bound = match best {
+            Some((0, _)) => break,
+            Some((bd, _)) => limit.min(bd - 1),
+            None => limit,
+        };
+        if c.len().abs_diff(word.len()) > bound * 4 {
+            // byte lengths differ too much for any UTF-8 text within `bound` edits
+            continue;
+        }
+        if let Some(d) = bounded_distance(&w, c, bound, &mut row) {
             best = Some((d, c));
         }
     }
     best.map(|(_, c)| c)
 }
 
+/// Levenshtein distance between `a` and `b` if it is at most `bound`.
+fn bounded_distance(a: &[char], b: &str, bound: usize, row: &mut Vec<usize>) -> Option<usize> {
+    let b_len = b.chars().count();
+    if a.len().abs_diff(b_len) > bound {
+        return None;
+    }
+    row.clear();
+    row.extend(0..=a.len());
+    for (j, bc) in b.chars().enumerate() {
+        let mut diag = row[0];
+        row[0] = j + 1;
+        let mut row_min = row[0];
+        for i in 1..=a.len() {
+            let above = row[i];
+            let cost = usize::from(a[i - 1] != bc);
+            row[i] = (above + 1).min(row[i - 1] + 1).min(diag + cost);
+            diag = above;
+            row_min = row_min.min(row[i]);
+        }
+        if row_min > bound {
+            return None;
+        }
+    }
+    let d = row[a.len()];
+    (d <= bound).then_some(d)
+}
+
 pub fn levenshtein(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for i in 1..=a.len() {
-        cur[0] = i;
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-        }
-        std::mem::swap(&mut prev, &mut cur);
+    let mut row = Vec::new();
+    bounded_distance(&a, b, usize::MAX / 2, &mut row).unwrap_or(usize::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest() {
+        assert_eq!(did_you_mean("credit", &["level", "credits"]), Some("credits"));
+        assert_eq!(did_you_mean("weigth", &["kind", "weight", "covers"]), Some("weight"));
+        assert_eq!(did_you_mean("7001D", &["7001DS", "7002DS"]), Some("7001DS"));
+        assert_eq!(did_you_mean("zzzz", &["credits"]), None);
+        assert_eq!(did_you_mean("", &["a"]), None);
+        // the first of equally near candidates wins
+        assert_eq!(did_you_mean("7003DS", &["7001DS", "7002DS"]), Some("7001DS"));
     }
-    prev[b.len()]
+
+    #[test]
+    fn distances() {
+        assert_eq!(levenshtein("kitten", "sitting"), 3);
+        assert_eq!(levenshtein("", "abc"), 3);
+        assert_eq!(levenshtein("ünï", "uni"), 2);
+    }
 }
