@@ -597,7 +597,7 @@ fn inlay_hints_on_structure_and_options() {
         .collect();
     assert_eq!(
         labels,
-        ["credits year 1: S1 40, S2 20 = 60", "2 ways to choose"],
+        ["credits year 1: S1 40, S2 20 = 60; 2 pathways", "2 ways to choose"],
         "{r:#}"
     );
     assert_eq!(r[0]["position"], pos(PROGRAMME, "structure {", 11));
@@ -1108,5 +1108,39 @@ fn every_publication_after_an_edit_agrees_with_spec_check() {
         lsp_pairs(&c.diagnostics[&uri(&prog)]),
         cli_diagnostics(ws.root(), "programme.pspec")
     );
+    c.shutdown();
+}
+
+#[test]
+fn references_of_a_rule_id_include_its_policy_definition() {
+    let text = conformance("msc-variances.pspec");
+    let (dir, f) = case_ws("msc-variances.pspec", &text);
+    let mut c = Client::start(
+        env!("CARGO_BIN_EXE_spec"),
+        dir.path(),
+        &[("SPEC_LSP_DEBOUNCE_MS", "10")],
+    );
+    c.initialize(Some(dir.path()), json!({}));
+    let p = pos(&text, "variance PG.A4.4/semester-balance", 12);
+    let r = c.call(
+        "textDocument/references",
+        json!({"textDocument": td(&f), "position": p, "context": {"includeDeclaration": true}}),
+    );
+    let r = r.as_array().unwrap();
+    assert_eq!(r.len(), 2, "{r:#?}");
+    assert!(
+        r[0]["uri"]
+            .as_str()
+            .unwrap()
+            .ends_with("/policies/ljmu-pgt-2022.policy"),
+        "{r:#?}"
+    );
+    assert_eq!(r[1]["uri"], uri(&f));
+    assert_eq!(r[1]["range"]["start"], pos(&text, "PG.A4.4/semester-balance {", 0));
+    let r = c.call(
+        "textDocument/references",
+        json!({"textDocument": td(&f), "position": p, "context": {"includeDeclaration": false}}),
+    );
+    assert_eq!(r.as_array().unwrap().len(), 1);
     c.shutdown();
 }

@@ -858,3 +858,42 @@ impl LanguageServer for Backend {
             .await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::host::{Token, TokenKind};
+
+    fn tok(start: usize, len: usize, kind: TokenKind) -> Token {
+        Token {
+            start,
+            len,
+            kind,
+            definition: false,
+        }
+    }
+
+    #[test]
+    fn semantic_tokens_are_relative_split_per_line_and_skip_overlaps() {
+        let text = "module A\n\"\"\"two\nlines\"\"\" é x\n";
+        let s = text.find("\"\"\"").unwrap();
+        let e = text.rfind("\"\"\"").unwrap() + 3;
+        let x = text.rfind('x').unwrap();
+        let toks = vec![
+            tok(x, 1, TokenKind::Module),
+            tok(0, 6, TokenKind::Keyword),
+            tok(s, e - s, TokenKind::String),
+            tok(2, 2, TokenKind::Number), // overlaps `module`: dropped
+        ];
+        let out = semantic_tokens(text, Encoding::Utf16, toks);
+        let rows: Vec<[u32; 4]> = out
+            .iter()
+            .map(|t| [t.delta_line, t.delta_start, t.length, t.token_type])
+            .collect();
+        let kw = token_type(TokenKind::Keyword);
+        let st = token_type(TokenKind::String);
+        let md = token_type(TokenKind::Module);
+        // `module`; `"""two` (line 1); `lines"""` (line 2); `x` after ` é ` (utf-16: 1 unit for é).
+        assert_eq!(rows, vec![[0, 0, 6, kw], [1, 0, 6, st], [1, 0, 8, st], [0, 11, 1, md]]);
+    }
+}

@@ -68,6 +68,14 @@ pub fn inlay_hints(snap: &Snapshot, source: SourceId, start: usize, end: usize) 
             if spread > 0 {
                 parts.push(format!("+{spread} option credits across periods"));
             }
+            if let Ok(space) = PathwaySpace::new(ws, p) {
+                let n = space.count();
+                parts.push(if n == 1 {
+                    "1 pathway".into()
+                } else {
+                    format!("{n} pathways")
+                });
+            }
             // After `structure {`.
             let at = text[s.span.start as usize..s.span.end as usize]
                 .find('{')
@@ -99,9 +107,6 @@ pub fn inlay_hints(snap: &Snapshot, source: SourceId, start: usize, end: usize) 
                     format!("{n} ways to choose")
                 },
             });
-        }
-        if let Ok(space) = PathwaySpace::new(ws, p) {
-            let _ = space;
         }
     }
     out.sort_by_key(|h| h.offset);
