@@ -1144,3 +1144,129 @@ fn references_of_a_rule_id_include_its_policy_definition() {
     assert_eq!(r.as_array().unwrap().len(), 1);
     c.shutdown();
 }
+
+/// xorshift, deterministic.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+#[test]
+fn random_edits_and_requests_never_fail_inside_the_server() {
+    let ws = Ws::new();
+    let mut c = start(&ws);
+    let f = ws.path("modules.pspec");
+    let mut text = MODULES.to_string() + PROGRAMME + "# é ü 𝄞 \u{feff}\r\n";
+    c.open(&f, &text);
+    let pieces = [
+        "{",
+        "}",
+        "\"",
+        "\"\"\"",
+        "\n",
+        ",",
+        "é",
+        "𝄞",
+        "covers ",
+        "requires ",
+        "variance ",
+        "option \"x\" choose 10 credits from ",
+        "semesters 3-1",
+        "99999999",
+        "#",
+        " ",
+        "core ",
+        "stage 1 {",
+    ];
+    // SPEC_FUZZ_SEED / SPEC_FUZZ_N explore further (the default is what CI runs).
+    let seed = std::env::var("SPEC_FUZZ_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x5eed_1234_abcd_0001);
+    let n: i64 = std::env::var("SPEC_FUZZ_N")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(60);
+    let mut rng = Rng(seed);
+    for v in 0..n {
+        // Delete a random range or insert a random piece (at char boundaries).
+        let bounds: Vec<usize> = text.char_indices().map(|(i, _)| i).chain([text.len()]).collect();
+        let a = bounds[rng.below(bounds.len())];
+        if rng.below(3) == 0 && a < text.len() {
+            let b = bounds[(bounds.iter().position(|x| *x == a).unwrap() + 1 + rng.below(20)).min(bounds.len() - 1)];
+            text.replace_range(a..b, "");
+        } else {
+            text.insert_str(a, pieces[rng.below(pieces.len())]);
+        }
+        c.change(&f, v + 2, &text);
+        let lines = text.split('\n').count() as u64;
+        let p = json!({"line": rng.below(lines as usize + 1), "character": rng.below(40)});
+        let q = json!({"line": rng.below(lines as usize + 1), "character": rng.below(40)});
+        let calls = [
+            ("textDocument/hover", json!({"textDocument": td(&f), "position": p})),
+            (
+                "textDocument/completion",
+                json!({"textDocument": td(&f), "position": p}),
+            ),
+            (
+                "textDocument/definition",
+                json!({"textDocument": td(&f), "position": p}),
+            ),
+            (
+                "textDocument/references",
+                json!({"textDocument": td(&f), "position": p, "context": {"includeDeclaration": true}}),
+            ),
+            ("textDocument/documentSymbol", json!({"textDocument": td(&f)})),
+            ("textDocument/semanticTokens/full", json!({"textDocument": td(&f)})),
+            (
+                "textDocument/inlayHint",
+                json!({"textDocument": td(&f), "range": {"start": p, "end": q}}),
+            ),
+            (
+                "textDocument/codeAction",
+                json!({"textDocument": td(&f), "range": {"start": p, "end": q}, "context": {"diagnostics": []}}),
+            ),
+            ("workspace/symbol", json!({"query": "7"})),
+        ];
+        for (m, params) in calls {
+            if let Err(e) = c.request(m, params) {
+                assert_ne!(
+                    e["code"], -32603,
+                    "{m} failed inside the server after edit {v}: {e}\ntext:\n{text}"
+                );
+            }
+        }
+        // prepareRename / rename / formatting may refuse (-32602), never fail inside.
+        for (m, params) in [
+            (
+                "textDocument/prepareRename",
+                json!({"textDocument": td(&f), "position": p}),
+            ),
+            (
+                "textDocument/rename",
+                json!({"textDocument": td(&f), "position": p, "newName": "X9"}),
+            ),
+            (
+                "textDocument/formatting",
+                json!({"textDocument": td(&f), "options": {"tabSize": 2, "insertSpaces": true}}),
+            ),
+        ] {
+            if let Err(e) = c.request(m, params) {
+                assert_ne!(
+                    e["code"], -32603,
+                    "{m} failed inside the server after edit {v}: {e}\ntext:\n{text}"
+                );
+            }
+        }
+    }
+    assert!(c.alive());
+    c.shutdown();
+}
