@@ -164,3 +164,41 @@ fn no_framework_numbers_hard_wired_in_rust() {
         offenders.join("\n")
     );
 }
+
+#[test]
+fn user_packs_are_recompiled_only_when_they_change() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let file = tmp.path().join("x.policy");
+    let pack = "extend ljmu-pgt-2022\nrule CACHE/x { clause CACHE \"t\" require true message \"m\" }\n";
+    std::fs::write(&file, pack).expect("write");
+    let paths = vec![tmp.path().to_path_buf()];
+    let mut sources = spec::source::Sources::new();
+    let (a, _) = spec::policy::Catalogue::load(&mut sources, &paths).expect("load");
+    let (b, _) = spec::policy::Catalogue::load(&mut sources, &paths).expect("load");
+    assert!(Arc::ptr_eq(&a.set, &b.set));
+    std::fs::write(&file, pack.replace("CACHE/x", "CACHE/y")).expect("write");
+    let (c, _) = spec::policy::Catalogue::load(&mut sources, &paths).expect("load");
+    assert!(!Arc::ptr_eq(&a.set, &c.set));
+    assert!(c.set.rules.iter().any(|r| r.info.id == "CACHE/y"));
+}
+
+#[test]
+fn an_unknown_default_framework_stops_the_check() {
+    let text =
+        format!("{MODULE}programme CPDAB \"CPD\" {{ award CPD credits 20 structure {{ core 7001AB semester 1 }} }}\n");
+    let options = Options {
+        default_framework: Some("ljmu-pgt-2021".into()),
+        ..Options::default()
+    };
+    let a = analyse_with(&text, &options);
+    assert!(a.policy_failed);
+    let d = a
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "spec/unknown-reference")
+        .expect("reported");
+    assert!(d
+        .help
+        .as_deref()
+        .is_some_and(|h| h.starts_with("did you mean `ljmu-pgt-2022`?")));
+}

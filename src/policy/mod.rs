@@ -118,6 +118,31 @@ pub fn embedded_set() -> Arc<PolicySet> {
     SET.get_or_init(|| Arc::new(compile::compile(embedded_files()))).clone()
 }
 
+/// The embedded packs with the user's, compiled; the last such set is kept,
+/// so an editor re-checking on every keystroke recompiles only when a policy
+/// file changed.
+fn user_set(user: Vec<PackFile>) -> Arc<PolicySet> {
+    type Key = Vec<(String, Arc<str>)>;
+    type Last = std::sync::Mutex<Option<(Key, Arc<PolicySet>)>>;
+    static LAST: OnceLock<Last> = OnceLock::new();
+    let key: Key = user.iter().map(|p| (p.name.clone(), p.text.clone())).collect();
+    let cache = LAST.get_or_init(|| std::sync::Mutex::new(None));
+    if let Ok(guard) = cache.lock() {
+        if let Some((k, set)) = guard.as_ref() {
+            if *k == key {
+                return set.clone();
+            }
+        }
+    }
+    let mut all = embedded_files();
+    all.extend(user);
+    let set = Arc::new(compile::compile(all));
+    if let Ok(mut guard) = cache.lock() {
+        *guard = Some((key, set.clone()));
+    }
+    set
+}
+
 /// Reads the user's policy files: `.policy` files in the directories given
 /// (sorted, not recursive into hidden directories) and the files given.
 fn user_files(paths: &[PathBuf]) -> Result<Vec<PackFile>, String> {
@@ -191,9 +216,7 @@ impl Catalogue {
         let set = if user.is_empty() {
             embedded_set()
         } else {
-            let mut all = embedded_files();
-            all.extend(user);
-            Arc::new(compile::compile(all))
+            user_set(user)
         };
         let pack_sources: Vec<usize> = set
             .packs
@@ -334,6 +357,25 @@ pub fn check(sources: &mut Sources, ws: &Workspace, options: &Options, diags: &m
             diags.push(d);
             return PolicyRun { failed: true };
         }
+    }
+    if let Some(f) = options
+        .default_framework
+        .as_ref()
+        .filter(|f| !set.fw_index.contains_key(*f))
+    {
+        let id = sources.add(Source::new("spec.toml", None, f.clone(), SourceKind::Policy));
+        let mut d = Diagnostic::error(
+            "spec/unknown-reference",
+            id,
+            crate::span::Span::new(0, f.len()),
+            format!("default framework `{f}` is not defined"),
+        );
+        d = d.with_help(match did_you_mean(f, known.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`? (the `framework` of spec.toml's `[policy]`)"),
+            None => format!("known frameworks: {}", known.join(", ")),
+        });
+        diags.push(d);
+        return PolicyRun { failed: true };
     }
     // 1. each programme's framework, and its award
     let mut frameworks: Vec<Option<String>> = vec![None; ws.programmes.len()];
