@@ -1270,3 +1270,52 @@ fn random_edits_and_requests_never_fail_inside_the_server() {
     assert!(c.alive());
     c.shutdown();
 }
+
+#[test]
+fn unsaved_policy_buffers_are_compiled_as_typed() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = std::fs::canonicalize(dir.path()).unwrap();
+    std::fs::write(root.join("spec.toml"), "[policy]\npaths = [\"rules\"]\n").unwrap();
+    std::fs::create_dir(root.join("rules")).unwrap();
+    std::fs::write(root.join("a.pspec"), MODULES).unwrap();
+    let pol = root.join("rules/extra.policy");
+    let good = "framework local-extra \"Local extra rules\"\n";
+    std::fs::write(&pol, good).unwrap();
+    let mut c = Client::start(env!("CARGO_BIN_EXE_spec"), &root, &[("SPEC_LSP_DEBOUNCE_MS", "10")]);
+    c.initialize(Some(&root), json!({}));
+    c.wait_for("start-up", WAIT, |d| {
+        d.get(&uri(&root.join("a.pspec"))).is_some_and(|v| !v.is_empty())
+    });
+    assert!(c.diagnostics.get(&uri(&pol)).is_none_or(|v| v.is_empty()));
+    c.open(&pol, good);
+    // Typing a broken line (not saved): the error shows in the buffer, at the
+    // buffer's position.
+    let broken = format!("{good}\nthis is not policy\n");
+    c.change(&pol, 2, &broken);
+    c.wait_for("a diagnostic in the unsaved policy buffer", WAIT, |d| {
+        d.get(&uri(&pol)).is_some_and(|v| !v.is_empty())
+    });
+    assert_eq!(
+        c.diagnostics[&uri(&pol)][0]["range"]["start"]["line"],
+        2,
+        "{:#?}",
+        c.diagnostics[&uri(&pol)]
+    );
+    assert_eq!(
+        std::fs::read_to_string(&pol).unwrap(),
+        good,
+        "the file on disk is untouched"
+    );
+    // Undoing the edit clears it; so does closing the buffer.
+    c.change(&pol, 3, good);
+    c.wait_for("cleared", WAIT, |d| d.get(&uri(&pol)).is_some_and(|v| v.is_empty()));
+    c.change(&pol, 4, &broken);
+    c.wait_for("broken again", WAIT, |d| {
+        d.get(&uri(&pol)).is_some_and(|v| !v.is_empty())
+    });
+    c.notify("textDocument/didClose", json!({"textDocument": td(&pol)}));
+    c.wait_for("cleared on close", WAIT, |d| {
+        d.get(&uri(&pol)).is_some_and(|v| v.is_empty())
+    });
+    c.shutdown();
+}
