@@ -1091,9 +1091,25 @@ fn every_publication_after_an_edit_agrees_with_spec_check() {
     assert_ne!(edited, MODULES);
     std::fs::write(&f, &edited).unwrap();
     let expected = cli_diagnostics(ws.root(), "modules.pspec");
+    let prog = ws.path("programme.pspec");
+    let expected_prog = cli_diagnostics(ws.root(), "programme.pspec");
     let before = c.publications.len();
     c.change(&f, 2, &edited);
-    c.drain(Duration::from_millis(1500));
+    // Wait for the whole-workspace pass: the programme's credit total changes
+    // (60 -> 55 credits) in another file.
+    c.wait_for("the programme's diagnostics after the edit", WAIT, |d| {
+        d.get(&uri(&prog)).is_some_and(|v| {
+            v.iter()
+                .any(|x| x["code"] == "spec/credit-total" && x["message"].as_str().unwrap_or("").contains("totals 55"))
+        })
+    });
+    assert_eq!(lsp_pairs(&c.diagnostics[&uri(&prog)]), expected_prog);
+    // The edited file gains a cross-file diagnostic: module-size, from the programme.
+    assert!(
+        expected.iter().any(|(code, _)| code == "PG.A4.2/module-size"),
+        "{expected:?}"
+    );
+    c.drain(Duration::from_millis(300));
     let after: Vec<&Vec<Value>> = c.publications[before..]
         .iter()
         .filter(|(_, u, _)| *u == uri(&f))
@@ -1103,11 +1119,6 @@ fn every_publication_after_an_edit_agrees_with_spec_check() {
     for p in &after {
         assert_eq!(lsp_pairs(p), expected);
     }
-    let prog = ws.path("programme.pspec");
-    assert_eq!(
-        lsp_pairs(&c.diagnostics[&uri(&prog)]),
-        cli_diagnostics(ws.root(), "programme.pspec")
-    );
     c.shutdown();
 }
 
