@@ -129,3 +129,27 @@ fn semester_balance_rounds_split_credits_and_says_so() {
         balance[0]
     );
 }
+
+#[test]
+fn a_variance_on_an_unwaivable_rule_says_it_cannot_be_waived() {
+    let a = analyse(&fixture("variance-unwaivable-rule.pspec"));
+    assert_eq!(
+        codes(&a),
+        BTreeSet::from([
+            "COLLAB/link-tutor".to_string(),
+            "PG.A1.6/variance-criterion".to_string()
+        ]),
+        "{:#?}",
+        findings(&a)
+    );
+    let d = a
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "PG.A1.6/variance-criterion")
+        .expect("the criterion finding");
+    let help = d.help.as_deref().unwrap_or("");
+    assert!(
+        help.contains("admits no criterion: it cannot be waived") && !help.contains("none"),
+        "{help}"
+    );
+}
