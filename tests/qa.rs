@@ -153,3 +153,16 @@ fn a_variance_on_an_unwaivable_rule_says_it_cannot_be_waived() {
         "{help}"
     );
 }
+
+#[test]
+fn cpd_credits_boundaries_and_a_help_that_fits_the_award() {
+    let a = analyse(&fixture("cpd-credit-boundaries.pspec"));
+    let credits: Vec<_> = a.diagnostics.iter().filter(|d| d.code == "PG.B2/credits").collect();
+    let progs: Vec<_> = credits.iter().filter_map(|d| d.programme.as_deref()).collect();
+    assert_eq!(progs, vec!["CPD70", "CPD5"], "{:#?}", findings(&a));
+    for d in credits {
+        let help = d.help.as_deref().unwrap_or("");
+        assert!(!help.contains("Erasmus"), "{help}");
+        assert!(d.message.contains("10 to 60 credits"), "{}", d.message);
+    }
+}
