@@ -166,3 +166,14 @@ fn cpd_credits_boundaries_and_a_help_that_fits_the_award() {
         assert!(d.message.contains("10 to 60 credits"), "{}", d.message);
     }
 }
+
+#[test]
+fn semester_rules_wait_for_a_missing_placement() {
+    let a = analyse(&fixture("placement-missing.pspec"));
+    assert_eq!(
+        codes(&a),
+        BTreeSet::from(["spec/missing-property".to_string(), "PG.A4.5/year-long".to_string()]),
+        "{:#?}",
+        findings(&a)
+    );
+}
