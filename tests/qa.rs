@@ -177,3 +177,22 @@ fn semester_rules_wait_for_a_missing_placement() {
         findings(&a)
     );
 }
+
+#[test]
+fn ntu_major_piece_prerequisites_ignore_undefined_modules_and_name_the_dissertation() {
+    let a = analyse(&fixture("ntu-undefined-prerequisite.pspec"));
+    let ntu: Vec<_> = a
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "NTU.10E/major-piece-prerequisites")
+        .collect();
+    assert_eq!(ntu.len(), 1, "{:#?}", findings(&a));
+    assert_eq!(ntu[0].programme.as_deref(), Some("NTUB"));
+    assert!(ntu[0].message.contains("`798DS`"), "{}", ntu[0].message);
+    let text = fixture("ntu-undefined-prerequisite.pspec");
+    assert_eq!(
+        text.get(ntu[0].span.start as usize..ntu[0].span.end as usize),
+        Some("requires 720NT"),
+        "the finding points at the dissertation's `requires`"
+    );
+}
