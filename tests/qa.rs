@@ -196,3 +196,22 @@ fn ntu_major_piece_prerequisites_ignore_undefined_modules_and_name_the_dissertat
         "the finding points at the dissertation's `requires`"
     );
 }
+
+#[test]
+fn variance_timing_without_validated_checks_only_submitted() {
+    let a = analyse(&fixture("variance-timing-without-validated.pspec"));
+    let timing: Vec<_> = a
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "PG.A1.7/variance-timing")
+        .filter_map(|d| d.programme.as_deref())
+        .collect();
+    assert_eq!(timing, vec!["MSCDS"], "{:#?}", findings(&a));
+    let waived: Vec<_> = a
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_waived())
+        .filter_map(|d| d.programme.as_deref())
+        .collect();
+    assert_eq!(waived, vec!["MSCDA", "MSCDA"], "MSCDA's variance is valid and waives");
+}
