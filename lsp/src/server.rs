@@ -19,6 +19,10 @@ use tower_lsp_server::{Client, LanguageServer};
 use crate::convert::{self, path_of, uri_of, Encoding, Lines};
 use crate::host::{self, Host};
 
+/// After a quick publication, how long the whole-workspace analysis waits
+/// for typing to pause.
+const FULL_DELAY: Duration = Duration::from_millis(250);
+
 type Job = Box<dyn FnOnce(&dyn Host, Encoding) + Send>;
 
 pub(crate) struct Inner {
@@ -138,6 +142,7 @@ impl Inner {
     /// Publishes the quick diagnostics of one edited file, then (if no
     /// newer change came meanwhile) the whole workspace's.
     async fn publish(&self, generation: u64, quick: Option<PathBuf>) {
+        let mut quick_done = false;
         if let Some(path) = quick {
             if let Ok(Some(files)) = self
                 .run(move |h, enc| h.quick_diagnostics(&path).map(|f| convert_files(h, enc, vec![f])))
@@ -148,8 +153,17 @@ impl Inner {
                     for (path, uri, diags) in files {
                         self.send(&mut published, path, uri, diags).await;
                     }
+                    quick_done = true;
                 }
             }
+            if self.generation.load(Ordering::SeqCst) != generation {
+                return;
+            }
+        }
+        if quick_done {
+            // The edited file is up to date; the rest of the workspace waits
+            // until typing pauses.
+            tokio::time::sleep(FULL_DELAY).await;
             if self.generation.load(Ordering::SeqCst) != generation {
                 return;
             }
@@ -842,5 +856,44 @@ impl LanguageServer for Backend {
                 Some(SemanticTokensResult::Tokens(SemanticTokens { result_id: None, data }))
             })
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::host::{Token, TokenKind};
+
+    fn tok(start: usize, len: usize, kind: TokenKind) -> Token {
+        Token {
+            start,
+            len,
+            kind,
+            definition: false,
+        }
+    }
+
+    #[test]
+    fn semantic_tokens_are_relative_split_per_line_and_skip_overlaps() {
+        let text = "module A\n\"\"\"two\nlines\"\"\" é x\n";
+        let s = text.find("\"\"\"").unwrap();
+        let e = text.rfind("\"\"\"").unwrap() + 3;
+        let x = text.rfind('x').unwrap();
+        let toks = vec![
+            tok(x, 1, TokenKind::Module),
+            tok(0, 6, TokenKind::Keyword),
+            tok(s, e - s, TokenKind::String),
+            tok(2, 2, TokenKind::Number), // overlaps `module`: dropped
+        ];
+        let out = semantic_tokens(text, Encoding::Utf16, toks);
+        let rows: Vec<[u32; 4]> = out
+            .iter()
+            .map(|t| [t.delta_line, t.delta_start, t.length, t.token_type])
+            .collect();
+        let kw = token_type(TokenKind::Keyword);
+        let st = token_type(TokenKind::String);
+        let md = token_type(TokenKind::Module);
+        // `module`; `"""two` (line 1); `lines"""` (line 2); `x` after ` é ` (utf-16: 1 unit for é).
+        assert_eq!(rows, vec![[0, 0, 6, kw], [1, 0, 6, st], [1, 0, 8, st], [0, 11, 1, md]]);
     }
 }

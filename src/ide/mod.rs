@@ -42,7 +42,12 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    pub fn build(mut analysis: Analysis, options: &Options, embedded_dir: &Path) -> Snapshot {
+    pub fn build(
+        mut analysis: Analysis,
+        options: &Options,
+        overlay: &HashMap<PathBuf, PathBuf>,
+        embedded_dir: &Path,
+    ) -> Snapshot {
         // The rule catalogue, with its packs registered as sources (after the
         // analysis's own, so diagnostics keep their ids).
         let catalogue = crate::policy::Catalogue::load(&mut analysis.sources, &options.policy_paths).ok();
@@ -51,7 +56,7 @@ impl Snapshot {
         for (id, s) in analysis.sources.iter() {
             let p = match s.kind {
                 SourceKind::EmbeddedPolicy => materialise(embedded_dir, &s.name, &s.text),
-                _ => s.path.clone(),
+                _ => s.path.clone().map(|p| overlay.get(&p).cloned().unwrap_or(p)),
             };
             if let Some(p) = &p {
                 by_path.entry(p.clone()).or_insert(id);
@@ -192,6 +197,9 @@ fn invalidate(st: &mut State) {
 pub struct SpecHost {
     state: Mutex<State>,
     cache_dir: PathBuf,
+    /// The quick path runs on its own thread pool, so it never queues
+    /// behind a whole-workspace analysis on the global one.
+    quick_pool: Option<rayon::ThreadPool>,
 }
 
 impl Default for SpecHost {
@@ -213,6 +221,11 @@ impl SpecHost {
         SpecHost {
             state: Mutex::new(State::default()),
             cache_dir,
+            quick_pool: rayon::ThreadPoolBuilder::new()
+                .num_threads(1)
+                .thread_name(|_| "spec-quick".into())
+                .build()
+                .ok(),
         }
     }
 
@@ -253,6 +266,53 @@ impl SpecHost {
         }
     }
 
+    /// The analysis options; user policy files with unsaved editor buffers
+    /// are analysed from copies of the buffers (under the cache directory),
+    /// mapped back to the real files by the returned table.
+    fn options_with_overlay(&self, st: &State) -> (Options, HashMap<PathBuf, PathBuf>) {
+        let mut options = Self::options(st);
+        let mut overlay = HashMap::new();
+        let edited: Vec<(&PathBuf, &Arc<str>)> = st
+            .others
+            .iter()
+            .filter(|(p, t)| p.extension().is_some_and(|e| e == "policy") && read(p).as_deref() != Some(&***t))
+            .collect();
+        if edited.is_empty() {
+            return (options, overlay);
+        }
+        let mut paths = Vec::new();
+        for p in &options.policy_paths {
+            // As the policy loader reads a directory: its `.policy` files,
+            // recursively, skipping hidden entries, sorted.
+            let files = if p.is_dir() {
+                let mut v = Vec::new();
+                collect_policies(p, &mut v);
+                v.sort();
+                v
+            } else {
+                vec![p.clone()]
+            };
+            for f in files {
+                let key = std::fs::canonicalize(&f).unwrap_or_else(|_| f.clone());
+                match edited.iter().find(|(e, _)| **e == key) {
+                    Some((_, text)) => {
+                        let dir = self.cache_dir.join("overlay").join(overlay.len().to_string());
+                        let copy = dir.join(f.file_name().unwrap_or_default());
+                        if std::fs::create_dir_all(&dir).is_ok() && std::fs::write(&copy, text.as_bytes()).is_ok() {
+                            overlay.insert(copy.clone(), key);
+                            paths.push(copy);
+                        } else {
+                            paths.push(f);
+                        }
+                    }
+                    None => paths.push(f),
+                }
+            }
+        }
+        options.policy_paths = paths;
+        (options, overlay)
+    }
+
     fn options(st: &State) -> Options {
         match &st.config {
             Some((root, c)) => Options {
@@ -282,10 +342,17 @@ impl SpecHost {
             }
             Self::parse_dirty(&mut st, None);
             let inputs: Vec<Parsed> = st.specs.values().filter_map(|s| s.parsed.clone()).collect();
-            (inputs, Self::options(&st), st.version)
+            let (options, overlay) = self.options_with_overlay(&st);
+            (inputs, (options, overlay), st.version)
         };
+        let (options, overlay) = options;
         let analysis = analyze_parsed(inputs, &options);
-        let snap = Arc::new(Snapshot::build(analysis, &options, &self.cache_dir.join("embedded")));
+        let snap = Arc::new(Snapshot::build(
+            analysis,
+            &options,
+            &overlay,
+            &self.cache_dir.join("embedded"),
+        ));
         let mut st = self.state();
         if st.version == version {
             st.snapshot = Some(snap.clone());
@@ -300,6 +367,13 @@ impl SpecHost {
     /// and other definitions of its module codes. `None` when the whole
     /// workspace is current anyway, or the subset would be most of it.
     pub fn quick(&self, path: &Path) -> Option<FileDiags> {
+        match &self.quick_pool {
+            Some(pool) => pool.install(|| self.quick_here(path)),
+            None => self.quick_here(path),
+        }
+    }
+
+    fn quick_here(&self, path: &Path) -> Option<FileDiags> {
         let (inputs, options) = {
             let mut st = self.state();
             if st.snapshot.is_some() || !is_spec(path) {
@@ -319,10 +393,11 @@ impl SpecHost {
                 .iter()
                 .filter_map(|p| st.specs.get(p).and_then(|s| s.parsed.clone()))
                 .collect();
-            (inputs, Self::options(&st))
+            (inputs, self.options_with_overlay(&st))
         };
+        let (options, overlay) = options;
         let analysis = analyze_parsed(inputs, &options);
-        let snap = Snapshot::build(analysis, &options, &self.cache_dir.join("embedded"));
+        let snap = Snapshot::build(analysis, &options, &overlay, &self.cache_dir.join("embedded"));
         let id = snap.source_of(path)?;
         let diags = snap
             .analysis
@@ -386,6 +461,26 @@ impl SpecHost {
 
     fn under_dirs(st: &State, p: &Path) -> bool {
         st.dirs.iter().any(|d| p.starts_with(d))
+    }
+}
+
+/// `.policy` files below `dir`, skipping hidden entries (as the policy loader).
+fn collect_policies(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    for e in rd.flatten() {
+        let path = e.path();
+        if path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.'))
+        {
+            continue;
+        }
+        if path.is_dir() {
+            collect_policies(&path, out);
+        } else if path.extension().and_then(|x| x.to_str()) == Some("policy") {
+            out.push(path);
+        }
     }
 }
 
@@ -537,7 +632,11 @@ impl spec_lsp::Host for SpecHost {
     fn set_text(&self, path: &Path, text: String) {
         let mut st = self.state();
         if !is_spec(path) {
+            let changed = st.others.get(path).is_none_or(|t| **t != *text);
             st.others.insert(path.to_path_buf(), Arc::from(text));
+            if changed && path.extension().is_some_and(|e| e == "policy") {
+                invalidate(&mut st);
+            }
             return;
         }
         // A file outside every root, with no root at all: its workspace is
@@ -558,7 +657,9 @@ impl spec_lsp::Host for SpecHost {
 
     fn close(&self, path: &Path) {
         let mut st = self.state();
-        st.others.remove(path);
+        if st.others.remove(path).is_some() {
+            invalidate(&mut st);
+        }
         let in_ws = Self::under_dirs(&st, path);
         if let Some(slot) = st.specs.get_mut(path) {
             slot.buffer = None;
