@@ -34,7 +34,7 @@ pub enum ReportFormat {
 
 #[derive(Args, Debug, Clone)]
 pub struct ReportArgs {
-    /// A `.pspec` file defining one or more programmes.
+    /// A `.pspec` file defining one or more programmes (`-`: stdin).
     pub file: PathBuf,
     /// Output format.
     #[arg(long, value_enum, default_value = "markdown")]
@@ -50,16 +50,17 @@ pub fn run(args: ReportArgs) -> u8 {
         Err(e) => return super::fatal(&e.0),
     };
     let analysis = analyze(loaded.inputs, &loaded.options);
+    // `-` is stdin, which `check::load` names `<stdin>`.
+    let primary_name = if args.file.as_os_str() == "-" {
+        "<stdin>".to_string()
+    } else {
+        crate::workspace::display(&args.file)
+    };
     let primary: Vec<&Programme> = analysis
         .workspace
         .programmes
         .iter()
-        .filter(|p| {
-            analysis
-                .sources
-                .get(p.source)
-                .is_some_and(|s| s.name == crate::workspace::display(&args.file))
-        })
+        .filter(|p| analysis.sources.get(p.source).is_some_and(|s| s.name == primary_name))
         .collect();
     if primary.is_empty() {
         return super::fatal(&format!("`{}` defines no programme", args.file.display()));

@@ -1,0 +1,100 @@
+//! End-to-end tests for command-line bugs found while checking the CLI and
+//! the documentation as a user would. Each test runs the real binary in a
+//! temporary directory.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_spec");
+const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
+
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+fn spec(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Run {
+    let mut cmd = Command::new(BIN);
+    cmd.current_dir(dir).args(args).env("NO_COLOR", "1");
+    cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spec runs");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .expect("stdin piped")
+            .write_all(input)
+            .expect("stdin written");
+    }
+    let out = child.wait_with_output().expect("spec finishes");
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// `spec init` without a directory suggested "`spec check `" (with a
+/// trailing space); the hint must be a command that can be pasted as is.
+#[test]
+fn init_in_current_directory_suggests_a_clean_command() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let run = spec(dir.path(), &["init"], None);
+    assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
+    assert!(run.stdout.contains("next: `spec check`\n"), "stdout: {}", run.stdout);
+    assert!(run.stdout.contains("created spec.toml\n"), "stdout: {}", run.stdout);
+
+    let sub = spec(dir.path(), &["init", "sub"], None);
+    assert_eq!(sub.code, Some(0), "stderr: {}", sub.stderr);
+    assert!(
+        sub.stdout.contains("next: `spec check sub`\n"),
+        "stdout: {}",
+        sub.stdout
+    );
+
+    // Refusing to overwrite names the files as the other messages do
+    // (relative, no `./` prefix) and exits 2 writing nothing.
+    let again = spec(dir.path(), &["init"], None);
+    assert_eq!(again.code, Some(2));
+    assert!(again.stdout.is_empty());
+    assert!(
+        again
+            .stderr
+            .contains("refusing to overwrite `spec.toml`, `modules/example-modules.pspec`"),
+        "stderr: {}",
+        again.stderr
+    );
+    assert!(!again.stderr.contains("`./"), "stderr: {}", again.stderr);
+}
+
+/// `spec report -` read stdin but then looked for a programme in a file named
+/// `-` and failed with "`-` defines no programme".
+#[test]
+fn report_reads_a_programme_from_stdin() {
+    let text = std::fs::read(Path::new(EXAMPLES).join("programmes/msc-data-science.pspec")).expect("example");
+    let run = spec(Path::new(EXAMPLES), &["report", "-"], Some(&text));
+    assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
+    assert!(
+        run.stdout.starts_with("# MSc Data Science (MSCDS)\n"),
+        "stdout: {}",
+        run.stdout
+    );
+    // The modules resolve against the workspace around the current directory.
+    assert!(
+        run.stdout.contains("Check result: **0 errors, 0 warnings**"),
+        "stdout: {}",
+        run.stdout
+    );
+
+    let empty = spec(Path::new(EXAMPLES), &["report", "-"], Some(b""));
+    assert_eq!(empty.code, Some(2));
+    assert!(empty.stdout.is_empty());
+    assert!(
+        empty.stderr.contains("defines no programme"),
+        "stderr: {}",
+        empty.stderr
+    );
+}
