@@ -98,3 +98,56 @@ fn report_reads_a_programme_from_stdin() {
         empty.stderr
     );
 }
+
+/// The structure table of a programme without stages had a Stage column
+/// holding only `-` in every row, in both formats; it is left out now, and
+/// kept for staged programmes.
+#[test]
+fn report_structure_has_a_stage_column_only_for_staged_programmes() {
+    let ex = Path::new(EXAMPLES);
+    let md = spec(ex, &["report", "programmes/msc-data-science.pspec"], None);
+    assert_eq!(md.code, Some(0), "stderr: {}", md.stderr);
+    assert!(md.stdout.contains("| Line | Module | Title | Credits | Level | Placement | Notes |\n|---|---|---|---|---|---|---|\n| core | `7001DS` |"), "stdout: {}", md.stdout);
+    assert!(!md.stdout.contains("| Stage |"), "stdout: {}", md.stdout);
+
+    let html = spec(
+        ex,
+        &["report", "--format", "html", "programmes/msc-data-science.pspec"],
+        None,
+    );
+    assert_eq!(html.code, Some(0), "stderr: {}", html.stderr);
+    assert!(
+        html.stdout.contains("<table><tr><th>Line</th><th>Module</th>"),
+        "stdout: {}",
+        html.stdout
+    );
+    assert!(!html.stdout.contains("<th>Stage</th>"));
+
+    let staged = spec(ex, &["report", "programmes/msc-business-analytics-online.pspec"], None);
+    assert_eq!(staged.code, Some(0), "stderr: {}", staged.stderr);
+    assert!(
+        staged.stdout.contains("| Stage | Line | Module |"),
+        "stdout: {}",
+        staged.stdout
+    );
+    assert!(
+        staged.stdout.contains("| Stage 1: Taught modules | core | `7001BA` |"),
+        "stdout: {}",
+        staged.stdout
+    );
+    let staged_html = spec(
+        ex,
+        &[
+            "report",
+            "--format",
+            "html",
+            "programmes/msc-business-analytics-online.pspec",
+        ],
+        None,
+    );
+    assert!(
+        staged_html.stdout.contains("<tr><th>Stage</th><th>Line</th>"),
+        "stdout: {}",
+        staged_html.stdout
+    );
+}

@@ -493,13 +493,27 @@ fn markdown(reports: &[ProgrammeReport]) -> String {
         if r.rows.is_empty() {
             let _ = writeln!(o, "No structure is given.\n");
         } else {
-            let _ = writeln!(o, "| Stage | Line | Module | Title | Credits | Level | Placement | Notes |\n|---|---|---|---|---|---|---|---|");
-            for row in &r.rows {
-                let stage = row.stage.map(|n| r.stage_title(n)).unwrap_or_else(|| "-".into());
+            // A programme without stages gets no Stage column (it was all `-`).
+            let staged = r.rows.iter().any(|row| row.stage.is_some());
+            if staged {
+                let _ = writeln!(o, "| Stage | Line | Module | Title | Credits | Level | Placement | Notes |\n|---|---|---|---|---|---|---|---|");
+            } else {
                 let _ = writeln!(
                     o,
-                    "| {} | {} | `{}` | {} | {} | {} | {} | {} |",
-                    md(&stage),
+                    "| Line | Module | Title | Credits | Level | Placement | Notes |\n|---|---|---|---|---|---|---|"
+                );
+            }
+            for row in &r.rows {
+                let stage = row.stage.map(|n| r.stage_title(n)).unwrap_or_else(|| "-".into());
+                let stage_cell = if staged {
+                    format!("| {} ", md(&stage))
+                } else {
+                    String::new()
+                };
+                let _ = writeln!(
+                    o,
+                    "{}| {} | `{}` | {} | {} | {} | {} | {} |",
+                    stage_cell,
                     md(&row.line),
                     row.code,
                     md(&row.title),
@@ -729,13 +743,21 @@ fn html(reports: &[ProgrammeReport]) -> String {
         if r.rows.is_empty() {
             let _ = writeln!(o, "<p>No structure is given.</p>");
         } else {
-            let _ = writeln!(o, "<table><tr><th>Stage</th><th>Line</th><th>Module</th><th>Title</th><th>Credits</th><th>Level</th><th>Placement</th><th>Notes</th></tr>");
+            // A programme without stages gets no Stage column (it was all `-`).
+            let staged = r.rows.iter().any(|row| row.stage.is_some());
+            let stage_th = if staged { "<th>Stage</th>" } else { "" };
+            let _ = writeln!(o, "<table><tr>{stage_th}<th>Line</th><th>Module</th><th>Title</th><th>Credits</th><th>Level</th><th>Placement</th><th>Notes</th></tr>");
             for row in &r.rows {
                 let stage = row.stage.map(|n| r.stage_title(n)).unwrap_or_else(|| "-".into());
+                let stage_td = if staged {
+                    format!("<td>{}</td>", esc(&stage))
+                } else {
+                    String::new()
+                };
                 let _ = writeln!(
                     o,
-                    "<tr><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                    esc(&stage),
+                    "<tr>{}<td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    stage_td,
                     esc(&row.line),
                     esc(&row.code),
                     esc(&row.title),
