@@ -151,3 +151,42 @@ fn report_structure_has_a_stage_column_only_for_staged_programmes() {
         staged_html.stdout
     );
 }
+
+/// The HTML chart legend spoke of "light" option bars on programmes that
+/// have no options (no light bars are drawn); it now says so only when some
+/// period has option credits.
+#[test]
+fn report_html_chart_legend_matches_the_bars() {
+    let ex = Path::new(EXAMPLES);
+    let no_options = spec(
+        ex,
+        &[
+            "report",
+            "--format",
+            "html",
+            "programmes/msc-business-analytics-online.pspec",
+        ],
+        None,
+    );
+    assert_eq!(no_options.code, Some(0), "stderr: {}", no_options.stderr);
+    assert!(
+        no_options.stdout.contains("Core credits per period (no options)."),
+        "stdout: {}",
+        no_options.stdout
+    );
+    assert!(!no_options.stdout.contains("Light: the range of option credits"));
+
+    let options = spec(
+        ex,
+        &["report", "--format", "html", "programmes/msc-data-science.pspec"],
+        None,
+    );
+    assert_eq!(options.code, Some(0), "stderr: {}", options.stderr);
+    assert!(
+        options
+            .stdout
+            .contains("Light: the range of option credits over all pathways."),
+        "stdout: {}",
+        options.stdout
+    );
+}

@@ -718,7 +718,7 @@ fn esc(s: &str) -> String {
 
 const CSS: &str = "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b;line-height:1.45}\
 table{border-collapse:collapse;margin:0.5rem 0 1.2rem}td,th{border:1px solid #ccc;padding:0.25rem 0.5rem;text-align:left;vertical-align:top}\
-th{background:#f2f2f2}code{background:#f4f4f4;padding:0 0.2rem}.ok{color:#176117}.bad{color:#a4161a}.note{color:#555}\
+th{background:#f2f2f2}code{background:#f4f4f4;padding:0 0.2rem;font-family:ui-monospace,Menlo,Consolas,\"DejaVu Sans Mono\",monospace;font-size:0.9em}.ok{color:#176117}.bad{color:#a4161a}.note{color:#555}\
 svg text{font-family:system-ui,sans-serif;font-size:12px}";
 
 fn html(reports: &[ProgrammeReport]) -> String {
@@ -773,10 +773,14 @@ fn html(reports: &[ProgrammeReport]) -> String {
         let _ = writeln!(o, "<h2>Credits per period</h2>");
         if !r.slots.is_empty() {
             o.push_str(&bar_chart_svg(&r.slots));
-            let _ = writeln!(
-                o,
-                "<p class=\"note\">Dark: core credits. Light: the range of option credits over all pathways.</p>"
-            );
+            if r.slots.iter().any(|s| s.option_max > 0) {
+                let _ = writeln!(
+                    o,
+                    "<p class=\"note\">Dark: core credits. Light: the range of option credits over all pathways.</p>"
+                );
+            } else {
+                let _ = writeln!(o, "<p class=\"note\">Core credits per period (no options).</p>");
+            }
         }
         if let Some(n) = &r.slots_note {
             let _ = writeln!(o, "<p class=\"note\">Note: {}.</p>", esc(n));
