@@ -190,3 +190,47 @@ fn report_html_chart_legend_matches_the_bars() {
         options.stdout
     );
 }
+
+/// `spec explain` with a wrongly cased id or a section above the clauses
+/// only said "run `spec rules`"; it now names what was meant, still exit 2.
+#[test]
+fn explain_unknown_ids_get_a_useful_hint() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let case = spec(dir.path(), &["explain", "pg.a4.2/module-size"], None);
+    assert_eq!(case.code, Some(2));
+    assert!(case.stdout.is_empty());
+    assert!(
+        case.stderr.contains("did you mean `PG.A4.2/module-size`?"),
+        "stderr: {}",
+        case.stderr
+    );
+
+    let clause = spec(dir.path(), &["explain", "pg.a4.2"], None);
+    assert_eq!(clause.code, Some(2));
+    assert!(
+        clause.stderr.contains("did you mean `PG.A4.2`?"),
+        "stderr: {}",
+        clause.stderr
+    );
+
+    let section = spec(dir.path(), &["explain", "PG.A4"], None);
+    assert_eq!(section.code, Some(2));
+    assert!(
+        section.stderr.contains("clauses under it: `PG.A4.2`, `PG.A4.3`"),
+        "stderr: {}",
+        section.stderr
+    );
+
+    let unknown = spec(dir.path(), &["explain", "FOO/bar"], None);
+    assert_eq!(unknown.code, Some(2));
+    assert!(
+        unknown.stderr.contains("run `spec rules` for the catalogue"),
+        "stderr: {}",
+        unknown.stderr
+    );
+
+    // The hinted ids work.
+    let ok = spec(dir.path(), &["explain", "--no-check", "PG.A4.2"], None);
+    assert_eq!(ok.code, Some(0), "stderr: {}", ok.stderr);
+    assert!(ok.stdout.starts_with("`PG.A4.2` is a clause"), "stdout: {}", ok.stdout);
+}

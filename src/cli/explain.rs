@@ -62,7 +62,30 @@ pub fn lookup<'c>(cat: &'c dyn RuleCatalogue, id: &str, framework: Option<&str>)
         return Lookup::Clause(clause);
     }
     let infos: Vec<&RuleInfo> = all.values().map(|(r, _)| *r).collect();
+    // Ids and clauses are case-sensitive; a different case is the likeliest slip.
+    let same_but_case = infos
+        .iter()
+        .flat_map(|r| [r.id.as_str(), r.clause.as_str()])
+        .find(|c| !c.is_empty() && c.eq_ignore_ascii_case(id))
+        .map(str::to_string);
+    if same_but_case.is_some() {
+        return Lookup::Unknown(same_but_case);
+    }
     Lookup::Unknown(crate::policy::variance::nearest_rule(id, &infos).map(str::to_string))
+}
+
+/// The clauses below a section id (`PG.A4` -> `PG.A4.1`, `PG.A4.2`, ...),
+/// sorted, for the hint of an unknown id.
+fn clauses_under<'c>(cat: &'c dyn RuleCatalogue, id: &str, framework: Option<&str>) -> Vec<String> {
+    let prefix = format!("{id}.");
+    let mut v: Vec<String> = collect(cat, framework)
+        .values()
+        .map(|(r, _)| r.clause.clone())
+        .filter(|c| !c.is_empty() && c.starts_with(&prefix))
+        .collect();
+    v.sort();
+    v.dedup();
+    v
 }
 
 fn indent(text: &str, by: &str) -> String {
@@ -239,8 +262,13 @@ pub fn run(args: ExplainArgs) -> u8 {
                 .as_deref()
                 .map(|f| format!(" in framework `{f}`"))
                 .unwrap_or_default();
+            let under = clauses_under(cat, &args.rule, args.framework.as_deref());
             let hint = match near {
                 Some(n) => format!("; did you mean `{n}`?"),
+                None if !under.is_empty() => {
+                    let list: Vec<String> = under.iter().map(|c| format!("`{c}`")).collect();
+                    format!("; clauses under it: {}", list.join(", "))
+                }
                 None => "; run `spec rules` for the catalogue".to_string(),
             };
             return super::fatal(&format!("no rule `{}`{within}{hint}", args.rule));
