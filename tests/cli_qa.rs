@@ -234,3 +234,42 @@ fn explain_unknown_ids_get_a_useful_hint() {
     assert_eq!(ok.code, Some(0), "stderr: {}", ok.stderr);
     assert!(ok.stdout.starts_with("`PG.A4.2` is a clause"), "stdout: {}", ok.stdout);
 }
+
+/// Every policy compile diagnostic ends with "see `spec explain ID`", but
+/// `spec explain policy/syntax` said "no rule". Each `policy/` code the
+/// source emits must be explained.
+#[test]
+fn explain_knows_every_policy_diagnostic() {
+    let mut codes = std::collections::BTreeSet::new();
+    let mut stack = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("src")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("src readable").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).expect("source readable");
+                for (i, _) in text.match_indices("\"policy/") {
+                    let rest = &text[i + 1..];
+                    let end = rest
+                        .find(|c: char| !(c.is_ascii_lowercase() || c == '/' || c == '-'))
+                        .unwrap_or(rest.len());
+                    if rest[end..].starts_with('"') && end > "policy/".len() {
+                        codes.insert(rest[..end].to_string());
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        codes.contains("policy/syntax") && codes.len() >= 5,
+        "codes found: {codes:?}"
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    for code in &codes {
+        let run = spec(dir.path(), &["explain", code], None);
+        assert_eq!(run.code, Some(0), "`spec explain {code}`: {}", run.stderr);
+        assert!(run.stdout.starts_with(&format!("{code}\n")), "stdout: {}", run.stdout);
+        assert!(run.stdout.contains("Fires when"), "stdout: {}", run.stdout);
+    }
+}

@@ -239,7 +239,48 @@ pub fn explain_clause(id: &str, checks: &[&RuleInfo]) -> String {
     s
 }
 
+/// The diagnostics of policy compilation (docs/policies.md, "Compile
+/// diagnostics"): not rules of a pack, but every one of them ends with "see
+/// `spec explain ID`", so `spec explain` knows them.
+pub const POLICY_DIAGNOSTICS: &[(&str, &str, &str)] = &[
+    (
+        "policy/syntax",
+        "error",
+        "the text of a policy file does not parse (one per broken item; the next item is still read), a file without a `framework`/`extend` line, or text outside an item",
+    ),
+    (
+        "policy/unknown-name",
+        "error",
+        "an unknown variable, constant, field, function, included or extended pack, criterion or severity; the message suggests the nearest name",
+    ),
+    ("policy/type", "error", "a type error, or a pathway requirement outside the decidable fragment"),
+    ("policy/duplicate", "error", "a rule id, framework, award or constant defined twice"),
+    ("policy/missing", "error", "a rule without `require`, `message` or `clause`"),
+    ("policy/io", "error", "a policy path cannot be read"),
+    ("policy/limit", "warning", "at evaluation, a `reach` search exceeded its bound"),
+];
+
+/// `spec explain` for a policy compile diagnostic.
+pub fn explain_policy_diagnostic(id: &str, severity: &str, when: &str) -> String {
+    format!(
+        "{id}\n\n  severity    {severity}\n  clause      none: a diagnostic of the policy compiler\n  waivable    no: fix the policy file\n\nFires when {when}.\n\n{}\n",
+        if severity == "error" {
+            "Any such error in a policy pack stops `spec check` (exit 2): the check cannot run.\nThe policy language is described in docs/policies.md."
+        } else {
+            "The policy language is described in docs/policies.md."
+        }
+    )
+}
+
 pub fn run(args: ExplainArgs) -> u8 {
+    if let Some((id, severity, when)) = POLICY_DIAGNOSTICS.iter().find(|(id, _, _)| *id == args.rule) {
+        let out = explain_policy_diagnostic(id, severity, when);
+        let mut stdout = std::io::stdout().lock();
+        if stdout.write_all(out.as_bytes()).and_then(|_| stdout.flush()).is_err() {
+            return 2;
+        }
+        return 0;
+    }
     let loaded = match load_catalogue(&args.policy) {
         Ok(l) => l,
         Err(e) => return super::fatal(&e),
