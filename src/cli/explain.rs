@@ -76,7 +76,7 @@ pub fn lookup<'c>(cat: &'c dyn RuleCatalogue, id: &str, framework: Option<&str>)
 
 /// The clauses below a section id (`PG.A4` -> `PG.A4.1`, `PG.A4.2`, ...),
 /// sorted, for the hint of an unknown id.
-fn clauses_under<'c>(cat: &'c dyn RuleCatalogue, id: &str, framework: Option<&str>) -> Vec<String> {
+fn clauses_under(cat: &dyn RuleCatalogue, id: &str, framework: Option<&str>) -> Vec<String> {
     let prefix = format!("{id}.");
     let mut v: Vec<String> = collect(cat, framework)
         .values()
