@@ -273,3 +273,27 @@ fn explain_knows_every_policy_diagnostic() {
         assert!(run.stdout.contains("Fires when"), "stdout: {}", run.stdout);
     }
 }
+
+/// The HTML report's check-result table showed the messages' backticks
+/// literally (`` `MSCDS` ``); user input is now set as code, escaped.
+#[test]
+fn report_html_sets_backticked_input_as_code() {
+    let text = std::fs::read_to_string(Path::new(EXAMPLES).join("programmes/msc-data-science.pspec"))
+        .expect("example")
+        .replace("credits 180", "credits 170");
+    let run = spec(
+        Path::new(EXAMPLES),
+        &["report", "--format", "html", "-"],
+        Some(text.as_bytes()),
+    );
+    assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
+    assert!(
+        run.stdout.contains(
+            "<td><code class=\"rule\">spec/credit-total</code></td><td>programme <code>MSCDS</code> is 170 credits"
+        ),
+        "stdout: {}",
+        run.stdout
+    );
+    let table = &run.stdout[run.stdout.find("<h2>Check result</h2>").expect("check result section")..];
+    assert!(!table.contains('`'), "literal backticks left: {table}");
+}

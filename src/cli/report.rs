@@ -701,6 +701,26 @@ fn approval(v: &crate::model::Variance) -> String {
 
 // ------------------------------------------------------------------ html
 
+/// `esc`, and the message convention's `backticked` user input as
+/// `<code>` (the backticks were shown literally); an odd number of
+/// backticks leaves the text as it is.
+fn esc_code_spans(s: &str) -> String {
+    let e = esc(s);
+    let parts: Vec<&str> = e.split('`').collect();
+    if parts.len() < 3 || parts.len() % 2 == 0 {
+        return e;
+    }
+    let mut o = String::with_capacity(e.len() + parts.len() * 6);
+    for (i, part) in parts.iter().enumerate() {
+        if i % 2 == 1 {
+            let _ = write!(o, "<code>{part}</code>");
+        } else {
+            o.push_str(part);
+        }
+    }
+    o
+}
+
 fn esc(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
     for c in s.chars() {
@@ -718,7 +738,7 @@ fn esc(s: &str) -> String {
 
 const CSS: &str = "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b;line-height:1.45}\
 table{border-collapse:collapse;margin:0.5rem 0 1.2rem}td,th{border:1px solid #ccc;padding:0.25rem 0.5rem;text-align:left;vertical-align:top}\
-th{background:#f2f2f2}code{background:#f4f4f4;padding:0 0.2rem;font-family:ui-monospace,Menlo,Consolas,\"DejaVu Sans Mono\",monospace;font-size:0.9em}.ok{color:#176117}.bad{color:#a4161a}.note{color:#555}\
+th{background:#f2f2f2}code{background:#f4f4f4;padding:0 0.2rem;font-family:ui-monospace,Menlo,Consolas,\"DejaVu Sans Mono\",monospace;font-size:0.9em}.ok{color:#176117}.bad{color:#a4161a}.note{color:#555}.rule{white-space:nowrap}\
 svg text{font-family:system-ui,sans-serif;font-size:12px}";
 
 fn html(reports: &[ProgrammeReport]) -> String {
@@ -882,10 +902,10 @@ fn html(reports: &[ProgrammeReport]) -> String {
                 };
                 let _ = writeln!(
                     o,
-                    "<tr><td>{}</td><td><code>{}</code></td><td>{}</td></tr>",
+                    "<tr><td>{}</td><td><code class=\"rule\">{}</code></td><td>{}</td></tr>",
                     esc(&sev),
                     esc(code),
-                    esc(msg)
+                    esc_code_spans(msg)
                 );
             }
             let _ = writeln!(o, "</table>");
