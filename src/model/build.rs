@@ -121,6 +121,8 @@ pub fn build_workspace(files: &[(SourceId, &SourceFile)], diags: &mut Vec<Diagno
         }
     }
     // Codes: first definition wins, later ones are duplicates.
+    ws.module_index.reserve(ws.modules.len());
+    ws.programme_index.reserve(ws.programmes.len());
     for (i, m) in ws.modules.iter().enumerate() {
         if let Some(&first) = ws.module_index.get(&m.code.value) {
             let f = &ws.modules[first];
@@ -333,7 +335,7 @@ fn check_module_values(ctx: &mut Ctx, m: &Module) {
         }
     }
     // Outcome and assessment codes are unique within the module.
-    let mut seen: HashMap<&str, Span> = HashMap::new();
+    let mut seen = FirstSeen::new();
     for o in &m.outcomes {
         if let Some(first) = seen.get(o.code.value.as_str()) {
             ctx.push(
@@ -351,7 +353,7 @@ fn check_module_values(ctx: &mut Ctx, m: &Module) {
             seen.insert(&o.code.value, o.code.span);
         }
     }
-    let mut seen: HashMap<&str, Span> = HashMap::new();
+    let mut seen = FirstSeen::new();
     let several = m.assessments.len() > 1;
     for a in &m.assessments {
         if let Some(first) = seen.get(a.code.value.as_str()) {
@@ -745,7 +747,7 @@ fn build_structure(
     }
     if check {
         // A module listed twice in one structure.
-        let mut seen: HashMap<&str, Span> = HashMap::new();
+        let mut seen = FirstSeen::new();
         for e in &s.entries {
             if let Some(first) = seen.get(e.code.value.as_str()) {
                 ctx.push(
@@ -1079,6 +1081,45 @@ fn check_programme_values(ctx: &mut Ctx, p: &Programme) {
                 );
             }
         }
+    }
+}
+
+/// The first occurrence of each code among a few (the outcomes of a module,
+/// the entries of a structure): a linear scan while there are few, which
+/// beats hashing for the handful a block usually has, and a hash map beyond.
+struct FirstSeen<'a> {
+    few: Vec<(&'a str, Span)>,
+    many: HashMap<&'a str, Span>,
+}
+
+impl<'a> FirstSeen<'a> {
+    const FEW: usize = 16;
+
+    fn new() -> Self {
+        FirstSeen {
+            few: Vec::new(),
+            many: HashMap::new(),
+        }
+    }
+
+    fn get(&self, code: &str) -> Option<&Span> {
+        if self.many.is_empty() {
+            self.few.iter().find(|(c, _)| *c == code).map(|(_, s)| s)
+        } else {
+            self.many.get(code)
+        }
+    }
+
+    /// Records `code` (not seen before: callers ask [`FirstSeen::get`] first).
+    fn insert(&mut self, code: &'a str, span: Span) {
+        if self.many.is_empty() {
+            if self.few.len() < Self::FEW {
+                self.few.push((code, span));
+                return;
+            }
+            self.many.extend(self.few.drain(..));
+        }
+        self.many.insert(code, span);
     }
 }
 
