@@ -939,3 +939,132 @@ fn examples_and_init_output_are_canonically_formatted() {
         r.stderr
     );
 }
+
+// ------------------------------------------------------------ waivers, options
+
+const CONFORMANCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/conformance");
+
+#[test]
+fn json_waived_diagnostic_names_its_variance() {
+    let r = spec_in(
+        Path::new(EXAMPLES),
+        &["check", "--format", "json", "programmes/pgcert-academic-practice.pspec"],
+    );
+    assert_eq!(r.code, Some(0), "{}", r.stdout);
+    let json = r.json();
+    let d = json["diagnostics"]
+        .as_array()
+        .and_then(|a| a.iter().find(|d| d["code"] == "PG.A4.5/year-long"))
+        .unwrap_or_else(|| panic!("no PG.A4.5/year-long: {}", r.stdout));
+    assert_eq!(d["waived"], true);
+    assert_eq!(d["severity"], "error", "a waived diagnostic keeps its severity");
+    assert_eq!(d["clause"], "PG.A4.5");
+    assert_eq!(d["programme"], "PGCAP");
+    assert_eq!(d["waived_by"]["rule"], "PG.A4.5/year-long");
+    assert_eq!(d["waived_by"]["file"], "programmes/pgcert-academic-practice.pspec");
+    // The `variance` line of the example.
+    let text =
+        std::fs::read_to_string(Path::new(EXAMPLES).join("programmes/pgcert-academic-practice.pspec")).expect("read");
+    let line = text
+        .lines()
+        .position(|l| l.trim_start().starts_with("variance PG.A4.5/year-long"))
+        .expect("variance line")
+        + 1;
+    assert_eq!(d["waived_by"]["line"], line as u64);
+    assert_eq!(json["summary"]["waived"], 1);
+    assert_eq!(
+        json["summary"]["errors"], 0,
+        "waived diagnostics are not counted as errors"
+    );
+}
+
+#[test]
+fn deny_warnings_and_require_approved_variances() {
+    let dir = Path::new(CONFORMANCE);
+    // Two warnings (an unused and a pending variance), no errors.
+    let r = spec_in(dir, &["check", "--format", "json", "msc-variances.pspec"]);
+    assert_eq!(r.code, Some(0), "{}", r.stdout);
+    assert_eq!(r.json()["summary"]["warnings"], 2, "{}", r.stdout);
+    let r = spec_in(dir, &["check", "--deny", "warnings", "msc-variances.pspec"]);
+    assert_eq!(r.code, Some(1), "--deny warnings: {}", r.stdout);
+    // The approved variance still waives under --require-approved-variances.
+    let r = spec_in(
+        dir,
+        &[
+            "check",
+            "--require-approved-variances",
+            "--format",
+            "json",
+            "msc-variances.pspec",
+        ],
+    );
+    assert_eq!(r.code, Some(0), "{}", r.stdout);
+    assert_eq!(r.json()["summary"]["waived"], 2, "{}", r.stdout);
+}
+
+#[test]
+fn pending_variance_waives_nothing_when_approval_is_required() {
+    let d = tmp();
+    let text = std::fs::read_to_string(Path::new(EXAMPLES).join("programmes/pgcert-academic-practice.pspec"))
+        .expect("read")
+        .replace(
+            "    approved \"Academic Quality and Standards Committee\" 2024-04-10\n",
+            "",
+        );
+    write(d.path(), "spec.toml", "");
+    write(d.path(), "p.pspec", &text);
+    let modules = std::fs::read_to_string(Path::new(EXAMPLES).join("modules/academic-practice.pspec")).expect("read");
+    write(d.path(), "m.pspec", &modules);
+    let r = spec_in(d.path(), &["check", "--format", "json", "p.pspec"]);
+    assert_eq!(r.code, Some(0), "a pending variance waives: {}", r.stdout);
+    assert!(
+        codes(&r.json()).contains(&"spec/variance-pending".to_string()),
+        "{}",
+        r.stdout
+    );
+    let r = spec_in(
+        d.path(),
+        &["check", "--require-approved-variances", "--format", "json", "p.pspec"],
+    );
+    assert_eq!(r.code, Some(1), "{}", r.stdout);
+    let json = r.json();
+    let d0 = json["diagnostics"]
+        .as_array()
+        .and_then(|a| a.iter().find(|d| d["code"] == "PG.A4.5/year-long"))
+        .expect("reported");
+    assert_eq!(d0["waived"], false);
+}
+
+#[test]
+fn json_pathway_names_the_failing_choice() {
+    let d = tmp();
+    write(d.path(), "spec.toml", "");
+    let mut mods: Vec<String> = ["7001PW", "7002PW", "7004PW"].iter().map(|c| module(c, 20)).collect();
+    // A level-6 option: the pathway that takes it breaks PG.B2/level.
+    mods.push(module("7003PW", 20).replace("level 7", "level 6"));
+    write(d.path(), "m.pspec", &mods.join("\n"));
+    write(
+        d.path(),
+        "p.pspec",
+        "programme PPW \"Pathways\" {\n  award PGCert\n  framework ljmu-pgt-2022\n  credits 60\n  structure {\n    core 7001PW, 7002PW semester 1\n    option \"Options\" choose 20 credits from 7003PW, 7004PW semester 2\n  }\n}\n",
+    );
+    let r = spec_in(d.path(), &["check", "--format", "json", "p.pspec"]);
+    assert_eq!(r.code, Some(1), "{}", r.stdout);
+    let json = r.json();
+    let d0 = json["diagnostics"]
+        .as_array()
+        .and_then(|a| a.iter().find(|d| d["code"] == "PG.B2/level"))
+        .unwrap_or_else(|| panic!("no PG.B2/level: {}", r.stdout));
+    let mut codes: Vec<&str> = d0["pathway"]
+        .as_array()
+        .expect("pathway is an array")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    codes.sort_unstable();
+    assert_eq!(
+        codes,
+        vec!["7001PW", "7002PW", "7003PW"],
+        "the failing pathway takes the level-6 option"
+    );
+}

@@ -597,7 +597,7 @@ fn inlay_hints_on_structure_and_options() {
         .collect();
     assert_eq!(
         labels,
-        ["credits year 1: S1 40, S2 20 = 60", "2 ways to choose"],
+        ["credits year 1: S1 40, S2 20 = 60; 2 pathways", "2 ways to choose"],
         "{r:#}"
     );
     assert_eq!(r[0]["position"], pos(PROGRAMME, "structure {", 11));
@@ -817,5 +817,516 @@ fn a_single_file_without_workspace_root() {
         json!({"textDocument": td(&f), "position": pos(text, "7001XX", 0)}),
     );
     assert!(h["contents"]["value"].as_str().unwrap().contains("Alone"));
+    c.shutdown();
+}
+
+fn conformance(name: &str) -> String {
+    std::fs::read_to_string(format!("{}/../shared/conformance/{name}", env!("CARGO_MANIFEST_DIR")))
+        .expect("conformance case")
+}
+
+/// A workspace holding one conformance case.
+fn case_ws(name: &str, text: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("spec.toml"), "").unwrap();
+    let f = std::fs::canonicalize(dir.path()).unwrap().join(name);
+    std::fs::write(&f, text).unwrap();
+    (dir, f)
+}
+
+#[test]
+fn waived_diagnostics_are_hints_naming_the_variance_with_the_rule_in_its_policy_file() {
+    let text = conformance("msc-variances.pspec");
+    let (dir, f) = case_ws("msc-variances.pspec", &text);
+    let mut c = Client::start(
+        env!("CARGO_BIN_EXE_spec"),
+        dir.path(),
+        &[("SPEC_LSP_DEBOUNCE_MS", "10")],
+    );
+    c.initialize(Some(dir.path()), json!({}));
+    c.wait_for("waived module-size", WAIT, |d| {
+        d.get(&uri(&f))
+            .is_some_and(|v| v.iter().any(|x| x["code"] == "PG.A4.2/module-size"))
+    });
+    let diags = c.diagnostics[&uri(&f)].clone();
+    let waived: Vec<&Value> = diags.iter().filter(|x| x["code"] == "PG.A4.2/module-size").collect();
+    assert!(!waived.is_empty());
+    for w in &waived {
+        assert_eq!(w["severity"], 4, "{w:#}");
+        let msg = w["message"].as_str().unwrap();
+        assert!(msg.contains("waived by variance `PG.A4.2/module-size`"), "{msg}");
+        assert!(msg.contains("[PG.A4.2]"), "{msg}");
+        let related = w["relatedInformation"].as_array().expect("related information");
+        let rule = related
+            .iter()
+            .find(|r| {
+                r["location"]["uri"]
+                    .as_str()
+                    .unwrap()
+                    .ends_with("/policies/ljmu-pgt-2022.policy")
+            })
+            .unwrap_or_else(|| panic!("no link to the policy file: {related:#?}"));
+        assert!(rule["message"].as_str().unwrap().contains("PG.A4.2/module-size"));
+        assert!(related
+            .iter()
+            .any(|r| r["message"].as_str().unwrap().starts_with("waived by this variance")));
+    }
+    // Not waived: the unused and pending variances.
+    let cs = codes(&diags);
+    assert!(
+        cs.contains(&"spec/variance-unused".to_string()) && cs.contains(&"spec/variance-pending".to_string()),
+        "{cs:?}"
+    );
+    c.shutdown();
+}
+
+#[test]
+fn rule_ids_hover_complete_and_go_to_their_policy_definition() {
+    let text = conformance("msc-variances.pspec");
+    let (dir, f) = case_ws("msc-variances.pspec", &text);
+    let mut c = Client::start(
+        env!("CARGO_BIN_EXE_spec"),
+        dir.path(),
+        &[("SPEC_LSP_DEBOUNCE_MS", "10")],
+    );
+    c.initialize(Some(dir.path()), json!({}));
+    let p = json!({"textDocument": td(&f), "position": pos(&text, "variance PG.A4.2/module-size", 12)});
+    let h = c.call("textDocument/hover", p.clone());
+    let md = h["contents"]["value"].as_str().unwrap();
+    assert!(md.contains("clause PG.A4.2"), "{md}");
+    assert!(
+        md.contains("admitted criteria: ") && md.contains("psrb") && md.contains("discipline"),
+        "{md}"
+    );
+    assert!(md.contains("> "), "the clause text is quoted: {md}");
+    let d = c.call("textDocument/definition", p);
+    let target = d[0]["uri"].as_str().unwrap();
+    assert!(target.ends_with("/embedded/policies/ljmu-pgt-2022.policy"), "{target}");
+    let path = PathBuf::from(target.trim_start_matches("file://"));
+    let policy = std::fs::read_to_string(&path).expect("the embedded pack is materialised");
+    assert!(std::fs::metadata(&path).unwrap().permissions().readonly());
+    let line = d[0]["range"]["start"]["line"].as_u64().unwrap() as usize;
+    assert!(
+        policy.lines().nth(line).unwrap().contains("PG.A4.2/module-size"),
+        "{}",
+        policy.lines().nth(line).unwrap()
+    );
+    // Award hover: requirements from the pack.
+    let h = c.call(
+        "textDocument/hover",
+        json!({"textDocument": td(&f), "position": pos(&text, "award MSc", 7)}),
+    );
+    assert!(h["contents"]["value"].as_str().unwrap().contains("credits"), "{h}");
+    // Completion after `variance`: waivable rules of the packs, no `spec/` ones.
+    let scratch = std::fs::canonicalize(dir.path()).unwrap().join("scratch.pspec");
+    let t = "programme P \"p\" {\n  variance ";
+    c.open(&scratch, t);
+    let r = c.call(
+        "textDocument/completion",
+        json!({"textDocument": td(&scratch), "position": {"line": 1, "character": 11}}),
+    );
+    let labels: Vec<&str> = r
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["label"].as_str().unwrap())
+        .collect();
+    assert!(
+        labels.contains(&"PG.A4.2/module-size") && labels.contains(&"PG.C1.4/outcome-assessed"),
+        "{labels:?}"
+    );
+    assert!(
+        !labels
+            .iter()
+            .any(|l| l.starts_with("spec/") || l.starts_with("PG.A1.6/")),
+        "{labels:?}"
+    );
+    let t = "programme P \"p\" {\n  framework ";
+    c.change(&scratch, 2, t);
+    let r = c.call(
+        "textDocument/completion",
+        json!({"textDocument": td(&scratch), "position": {"line": 1, "character": 12}}),
+    );
+    let labels: Vec<&str> = r
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["label"].as_str().unwrap())
+        .collect();
+    assert!(
+        labels.contains(&"ljmu-pgt-2022") && labels.contains(&"ntu-online-2018"),
+        "{labels:?}"
+    );
+    c.shutdown();
+}
+
+#[test]
+fn code_action_inserts_a_variance_stub_for_a_waivable_diagnostic() {
+    let text = conformance("msc-violations.pspec");
+    let (dir, f) = case_ws("msc-violations.pspec", &text);
+    let mut c = Client::start(
+        env!("CARGO_BIN_EXE_spec"),
+        dir.path(),
+        &[("SPEC_LSP_DEBOUNCE_MS", "10")],
+    );
+    c.initialize(Some(dir.path()), json!({}));
+    c.wait_for("module-size", WAIT, |d| {
+        d.get(&uri(&f))
+            .is_some_and(|v| v.iter().any(|x| x["code"] == "PG.A4.2/module-size"))
+    });
+    let diag = c.diagnostics[&uri(&f)]
+        .iter()
+        .find(|x| x["code"] == "PG.A4.2/module-size")
+        .unwrap()
+        .clone();
+    let r = c.call(
+        "textDocument/codeAction",
+        json!({"textDocument": td(&f), "range": diag["range"], "context": {"diagnostics": [diag]}}),
+    );
+    let a = r
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"] == "add a variance for `PG.A4.2/module-size` to programme `MSCEN`")
+        .unwrap_or_else(|| panic!("{r:#}"));
+    assert_eq!(a["diagnostics"][0]["code"], "PG.A4.2/module-size");
+    let edit = &a["edit"]["changes"][uri(&f)][0];
+    let new = edit["newText"].as_str().unwrap();
+    assert!(new.contains("variance PG.A4.2/module-size {"), "{new}");
+    assert!(
+        new.contains("applies-to 7102EN") || new.contains("applies-to 7103EN"),
+        "{new}"
+    );
+    assert!(
+        new.contains("criterion psrb") || new.contains("criterion discipline"),
+        "{new}"
+    );
+    // Applying the edit gives a spec that parses, with the rule now waived
+    // (or the variance reported for its placeholders), never a syntax error.
+    let lines: Vec<&str> = text.split('\n').collect();
+    let line = edit["range"]["start"]["line"].as_u64().unwrap() as usize;
+    let mut out = lines[..line].join("\n");
+    out.push('\n');
+    out.push_str(new);
+    out.push_str(&lines[line..].join("\n"));
+    assert!(spec::syntax::parse(&out).errors.is_empty(), "{out}");
+    c.shutdown();
+}
+
+#[test]
+fn policy_compile_errors_are_shown_in_the_policy_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = std::fs::canonicalize(dir.path()).unwrap();
+    std::fs::write(root.join("spec.toml"), "[policy]\npaths = [\"extra.policy\"]\n").unwrap();
+    std::fs::write(root.join("a.pspec"), MODULES).unwrap();
+    let pol = root.join("extra.policy");
+    std::fs::write(&pol, "this is not a policy {\n").unwrap();
+    let mut c = Client::start(env!("CARGO_BIN_EXE_spec"), &root, &[("SPEC_LSP_DEBOUNCE_MS", "10")]);
+    c.initialize(Some(&root), json!({}));
+    c.wait_for("a diagnostic in extra.policy", WAIT, |d| {
+        d.get(&uri(&pol)).is_some_and(|v| !v.is_empty())
+    });
+    let d = &c.diagnostics[&uri(&pol)][0];
+    assert_eq!(d["severity"], 1, "{d:#}");
+    assert_eq!(d["range"]["start"]["line"], 0, "{d:#}");
+    // Fixing the file on disk (a save) clears it.
+    std::fs::write(&pol, "framework local-extra \"Local extra rules\"\n").unwrap();
+    c.notify("textDocument/didSave", json!({"textDocument": td(&pol)}));
+    c.wait_for("cleared", WAIT, |d| d.get(&uri(&pol)).is_some_and(|v| v.is_empty()));
+    c.shutdown();
+}
+
+/// (code, line) pairs of `spec check --format json` for one file.
+fn cli_diagnostics(root: &Path, file: &str) -> Vec<(String, u64)> {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_spec"))
+        .args(["check", "--format", "json", "."])
+        .current_dir(root)
+        .output()
+        .expect("spec check");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let mut r: Vec<(String, u64)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["file"] == file && d["waived"] == false)
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["range"]["start"]["line"].as_u64().unwrap() - 1,
+            )
+        })
+        .collect();
+    r.sort();
+    r
+}
+
+fn lsp_pairs(diags: &[Value]) -> Vec<(String, u64)> {
+    let mut r: Vec<(String, u64)> = diags
+        .iter()
+        .filter(|d| d["severity"] != 4)
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["range"]["start"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    r.sort();
+    r
+}
+
+#[test]
+fn every_publication_after_an_edit_agrees_with_spec_check() {
+    let ws = Ws::new();
+    let mut c = start(&ws);
+    let f = ws.path("modules.pspec");
+    c.wait_for("startup", WAIT, |d| d.get(&uri(&f)).is_some_and(|v| !v.is_empty()));
+    c.open(&f, MODULES);
+    // An edit that changes cross-file results: 7002DS becomes 15 credits
+    // (the programme's credit total and the option pathways change too).
+    let edited = MODULES.replace(
+        "module 7002DS \"Machine Learning\" {\n  credits 20",
+        "module 7002DS \"Machine Learning\" {\n  credits 15",
+    );
+    assert_ne!(edited, MODULES);
+    std::fs::write(&f, &edited).unwrap();
+    let expected = cli_diagnostics(ws.root(), "modules.pspec");
+    let prog = ws.path("programme.pspec");
+    let expected_prog = cli_diagnostics(ws.root(), "programme.pspec");
+    let before = c.publications.len();
+    c.change(&f, 2, &edited);
+    // Wait for the whole-workspace pass: the programme's credit total changes
+    // (60 -> 55 credits) in another file.
+    c.wait_for("the programme's diagnostics after the edit", WAIT, |d| {
+        d.get(&uri(&prog)).is_some_and(|v| {
+            v.iter()
+                .any(|x| x["code"] == "spec/credit-total" && x["message"].as_str().unwrap_or("").contains("totals 55"))
+        })
+    });
+    assert_eq!(lsp_pairs(&c.diagnostics[&uri(&prog)]), expected_prog);
+    // The edited file gains a cross-file diagnostic: module-size, from the programme.
+    assert!(
+        expected.iter().any(|(code, _)| code == "PG.A4.2/module-size"),
+        "{expected:?}"
+    );
+    c.drain(Duration::from_millis(300));
+    let after: Vec<&Vec<Value>> = c.publications[before..]
+        .iter()
+        .filter(|(_, u, _)| *u == uri(&f))
+        .map(|(_, _, d)| d)
+        .collect();
+    assert!(!after.is_empty(), "no publication after the edit");
+    for p in &after {
+        assert_eq!(lsp_pairs(p), expected);
+    }
+    c.shutdown();
+}
+
+#[test]
+fn references_of_a_rule_id_include_its_policy_definition() {
+    let text = conformance("msc-variances.pspec");
+    let (dir, f) = case_ws("msc-variances.pspec", &text);
+    let mut c = Client::start(
+        env!("CARGO_BIN_EXE_spec"),
+        dir.path(),
+        &[("SPEC_LSP_DEBOUNCE_MS", "10")],
+    );
+    c.initialize(Some(dir.path()), json!({}));
+    let p = pos(&text, "variance PG.A4.4/semester-balance", 12);
+    let r = c.call(
+        "textDocument/references",
+        json!({"textDocument": td(&f), "position": p, "context": {"includeDeclaration": true}}),
+    );
+    let r = r.as_array().unwrap();
+    assert_eq!(r.len(), 2, "{r:#?}");
+    assert!(
+        r[0]["uri"]
+            .as_str()
+            .unwrap()
+            .ends_with("/policies/ljmu-pgt-2022.policy"),
+        "{r:#?}"
+    );
+    assert_eq!(r[1]["uri"], uri(&f));
+    assert_eq!(r[1]["range"]["start"], pos(&text, "PG.A4.4/semester-balance {", 0));
+    let r = c.call(
+        "textDocument/references",
+        json!({"textDocument": td(&f), "position": p, "context": {"includeDeclaration": false}}),
+    );
+    assert_eq!(r.as_array().unwrap().len(), 1);
+    c.shutdown();
+}
+
+/// xorshift, deterministic.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+#[test]
+fn random_edits_and_requests_never_fail_inside_the_server() {
+    let ws = Ws::new();
+    let mut c = start(&ws);
+    let f = ws.path("modules.pspec");
+    let mut text = MODULES.to_string() + PROGRAMME + "# é ü 𝄞 \u{feff}\r\n";
+    c.open(&f, &text);
+    let pieces = [
+        "{",
+        "}",
+        "\"",
+        "\"\"\"",
+        "\n",
+        ",",
+        "é",
+        "𝄞",
+        "covers ",
+        "requires ",
+        "variance ",
+        "option \"x\" choose 10 credits from ",
+        "semesters 3-1",
+        "99999999",
+        "#",
+        " ",
+        "core ",
+        "stage 1 {",
+    ];
+    // SPEC_FUZZ_SEED / SPEC_FUZZ_N explore further (the default is what CI runs).
+    let seed = std::env::var("SPEC_FUZZ_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x5eed_1234_abcd_0001);
+    let n: i64 = std::env::var("SPEC_FUZZ_N")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(60);
+    let mut rng = Rng(seed);
+    for v in 0..n {
+        // Delete a random range or insert a random piece (at char boundaries).
+        let bounds: Vec<usize> = text.char_indices().map(|(i, _)| i).chain([text.len()]).collect();
+        let a = bounds[rng.below(bounds.len())];
+        if rng.below(3) == 0 && a < text.len() {
+            let b = bounds[(bounds.iter().position(|x| *x == a).unwrap() + 1 + rng.below(20)).min(bounds.len() - 1)];
+            text.replace_range(a..b, "");
+        } else {
+            text.insert_str(a, pieces[rng.below(pieces.len())]);
+        }
+        c.change(&f, v + 2, &text);
+        let lines = text.split('\n').count() as u64;
+        let p = json!({"line": rng.below(lines as usize + 1), "character": rng.below(40)});
+        let q = json!({"line": rng.below(lines as usize + 1), "character": rng.below(40)});
+        let calls = [
+            ("textDocument/hover", json!({"textDocument": td(&f), "position": p})),
+            (
+                "textDocument/completion",
+                json!({"textDocument": td(&f), "position": p}),
+            ),
+            (
+                "textDocument/definition",
+                json!({"textDocument": td(&f), "position": p}),
+            ),
+            (
+                "textDocument/references",
+                json!({"textDocument": td(&f), "position": p, "context": {"includeDeclaration": true}}),
+            ),
+            ("textDocument/documentSymbol", json!({"textDocument": td(&f)})),
+            ("textDocument/semanticTokens/full", json!({"textDocument": td(&f)})),
+            (
+                "textDocument/inlayHint",
+                json!({"textDocument": td(&f), "range": {"start": p, "end": q}}),
+            ),
+            (
+                "textDocument/codeAction",
+                json!({"textDocument": td(&f), "range": {"start": p, "end": q}, "context": {"diagnostics": []}}),
+            ),
+            ("workspace/symbol", json!({"query": "7"})),
+        ];
+        for (m, params) in calls {
+            if let Err(e) = c.request(m, params) {
+                assert_ne!(
+                    e["code"], -32603,
+                    "{m} failed inside the server after edit {v}: {e}\ntext:\n{text}"
+                );
+            }
+        }
+        // prepareRename / rename / formatting may refuse (-32602), never fail inside.
+        for (m, params) in [
+            (
+                "textDocument/prepareRename",
+                json!({"textDocument": td(&f), "position": p}),
+            ),
+            (
+                "textDocument/rename",
+                json!({"textDocument": td(&f), "position": p, "newName": "X9"}),
+            ),
+            (
+                "textDocument/formatting",
+                json!({"textDocument": td(&f), "options": {"tabSize": 2, "insertSpaces": true}}),
+            ),
+        ] {
+            if let Err(e) = c.request(m, params) {
+                assert_ne!(
+                    e["code"], -32603,
+                    "{m} failed inside the server after edit {v}: {e}\ntext:\n{text}"
+                );
+            }
+        }
+    }
+    assert!(c.alive());
+    c.shutdown();
+}
+
+#[test]
+fn unsaved_policy_buffers_are_compiled_as_typed() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = std::fs::canonicalize(dir.path()).unwrap();
+    std::fs::write(root.join("spec.toml"), "[policy]\npaths = [\"rules\"]\n").unwrap();
+    std::fs::create_dir(root.join("rules")).unwrap();
+    std::fs::write(root.join("a.pspec"), MODULES).unwrap();
+    let pol = root.join("rules/extra.policy");
+    let good = "framework local-extra \"Local extra rules\"\n";
+    std::fs::write(&pol, good).unwrap();
+    let mut c = Client::start(env!("CARGO_BIN_EXE_spec"), &root, &[("SPEC_LSP_DEBOUNCE_MS", "10")]);
+    c.initialize(Some(&root), json!({}));
+    c.wait_for("start-up", WAIT, |d| {
+        d.get(&uri(&root.join("a.pspec"))).is_some_and(|v| !v.is_empty())
+    });
+    assert!(c.diagnostics.get(&uri(&pol)).is_none_or(|v| v.is_empty()));
+    c.open(&pol, good);
+    // Typing a broken line (not saved): the error shows in the buffer, at the
+    // buffer's position.
+    let broken = format!("{good}\nthis is not policy\n");
+    c.change(&pol, 2, &broken);
+    c.wait_for("a diagnostic in the unsaved policy buffer", WAIT, |d| {
+        d.get(&uri(&pol)).is_some_and(|v| !v.is_empty())
+    });
+    assert_eq!(
+        c.diagnostics[&uri(&pol)][0]["range"]["start"]["line"],
+        2,
+        "{:#?}",
+        c.diagnostics[&uri(&pol)]
+    );
+    assert_eq!(
+        std::fs::read_to_string(&pol).unwrap(),
+        good,
+        "the file on disk is untouched"
+    );
+    // Undoing the edit clears it; so does closing the buffer.
+    c.change(&pol, 3, good);
+    c.wait_for("cleared", WAIT, |d| d.get(&uri(&pol)).is_some_and(|v| v.is_empty()));
+    c.change(&pol, 4, &broken);
+    c.wait_for("broken again", WAIT, |d| {
+        d.get(&uri(&pol)).is_some_and(|v| !v.is_empty())
+    });
+    c.notify("textDocument/didClose", json!({"textDocument": td(&pol)}));
+    c.wait_for("cleared on close", WAIT, |d| {
+        d.get(&uri(&pol)).is_some_and(|v| v.is_empty())
+    });
     c.shutdown();
 }

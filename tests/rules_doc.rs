@@ -2,6 +2,7 @@
 //! (lookup, did-you-mean, clauses, checked examples, markdown and JSON).
 
 use std::collections::HashMap;
+use std::process::Command;
 
 use spec::cli::explain::{explain_clause, explain_rule, lookup, Lookup};
 use spec::cli::rules::{check_framework, json, markdown};
@@ -177,7 +178,7 @@ fn explain_clause_lists_its_checks() {
     let text = explain_clause("PG.A4.2", &checks);
     assert_eq!(
         text,
-        "`PG.A4.2` is a clause; its checks:\n\n  PG.A4.2/dissertation-credits  error  a dissertation is not 60 credits\n  PG.A4.2/module-size           error  a module is not 10, 20 or 30 credits\n\nrun `spec explain ID` for one of them\n"
+        "`PG.A4.2` is a clause; its checks:\n\n  PG.A4.2/dissertation-credits  error    a dissertation is not 60 credits\n  PG.A4.2/module-size           error    a module is not 10, 20 or 30 credits\n\nrun `spec explain ID` for one of them\n"
     );
 }
 
@@ -231,4 +232,160 @@ fn json_catalogue() {
     let dup = rules.iter().find(|r| r["id"] == "spec/duplicate").expect("rule");
     assert_eq!(dup["clause"], serde_json::Value::Null);
     assert_eq!(dup["waivable"], false);
+}
+
+// ---------------------------------------------------------------- the real packs
+
+fn spec_rules_cmd(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_spec"))
+        .arg("rules")
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run spec rules")
+}
+
+/// docs/rules.md is generated: it must equal the command's output.
+#[test]
+fn docs_rules_md_is_up_to_date() {
+    let out = spec_rules_cmd(&["--format", "markdown"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let fresh = String::from_utf8(out.stdout).expect("utf-8");
+    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/rules.md")).unwrap_or_default();
+    assert!(
+        committed == fresh,
+        "docs/rules.md is stale; regenerate it with\n\n    cargo run -- rules --format markdown > docs/rules.md\n"
+    );
+}
+
+#[test]
+fn the_real_catalogue_lists_every_framework_and_rule_of_rules_md() {
+    let out = spec_rules_cmd(&["--format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let frameworks: Vec<&str> = v["frameworks"]
+        .as_array()
+        .expect("frameworks")
+        .iter()
+        .filter_map(|f| f.as_str())
+        .collect();
+    assert!(
+        frameworks.contains(&"ljmu-pgt-2022") && frameworks.contains(&"ntu-online-2018"),
+        "{frameworks:?}"
+    );
+    let ids: Vec<&str> = v["rules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    // Every id in the contract's tables (rules.md) is in the catalogue.
+    let contract = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/design/rules.md"));
+    let mut missing = Vec::new();
+    for line in contract.lines() {
+        let Some(first) = line.strip_prefix("| ").and_then(|l| l.split(" |").next()) else {
+            continue;
+        };
+        if first.contains('/') && !first.contains(' ') && !ids.contains(&first) {
+            missing.push(first);
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "rules.md ids missing from `spec rules`: {missing:?}"
+    );
+    // With --framework: only that framework's rules (and the spec/ ones).
+    let out = spec_rules_cmd(&["--framework", "ntu-online-2018", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let ids: Vec<&str> = v["rules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    assert!(ids.contains(&"NTU.10E/stages"));
+    assert!(!ids.contains(&"PG.A4.2/module-size"));
+    assert!(ids.contains(&"spec/credit-total"));
+}
+
+#[test]
+fn rules_with_an_unknown_framework_exits_2_with_a_suggestion() {
+    let out = spec_rules_cmd(&["--framework", "ljmu-pgt-2023"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("did you mean `ljmu-pgt-2022`?"), "{err}");
+}
+
+fn explain(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_spec"))
+        .arg("explain")
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run spec explain");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn explain_a_real_rule_checks_its_examples() {
+    let (code, out, err) = explain(&["PG.A4.2/module-size"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("  clause      PG.A4.2\n"), "{out}");
+    assert!(
+        out.contains("waivable    by a variance with criterion psrb, discipline"),
+        "{out}"
+    );
+    assert!(out.contains("defined in  policies/ljmu-pgt-2022.policy:"), "{out}");
+    assert!(
+        out.contains("spec check: `PG.A4.2/module-size` fires, as it should"),
+        "{out}"
+    );
+    assert!(out.contains("error[PG.A4.2/module-size] "), "{out}");
+    assert!(
+        out.contains("spec check: `PG.A4.2/module-size` is quiet, as it should be"),
+        "{out}"
+    );
+    let (code, out, _) = explain(&["PG.A1.6/variance-evidence"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("waivable    not waivable"), "{out}");
+}
+
+#[test]
+fn every_rule_fires_on_its_failing_example_and_not_on_its_passing_one() {
+    let out = spec_rules_cmd(&["--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let mut bad = Vec::new();
+    for r in v["rules"].as_array().expect("rules") {
+        let id = r["id"].as_str().unwrap_or("");
+        let (code, out, err) = explain(&[id]);
+        if code != 0 || out.contains("WARNING:") || !out.contains("fires, as it should") {
+            bad.push(format!("{id}: exit {code}\n{out}{err}"));
+        }
+    }
+    assert!(bad.is_empty(), "{}", bad.join("\n---\n"));
+}
+
+#[test]
+fn explain_unknown_ids_and_clauses() {
+    let (code, out, err) = explain(&["PG.A4.2/modul-size"]);
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    assert!(err.contains("did you mean `PG.A4.2/module-size`?"), "{err}");
+    let (code, out, _) = explain(&["PG.A4.2"]);
+    assert_eq!(code, 0);
+    for id in [
+        "PG.A4.2/module-size",
+        "PG.A4.2/dissertation-credits",
+        "PG.A4.2/dissertation-required",
+    ] {
+        assert!(out.contains(id), "{out}");
+    }
+    let (code, _, err) = explain(&["nothing-like-it"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("spec rules"), "{err}");
 }

@@ -53,6 +53,9 @@ fn analysis(text: &str) -> Analysis {
         primary: true,
     };
     let mut a = analyze(vec![input], &Options::default());
+    // Keep the model's own spec/ diagnostics; the policy ones are made up
+    // below, so these snapshots test the renderers, not the packs' wording.
+    a.diagnostics.retain(|d| d.code.starts_with("spec/"));
     let variance = span_of(text, "variance PG.A4.2/module-size");
     let mut size = Diagnostic::error(
         "PG.A4.2/module-size",
@@ -428,5 +431,69 @@ proptest::proptest! {
         for line in gh.lines() {
             proptest::prop_assert!(line.starts_with("::error file=a%3Ab%2Cc%25.pspec,") || line.starts_with("::warning file=") || line.starts_with("::notice file="), "{}", line);
         }
+    }
+}
+
+#[test]
+fn cli_sarif_carries_pack_metadata_and_variance_suppressions() {
+    let case = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/conformance/msc-variances.pspec");
+    let out = spec_bin()
+        .args(["check", "--format", "sarif", case])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let rules = v["runs"][0]["tool"]["driver"]["rules"].as_array().expect("rules");
+    let size = rules
+        .iter()
+        .find(|r| r["id"] == "PG.A4.2/module-size")
+        .expect("module-size described");
+    assert_eq!(size["properties"]["clause"], "PG.A4.2");
+    assert!(
+        size["properties"]["admits"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|c| c == "psrb")),
+        "{size:#}"
+    );
+    assert!(
+        size["fullDescription"]["text"].as_str().is_some_and(|t| t.len() > 20),
+        "{size:#}"
+    );
+    let results = v["runs"][0]["results"].as_array().expect("results");
+    let waived: Vec<&Value> = results
+        .iter()
+        .filter(|r| r["ruleId"] == "PG.A4.2/module-size")
+        .collect();
+    assert!(!waived.is_empty());
+    for r in waived {
+        assert_eq!(r["suppressions"][0]["status"], "accepted", "{r:#}");
+    }
+    let pending = results
+        .iter()
+        .find(|r| r["ruleId"] == "spec/variance-pending")
+        .expect("pending");
+    assert_eq!(pending["level"], "warning");
+    assert!(pending.get("suppressions").is_none());
+}
+
+#[test]
+fn cli_broken_policy_exits_2_and_writes_no_sarif() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let f = write(dir.path(), "a.pspec", TEXT);
+    let p = write(dir.path(), "broken.policy", "this is not a policy {");
+    for format in ["sarif", "github"] {
+        let out = spec_bin()
+            .args(["check", "--format", format, "--policy"])
+            .arg(&p)
+            .arg(&f)
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(2), "{format}");
+        assert!(
+            out.stdout.is_empty(),
+            "{format}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        assert!(!out.stderr.is_empty());
     }
 }

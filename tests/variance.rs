@@ -523,6 +523,15 @@ fn applies_to_does_not_cover_a_diagnostic_about_no_module() {
     )]);
     let out = c.run(vec![c.about("PG.B2/credits", Some("P1"), None)]);
     assert!(!one(&out, "PG.B2/credits").is_waived());
+    // Unused, and the help says why.
+    let unused = one(&out, "spec/variance-unused");
+    assert!(
+        unused
+            .help
+            .as_deref()
+            .is_some_and(|h| h.contains("fires about the programme as a whole in programme `P1`")),
+        "{unused:?}"
+    );
 }
 
 #[test]
@@ -879,5 +888,367 @@ proptest! {
             prop_assert!(d.programme.is_some());
             prop_assert!(d.help.is_some());
         }
+    }
+}
+
+// ---------------------------------------------------------------- end to end (`spec check`)
+
+mod cli {
+    use std::path::{Path, PathBuf};
+    use std::process::Command;
+
+    use serde_json::Value;
+
+    const CASE: &str = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/conformance/msc-variances.pspec"
+    ));
+
+    /// The conformance case with the module-size variance's approval removed:
+    /// the variance is pending, so it waives (and is reported) unless
+    /// `--require-approved-variances`.
+    fn pending_case() -> String {
+        let out = CASE.replace(
+            "    approved \"Academic Quality and Standards Committee\" 2024-04-10\n",
+            "",
+        );
+        assert_ne!(out, CASE, "the conformance case changed: update this test");
+        out
+    }
+
+    fn workspace(text: &str, toml: Option<&str>) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let f = dir.path().join("msc.pspec");
+        std::fs::write(&f, text).expect("write");
+        if let Some(t) = toml {
+            std::fs::write(dir.path().join("spec.toml"), t).expect("write");
+        }
+        (dir, f)
+    }
+
+    fn check(file: &Path, args: &[&str]) -> (i32, Value) {
+        let out = Command::new(env!("CARGO_BIN_EXE_spec"))
+            .arg("check")
+            .args(args)
+            .args(["--format", "json"])
+            .arg(file)
+            .output()
+            .expect("run spec");
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "{e}: {}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+        (out.status.code().unwrap_or(-1), v)
+    }
+
+    /// (code, waived, pending) of every diagnostic.
+    fn codes(v: &Value) -> Vec<(String, bool, bool)> {
+        v["diagnostics"]
+            .as_array()
+            .expect("diagnostics")
+            .iter()
+            .map(|d| {
+                (
+                    d["code"].as_str().unwrap_or("").to_string(),
+                    d["waived"].as_bool().unwrap_or(false),
+                    d["waived_by"]["pending"].as_bool().unwrap_or(false),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn warnings_alone_pass_unless_denied() {
+        let (_dir, f) = workspace(CASE, None);
+        let (code, v) = check(&f, &[]);
+        assert_eq!(code, 0, "{v:#}");
+        assert_eq!(v["summary"]["errors"], 0);
+        assert_eq!(v["summary"]["warnings"], 2, "{v:#}");
+        let c = codes(&v);
+        assert!(
+            c.iter()
+                .any(|(code, waived, pending)| code == "PG.A4.2/module-size" && *waived && !pending),
+            "{c:?}"
+        );
+        assert!(c
+            .iter()
+            .any(|(code, waived, _)| code == "spec/variance-unused" && !waived));
+        assert!(c
+            .iter()
+            .any(|(code, waived, _)| code == "spec/variance-pending" && !waived));
+        let (code, _) = check(&f, &["--deny", "warnings"]);
+        assert_eq!(code, 1);
+    }
+
+    #[test]
+    fn deny_warnings_from_spec_toml() {
+        let (_dir, f) = workspace(CASE, Some("[output]\ndeny = [\"warnings\"]\n"));
+        assert_eq!(check(&f, &[]).0, 1);
+    }
+
+    #[test]
+    fn a_pending_variance_waives_unless_approval_is_required() {
+        let (_dir, f) = workspace(&pending_case(), None);
+        let (code, v) = check(&f, &[]);
+        assert_eq!(code, 0, "{v:#}");
+        let c = codes(&v);
+        assert!(
+            c.iter()
+                .any(|(code, waived, pending)| code == "PG.A4.2/module-size" && *waived && *pending),
+            "{c:?}"
+        );
+        assert_eq!(
+            c.iter().filter(|(code, _, _)| code == "spec/variance-pending").count(),
+            2,
+            "{c:?}"
+        );
+
+        let (code, v) = check(&f, &["--require-approved-variances"]);
+        assert_eq!(code, 1, "{v:#}");
+        let c = codes(&v);
+        assert!(
+            c.iter()
+                .filter(|(code, _, _)| code == "PG.A4.2/module-size")
+                .all(|(_, waived, _)| !waived),
+            "{c:?}"
+        );
+        assert!(v["summary"]["errors"].as_u64().is_some_and(|e| e >= 2), "{v:#}");
+        // Still reported as pending, not as unused.
+        assert_eq!(
+            c.iter().filter(|(code, _, _)| code == "spec/variance-pending").count(),
+            2,
+            "{c:?}"
+        );
+        assert_eq!(
+            c.iter().filter(|(code, _, _)| code == "spec/variance-unused").count(),
+            1,
+            "{c:?}"
+        );
+    }
+
+    #[test]
+    fn require_approved_from_spec_toml() {
+        let (_dir, f) = workspace(&pending_case(), Some("[output]\nrequire_approved_variances = true\n"));
+        assert_eq!(check(&f, &[]).0, 1);
+    }
+}
+
+#[test]
+fn unused_help_names_a_subject_the_scope_left_out() {
+    let c = case(&[programme(
+        "P1",
+        "ljmu",
+        "M1, M2",
+        &approved("PG.A4.2/module-size", "    applies-to M2\n    criterion psrb \"X\"\n"),
+    )]);
+    let out = c.run(vec![c.about("PG.A4.2/module-size", Some("P1"), Some("M1"))]);
+    assert!(!one(&out, "PG.A4.2/module-size").is_waived());
+    let unused = one(&out, "spec/variance-unused");
+    assert!(
+        unused
+            .help
+            .as_deref()
+            .is_some_and(|h| h.contains("fires about module `M1` in programme `P1`")),
+        "{unused:?}"
+    );
+}
+
+/// The criterion checks with the real packs: a framework without a criterion
+/// rule of its own gets spec/variance-criterion; LJMU reports its own rule.
+mod criterion_e2e {
+    use std::process::Command;
+
+    use serde_json::Value;
+
+    const NTU: &str = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/conformance/ntu-online-msc.pspec"
+    ));
+    const LJMU: &str = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/conformance/msc-variances.pspec"
+    ));
+
+    fn with_variance(case: &str, variance: &str) -> String {
+        let end = case.rfind('}').expect("a programme");
+        format!("{}{variance}}}\n", &case[..end])
+    }
+
+    fn codes(text: &str) -> Vec<(String, bool)> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let f = dir.path().join("a.pspec");
+        std::fs::write(&f, text).expect("write");
+        let out = Command::new(env!("CARGO_BIN_EXE_spec"))
+            .args(["check", "--format", "json"])
+            .arg(&f)
+            .output()
+            .expect("run");
+        let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+        v["diagnostics"]
+            .as_array()
+            .expect("diagnostics")
+            .iter()
+            .map(|d| {
+                (
+                    d["code"].as_str().unwrap_or("").to_string(),
+                    d["waived"].as_bool().unwrap_or(false),
+                )
+            })
+            .collect()
+    }
+
+    const BODY: &str = "    rationale \"r\"\n    alternative \"a\"\n    evidence \"e\"\n    submitted 2024-01-01\n    approved \"Committee\" 2024-02-01\n  }\n";
+
+    #[test]
+    fn ntu_has_no_criterion_rule_so_spec_variance_criterion_fires() {
+        let text = with_variance(
+            NTU,
+            &format!("  variance NTU.10E/major-piece {{\n    criterion psrb \"X\"\n{BODY}"),
+        );
+        let c = codes(&text);
+        assert!(c.iter().any(|(code, _)| code == "spec/variance-criterion"), "{c:?}");
+        assert!(!c.iter().any(|(code, _)| code == "spec/variance-unused"), "{c:?}");
+        // Admitted: quiet, and (nothing to waive) unused.
+        let text = with_variance(
+            NTU,
+            &format!("  variance NTU.10E/major-piece {{\n    criterion discipline\n{BODY}"),
+        );
+        let c = codes(&text);
+        assert!(!c.iter().any(|(code, _)| code == "spec/variance-criterion"), "{c:?}");
+        assert!(c.iter().any(|(code, _)| code == "spec/variance-unused"), "{c:?}");
+    }
+
+    #[test]
+    fn ljmu_reports_its_own_criterion_rule_instead() {
+        let text = with_variance(
+            LJMU,
+            &format!("  variance PG.B2/credits {{\n    criterion discipline\n{BODY}"),
+        );
+        let c = codes(&text);
+        assert!(!c.iter().any(|(code, _)| code == "spec/variance-criterion"), "{c:?}");
+        assert!(c.iter().any(|(code, _)| code == "PG.A1.6/variance-criterion"), "{c:?}");
+    }
+
+    #[test]
+    fn citing_a_spec_rule_or_a_clause_with_the_real_packs() {
+        let text = with_variance(
+            LJMU,
+            &format!("  variance spec/credit-total {{\n    criterion discipline\n{BODY}"),
+        );
+        assert!(codes(&text)
+            .iter()
+            .any(|(code, _)| code == "spec/variance-not-waivable"));
+        let text = with_variance(
+            LJMU,
+            &format!("  variance PG.A4.2 {{\n    criterion discipline\n{BODY}"),
+        );
+        assert!(codes(&text)
+            .iter()
+            .any(|(code, _)| code == "spec/variance-unknown-rule"));
+    }
+}
+
+// ---------------------------------------------------------------- invariants over random inputs
+
+const RULES: &[&str] = &[
+    "PG.A4.2/module-size",
+    "PG.A4.4/semester-balance",
+    "PG.A3.1/proforma",
+    "PG.B2/credits",
+    "spec/credit-total",
+    "PG.A4.2",
+];
+const CRITERIA: &[&str] = &["psrb \"X\"", "discipline", "validation"];
+const MODS: &[&str] = &["M1", "M2", "M3"];
+
+/// (rule, applies-to mask, criterion, approved) per variance.
+type VarSpec = (usize, u8, usize, bool);
+
+fn random_case(programmes: &[(bool, Vec<VarSpec>)]) -> Case {
+    let texts: Vec<String> = programmes
+        .iter()
+        .enumerate()
+        .map(|(i, (ntu, vars))| {
+            let body: String = vars
+                .iter()
+                .map(|&(r, mask, c, ok)| {
+                    let applies: Vec<&str> = MODS
+                        .iter()
+                        .enumerate()
+                        .filter(|(k, _)| mask & (1 << k) != 0)
+                        .map(|(_, m)| *m)
+                        .collect();
+                    let mut extra = String::new();
+                    if !applies.is_empty() {
+                        extra.push_str(&format!("    applies-to {}\n", applies.join(", ")));
+                    }
+                    extra.push_str(&format!("    criterion {}\n", CRITERIA[c % CRITERIA.len()]));
+                    let rule = RULES[r % RULES.len()];
+                    if ok {
+                        approved(rule, &extra)
+                    } else {
+                        variance(rule, &extra)
+                    }
+                })
+                .collect();
+            programme(&format!("P{i}"), if *ntu { "ntu" } else { "ljmu" }, "M1, M2, M3", &body)
+        })
+        .collect();
+    case(&texts)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+    #[test]
+    fn waiving_invariants(
+        programmes in proptest::collection::vec((any::<bool>(), proptest::collection::vec((0usize..6, 0u8..8, 0usize..3, any::<bool>()), 0..4)), 1..4),
+        raw in proptest::collection::vec((0usize..6, proptest::option::of(0usize..4), proptest::option::of(0usize..3), any::<bool>()), 0..12),
+        require_approved in any::<bool>(),
+    ) {
+        let c = random_case(&programmes);
+        let extra: Vec<Diagnostic> = raw
+            .iter()
+            .map(|&(r, p, m, warn)| {
+                let code = RULES[r % RULES.len()];
+                let mut d = c.about(code, None, m.map(|m| MODS[m]));
+                d.programme = p.map(|p| format!("P{p}"));
+                if warn {
+                    d.severity = Severity::Warning;
+                }
+                d
+            })
+            .collect();
+        let out = c.run_with(extra.clone(), require_approved);
+        // The input diagnostics are all still there, in order, unchanged but for `waived_by`.
+        let before = c.built.len();
+        for (i, d) in extra.iter().enumerate() {
+            let mut o = out[before + i].clone();
+            let by = o.waived_by.take();
+            prop_assert_eq!(&o, d);
+            if let Some(by) = by {
+                prop_assert!(!d.code.starts_with("spec/"));
+                prop_assert_eq!(&by.rule, &d.code);
+                prop_assert!(!(require_approved && by.pending));
+                // It names a variance of a programme (the diagnostic's own,
+                // unless it is about a module itself).
+                let owner = c.ws.programmes.iter().find(|p| p.variances.iter().any(|v| v.head == by.span));
+                prop_assert!(owner.is_some());
+                if let (Some(p), Some(owner)) = (&d.programme, owner) {
+                    if d.code != "PG.A3.1/proforma" {
+                        prop_assert_eq!(p, &owner.code.value);
+                    }
+                }
+            }
+        }
+        // What is added is spec/variance-* only, each about a programme.
+        for d in &out[before + extra.len()..] {
+            prop_assert!(d.code.starts_with("spec/variance-"), "{}", d.code);
+            prop_assert!(d.programme.is_some());
+        }
+        // Deterministic.
+        prop_assert_eq!(out, c.run_with(extra, require_approved));
     }
 }

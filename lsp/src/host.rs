@@ -205,6 +205,12 @@ pub trait Host: Send + Sync + 'static {
     /// Every file's diagnostics, re-analysing what changed. Files without
     /// diagnostics may be omitted; the server clears them.
     fn diagnostics(&self) -> Vec<FileDiags>;
+    /// The diagnostics of one just-edited file from a partial analysis (the
+    /// file and what it interacts with), published before the whole
+    /// workspace is re-analysed. `None`: no quick answer; the full one follows.
+    fn quick_diagnostics(&self, _path: &Path) -> Option<FileDiags> {
+        None
+    }
     fn hover(&self, path: &Path, offset: usize) -> Option<HoverInfo>;
     fn completion(&self, path: &Path, offset: usize) -> Vec<Completion>;
     fn definition(&self, path: &Path, offset: usize) -> Vec<Loc>;

@@ -19,6 +19,10 @@ use tower_lsp_server::{Client, LanguageServer};
 use crate::convert::{self, path_of, uri_of, Encoding, Lines};
 use crate::host::{self, Host};
 
+/// After a quick publication, how long the whole-workspace analysis waits
+/// for typing to pause.
+const FULL_DELAY: Duration = Duration::from_millis(250);
+
 type Job = Box<dyn FnOnce(&dyn Host, Encoding) + Send>;
 
 pub(crate) struct Inner {
@@ -32,9 +36,11 @@ pub(crate) struct Inner {
     enc: Mutex<Encoding>,
     roots: Mutex<Vec<PathBuf>>,
     generation: AtomicU64,
-    /// Files whose last published diagnostics were not empty.
-    published: tokio::sync::Mutex<HashSet<PathBuf>>,
+    /// What was last published per file (only changes are sent again).
+    published: tokio::sync::Mutex<HashMap<PathBuf, Vec<Diagnostic>>>,
     debounce: Duration,
+    /// Documents edited since the last publication.
+    changed: Mutex<std::collections::BTreeSet<PathBuf>>,
 }
 
 pub struct Backend {
@@ -67,8 +73,9 @@ impl Backend {
                 enc: Mutex::new(Encoding::Utf16),
                 roots: Mutex::new(Vec::new()),
                 generation: AtomicU64::new(0),
-                published: tokio::sync::Mutex::new(HashSet::new()),
+                published: tokio::sync::Mutex::new(HashMap::new()),
                 debounce,
+                changed: Mutex::new(Default::default()),
             }),
         }
     }
@@ -122,66 +129,121 @@ impl Inner {
             if this.generation.load(Ordering::SeqCst) != generation {
                 return;
             }
-            this.publish().await;
+            let changed: Vec<PathBuf> = std::mem::take(&mut *lock(&this.changed)).into_iter().collect();
+            let quick = if changed.len() == 1 {
+                changed.into_iter().next()
+            } else {
+                None
+            };
+            this.publish(generation, quick).await;
         });
     }
 
-    async fn publish(&self) {
-        let mut published = self.published.lock().await;
-        let Ok(files) = self
-            .run(|h, enc| {
-                let all = h.diagnostics();
-                let mut texts: HashMap<PathBuf, Option<Arc<str>>> = HashMap::new();
-                let mut text_of = |p: &Path| texts.entry(p.to_path_buf()).or_insert_with(|| h.text(p)).clone();
-                let mut out = Vec::new();
-                for f in all {
-                    let Some(uri) = uri_of(&f.path) else { continue };
-                    let text = text_of(&f.path).unwrap_or_else(|| Arc::from(""));
-                    let lines = Lines::new(&text, enc);
-                    let mut related_texts: HashMap<PathBuf, Arc<str>> = HashMap::new();
-                    for d in &f.diags {
-                        for r in &d.related {
-                            if !related_texts.contains_key(&r.loc.path) {
-                                if let Some(t) = text_of(&r.loc.path) {
-                                    related_texts.insert(r.loc.path.clone(), t);
-                                }
-                            }
-                        }
+    /// Publishes the quick diagnostics of one edited file, then (if no
+    /// newer change came meanwhile) the whole workspace's.
+    async fn publish(&self, generation: u64, quick: Option<PathBuf>) {
+        let mut quick_done = false;
+        if let Some(path) = quick {
+            if let Ok(Some(files)) = self
+                .run(move |h, enc| h.quick_diagnostics(&path).map(|f| convert_files(h, enc, vec![f])))
+                .await
+            {
+                let mut published = self.published.lock().await;
+                if self.generation.load(Ordering::SeqCst) == generation {
+                    for (path, uri, diags) in files {
+                        self.send(&mut published, path, uri, diags).await;
                     }
-                    let related = |loc: &host::Loc| -> Option<(Uri, Range)> {
-                        let t = related_texts.get(&loc.path)?;
-                        Some((uri_of(&loc.path)?, Lines::new(t, enc).range(loc.start, loc.end)))
-                    };
-                    let diags = f
-                        .diags
-                        .iter()
-                        .map(|d| convert::diagnostic(&lines, d, &related))
-                        .collect::<Vec<_>>();
-                    out.push((f.path, uri, diags));
+                    quick_done = true;
                 }
-                out
-            })
-            .await
-        else {
+            }
+            if self.generation.load(Ordering::SeqCst) != generation {
+                return;
+            }
+        }
+        if quick_done {
+            // The edited file is up to date; the rest of the workspace waits
+            // until typing pauses.
+            tokio::time::sleep(FULL_DELAY).await;
+            if self.generation.load(Ordering::SeqCst) != generation {
+                return;
+            }
+        }
+        let Ok(files) = self.run(|h, enc| convert_files(h, enc, h.diagnostics())).await else {
             return;
         };
-        let mut now = HashSet::new();
-        for (path, uri, diags) in files {
-            if diags.is_empty() && !published.contains(&path) {
-                continue;
-            }
-            if !diags.is_empty() {
-                now.insert(path.clone());
-            }
-            self.client.publish_diagnostics(uri, diags, None).await;
+        let mut published = self.published.lock().await;
+        if self.generation.load(Ordering::SeqCst) != generation {
+            // Stale: a newer change is being analysed.
+            return;
         }
-        for gone in published.difference(&now) {
-            if let Some(uri) = uri_of(gone) {
+        let mut seen = HashSet::new();
+        for (path, uri, diags) in files {
+            seen.insert(path.clone());
+            self.send(&mut published, path, uri, diags).await;
+        }
+        let gone: Vec<PathBuf> = published.keys().filter(|p| !seen.contains(*p)).cloned().collect();
+        for path in gone {
+            published.remove(&path);
+            if let Some(uri) = uri_of(&path) {
                 self.client.publish_diagnostics(uri, Vec::new(), None).await;
             }
         }
-        *published = now;
     }
+}
+
+impl Inner {
+    /// Sends one file's diagnostics unless the client already has them.
+    async fn send(
+        &self,
+        published: &mut HashMap<PathBuf, Vec<Diagnostic>>,
+        path: PathBuf,
+        uri: Uri,
+        diags: Vec<Diagnostic>,
+    ) {
+        if published.get(&path).map_or(diags.is_empty(), |o| *o == diags) {
+            return;
+        }
+        self.client.publish_diagnostics(uri, diags.clone(), None).await;
+        if diags.is_empty() {
+            published.remove(&path);
+        } else {
+            published.insert(path, diags);
+        }
+    }
+}
+
+/// Our diagnostics as LSP, per file.
+fn convert_files(h: &dyn Host, enc: Encoding, all: Vec<host::FileDiags>) -> Vec<(PathBuf, Uri, Vec<Diagnostic>)> {
+    let mut texts: HashMap<PathBuf, Option<Arc<str>>> = HashMap::new();
+    let mut text_of = |p: &Path| texts.entry(p.to_path_buf()).or_insert_with(|| h.text(p)).clone();
+    let mut out = Vec::new();
+    for f in all {
+        let Some(uri) = uri_of(&f.path) else { continue };
+        let text = text_of(&f.path).unwrap_or_else(|| Arc::from(""));
+        let lines = Lines::new(&text, enc);
+        let mut related_lines: HashMap<PathBuf, Arc<str>> = HashMap::new();
+        for d in &f.diags {
+            for r in &d.related {
+                if !related_lines.contains_key(&r.loc.path) {
+                    if let Some(t) = text_of(&r.loc.path) {
+                        related_lines.insert(r.loc.path.clone(), t);
+                    }
+                }
+            }
+        }
+        let indexes: HashMap<&PathBuf, Lines> = related_lines.iter().map(|(p, t)| (p, Lines::new(t, enc))).collect();
+        let related = |loc: &host::Loc| -> Option<(Uri, Range)> {
+            let l = indexes.get(&loc.path)?;
+            Some((uri_of(&loc.path)?, l.range(loc.start, loc.end)))
+        };
+        let diags = f
+            .diags
+            .iter()
+            .map(|d| convert::diagnostic(&lines, d, &related))
+            .collect::<Vec<_>>();
+        out.push((f.path, uri, diags));
+    }
+    out
 }
 
 /// The path and byte offset of a text document position.
@@ -444,7 +506,8 @@ impl LanguageServer for Backend {
         tokio::spawn(async move {
             let _ = client.register_capability(vec![reg]).await;
         });
-        self.inner.publish().await;
+        let generation = self.inner.generation.load(Ordering::SeqCst);
+        self.inner.publish(generation, None).await;
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -456,6 +519,7 @@ impl LanguageServer for Backend {
             return;
         };
         let text = params.text_document.text;
+        lock(&self.inner.changed).insert(path.clone());
         self.inner.apply(move |h, _| h.set_text(&path, text));
         self.inner.schedule();
     }
@@ -465,6 +529,7 @@ impl LanguageServer for Backend {
             return;
         };
         let changes = params.content_changes;
+        lock(&self.inner.changed).insert(path.clone());
         self.inner.apply(move |h, enc| {
             let mut text: String = h.text(&path).map(|t| t.to_string()).unwrap_or_default();
             for c in changes {
@@ -791,5 +856,44 @@ impl LanguageServer for Backend {
                 Some(SemanticTokensResult::Tokens(SemanticTokens { result_id: None, data }))
             })
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::host::{Token, TokenKind};
+
+    fn tok(start: usize, len: usize, kind: TokenKind) -> Token {
+        Token {
+            start,
+            len,
+            kind,
+            definition: false,
+        }
+    }
+
+    #[test]
+    fn semantic_tokens_are_relative_split_per_line_and_skip_overlaps() {
+        let text = "module A\n\"\"\"two\nlines\"\"\" é x\n";
+        let s = text.find("\"\"\"").unwrap();
+        let e = text.rfind("\"\"\"").unwrap() + 3;
+        let x = text.rfind('x').unwrap();
+        let toks = vec![
+            tok(x, 1, TokenKind::Module),
+            tok(0, 6, TokenKind::Keyword),
+            tok(s, e - s, TokenKind::String),
+            tok(2, 2, TokenKind::Number), // overlaps `module`: dropped
+        ];
+        let out = semantic_tokens(text, Encoding::Utf16, toks);
+        let rows: Vec<[u32; 4]> = out
+            .iter()
+            .map(|t| [t.delta_line, t.delta_start, t.length, t.token_type])
+            .collect();
+        let kw = token_type(TokenKind::Keyword);
+        let st = token_type(TokenKind::String);
+        let md = token_type(TokenKind::Module);
+        // `module`; `"""two` (line 1); `lines"""` (line 2); `x` after ` é ` (utf-16: 1 unit for é).
+        assert_eq!(rows, vec![[0, 0, 6, kw], [1, 0, 6, st], [1, 0, 8, st], [0, 11, 1, md]]);
     }
 }

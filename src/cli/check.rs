@@ -194,7 +194,7 @@ pub fn run(args: CheckArgs, color: bool) -> u8 {
     let out = match format {
         Format::Human => render::human::render(&analysis, color),
         Format::Json => render::json::render(&analysis),
-        Format::Sarif => render::sarif::render(&analysis, None),
+        Format::Sarif => render::sarif::render_with_packs(&analysis, &options.policy_paths),
         Format::Github => render::github::render(&analysis),
     };
     if analysis.policy_failed {

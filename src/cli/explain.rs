@@ -203,7 +203,14 @@ pub fn explain_clause(id: &str, checks: &[&RuleInfo]) -> String {
     let mut s = format!("`{id}` is a clause; its checks:\n\n");
     let width = checks.iter().map(|r| r.id.len()).max().unwrap_or(0);
     for r in checks {
-        s.push_str(&format!("  {:width$}  {}  {}\n", r.id, r.severity.as_str(), r.summary));
+        let line = format!(
+            "  {:width$}  {:7}  {}",
+            r.id,
+            r.severity.as_str(),
+            super::rules::fires_when(r)
+        );
+        s.push_str(line.trim_end());
+        s.push('\n');
     }
     s.push_str("\nrun `spec explain ID` for one of them\n");
     s

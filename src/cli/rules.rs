@@ -71,17 +71,24 @@ pub fn load_catalogue(cli_policies: &[PathBuf]) -> Result<LoadedCatalogue, Strin
 fn load_catalogue_from(paths: &[PathBuf]) -> Result<(Sources, Box<dyn RuleCatalogue>), String> {
     let mut sources = Sources::new();
     let (cat, errors) = crate::policy::Catalogue::load(&mut sources, paths)?;
-    if let Some(e) = errors.first() {
-        let (line, col) = sources
-            .get(e.source)
-            .map(|s| s.line_col(e.span.start as usize))
-            .unwrap_or((0, 0));
-        return Err(format!(
-            "{}:{line}:{col}: {}: {}",
-            sources.name(e.source),
-            e.code,
-            e.message
-        ));
+    if !errors.is_empty() {
+        let lines: Vec<String> = errors
+            .iter()
+            .map(|d| {
+                let (line, col) = sources
+                    .get(d.source)
+                    .map(|s| s.line_col(d.span.start as usize))
+                    .unwrap_or((0, 0));
+                format!(
+                    "  {}:{line}:{col}: {}[{}]: {}",
+                    sources.name(d.source),
+                    d.severity.as_str(),
+                    d.code,
+                    d.message
+                )
+            })
+            .collect();
+        return Err(format!("a policy pack does not compile:\n{}", lines.join("\n")));
     }
     Ok((sources, Box::new(cat)))
 }
@@ -153,6 +160,23 @@ fn cell(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ").replace('|', "\\|")
 }
 
+/// What fires a rule, in one line: its summary, or, for a rule whose pack
+/// gives none, the first sentence of its clause text.
+pub fn fires_when(r: &RuleInfo) -> String {
+    if !r.summary.trim().is_empty() {
+        return r.summary.trim().to_string();
+    }
+    let text = r.clause_text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.is_empty() {
+        return String::new();
+    }
+    let first = match text.find(". ") {
+        Some(i) => &text[..=i],
+        None => text.as_str(),
+    };
+    format!("(clause) {first}")
+}
+
 fn admits_text(r: &RuleInfo) -> String {
     if r.admits.is_empty() {
         "-".into()
@@ -203,7 +227,7 @@ with its examples checked. Severity: E error, W warning, I info (the default; a 
     );
     s.push_str("| id | sev | fires when |\n|---|---|---|\n");
     for (id, (r, _)) in rules.iter().filter(|(id, _)| is_spec(id)) {
-        s.push_str(&format!("| {} | {} | {} |\n", link(id), sev(r), cell(&r.summary)));
+        s.push_str(&format!("| {} | {} | {} |\n", link(id), sev(r), cell(&fires_when(r))));
     }
     s.push('\n');
 
@@ -224,7 +248,7 @@ with its examples checked. Severity: E error, W warning, I info (the default; a 
                 link(&r.id),
                 cell(&r.clause),
                 sev(r),
-                cell(&r.summary),
+                cell(&fires_when(r)),
                 admits_text(r)
             ));
         }

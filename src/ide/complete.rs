@@ -304,7 +304,12 @@ pub fn complete(snap: &Snapshot, _source: Option<SourceId>, text: &str, offset: 
     let last_is_comma = matches!(cx.stmt.last(), Some(Tok::Comma));
     let value_slot = n == 1 || last_is_comma;
     match first {
-        Some("requires" | "applies-to") if value_slot => return modules(snap),
+        Some("requires") if value_slot => {
+            let mut v = modules(snap);
+            v.retain(|c| Some(c.label.as_str()) != cx.module);
+            return v;
+        }
+        Some("applies-to") if value_slot => return modules(snap),
         Some("core") if cx.block == "structure" || cx.block == "stage" => {
             if value_slot {
                 return modules(snap);

@@ -10,6 +10,16 @@ use crate::diag::SourceId;
 use crate::model::pathways::PathwaySpace;
 use crate::model::Membership;
 
+/// Credits as written: whole numbers plainly, halves (a spanning module's
+/// even split) with one decimal.
+fn num(c: f64) -> String {
+    if (c - c.round()).abs() < 1e-9 {
+        format!("{}", c.round() as i64)
+    } else {
+        format!("{c:.1}")
+    }
+}
+
 pub fn inlay_hints(snap: &Snapshot, source: SourceId, start: usize, end: usize) -> Vec<Hint> {
     let ws = &snap.analysis.workspace;
     let text = snap.text(source);
@@ -21,7 +31,7 @@ pub fn inlay_hints(snap: &Snapshot, source: SourceId, start: usize, end: usize) 
         }
         // Credits per (year, semester): core modules, plus option groups
         // whose modules all run in one period (their `choose` credits).
-        let mut per: BTreeMap<(u64, u64), u64> = BTreeMap::new();
+        let mut per: BTreeMap<(u64, u64), f64> = BTreeMap::new();
         let mut spread: u64 = 0;
         let credits_of = |i: usize| {
             s.entries[i]
@@ -38,7 +48,7 @@ pub fn inlay_hints(snap: &Snapshot, source: SourceId, start: usize, end: usize) 
             let c = credits_of(i);
             let n = per_.semesters().max(1);
             for sem in per_.start..=per_.end {
-                *per.entry((per_.year, sem)).or_default() += c / n;
+                *per.entry((per_.year, sem)).or_default() += c as f64 / n as f64;
             }
         }
         for g in &s.groups {
@@ -47,7 +57,7 @@ pub fn inlay_hints(snap: &Snapshot, source: SourceId, start: usize, end: usize) 
                 Some(first) if periods.len() == g.entries.len() && periods.iter().all(|x| x == first) => {
                     let n = first.semesters().max(1);
                     for sem in first.start..=first.end {
-                        *per.entry((first.year, sem)).or_default() += g.choose.value / n;
+                        *per.entry((first.year, sem)).or_default() += g.choose.value as f64 / n as f64;
                     }
                 }
                 _ => spread += g.choose.value,
@@ -56,17 +66,25 @@ pub fn inlay_hints(snap: &Snapshot, source: SourceId, start: usize, end: usize) 
         if !per.is_empty() || spread > 0 {
             let mut years: BTreeMap<u64, Vec<String>> = BTreeMap::new();
             for ((y, sem), c) in &per {
-                years.entry(*y).or_default().push(format!("S{sem} {c}"));
+                years.entry(*y).or_default().push(format!("S{sem} {}", num(*c)));
             }
             let mut parts: Vec<String> = years
                 .iter()
                 .map(|(y, v)| {
-                    let total: u64 = per.iter().filter(|((yy, _), _)| yy == y).map(|(_, c)| c).sum();
-                    format!("year {y}: {} = {total}", v.join(", "))
+                    let total: f64 = per.iter().filter(|((yy, _), _)| yy == y).map(|(_, c)| c).sum();
+                    format!("year {y}: {} = {}", v.join(", "), num(total))
                 })
                 .collect();
             if spread > 0 {
                 parts.push(format!("+{spread} option credits across periods"));
+            }
+            if let Ok(space) = PathwaySpace::new(ws, p) {
+                let n = space.count();
+                parts.push(if n == 1 {
+                    "1 pathway".into()
+                } else {
+                    format!("{n} pathways")
+                });
             }
             // After `structure {`.
             let at = text[s.span.start as usize..s.span.end as usize]
@@ -99,9 +117,6 @@ pub fn inlay_hints(snap: &Snapshot, source: SourceId, start: usize, end: usize) 
                     format!("{n} ways to choose")
                 },
             });
-        }
-        if let Ok(space) = PathwaySpace::new(ws, p) {
-            let _ = space;
         }
     }
     out.sort_by_key(|h| h.offset);

@@ -42,13 +42,21 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    pub fn build(analysis: Analysis, embedded_dir: &Path) -> Snapshot {
+    pub fn build(
+        mut analysis: Analysis,
+        options: &Options,
+        overlay: &HashMap<PathBuf, PathBuf>,
+        embedded_dir: &Path,
+    ) -> Snapshot {
+        // The rule catalogue, with its packs registered as sources (after the
+        // analysis's own, so diagnostics keep their ids).
+        let catalogue = crate::policy::Catalogue::load(&mut analysis.sources, &options.policy_paths).ok();
         let mut paths = Vec::with_capacity(analysis.sources.len());
         let mut by_path = HashMap::new();
         for (id, s) in analysis.sources.iter() {
             let p = match s.kind {
                 SourceKind::EmbeddedPolicy => materialise(embedded_dir, &s.name, &s.text),
-                _ => s.path.clone(),
+                _ => s.path.clone().map(|p| overlay.get(&p).cloned().unwrap_or(p)),
             };
             if let Some(p) = &p {
                 by_path.entry(p.clone()).or_insert(id);
@@ -56,7 +64,11 @@ impl Snapshot {
             paths.push(p);
         }
         let index = Index::build(&analysis);
-        let rules = rules::Rules::collect(&analysis);
+        let mut rules = rules::Rules::collect(&analysis);
+        if let Some((cat, _)) = &catalogue {
+            let in_use: Vec<String> = rules.frameworks.iter().cloned().collect();
+            rules.add_catalogue(cat, &in_use);
+        }
         Snapshot {
             analysis,
             paths,
@@ -169,12 +181,25 @@ struct State {
     /// Open buffers of other files (`.policy`).
     others: HashMap<PathBuf, Arc<str>>,
     snapshot: Option<Arc<Snapshot>>,
+    /// The last complete snapshot, kept after changes (the quick path reads
+    /// the workspace's shape from it).
+    last_full: Option<Arc<Snapshot>>,
+    /// Bumped on every change.
+    version: u64,
+}
+
+fn invalidate(st: &mut State) {
+    st.snapshot = None;
+    st.version += 1;
 }
 
 /// The `spec` side of the language server.
 pub struct SpecHost {
     state: Mutex<State>,
     cache_dir: PathBuf,
+    /// The quick path runs on its own thread pool, so it never queues
+    /// behind a whole-workspace analysis on the global one.
+    quick_pool: Option<rayon::ThreadPool>,
 }
 
 impl Default for SpecHost {
@@ -196,6 +221,11 @@ impl SpecHost {
         SpecHost {
             state: Mutex::new(State::default()),
             cache_dir,
+            quick_pool: rayon::ThreadPoolBuilder::new()
+                .num_threads(1)
+                .thread_name(|_| "spec-quick".into())
+                .build()
+                .ok(),
         }
     }
 
@@ -203,17 +233,13 @@ impl SpecHost {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The current snapshot, re-analysing if anything changed.
-    pub fn snapshot(&self) -> Arc<Snapshot> {
-        let mut st = self.state();
-        if let Some(s) = &st.snapshot {
-            return s.clone();
-        }
-        // Re-parse only the files whose text changed (in parallel).
+    /// Parses the `.pspec` files whose text changed (in parallel), or only
+    /// those in `only`.
+    fn parse_dirty(st: &mut State, only: Option<&std::collections::BTreeSet<PathBuf>>) {
         let todo: Vec<(PathBuf, Arc<str>)> = st
             .specs
             .iter()
-            .filter(|(_, s)| s.parsed.is_none())
+            .filter(|(p, s)| s.parsed.is_none() && only.is_none_or(|o| o.contains(*p)))
             .filter_map(|(p, s)| Some((p.clone(), s.text()?.clone())))
             .collect();
         let base = st
@@ -238,8 +264,57 @@ impl SpecHost {
                 slot.parsed = Some(parsed);
             }
         }
-        let inputs: Vec<Parsed> = st.specs.values().filter_map(|s| s.parsed.clone()).collect();
-        let options = match &st.config {
+    }
+
+    /// The analysis options; user policy files with unsaved editor buffers
+    /// are analysed from copies of the buffers (under the cache directory),
+    /// mapped back to the real files by the returned table.
+    fn options_with_overlay(&self, st: &State) -> (Options, HashMap<PathBuf, PathBuf>) {
+        let mut options = Self::options(st);
+        let mut overlay = HashMap::new();
+        let edited: Vec<(&PathBuf, &Arc<str>)> = st
+            .others
+            .iter()
+            .filter(|(p, t)| p.extension().is_some_and(|e| e == "policy") && read(p).as_deref() != Some(&***t))
+            .collect();
+        if edited.is_empty() {
+            return (options, overlay);
+        }
+        let mut paths = Vec::new();
+        for p in &options.policy_paths {
+            // As the policy loader reads a directory: its `.policy` files,
+            // recursively, skipping hidden entries, sorted.
+            let files = if p.is_dir() {
+                let mut v = Vec::new();
+                collect_policies(p, &mut v);
+                v.sort();
+                v
+            } else {
+                vec![p.clone()]
+            };
+            for f in files {
+                let key = std::fs::canonicalize(&f).unwrap_or_else(|_| f.clone());
+                match edited.iter().find(|(e, _)| **e == key) {
+                    Some((_, text)) => {
+                        let dir = self.cache_dir.join("overlay").join(overlay.len().to_string());
+                        let copy = dir.join(f.file_name().unwrap_or_default());
+                        if std::fs::create_dir_all(&dir).is_ok() && std::fs::write(&copy, text.as_bytes()).is_ok() {
+                            overlay.insert(copy.clone(), key);
+                            paths.push(copy);
+                        } else {
+                            paths.push(f);
+                        }
+                    }
+                    None => paths.push(f),
+                }
+            }
+        }
+        options.policy_paths = paths;
+        (options, overlay)
+    }
+
+    fn options(st: &State) -> Options {
+        match &st.config {
             Some((root, c)) => Options {
                 framework: None,
                 default_framework: c.policy.framework.clone(),
@@ -253,11 +328,88 @@ impl SpecHost {
                     .collect(),
             },
             None => Options::default(),
+        }
+    }
+
+    /// The current snapshot, re-analysing if anything changed: only the
+    /// changed files are re-parsed, and the analysis runs without holding
+    /// the state lock (edits and the quick path go on meanwhile).
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        let (inputs, options, version) = {
+            let mut st = self.state();
+            if let Some(s) = &st.snapshot {
+                return s.clone();
+            }
+            Self::parse_dirty(&mut st, None);
+            let inputs: Vec<Parsed> = st.specs.values().filter_map(|s| s.parsed.clone()).collect();
+            let (options, overlay) = self.options_with_overlay(&st);
+            (inputs, (options, overlay), st.version)
         };
+        let (options, overlay) = options;
         let analysis = analyze_parsed(inputs, &options);
-        let snap = Arc::new(Snapshot::build(analysis, &self.cache_dir.join("embedded")));
-        st.snapshot = Some(snap.clone());
+        let snap = Arc::new(Snapshot::build(
+            analysis,
+            &options,
+            &overlay,
+            &self.cache_dir.join("embedded"),
+        ));
+        let mut st = self.state();
+        if st.version == version {
+            st.snapshot = Some(snap.clone());
+        }
+        st.last_full = Some(snap.clone());
         snap
+    }
+
+    /// The diagnostics of `path` from an analysis of only the files it
+    /// interacts with: itself, the programmes that list its modules, the
+    /// modules its programmes list (with their prerequisites, transitively)
+    /// and other definitions of its module codes. `None` when the whole
+    /// workspace is current anyway, or the subset would be most of it.
+    pub fn quick(&self, path: &Path) -> Option<FileDiags> {
+        match &self.quick_pool {
+            Some(pool) => pool.install(|| self.quick_here(path)),
+            None => self.quick_here(path),
+        }
+    }
+
+    fn quick_here(&self, path: &Path) -> Option<FileDiags> {
+        let (inputs, options) = {
+            let mut st = self.state();
+            if st.snapshot.is_some() || !is_spec(path) {
+                return None;
+            }
+            let prev = st.last_full.clone()?;
+            let mut one = std::collections::BTreeSet::new();
+            one.insert(path.to_path_buf());
+            Self::parse_dirty(&mut st, Some(&one));
+            let tree = st.specs.get(path)?.parsed.as_ref()?.tree.clone();
+            let files = closure(&prev, path, &tree);
+            if files.len() > 16 && files.len() * 4 > st.specs.len() {
+                return None;
+            }
+            Self::parse_dirty(&mut st, Some(&files));
+            let inputs: Vec<Parsed> = files
+                .iter()
+                .filter_map(|p| st.specs.get(p).and_then(|s| s.parsed.clone()))
+                .collect();
+            (inputs, self.options_with_overlay(&st))
+        };
+        let (options, overlay) = options;
+        let analysis = analyze_parsed(inputs, &options);
+        let snap = Snapshot::build(analysis, &options, &overlay, &self.cache_dir.join("embedded"));
+        let id = snap.source_of(path)?;
+        let diags = snap
+            .analysis
+            .diagnostics
+            .iter()
+            .filter(|d| d.source == id)
+            .map(|d| to_diag(&snap, d))
+            .collect();
+        Some(FileDiags {
+            path: path.to_path_buf(),
+            diags,
+        })
     }
 
     fn reload_roots(st: &mut State) {
@@ -304,12 +456,99 @@ impl SpecHost {
             slot.in_workspace = true;
             slot.parsed = None;
         }
-        st.snapshot = None;
+        invalidate(st);
     }
 
     fn under_dirs(st: &State, p: &Path) -> bool {
         st.dirs.iter().any(|d| p.starts_with(d))
     }
+}
+
+/// `.policy` files below `dir`, skipping hidden entries (as the policy loader).
+fn collect_policies(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    for e in rd.flatten() {
+        let path = e.path();
+        if path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.'))
+        {
+            continue;
+        }
+        if path.is_dir() {
+            collect_policies(&path, out);
+        } else if path.extension().and_then(|x| x.to_str()) == Some("policy") {
+            out.push(path);
+        }
+    }
+}
+
+/// The files a change to `path` (now parsed as `tree`) can interact with,
+/// read from the previous complete snapshot.
+fn closure(prev: &Snapshot, path: &Path, tree: &crate::syntax::ast::SourceFile) -> std::collections::BTreeSet<PathBuf> {
+    use std::collections::{BTreeSet, HashMap};
+    let ws = &prev.analysis.workspace;
+    let mut files: BTreeSet<PathBuf> = BTreeSet::new();
+    files.insert(path.to_path_buf());
+    let mut defs: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, m) in ws.modules.iter().enumerate() {
+        defs.entry(m.code.value.as_str()).or_default().push(i);
+    }
+    let prev_src = prev.source_of(path);
+    // The file as it is now, lowered on its own.
+    let mut scratch = Vec::new();
+    let own = crate::model::build_workspace(&[(0, tree)], &mut scratch);
+    let mut defined: BTreeSet<String> = own.modules.iter().map(|m| m.code.value.clone()).collect();
+    defined.extend(
+        ws.modules
+            .iter()
+            .filter(|m| Some(m.source) == prev_src)
+            .map(|m| m.code.value.clone()),
+    );
+    let mut needed: Vec<String> = defined.iter().cloned().collect();
+    for m in &own.modules {
+        needed.extend(m.requires.iter().map(|r| r.value.clone()));
+    }
+    let lists = |p: &crate::model::Programme| -> Vec<String> {
+        let mut v: Vec<String> = p
+            .structure
+            .iter()
+            .flat_map(|s| s.entries.iter().map(|e| e.code.value.clone()))
+            .collect();
+        v.extend(
+            p.variances
+                .iter()
+                .flat_map(|x| x.applies_to.iter().map(|a| a.value.clone())),
+        );
+        v
+    };
+    for p in &own.programmes {
+        needed.extend(lists(p));
+    }
+    for p in &ws.programmes {
+        let listed = lists(p);
+        if Some(p.source) == prev_src || listed.iter().any(|c| defined.contains(c)) {
+            if let Some(f) = prev.path(p.source) {
+                files.insert(f.clone());
+            }
+            needed.extend(listed);
+        }
+    }
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    while let Some(code) = needed.pop() {
+        if !seen.insert(code.clone()) {
+            continue;
+        }
+        for &i in defs.get(code.as_str()).into_iter().flatten() {
+            let m = &ws.modules[i];
+            if let Some(f) = prev.path(m.source) {
+                files.insert(f.clone());
+            }
+            needed.extend(m.requires.iter().map(|r| r.value.clone()));
+        }
+    }
+    files
 }
 
 fn display_name(base: Option<&Path>, p: &Path) -> String {
@@ -393,7 +632,11 @@ impl spec_lsp::Host for SpecHost {
     fn set_text(&self, path: &Path, text: String) {
         let mut st = self.state();
         if !is_spec(path) {
+            let changed = st.others.get(path).is_none_or(|t| **t != *text);
             st.others.insert(path.to_path_buf(), Arc::from(text));
+            if changed && path.extension().is_some_and(|e| e == "policy") {
+                invalidate(&mut st);
+            }
             return;
         }
         // A file outside every root, with no root at all: its workspace is
@@ -408,13 +651,15 @@ impl spec_lsp::Host for SpecHost {
         if slot.buffer.as_deref() != Some(text.as_str()) {
             slot.buffer = Some(Arc::from(text));
             slot.parsed = None;
-            st.snapshot = None;
+            invalidate(&mut st);
         }
     }
 
     fn close(&self, path: &Path) {
         let mut st = self.state();
-        st.others.remove(path);
+        if st.others.remove(path).is_some() {
+            invalidate(&mut st);
+        }
         let in_ws = Self::under_dirs(&st, path);
         if let Some(slot) = st.specs.get_mut(path) {
             slot.buffer = None;
@@ -425,7 +670,7 @@ impl spec_lsp::Host for SpecHost {
             if !(slot.in_workspace || in_ws && slot.disk.is_some()) {
                 st.specs.remove(path);
             }
-            st.snapshot = None;
+            invalidate(&mut st);
         }
     }
 
@@ -464,7 +709,7 @@ impl spec_lsp::Host for SpecHost {
             }
         }
         // Policy files are read by the analysis itself: re-run it.
-        st.snapshot = None;
+        invalidate(&mut st);
     }
 
     fn text(&self, path: &Path) -> Option<Arc<str>> {
@@ -483,6 +728,10 @@ impl spec_lsp::Host for SpecHost {
             }
         }
         read(path)
+    }
+
+    fn quick_diagnostics(&self, path: &Path) -> Option<FileDiags> {
+        self.quick(path)
     }
 
     fn diagnostics(&self) -> Vec<FileDiags> {

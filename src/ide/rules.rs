@@ -31,6 +31,8 @@ pub struct Rules {
     pub rules: BTreeMap<String, RuleView>,
     pub frameworks: BTreeSet<String>,
     pub awards: BTreeSet<String>,
+    /// Award code -> its requirements, from the policy packs.
+    pub award_info: std::collections::BTreeMap<String, String>,
 }
 
 impl Rules {
@@ -89,25 +91,76 @@ impl Rules {
 }
 
 impl Rules {
-    /// An award's credit and level requirements, as the framework states them.
+    /// An award's credit and level requirements, as its framework's policy
+    /// pack declares them.
     pub fn award_requirements(&self, award: &str) -> Option<String> {
-        let credits = match award {
-            "MArch" => "240 credits",
-            "MA" | "MBA" | "MBS" | "MEd" | "MFA" | "LLM" | "MPA" | "MRes" | "MSc" => {
-                "180 or 240 credits (LJMU PG.B2); MSc 180 (NTU)"
+        self.award_info.get(award).cloned()
+    }
+
+    /// Adds what the compiled policy catalogue knows: every rule with its
+    /// clause text and admitted criteria, frameworks, awards.
+    pub fn add_catalogue(&mut self, cat: &crate::policy::Catalogue, frameworks_in_use: &[String]) {
+        use crate::policy::RuleCatalogue;
+        let mut fws: Vec<String> = cat.frameworks().iter().map(|s| s.to_string()).collect();
+        fws.sort();
+        // Rules of the frameworks in use first (their admits win), then the others.
+        let mut order: Vec<String> = frameworks_in_use.to_vec();
+        order.extend(fws.iter().filter(|f| !frameworks_in_use.contains(f)).cloned());
+        for fw in &order {
+            for info in cat.rules(fw) {
+                let v = self.rules.entry(info.id.clone()).or_insert_with(|| RuleView {
+                    id: info.id.clone(),
+                    ..Default::default()
+                });
+                if v.admits_known {
+                    continue;
+                }
+                v.clause = Some(info.clause.clone()).filter(|c| !c.is_empty()).or(v.clause.take());
+                v.clause_text = Some(info.clause_text.clone()).filter(|c| !c.is_empty());
+                v.summary = Some(info.summary.clone())
+                    .filter(|c| !c.is_empty())
+                    .or(v.summary.take());
+                v.admits = info.admits.clone();
+                v.admits_known = true;
+                v.framework = Some(info.framework.clone()).filter(|c| !c.is_empty());
+                v.severity = Some(info.severity.as_str());
+                if let Some(o) = &info.origin {
+                    v.origin = Some((o.source, o.span));
+                }
             }
-            "PGDip" | "PGDip-Res" => "120 credits",
-            "PGCert" | "PGCert-Res" => "60 credits",
-            "CPD" => "10 to 60 credits",
-            "DSportExSci" | "DArch" | "DArtDes" | "DBA" | "DBAEngTech" | "DCJ" | "EdD" | "EngD" | "DHealthPsy"
-            | "DNurs" | "DPol" | "DPSCJ" | "DSportExPsy" => "540 credits: exactly 180 at level 7 and 360 at level 8",
-            _ => return None,
-        };
-        let level = if credits.contains("level") {
-            ""
-        } else {
-            ", all at level 7"
-        };
-        Some(format!("requires {credits}{level}"))
+            for a in cat.set.awards(fw) {
+                self.awards.insert(a.code.clone());
+                self.award_info.entry(a.code.clone()).or_insert_with(|| {
+                    let credits: Vec<String> = a
+                        .credits
+                        .iter()
+                        .map(|(lo, hi)| {
+                            if lo == hi {
+                                lo.to_string()
+                            } else {
+                                format!("{lo} to {hi}")
+                            }
+                        })
+                        .collect();
+                    let levels: Vec<String> = a
+                        .levels
+                        .iter()
+                        .map(|(l, c)| match c {
+                            Some(c) => format!("{c} credits at level {l}"),
+                            None => format!("all credits at level {l}"),
+                        })
+                        .collect();
+                    let mut s = format!("{} (`{fw}`): {} credits", a.title, credits.join(" or "));
+                    if !levels.is_empty() {
+                        s.push_str(&format!("; {}", levels.join(", ")));
+                    }
+                    if !a.exits.is_empty() {
+                        s.push_str(&format!("; exit awards {}", a.exits.join(", ")));
+                    }
+                    s
+                });
+            }
+        }
+        self.frameworks.extend(fws);
     }
 }

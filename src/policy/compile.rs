@@ -147,6 +147,7 @@ pub struct Require {
     pub expr: Ir,
     pub at: Option<Ir>,
     pub message: Option<Text>,
+    pub label: Option<Text>,
     pub help: Option<Text>,
 }
 
@@ -163,6 +164,8 @@ pub struct CompiledRule {
     pub requires: Vec<Require>,
     pub at: Option<Ir>,
     pub message: Text,
+    /// The text under the primary span (default: the renderer's).
+    pub label: Option<Text>,
     pub help: Option<Text>,
     /// Conditional severities, checked in order; then `info.severity`.
     pub severities: Vec<(Severity, Ir)>,
@@ -537,14 +540,28 @@ pub fn compile(packs: Vec<PackFile>) -> PolicySet {
         };
         for item in &pk.items {
             if let Item::Rule(r) = item {
-                if let Some((_, first)) = seen.get(&r.id.value) {
-                    let first = *first;
+                if let Some(&(fp, first)) = seen.get(&r.id.value) {
+                    let (name, line) = set
+                        .packs
+                        .get(fp)
+                        .map(|p| {
+                            (
+                                p.name.clone(),
+                                p.text
+                                    .get(..first.start as usize)
+                                    .map(|t| t.matches('\n').count() + 1)
+                                    .unwrap_or(0),
+                            )
+                        })
+                        .unwrap_or_default();
                     set.err(
                         pi,
                         "policy/duplicate",
                         r.id.span,
                         format!("rule `{}` is defined twice", r.id.value),
-                        Some(format!("the first definition is at byte {}", first.start)),
+                        Some(format!(
+                            "it is first defined at {name}:{line}; rule ids are unique across the packs"
+                        )),
                     );
                     continue;
                 }
@@ -612,6 +629,7 @@ pub fn compile_rule(
     let mut at = None;
     let mut message = None;
     let mut help = None;
+    let mut label = None;
     let mut summary = None;
     let mut example_fail = None;
     let mut example_pass = None;
@@ -663,9 +681,18 @@ pub fn compile_rule(
             }
             RuleProp::For(list) => {
                 for (var, coll) in list {
-                    if first_for && !programme_rule {
+                    if first_for {
                         first_for = false;
                         if let ExprKind::Name(n) = &coll.kind {
+                            if programme_rule && n == "modules" {
+                                cx.err(
+                                    "policy/unknown-name",
+                                    coll.span,
+                                    "a programme rule ranges over its own modules: `for m in programme.modules`",
+                                    Some("`modules` (every module of the framework) is for framework packs".into()),
+                                );
+                                continue;
+                            }
                             if n == "modules" || n == "pathways" {
                                 let (r0, ty, dep) = if n == "modules" {
                                     (Root::Modules, Ty::Module, false)
@@ -739,6 +766,7 @@ pub fn compile_rule(
                     expr: ir,
                     at: None,
                     message: None,
+                    label: None,
                     help: None,
                 });
             }
@@ -757,6 +785,13 @@ pub fn compile_rule(
                         message_src = t.value.clone();
                         message = Some(tx)
                     }
+                }
+            }
+            RuleProp::Label(t) => {
+                let tx = cx.text(t);
+                match requires.last_mut() {
+                    Some(rq) => rq.label = Some(tx),
+                    None => label = Some(tx),
                 }
             }
             RuleProp::Help(t) => {
@@ -788,7 +823,7 @@ pub fn compile_rule(
             Some("add `require CONDITION`: the rule fires where it is false".into()),
         );
     }
-    if message.is_none() && requires.iter().any(|q| q.message.is_none()) {
+    if message.is_none() && (requires.is_empty() || requires.iter().any(|q| q.message.is_none())) {
         cx.err(
             "policy/missing",
             r.id.span,
@@ -850,6 +885,7 @@ pub fn compile_rule(
         requires,
         at,
         message: message.unwrap_or_default(),
+        label,
         help,
         severities,
         nslots: cx.nslots,

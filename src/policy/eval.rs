@@ -40,9 +40,12 @@ pub struct Finding {
     pub severity: Severity,
     pub loc: Option<Loc>,
     pub message: String,
+    pub label: Option<String>,
     pub help: Option<String>,
     pub module: Option<String>,
     pub pathway: Option<Vec<String>>,
+    /// Secondary locations: the option modules chosen on the failing pathway.
+    pub labels: Vec<(Loc, String)>,
 }
 
 /// Evaluates a constant expression (no workspace).
@@ -242,12 +245,17 @@ pub fn field(ctx: &Ctx, v: &Value, f: Field) -> Value {
                         .unwrap_or_default(),
                 ),
                 PRetention => dur(p.engagement.as_ref().and_then(|e| e.retention.as_ref())),
+                // broken modules (syntax errors) feed no rule
                 PModules => match &p.structure {
                     Some(s) => list_of(
                         s.entries
                             .iter()
                             .enumerate()
-                            .filter_map(|(i, e)| e.module.map(|m| Value::Module(m, Some((*pid, i)))))
+                            .filter_map(|(i, e)| {
+                                e.module
+                                    .filter(|&m| ws.modules.get(m).is_some_and(|x| !x.broken))
+                                    .map(|m| Value::Module(m, Some((*pid, i))))
+                            })
                             .collect(),
                     ),
                     None => list_of(Vec::new()),
@@ -479,7 +487,16 @@ pub fn field_loc(ctx: &Ctx, v: &Value, f: Field) -> Option<Loc> {
                     .and_then(|a| a.retention.as_ref())
                     .and_then(|c| loc(s, c.span)),
                 PSharedWith => p.engagement.as_ref().and_then(|a| loc(s, a.span)),
-                PStructure | PModules | PYears | PStages => p.structure.as_ref().and_then(|x| loc(s, x.span)),
+                // the `structure` keyword: the block is the subject, its head the span
+                PStructure | PModules | PYears | PStages => p.structure.as_ref().and_then(|x| {
+                    loc(
+                        s,
+                        crate::span::Span::new(
+                            x.span.start as usize,
+                            (x.span.start as usize + "structure".len()).min(x.span.end as usize),
+                        ),
+                    )
+                }),
                 _ => None,
             }
         }
@@ -1424,6 +1441,7 @@ fn leaf(rule: &CompiledRule, ctx: &Ctx, env: &mut Vec<Value>, out: &mut Vec<Find
             _ => continue,
         };
         let mut pathway = None;
+        let mut labels = Vec::new();
         if let (Some(w), Some(pslot)) = (&witness, rule.root_slot) {
             // messages see the failing pathway as a concrete list
             let plist: Vec<Value> = w.iter().filter_map(|&e| entry_value(ctx, e)).collect();
@@ -1435,13 +1453,27 @@ fn leaf(rule: &CompiledRule, ctx: &Ctx, env: &mut Vec<Value>, out: &mut Vec<Find
                 }
             }
             if let (Some(pid), true) = (ctx.prog, rule.root == Root::Pathways) {
-                if let Some(s) = ctx.ws.programmes.get(pid).and_then(|p| p.structure.as_ref()) {
-                    pathway = Some(PathwaySpace::codes(s, w));
+                if let Some(p) = ctx.ws.programmes.get(pid) {
+                    if let Some(s) = p.structure.as_ref() {
+                        pathway = Some(PathwaySpace::codes(s, w));
+                        for &e in w {
+                            if let Some(en) = s.entries.get(e).filter(|en| en.membership != Membership::Core) {
+                                labels.push((
+                                    Loc {
+                                        source: p.source,
+                                        span: en.code.span,
+                                    },
+                                    "chosen on the failing pathway".to_string(),
+                                ));
+                            }
+                        }
+                    }
                 }
             }
         }
         let message = render(ctx, rq.message.as_ref().unwrap_or(&rule.message), env);
         let help = rq.help.as_ref().or(rule.help.as_ref()).map(|h| render(ctx, h, env));
+        let label = rq.label.as_ref().or(rule.label.as_ref()).map(|h| render(ctx, h, env));
         let loc = rq
             .at
             .as_ref()
@@ -1460,9 +1492,11 @@ fn leaf(rule: &CompiledRule, ctx: &Ctx, env: &mut Vec<Value>, out: &mut Vec<Find
             severity,
             loc,
             message,
+            label,
             help,
             module,
             pathway,
+            labels,
         });
         if rule.root == Root::Pathways {
             return;

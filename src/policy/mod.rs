@@ -99,7 +99,8 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ),
 ];
 
-fn embedded_files() -> Vec<PackFile> {
+/// The embedded packs as compiler input.
+pub fn embedded_files() -> Vec<PackFile> {
     EMBEDDED
         .iter()
         .map(|(name, text)| PackFile {
@@ -115,6 +116,31 @@ fn embedded_files() -> Vec<PackFile> {
 pub fn embedded_set() -> Arc<PolicySet> {
     static SET: OnceLock<Arc<PolicySet>> = OnceLock::new();
     SET.get_or_init(|| Arc::new(compile::compile(embedded_files()))).clone()
+}
+
+/// The embedded packs with the user's, compiled; the last such set is kept,
+/// so an editor re-checking on every keystroke recompiles only when a policy
+/// file changed.
+fn user_set(user: Vec<PackFile>) -> Arc<PolicySet> {
+    type Key = Vec<(String, Arc<str>)>;
+    type Last = std::sync::Mutex<Option<(Key, Arc<PolicySet>)>>;
+    static LAST: OnceLock<Last> = OnceLock::new();
+    let key: Key = user.iter().map(|p| (p.name.clone(), p.text.clone())).collect();
+    let cache = LAST.get_or_init(|| std::sync::Mutex::new(None));
+    if let Ok(guard) = cache.lock() {
+        if let Some((k, set)) = guard.as_ref() {
+            if *k == key {
+                return set.clone();
+            }
+        }
+    }
+    let mut all = embedded_files();
+    all.extend(user);
+    let set = Arc::new(compile::compile(all));
+    if let Ok(mut guard) = cache.lock() {
+        *guard = Some((key, set.clone()));
+    }
+    set
 }
 
 /// Reads the user's policy files: `.policy` files in the directories given
@@ -190,9 +216,7 @@ impl Catalogue {
         let set = if user.is_empty() {
             embedded_set()
         } else {
-            let mut all = embedded_files();
-            all.extend(user);
-            Arc::new(compile::compile(all))
+            user_set(user)
         };
         let pack_sources: Vec<usize> = set
             .packs
@@ -334,6 +358,25 @@ pub fn check(sources: &mut Sources, ws: &Workspace, options: &Options, diags: &m
             return PolicyRun { failed: true };
         }
     }
+    if let Some(f) = options
+        .default_framework
+        .as_ref()
+        .filter(|f| !set.fw_index.contains_key(*f))
+    {
+        let id = sources.add(Source::new("spec.toml", None, f.clone(), SourceKind::Policy));
+        let mut d = Diagnostic::error(
+            "spec/unknown-reference",
+            id,
+            crate::span::Span::new(0, f.len()),
+            format!("default framework `{f}` is not defined"),
+        );
+        d = d.with_help(match did_you_mean(f, known.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`? (the `framework` of spec.toml's `[policy]`)"),
+            None => format!("known frameworks: {}", known.join(", ")),
+        });
+        diags.push(d);
+        return PolicyRun { failed: true };
+    }
     // 1. each programme's framework, and its award
     let mut frameworks: Vec<Option<String>> = vec![None; ws.programmes.len()];
     for (pi, p) in ws.programmes.iter().enumerate() {
@@ -397,6 +440,7 @@ pub fn check(sources: &mut Sources, ws: &Workspace, options: &Options, diags: &m
         frameworks[pi] = Some(fw);
     }
     // 2. evaluate, framework by framework
+    let first_finding = diags.len();
     let mut fws: Vec<String> = frameworks.iter().flatten().cloned().collect();
     fws.sort();
     fws.dedup();
@@ -489,6 +533,20 @@ pub fn check(sources: &mut Sources, ws: &Workspace, options: &Options, diags: &m
         }
     }
     let _ = failed;
+    // spans end at their last non-blank character (some model spans carry
+    // trailing blanks)
+    for d in diags.iter_mut().skip(first_finding) {
+        if let Some(src) = sources.get(d.source) {
+            let text = src.text.as_bytes();
+            while d.span.end > d.span.start
+                && text
+                    .get(d.span.end as usize - 1)
+                    .is_some_and(|c| c.is_ascii_whitespace())
+            {
+                d.span.end -= 1;
+            }
+        }
+    }
     // 3. variances: their own checks, then waiving
     let input = variance::VarianceInput {
         ws,
@@ -522,6 +580,16 @@ fn emit(
         d.module = f.module;
         d.pathway = f.pathway;
         d.help = f.help;
+        d.label = f.label;
+        d.labels = f
+            .labels
+            .into_iter()
+            .map(|(l, message)| crate::diag::Label {
+                source: l.source,
+                span: l.span,
+                message,
+            })
+            .collect();
         d.origin = cat.infos.get(ri).and_then(|i| i.origin.clone());
         diags.push(d);
     }
@@ -576,7 +644,12 @@ fn programme_rules(
         }
         let Some(rule) = compiled else { continue };
         let mut found = Vec::new();
-        eval::run_rule(&rule, ctx, None, &mut found);
+        let root = match rule.root {
+            Root::Pathways if ctx.space.is_none() => continue,
+            Root::Pathways => Some(Value::PathSym),
+            _ => None,
+        };
+        eval::run_rule(&rule, ctx, root, &mut found);
         for f in found {
             let loc = f.loc.unwrap_or(types::Loc {
                 source: p.source,
@@ -587,6 +660,17 @@ fn programme_rules(
                 .with_clause(p.code.value.clone());
             d.module = f.module;
             d.help = f.help;
+            d.label = f.label;
+            d.pathway = f.pathway;
+            d.labels = f
+                .labels
+                .into_iter()
+                .map(|(l, message)| crate::diag::Label {
+                    source: l.source,
+                    span: l.span,
+                    message,
+                })
+                .collect();
             d.origin = Some(RuleOrigin {
                 source: p.source,
                 span: r.span,

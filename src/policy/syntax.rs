@@ -82,6 +82,7 @@ pub enum RuleProp {
     Require(Expr),
     At(Expr),
     Message(Sp<String>),
+    Label(Sp<String>),
     Help(Sp<String>),
     Summary(Sp<String>),
     Example {
@@ -168,6 +169,73 @@ const ITEM_KEYWORDS: &[&str] = &[
 ];
 
 /// Parses a whole `.policy` file.
+/// Deepest bracket nesting and number of prefix keywords a parsed text may
+/// have: the parser is recursive, so bounding them bounds its stack.
+pub const MAX_NESTING: usize = 64;
+pub const MAX_PREFIX_WORDS: usize = 1000;
+
+/// Where a text nests too deeply to parse safely (outside strings and
+/// comments), as an error.
+fn too_deep(text: &str, base: usize) -> Option<ParseError> {
+    let b = text.as_bytes();
+    let (mut i, mut depth, mut words) = (0usize, 0usize, 0usize);
+    while i < b.len() {
+        match b[i] {
+            b'#' => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'"' => {
+                let triple = b[i..].starts_with(b"\"\"\"");
+                i += if triple { 3 } else { 1 };
+                while i < b.len() {
+                    if triple && b[i..].starts_with(b"\"\"\"") {
+                        i += 3;
+                        break;
+                    }
+                    if !triple && b[i] == b'\\' {
+                        i += 2;
+                        continue;
+                    }
+                    if !triple && (b[i] == b'"' || b[i] == b'\n') {
+                        i += 1;
+                        break;
+                    }
+                    i += 1;
+                }
+                continue;
+            }
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b'-' => words += 1,
+            c if c.is_ascii_alphabetic() && (i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_')) => {
+                let w = &b[i..];
+                if [&b"not"[..], b"if", b"all", b"any"].iter().any(|k| {
+                    w.starts_with(k)
+                        && w.get(k.len())
+                            .is_none_or(|c| !(c.is_ascii_alphanumeric() || *c == b'_'))
+                }) {
+                    words += 1;
+                }
+            }
+            _ => {}
+        }
+        if depth > MAX_NESTING || words > MAX_PREFIX_WORDS {
+            return Some(ParseError {
+                span: Span::new(base + i, base + i + 1),
+                message: "this text nests too deeply to check".into(),
+                help: Some(format!(
+                    "brackets nest at most {MAX_NESTING} deep; split the expression with `let`"
+                )),
+            });
+        }
+        i += 1;
+    }
+    None
+}
+
 pub fn parse_pack(text: &str) -> Pack {
     let mut pack = Pack::default();
     let starts = item_starts(text);
@@ -179,6 +247,10 @@ pub fn parse_pack(text: &str) -> Pack {
     for (i, &s) in starts.iter().enumerate() {
         let e = starts.get(i + 1).copied().unwrap_or(text.len());
         let chunk = &text[s..e];
+        if let Some(err) = too_deep(chunk, s) {
+            pack.errors.push(err);
+            continue;
+        }
         match PolicyParser::parse(Rule::item, chunk) {
             Ok(mut pairs) => {
                 let b = Builder {
@@ -204,6 +276,9 @@ pub fn parse_pack(text: &str) -> Pack {
 /// Parses the body of a programme rule (`rule ID { ... }` inside a `.pspec`);
 /// `base` is the body's offset in its file.
 pub fn parse_rule_body(id: Sp<String>, body: &str, base: usize, span: Span) -> (Option<RuleAst>, Vec<ParseError>) {
+    if let Some(err) = too_deep(body, base) {
+        return (None, vec![err]);
+    }
     match PolicyParser::parse(Rule::rule_body, body) {
         Ok(pairs) => {
             let mut b = Builder {
@@ -222,6 +297,9 @@ pub fn parse_rule_body(id: Sp<String>, body: &str, base: usize, span: Span) -> (
 
 /// Parses one expression (message interpolations); `base` is its offset.
 pub fn parse_expr(text: &str, base: usize) -> Result<Expr, ParseError> {
+    if let Some(err) = too_deep(text, base) {
+        return Err(err);
+    }
     match PolicyParser::parse(Rule::expr_only, text) {
         Ok(mut pairs) => {
             let mut b = Builder {
@@ -352,6 +430,7 @@ fn describe(rule: Rule) -> &'static str {
         | Rule::r_require
         | Rule::r_at
         | Rule::r_message
+        | Rule::r_label
         | Rule::r_help
         | Rule::r_summary
         | Rule::r_example => "a rule property",
@@ -430,9 +509,21 @@ fn unescape(raw: &str) -> String {
 }
 
 impl Builder {
+    /// The pair's span, trailing blanks and comments left out.
     fn span(&self, p: &Pair<Rule>) -> Span {
         let s = p.as_span();
-        Span::new(self.base + s.start(), self.base + s.end())
+        let text = p.as_str();
+        let mut t = text.trim_end();
+        // a trailing comment line inside the span
+        while let Some(i) = t.rfind('\n') {
+            let last = t[i + 1..].trim_start();
+            if last.starts_with('#') {
+                t = t[..i].trim_end();
+            } else {
+                break;
+            }
+        }
+        Span::new(self.base + s.start(), self.base + s.start() + t.len())
     }
     fn sp(&self, p: &Pair<Rule>) -> Sp<String> {
         Spanned::new(p.as_str().to_string(), self.span(p))
@@ -572,6 +663,7 @@ impl Builder {
             Rule::r_require => RuleProp::Require(self.expr(it.next()?)),
             Rule::r_at => RuleProp::At(self.expr(it.next()?)),
             Rule::r_message => RuleProp::Message(self.text(&it.next()?)),
+            Rule::r_label => RuleProp::Label(self.text(&it.next()?)),
             Rule::r_help => RuleProp::Help(self.text(&it.next()?)),
             Rule::r_summary => RuleProp::Summary(self.text(&it.next()?)),
             Rule::r_example => {

@@ -18,9 +18,12 @@
 //! 4. `spec/variance-unused` (a valid variance waived nothing) and
 //!    `spec/variance-pending` (a valid variance has no `approved` line).
 
-use crate::diag::{Diagnostic, Severity, WaivedBy};
+use std::collections::HashMap;
+
+use crate::diag::{Diagnostic, Severity, SourceId, WaivedBy};
 use crate::model::{Programme, ProgrammeId, Variance, Workspace};
 use crate::policy::{RuleCatalogue, RuleInfo, RuleScope};
+use crate::span::Span;
 use crate::syntax::levenshtein;
 
 pub struct VarianceInput<'a> {
@@ -53,6 +56,9 @@ struct Var<'a> {
     /// Covered a diagnostic about a module itself that another programme
     /// listing the module (this one) does not waive.
     blocked_by: Option<String>,
+    /// The subject of a diagnostic of the cited rule, in this programme,
+    /// that the `applies-to` scope left out (for the unused help).
+    outside: Option<String>,
 }
 
 impl Var<'_> {
@@ -73,33 +79,73 @@ impl Var<'_> {
     }
 }
 
+/// The catalogue's rules for the frameworks in use, looked up once (a
+/// catalogue may compute a framework's includes on every call).
+struct Index<'c> {
+    cat: &'c dyn RuleCatalogue,
+    /// Framework -> (rule id -> rule, has a criterion rule of its own).
+    by_framework: HashMap<String, (HashMap<&'c str, &'c RuleInfo>, bool)>,
+}
+
+impl<'c> Index<'c> {
+    fn new(cat: &'c dyn RuleCatalogue, frameworks: &[Option<String>]) -> Index<'c> {
+        let mut by_framework = HashMap::new();
+        for f in frameworks.iter().flatten() {
+            if !by_framework.contains_key(f) {
+                let rules: HashMap<&str, &RuleInfo> = cat.rules(f).into_iter().map(|r| (r.id.as_str(), r)).collect();
+                by_framework.insert(f.clone(), (rules, cat.has_criterion_rule(f)));
+            }
+        }
+        Index { cat, by_framework }
+    }
+    fn rule(&self, framework: &str, id: &str) -> Option<&'c RuleInfo> {
+        self.by_framework
+            .get(framework)
+            .and_then(|(rules, _)| rules.get(id).copied())
+    }
+    fn has_criterion_rule(&self, framework: &str) -> bool {
+        self.by_framework.get(framework).is_some_and(|(_, c)| *c)
+    }
+}
+
 /// Adds spec/variance-* diagnostics, then marks waived diagnostics in `diags`
 /// (sets `waived_by`). Called after ALL other diagnostics are in `diags`.
 pub fn check_and_waive(input: &VarianceInput, diags: &mut Vec<Diagnostic>) {
     let ws = input.ws;
     let framework_of = |i: ProgrammeId| input.frameworks.get(i).and_then(|f| f.as_deref());
+    let index = Index::new(input.catalogue, input.frameworks);
 
     // 1. The variances' own checks.
     for (i, p) in ws.programmes.iter().enumerate() {
         for v in &p.variances {
-            own_checks(input, p, framework_of(i), v, diags);
+            own_checks(&index, p, framework_of(i), v, diags);
         }
     }
 
-    // 2. Validity: no error inside the variance.
+    // 2. Validity: no error inside the variance. Error spans by source,
+    // sorted, so each variance looks only at the errors starting inside it.
+    let mut errors: HashMap<SourceId, Vec<(u32, u32)>> = HashMap::new();
+    for d in diags.iter().filter(|d| d.severity == Severity::Error && !d.is_waived()) {
+        errors.entry(d.source).or_default().push((d.span.start, d.span.end));
+    }
+    for spans in errors.values_mut() {
+        spans.sort_unstable();
+    }
+    let has_error_inside = |source: SourceId, span: Span| {
+        errors.get(&source).is_some_and(|spans| {
+            let from = spans.partition_point(|&(start, _)| start < span.start);
+            spans[from..]
+                .iter()
+                .take_while(|&&(start, _)| start <= span.end)
+                .any(|&(_, end)| end <= span.end)
+        })
+    };
     let mut vars: Vec<Var> = Vec::new();
     for (i, p) in ws.programmes.iter().enumerate() {
         for v in &p.variances {
-            let valid = !diags.iter().any(|d| {
-                d.severity == Severity::Error
-                    && !d.is_waived()
-                    && d.source == p.source
-                    && d.span.start >= v.span.start
-                    && d.span.end <= v.span.end
-            });
+            let valid = !has_error_inside(p.source, v.span);
             let admitted = match (framework_of(i), &v.criterion) {
-                (Some(f), Some(c)) => input
-                    .catalogue
+                (Some(f), Some(c)) => index
                     .rule(f, &v.rule.value)
                     .is_some_and(|r| !is_spec(&r.id) && r.admits.contains(&c.name.value)),
                 _ => false,
@@ -114,13 +160,14 @@ pub fn check_and_waive(input: &VarianceInput, diags: &mut Vec<Diagnostic>) {
                 used: false,
                 would_use: false,
                 blocked_by: None,
+                outside: None,
             });
         }
     }
 
     // 3. Waiving.
     if !vars.is_empty() {
-        waive(input, &mut vars, diags);
+        waive(input, &index, &mut vars, diags);
     }
 
     // 4. Unused and pending, for valid variances of programmes that are checked.
@@ -141,6 +188,11 @@ pub fn check_and_waive(input: &VarianceInput, diags: &mut Vec<Diagnostic>) {
                 format!(
                     "`{}` is about a module itself, and programme `{other}` also lists the module without a variance covering it; every programme under the framework that lists it must hold one",
                     v.rule.value
+                )
+            } else if let (true, Some(subject)) = (var.admitted, &var.outside) {
+                format!(
+                    "`{}` fires about {subject} in programme `{}`, which its `applies-to` does not cover, and about nothing it covers",
+                    v.rule.value, p.code.value
                 )
             } else if var.admitted {
                 format!("`{}` reports nothing about {scope}", v.rule.value)
@@ -191,13 +243,7 @@ fn is_spec(id: &str) -> bool {
 }
 
 /// spec/variance-not-waivable, spec/variance-unknown-rule, spec/variance-criterion.
-fn own_checks(
-    input: &VarianceInput,
-    p: &Programme,
-    framework: Option<&str>,
-    v: &Variance,
-    diags: &mut Vec<Diagnostic>,
-) {
+fn own_checks(index: &Index, p: &Programme, framework: Option<&str>, v: &Variance, diags: &mut Vec<Diagnostic>) {
     let cited = v.rule.value.as_str();
     let prog = p.code.value.clone();
     if is_spec(cited) {
@@ -212,9 +258,8 @@ fn own_checks(
     // Without a known framework there is nothing to check the rule against
     // (the framework itself is reported elsewhere).
     let Some(framework) = framework else { return };
-    let cat = input.catalogue;
-    let Some(rule) = cat.rule(framework, cited) else {
-        let (message, help) = unknown_rule_text(cat, framework, cited);
+    let Some(rule) = index.rule(framework, cited) else {
+        let (message, help) = unknown_rule_text(index.cat, framework, cited);
         diags.push(
             Diagnostic::error("spec/variance-unknown-rule", p.source, v.rule.span, message)
                 .with_label("unknown rule")
@@ -223,7 +268,7 @@ fn own_checks(
         );
         return;
     };
-    if cat.has_criterion_rule(framework) {
+    if index.has_criterion_rule(framework) {
         return;
     }
     let Some(c) = &v.criterion else { return };
@@ -319,8 +364,13 @@ pub fn nearest_rule<'a>(cited: &str, rules: &[&'a RuleInfo]) -> Option<&'a str> 
 }
 
 /// Marks waived diagnostics and records which variances were used.
-fn waive(input: &VarianceInput, vars: &mut [Var], diags: &mut [Diagnostic]) {
+fn waive(input: &VarianceInput, index: &Index, vars: &mut [Var], diags: &mut [Diagnostic]) {
     let ws = input.ws;
+    // The variances of each programme, in source order.
+    let mut by_programme: HashMap<ProgrammeId, Vec<usize>> = HashMap::new();
+    for (k, v) in vars.iter().enumerate() {
+        by_programme.entry(v.prog).or_default().push(k);
+    }
     for d in diags.iter_mut() {
         if d.is_waived() || is_spec(&d.code) {
             continue;
@@ -332,19 +382,28 @@ fn waive(input: &VarianceInput, vars: &mut [Var], diags: &mut [Diagnostic]) {
                     .programme_index
                     .get(p)
                     .and_then(|&i| input.frameworks.get(i).and_then(|f| f.as_deref()))
-                    .and_then(|f| input.catalogue.rule(f, &d.code))
+                    .and_then(|f| index.rule(f, &d.code))
                     .is_some_and(|r| r.scope == RuleScope::ModuleItself),
             };
         if module_itself {
-            waive_module_itself(input, vars, d);
+            waive_module_itself(input, index, &by_programme, vars, d);
             continue;
         }
         let Some(prog) = d.programme.as_deref().and_then(|p| ws.programme_index.get(p)).copied() else {
             continue;
         };
         let module = d.module.as_deref();
-        for var in vars.iter_mut().filter(|v| v.prog == prog && v.v.rule.value == d.code) {
-            if !var.eligible() || !var.covers_module(module) {
+        let Some(own) = by_programme.get(&prog) else { continue };
+        for &k in own {
+            let Some(var) = vars.get_mut(k) else { continue };
+            if var.v.rule.value != d.code || !var.eligible() {
+                continue;
+            }
+            if !var.covers_module(module) {
+                var.outside.get_or_insert_with(|| match module {
+                    Some(m) => format!("module `{m}`"),
+                    None => "the programme as a whole".to_string(),
+                });
                 continue;
             }
             if var.pending && input.require_approved {
@@ -361,7 +420,13 @@ fn waive(input: &VarianceInput, vars: &mut [Var], diags: &mut [Diagnostic]) {
 /// A rule about a module itself: waived only when every programme under a
 /// framework defining the rule that lists the module holds a variance
 /// covering it.
-fn waive_module_itself(input: &VarianceInput, vars: &mut [Var], d: &mut Diagnostic) {
+fn waive_module_itself(
+    input: &VarianceInput,
+    index: &Index,
+    by_programme: &HashMap<ProgrammeId, Vec<usize>>,
+    vars: &mut [Var],
+    d: &mut Diagnostic,
+) {
     let ws = input.ws;
     let Some(module) = d.module.as_deref() else {
         return;
@@ -375,7 +440,7 @@ fn waive_module_itself(input: &VarianceInput, vars: &mut [Var], d: &mut Diagnost
                 .frameworks
                 .get(*i)
                 .and_then(|f| f.as_deref())
-                .is_some_and(|f| input.catalogue.rule(f, &d.code).is_some());
+                .is_some_and(|f| index.rule(f, &d.code).is_some());
             under && p.structure.as_ref().is_some_and(|s| s.entry(module).is_some())
         })
         .map(|(i, _)| i)
@@ -391,8 +456,9 @@ fn waive_module_itself(input: &VarianceInput, vars: &mut [Var], d: &mut Diagnost
     for &prog in &listing {
         let mut found = None;
         let mut pending_found = None;
-        for (k, var) in vars.iter().enumerate() {
-            if var.prog != prog || var.v.rule.value != d.code || !var.eligible() || !var.covers_module(Some(module)) {
+        for &k in by_programme.get(&prog).map(Vec::as_slice).unwrap_or(&[]) {
+            let Some(var) = vars.get(k) else { continue };
+            if var.v.rule.value != d.code || !var.eligible() || !var.covers_module(Some(module)) {
                 continue;
             }
             if var.pending && input.require_approved {
