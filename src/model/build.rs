@@ -28,6 +28,14 @@ pub const MAX_INT: u64 = 99_999;
 
 struct Ctx<'a> {
     diags: &'a mut Vec<Diagnostic>,
+    options: &'a BuildOptions,
+}
+
+/// What the workspace configuration changes in model building.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// `spec.toml` sets `policy.framework`: a programme may omit `framework`.
+    pub default_framework: bool,
 }
 
 impl Ctx<'_> {
@@ -99,7 +107,16 @@ fn set_once<T>(ctx: &mut Ctx, src: SourceId, slot: &mut Option<(T, Span)>, value
 /// Builds the workspace model from parsed files (given in a deterministic
 /// order) and reports well-formedness diagnostics.
 pub fn build_workspace(files: &[(SourceId, &SourceFile)], diags: &mut Vec<Diagnostic>) -> Workspace {
-    let mut ctx = Ctx { diags };
+    build_workspace_with(files, diags, &BuildOptions::default())
+}
+
+/// [`build_workspace`] under a workspace configuration.
+pub fn build_workspace_with(
+    files: &[(SourceId, &SourceFile)],
+    diags: &mut Vec<Diagnostic>,
+    options: &BuildOptions,
+) -> Workspace {
+    let mut ctx = Ctx { diags, options };
     let mut ws = Workspace::default();
     for (src, file) in files {
         for e in &file.errors {
@@ -1036,7 +1053,7 @@ fn check_programme_values(ctx: &mut Ctx, p: &Programme) {
     let code = &p.code.value;
     for (what, present) in [
         ("award", p.award.is_some()),
-        ("framework", p.framework.is_some()),
+        ("framework", p.framework.is_some() || ctx.options.default_framework),
         ("credits", p.credits.is_some()),
     ] {
         if !present {
