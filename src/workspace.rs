@@ -155,15 +155,28 @@ fn io_reason(e: &std::io::Error) -> String {
 /// A path as shown to users: relative to the current directory when it is
 /// below it, with `/` separators.
 pub fn display(path: &Path) -> String {
-    let cwd = std::env::current_dir().ok();
-    let shown = match (&cwd, std::fs::canonicalize(path).ok()) {
-        (Some(cwd), Some(abs)) => {
-            let cwd = std::fs::canonicalize(cwd).unwrap_or_else(|_| cwd.clone());
-            match abs.strip_prefix(&cwd) {
-                Ok(rel) => rel.to_path_buf(),
-                Err(_) => path.to_path_buf(),
-            }
-        }
+    display_from(
+        current_dir().as_deref(),
+        path,
+        std::fs::canonicalize(path).ok().as_deref(),
+    )
+}
+
+/// The current directory, canonical when it can be, as [`display_from`] wants it.
+pub fn current_dir() -> Option<PathBuf> {
+    let cwd = std::env::current_dir().ok()?;
+    Some(std::fs::canonicalize(&cwd).unwrap_or(cwd))
+}
+
+/// [`display`] with the current directory (from [`current_dir`]) and the
+/// canonical path already known, for showing many paths without asking the
+/// file system twice for each.
+pub fn display_from(cwd: Option<&Path>, path: &Path, abs: Option<&Path>) -> String {
+    let shown = match (cwd, abs) {
+        (Some(cwd), Some(abs)) => match abs.strip_prefix(cwd) {
+            Ok(rel) => rel.to_path_buf(),
+            Err(_) => path.to_path_buf(),
+        },
         _ => path.to_path_buf(),
     };
     let s = shown.to_string_lossy().replace('\\', "/");

@@ -95,10 +95,10 @@ pub fn load(paths: &[PathBuf], cli_policies: &[PathBuf]) -> Result<Loaded, LoadE
         } else {
             vec![p.clone()]
         };
-        for f in files {
-            let key = std::fs::canonicalize(&f).unwrap_or_else(|_| f.clone());
+        for (f, abs) in canonical(files) {
+            let key = abs.clone().unwrap_or_else(|| f.clone());
             if seen.insert(key) {
-                given_files.push(f);
+                given_files.push((f, abs));
             }
         }
     }
@@ -114,18 +114,20 @@ pub fn load(paths: &[PathBuf], cli_policies: &[PathBuf]) -> Result<Loaded, LoadE
     if let Some(root) = &root {
         let loaded = workspace::load_config(root)?;
         config = loaded.config;
-        for f in workspace::pspec_files(root)? {
-            let key = std::fs::canonicalize(&f).unwrap_or_else(|_| f.clone());
+        for (f, abs) in canonical(workspace::pspec_files(root)?) {
+            let key = abs.clone().unwrap_or_else(|| f.clone());
             if seen.insert(key) {
-                context_files.push(f);
+                context_files.push((f, abs));
             }
         }
     }
+    // Name the files with the canonical paths already known.
+    let cwd = workspace::current_dir();
     for (files, primary) in [(given_files, true), (context_files, false)] {
-        for f in files {
+        for (f, abs) in files {
             let text = workspace::read_text(&f)?;
             inputs.push(Input {
-                name: display(&f),
+                name: workspace::display_from(cwd.as_deref(), &f, abs.as_deref()),
                 path: Some(f),
                 text: Arc::from(text),
                 primary,
@@ -153,6 +155,19 @@ pub fn load(paths: &[PathBuf], cli_policies: &[PathBuf]) -> Result<Loaded, LoadE
         options,
         config,
     })
+}
+
+/// Each file with its canonical path (`None` when it has none), in order;
+/// computed once and reused for the output name (each `realpath` is a
+/// system call per path component).
+fn canonical(files: Vec<PathBuf>) -> Vec<(PathBuf, Option<PathBuf>)> {
+    files
+        .into_iter()
+        .map(|f| {
+            let abs = std::fs::canonicalize(&f).ok();
+            (f, abs)
+        })
+        .collect()
 }
 
 pub fn run(args: CheckArgs, color: bool) -> u8 {
