@@ -297,3 +297,27 @@ fn report_html_sets_backticked_input_as_code() {
     let table = &run.stdout[run.stdout.find("<h2>Check result</h2>").expect("check result section")..];
     assert!(!table.contains('`'), "literal backticks left: {table}");
 }
+
+/// The prerequisite graph of the MSc example drew its two arrows crossing
+/// (7001DS -> 7099DS over 7002DS -> 7004DS) because later columns kept
+/// structure order; they are now ordered by their prerequisites' rows, so
+/// both arrows run straight across.
+#[test]
+fn report_prerequisite_arrows_do_not_cross_in_the_example() {
+    let run = spec(
+        Path::new(EXAMPLES),
+        &["report", "--format", "html", "programmes/msc-data-science.pspec"],
+        None,
+    );
+    assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
+    let attr = |line: &str, name: &str| -> f64 {
+        let key = format!(" {name}=\"");
+        let start = line.find(&key).expect("attribute") + key.len();
+        line[start..].split('"').next().expect("value").parse().expect("number")
+    };
+    let lines: Vec<&str> = run.stdout.lines().filter(|l| l.starts_with("<line ")).collect();
+    assert_eq!(lines.len(), 2, "arrows: {lines:?}");
+    for l in &lines {
+        assert_eq!(attr(l, "y1"), attr(l, "y2"), "arrow not straight: {l}");
+    }
+}

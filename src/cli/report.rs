@@ -969,7 +969,8 @@ fn bar_chart_svg(slots: &[SlotCredits]) -> String {
 }
 
 /// The prerequisite graph, laid out in columns by depth (longest chain of
-/// prerequisites), boxes in structure order within a column.
+/// prerequisites); the first column in structure order, later columns
+/// ordered by their prerequisites' rows.
 fn graph_svg(r: &ProgrammeReport) -> String {
     let nodes = r.graph_nodes();
     let index: BTreeMap<&str, usize> = nodes.iter().enumerate().map(|(i, n)| (n.as_str(), i)).collect();
@@ -992,13 +993,41 @@ fn graph_svg(r: &ProgrammeReport) -> String {
     let (box_w, box_h, col_gap, row_gap) = (110.0, 26.0, 60.0, 12.0);
     let mut rows_in_col: BTreeMap<usize, usize> = BTreeMap::new();
     let mut pos = vec![(0.0, 0.0); nodes.len()];
-    for (i, d) in depth.iter().enumerate() {
-        let row = rows_in_col.entry(*d).or_insert(0);
-        pos[i] = (
-            10.0 + *d as f64 * (box_w + col_gap),
-            10.0 + *row as f64 * (box_h + row_gap),
-        );
-        *row += 1;
+    // Row of each placed node. The first column keeps structure order; each
+    // later column is ordered by the mean row of its prerequisites (then
+    // structure order), which avoids most crossing arrows.
+    let mut row_of: Vec<Option<f64>> = vec![None; nodes.len()];
+    let max_depth = depth.iter().max().copied().unwrap_or(0);
+    for d in 0..=max_depth {
+        let mut col: Vec<(f64, usize)> = (0..nodes.len())
+            .filter(|&i| depth[i] == d)
+            .map(|i| {
+                let preds: Vec<f64> = r
+                    .edges
+                    .iter()
+                    .filter(|(_, b)| index.get(b.as_str()) == Some(&i))
+                    .filter_map(|(a, _)| index.get(a.as_str()).and_then(|&ia| row_of[ia]))
+                    .collect();
+                let key = if d == 0 || preds.is_empty() {
+                    f64::MAX
+                } else {
+                    preds.iter().sum::<f64>() / preds.len() as f64
+                };
+                (key, i)
+            })
+            .collect();
+        if d > 0 {
+            col.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+        }
+        for (_, i) in col {
+            let row = rows_in_col.entry(d).or_insert(0);
+            pos[i] = (
+                10.0 + d as f64 * (box_w + col_gap),
+                10.0 + *row as f64 * (box_h + row_gap),
+            );
+            row_of[i] = Some(*row as f64);
+            *row += 1;
+        }
     }
     let w = 20.0 + (depth.iter().max().copied().unwrap_or(0) + 1) as f64 * (box_w + col_gap);
     let h = 20.0 + rows_in_col.values().max().copied().unwrap_or(1) as f64 * (box_h + row_gap);
