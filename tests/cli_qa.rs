@@ -321,3 +321,36 @@ fn report_prerequisite_arrows_do_not_cross_in_the_example() {
         assert_eq!(attr(l, "y1"), attr(l, "y2"), "arrow not straight: {l}");
     }
 }
+
+/// `spec explain ID --framework F` for a rule of another framework only
+/// said "run `spec rules`"; it now names the frameworks the rule is active
+/// under (still exit 2: it is not active under F).
+#[test]
+fn explain_names_the_framework_of_a_rule_from_elsewhere() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let run = spec(
+        dir.path(),
+        &["explain", "PG.A4.2/module-size", "--framework", "ntu-online-2018"],
+        None,
+    );
+    assert_eq!(run.code, Some(2));
+    assert!(run.stdout.is_empty());
+    assert!(
+        run.stderr.contains(
+            "no rule `PG.A4.2/module-size` in framework `ntu-online-2018`; it is active under framework `ljmu-pgt-2022`"
+        ),
+        "stderr: {}",
+        run.stderr
+    );
+    let clause = spec(
+        dir.path(),
+        &["explain", "PG.A4.2", "--framework", "ntu-online-2018"],
+        None,
+    );
+    assert_eq!(clause.code, Some(2));
+    assert!(
+        clause.stderr.contains("it is active under framework `ljmu-pgt-2022`"),
+        "stderr: {}",
+        clause.stderr
+    );
+}

@@ -304,13 +304,39 @@ pub fn run(args: ExplainArgs) -> u8 {
                 .map(|f| format!(" in framework `{f}`"))
                 .unwrap_or_default();
             let under = clauses_under(cat, &args.rule, args.framework.as_deref());
-            let hint = match near {
-                Some(n) => format!("; did you mean `{n}`?"),
-                None if !under.is_empty() => {
-                    let list: Vec<String> = under.iter().map(|c| format!("`{c}`")).collect();
-                    format!("; clauses under it: {}", list.join(", "))
+            // Under `--framework`, a rule of another framework is named as such.
+            let elsewhere = match (&args.framework, lookup(cat, &args.rule, None)) {
+                (Some(_), Lookup::Rule(_, fws)) => Some(fws),
+                (Some(_), Lookup::Clause(checks)) => {
+                    let mut fws: Vec<String> = checks
+                        .iter()
+                        .flat_map(|r| {
+                            collect(cat, None)
+                                .get(&r.id)
+                                .map(|(_, f)| f.clone())
+                                .unwrap_or_default()
+                        })
+                        .collect();
+                    fws.sort();
+                    fws.dedup();
+                    Some(fws)
                 }
-                None => "; run `spec rules` for the catalogue".to_string(),
+                _ => None,
+            };
+            let hint = match (near, elsewhere) {
+                (_, Some(fws)) if !fws.is_empty() => {
+                    let list: Vec<String> = fws.iter().map(|f| format!("`{f}`")).collect();
+                    let noun = if fws.len() == 1 { "framework" } else { "frameworks" };
+                    format!("; it is active under {noun} {}", list.join(", "))
+                }
+                (near, _) => match near {
+                    Some(n) => format!("; did you mean `{n}`?"),
+                    None if !under.is_empty() => {
+                        let list: Vec<String> = under.iter().map(|c| format!("`{c}`")).collect();
+                        format!("; clauses under it: {}", list.join(", "))
+                    }
+                    None => "; run `spec rules` for the catalogue".to_string(),
+                },
             };
             return super::fatal(&format!("no rule `{}`{within}{hint}", args.rule));
         }
