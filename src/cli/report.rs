@@ -707,7 +707,7 @@ fn approval(v: &crate::model::Variance) -> String {
 fn esc_code_spans(s: &str) -> String {
     let e = esc(s);
     let parts: Vec<&str> = e.split('`').collect();
-    if parts.len() < 3 || parts.len() % 2 == 0 {
+    if parts.len() < 3 || parts.len().is_multiple_of(2) {
         return e;
     }
     let mut o = String::with_capacity(e.len() + parts.len() * 6);
