@@ -354,3 +354,35 @@ fn explain_names_the_framework_of_a_rule_from_elsewhere() {
         clause.stderr
     );
 }
+
+/// The outcomes table of each module had an empty header over the outcome
+/// statements; it is headed "Statement" in both formats.
+#[test]
+fn report_outcome_tables_have_named_columns() {
+    let ex = Path::new(EXAMPLES);
+    let md = spec(ex, &["report", "programmes/pgcert-academic-practice.pspec"], None);
+    assert_eq!(md.code, Some(0), "stderr: {}", md.stderr);
+    assert!(
+        md.stdout.contains("| Outcome | Statement |\n|---|---|\n| LO1 |"),
+        "stdout: {}",
+        md.stdout
+    );
+    assert!(!md.stdout.contains("| Outcome | |"));
+    let html = spec(
+        ex,
+        &[
+            "report",
+            "--format",
+            "html",
+            "programmes/pgcert-academic-practice.pspec",
+        ],
+        None,
+    );
+    assert_eq!(html.code, Some(0), "stderr: {}", html.stderr);
+    assert!(
+        html.stdout.contains("<tr><th>Outcome</th><th>Statement</th></tr>"),
+        "stdout: {}",
+        html.stdout
+    );
+    assert!(!html.stdout.contains("<th></th>"));
+}

@@ -602,7 +602,7 @@ fn markdown(reports: &[ProgrammeReport]) -> String {
                 }
             );
             if !m.outcomes.is_empty() {
-                let _ = writeln!(o, "| Outcome | |\n|---|---|");
+                let _ = writeln!(o, "| Outcome | Statement |\n|---|---|");
                 for out in &m.outcomes {
                     let _ = writeln!(o, "| {} | {} |", out.code.value, md(&out.text.value));
                 }
@@ -834,7 +834,7 @@ fn html(reports: &[ProgrammeReport]) -> String {
             };
             let _ = writeln!(o, "<p>{} credits, level {}.{req}</p>", m.credits(), m.level());
             if !m.outcomes.is_empty() {
-                let _ = writeln!(o, "<table><tr><th>Outcome</th><th></th></tr>");
+                let _ = writeln!(o, "<table><tr><th>Outcome</th><th>Statement</th></tr>");
                 for out in &m.outcomes {
                     let _ = writeln!(
                         o,
