@@ -204,7 +204,15 @@ pub fn run(args: InitArgs) -> u8 {
             if shown.is_empty() || shown == "." {
                 println!("next: `spec check`");
             } else {
-                println!("next: `spec check {shown}`");
+                // Quoted when the shell would split or expand it.
+                let plain = shown
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "/._-+,:@".contains(c));
+                if plain {
+                    println!("next: `spec check {shown}`");
+                } else {
+                    println!("next: `spec check '{}'`", shown.replace('\'', "'\\''"));
+                }
             }
             0
         }
