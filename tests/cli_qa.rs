@@ -55,6 +55,15 @@ fn init_in_current_directory_suggests_a_clean_command() {
         sub.stdout
     );
 
+    // A directory the shell would split is quoted in the hint.
+    let spaced = spec(dir.path(), &["init", "my dir"], None);
+    assert_eq!(spaced.code, Some(0), "stderr: {}", spaced.stderr);
+    assert!(
+        spaced.stdout.contains("next: `spec check 'my dir'`\n"),
+        "stdout: {}",
+        spaced.stdout
+    );
+
     // Refusing to overwrite names the files as the other messages do
     // (relative, no `./` prefix) and exits 2 writing nothing.
     let again = spec(dir.path(), &["init"], None);
