@@ -79,3 +79,44 @@ fn a_named_framework_wins_over_the_default() {
     assert!(c.contains(&"PG.B2/level".to_string()), "{v}");
     assert!(!c.iter().any(|c| c.starts_with("NTU.")), "{v}");
 }
+
+#[test]
+fn an_unknown_deny_value_in_spec_toml_cannot_run() {
+    let d = tempfile::tempdir().expect("tempdir");
+    std::fs::write(d.path().join("spec.toml"), "[output]\ndeny = [\"errors\"]\n").expect("write");
+    std::fs::write(d.path().join("p.pspec"), MODULES).expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_spec"))
+        .args(["check", "."])
+        .current_dir(d.path())
+        .output()
+        .expect("spec runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("`deny = [\"errors\"]`"), "{err}");
+}
+
+#[test]
+fn a_broken_policy_pack_shows_its_errors_and_no_check_summary() {
+    let d = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        d.path().join("bad.policy"),
+        "framework x \"X\"\nrule A/b { clause A \"t\" severity error require programme.credit > 1 message \"m\" }\n",
+    )
+    .expect("write");
+    std::fs::write(d.path().join("p.pspec"), MODULES).expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_spec"))
+        .args(["check", "--no-color", "--policy", "bad.policy", "p.pspec"])
+        .current_dir(d.path())
+        .output()
+        .expect("spec runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty(), "nothing on stdout");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("policy/unknown-name"), "{err}");
+    assert!(err.contains("bad.policy:2:"), "{err}");
+    assert!(err.contains("the check did not run"), "{err}");
+    assert!(
+        !err.contains("checked "),
+        "no summary of a check that did not run: {err}"
+    );
+}

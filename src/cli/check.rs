@@ -189,7 +189,12 @@ pub fn run(args: CheckArgs, color: bool) -> u8 {
             Some(other) => return super::fatal(&format!("`spec.toml` sets an unknown output format `{other}`")),
         },
     };
-    let deny_warnings = !args.deny.is_empty() || loaded.config.output.deny.iter().any(|d| d == "warnings");
+    if let Some(bad) = loaded.config.output.deny.iter().find(|d| d.as_str() != "warnings") {
+        return super::fatal(&format!(
+            "`spec.toml` sets `deny = [\"{bad}\"]`; the only value is `\"warnings\"`"
+        ));
+    }
+    let deny_warnings = !args.deny.is_empty() || !loaded.config.output.deny.is_empty();
     let analysis = analyze(loaded.inputs, &options);
     let out = match format {
         Format::Human => render::human::render(&analysis, color),
@@ -198,8 +203,21 @@ pub fn run(args: CheckArgs, color: bool) -> u8 {
         Format::Github => render::github::render(&analysis),
     };
     if analysis.policy_failed {
-        // Show why, but the check did not run.
-        let _ = std::io::stderr().write_all(render::human::render(&analysis, color).as_bytes());
+        // Show why (the policy diagnostics), but the check did not run: no
+        // summary of a check that did not happen.
+        let mut text = String::new();
+        let about_policy = |d: &&crate::diag::Diagnostic| {
+            d.code.starts_with("policy/")
+                || analysis
+                    .sources
+                    .get(d.source)
+                    .is_some_and(|s| s.kind != crate::source::SourceKind::Spec)
+        };
+        for d in analysis.diagnostics.iter().filter(about_policy) {
+            text.push_str(&render::human::render_one(d, &analysis.sources, color));
+        }
+        text.push_str("the check did not run: fix the policy packs or options above\n");
+        let _ = std::io::stderr().write_all(text.as_bytes());
         return 2;
     }
     let mut stdout = std::io::stdout().lock();
