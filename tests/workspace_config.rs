@@ -120,3 +120,33 @@ fn a_broken_policy_pack_shows_its_errors_and_no_check_summary() {
         "no summary of a check that did not run: {err}"
     );
 }
+
+#[test]
+fn a_nested_workspace_is_skipped_with_a_note_not_merged() {
+    let d = tempfile::tempdir().expect("tempdir");
+    std::fs::write(d.path().join("p.pspec"), MODULES).expect("write");
+    let sub = d.path().join("sub");
+    std::fs::create_dir(&sub).expect("mkdir");
+    std::fs::write(sub.join("spec.toml"), "").expect("write");
+    // The same module code in the nested workspace: merged, it would be a
+    // spec/duplicate.
+    std::fs::write(sub.join("q.pspec"), MODULES).expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_spec"))
+        .args(["check", "--format", "json", "."])
+        .current_dir(d.path())
+        .output()
+        .expect("spec runs");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(!codes(&v).contains(&"spec/duplicate".to_string()), "{v}");
+    assert_eq!(v["summary"]["files"], 1, "{v}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("skipped `sub/`"), "{err}");
+    // Checked on its own, the nested workspace is checked.
+    let out = Command::new(env!("CARGO_BIN_EXE_spec"))
+        .args(["check", "--format", "json", "sub"])
+        .current_dir(d.path())
+        .output()
+        .expect("spec runs");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["summary"]["files"], 1, "{v}");
+}

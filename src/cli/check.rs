@@ -53,6 +53,9 @@ pub struct Loaded {
     pub inputs: Vec<Input>,
     pub options: Options,
     pub config: workspace::Config,
+    /// Subdirectories of a given directory that are workspaces of their own
+    /// (they hold a `spec.toml`), not checked with this one.
+    pub skipped: Vec<PathBuf>,
 }
 
 /// Reads the files to check, their workspace's other files and `spec.toml`.
@@ -65,6 +68,7 @@ pub fn load(paths: &[PathBuf], cli_policies: &[PathBuf]) -> Result<Loaded, LoadE
     let mut inputs = Vec::new();
     let mut seen: HashSet<PathBuf> = HashSet::new();
     let mut given_files = Vec::new();
+    let mut skipped: Vec<PathBuf> = Vec::new();
     let mut stdin_used = false;
     for p in &paths {
         if p.as_os_str() == "-" {
@@ -91,7 +95,9 @@ pub fn load(paths: &[PathBuf], cli_policies: &[PathBuf]) -> Result<Loaded, LoadE
             })
         })?;
         let files = if meta.is_dir() {
-            workspace::pspec_files(p)?
+            let (files, nested) = workspace::workspace_pspec_files(p)?;
+            skipped.extend(nested);
+            files
         } else {
             vec![p.clone()]
         };
@@ -114,7 +120,7 @@ pub fn load(paths: &[PathBuf], cli_policies: &[PathBuf]) -> Result<Loaded, LoadE
     if let Some(root) = &root {
         let loaded = workspace::load_config(root)?;
         config = loaded.config;
-        for (f, abs) in canonical(workspace::pspec_files(root)?) {
+        for (f, abs) in canonical(workspace::workspace_pspec_files(root)?.0) {
             let key = abs.clone().unwrap_or_else(|| f.clone());
             if seen.insert(key) {
                 context_files.push((f, abs));
@@ -154,6 +160,7 @@ pub fn load(paths: &[PathBuf], cli_policies: &[PathBuf]) -> Result<Loaded, LoadE
         inputs,
         options,
         config,
+        skipped,
     })
 }
 
@@ -176,6 +183,12 @@ pub fn run(args: CheckArgs, color: bool) -> u8 {
         Ok(l) => l,
         Err(e) => return super::fatal(&e.0),
     };
+    for dir in &loaded.skipped {
+        let shown = display(dir);
+        eprintln!(
+            "note: skipped `{shown}/`: it has its own `spec.toml`, so it is a separate workspace; check it with `spec check {shown}`"
+        );
+    }
     let mut options = loaded.options;
     options.framework = args.framework.clone();
     options.require_approved_variances |= args.require_approved_variances;
