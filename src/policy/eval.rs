@@ -811,6 +811,13 @@ pub fn eval(ir: &Ir, ctx: &Ctx, env: &mut Vec<Value>) -> Value {
         Ir::Const(v) => v.clone(),
         Ir::Var(s) => env.get(*s).cloned().unwrap_or(Value::None),
         Ir::Field(o, f) => {
+            // A field of a variable: borrow the slot rather than clone it.
+            if let Ir::Var(s) = **o {
+                return match env.get(s) {
+                    Some(v) => field(ctx, v, *f),
+                    None => field(ctx, &Value::None, *f),
+                };
+            }
             let v = eval(o, ctx, env);
             field(ctx, &v, *f)
         }
@@ -1404,7 +1411,10 @@ fn render(ctx: &Ctx, t: &Text, env: &mut Vec<Value>) -> String {
 /// Runs one rule for one subject: `root` is the value of the rule's first
 /// binding for module and pathway rules (`Value::PathSym` for pathways).
 pub fn run_rule(rule: &CompiledRule, ctx: &Ctx, root: Option<Value>, out: &mut Vec<Finding>) {
-    let mut env = vec![Value::None; rule.nslots.max(1)];
+    // Reuse one environment buffer per thread instead of allocating per run.
+    let mut env = ENV_BUF.with(|b| std::mem::take(&mut *b.borrow_mut()));
+    env.clear();
+    env.resize(rule.nslots.max(1), Value::None);
     if let Some(p) = ctx.prog {
         env[0] = Value::Programme(p);
     }
@@ -1412,6 +1422,12 @@ pub fn run_rule(rule: &CompiledRule, ctx: &Ctx, root: Option<Value>, out: &mut V
         set_slot(&mut env, slot, v);
     }
     bind(rule, ctx, &mut env, 0, out);
+    env.clear();
+    ENV_BUF.with(|b| *b.borrow_mut() = env);
+}
+
+thread_local! {
+    static ENV_BUF: std::cell::RefCell<Vec<Value>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 fn bind(rule: &CompiledRule, ctx: &Ctx, env: &mut Vec<Value>, i: usize, out: &mut Vec<Finding>) -> bool {
