@@ -379,6 +379,8 @@ pub fn check(sources: &mut Sources, ws: &Workspace, options: &Options, diags: &m
     }
     // 1. each programme's framework, and its award
     let mut frameworks: Vec<Option<String>> = vec![None; ws.programmes.len()];
+    // The award codes of each framework, computed once rather than per programme.
+    let mut award_codes: HashMap<String, Vec<String>> = HashMap::new();
     for (pi, p) in ws.programmes.iter().enumerate() {
         if p.broken {
             continue;
@@ -411,8 +413,12 @@ pub fn check(sources: &mut Sources, ws: &Workspace, options: &Options, diags: &m
                 .filter(|f| set.fw_index.contains_key(f))
         };
         let Some(fw) = fw else { continue };
-        let awards = set.awards(&fw);
-        let codes: Vec<&str> = awards.iter().map(|a| a.code.as_str()).collect();
+        let codes: Vec<&str> = award_codes
+            .entry(fw.clone())
+            .or_insert_with(|| set.awards(&fw).into_iter().map(|a| a.code).collect())
+            .iter()
+            .map(String::as_str)
+            .collect();
         let mut check_award = |code: &crate::span::Spanned<String>, what: &str| {
             if !codes.contains(&code.value.as_str()) {
                 let help = match did_you_mean(&code.value, codes.iter().copied()) {
