@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use crate::check::{self, CheckCtx};
 use crate::diag::{Diagnostic, Severity, SourceId, Summary};
-use crate::model::{build_workspace, Workspace};
+use crate::model::{build_workspace_with, BuildOptions, Workspace};
 use crate::source::{Source, SourceKind, Sources};
 use crate::syntax::ast::SourceFile;
 
@@ -99,7 +99,10 @@ pub fn analyze_parsed(parsed: Vec<Parsed>, options: &Options) -> Analysis {
     }
     let mut diags = Vec::new();
     let refs: Vec<(SourceId, &SourceFile)> = files.iter().map(|(id, f)| (*id, f.as_ref())).collect();
-    let workspace = build_workspace(&refs, &mut diags);
+    let build_options = BuildOptions {
+        default_framework: options.default_framework.is_some(),
+    };
+    let workspace = build_workspace_with(&refs, &mut diags, &build_options);
     check::run_all(&CheckCtx { ws: &workspace }, &mut diags);
     let policy = crate::policy::check(&mut sources, &workspace, options, &mut diags);
 

@@ -110,7 +110,29 @@ pub fn files_with_ext(dir: &Path, ext: &str) -> Result<Vec<PathBuf>, LoadError> 
     Ok(out)
 }
 
+/// The `*.pspec` files of the workspace rooted at `dir`: like
+/// [`pspec_files`], but a subdirectory with a `spec.toml` of its own is
+/// another workspace and is not entered; those roots are returned second,
+/// so the caller can say what it skipped.
+pub fn workspace_pspec_files(dir: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>), LoadError> {
+    let mut out = Vec::new();
+    let mut nested = Vec::new();
+    walk_inner(dir, "pspec", &mut out, Some(&mut nested))?;
+    out.sort();
+    nested.sort();
+    Ok((out, nested))
+}
+
 fn walk(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
+    walk_inner(dir, ext, out, None)
+}
+
+fn walk_inner(
+    dir: &Path,
+    ext: &str,
+    out: &mut Vec<PathBuf>,
+    mut nested: Option<&mut Vec<PathBuf>>,
+) -> Result<(), LoadError> {
     let rd = std::fs::read_dir(dir).map_err(|e| LoadError(format!("cannot read directory `{}`: {e}", display(dir))))?;
     let mut entries: Vec<_> = rd.filter_map(|e| e.ok()).collect();
     entries.sort_by_key(|e| e.file_name());
@@ -123,7 +145,13 @@ fn walk(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) -> Result<(), LoadError> 
             if name.starts_with('.') || name == "target" || name == "node_modules" {
                 continue;
             }
-            walk(&path, ext, out)?;
+            if let Some(n) = nested.as_deref_mut() {
+                if path.join("spec.toml").is_file() {
+                    n.push(path);
+                    continue;
+                }
+            }
+            walk_inner(&path, ext, out, nested.as_deref_mut())?;
         } else if path.extension().is_some_and(|x| x == ext) {
             out.push(path);
         }
@@ -155,15 +183,28 @@ fn io_reason(e: &std::io::Error) -> String {
 /// A path as shown to users: relative to the current directory when it is
 /// below it, with `/` separators.
 pub fn display(path: &Path) -> String {
-    let cwd = std::env::current_dir().ok();
-    let shown = match (&cwd, std::fs::canonicalize(path).ok()) {
-        (Some(cwd), Some(abs)) => {
-            let cwd = std::fs::canonicalize(cwd).unwrap_or_else(|_| cwd.clone());
-            match abs.strip_prefix(&cwd) {
-                Ok(rel) => rel.to_path_buf(),
-                Err(_) => path.to_path_buf(),
-            }
-        }
+    display_from(
+        current_dir().as_deref(),
+        path,
+        std::fs::canonicalize(path).ok().as_deref(),
+    )
+}
+
+/// The current directory, canonical when it can be, as [`display_from`] wants it.
+pub fn current_dir() -> Option<PathBuf> {
+    let cwd = std::env::current_dir().ok()?;
+    Some(std::fs::canonicalize(&cwd).unwrap_or(cwd))
+}
+
+/// [`display`] with the current directory (from [`current_dir`]) and the
+/// canonical path already known, for showing many paths without asking the
+/// file system twice for each.
+pub fn display_from(cwd: Option<&Path>, path: &Path, abs: Option<&Path>) -> String {
+    let shown = match (cwd, abs) {
+        (Some(cwd), Some(abs)) => match abs.strip_prefix(cwd) {
+            Ok(rel) => rel.to_path_buf(),
+            Err(_) => path.to_path_buf(),
+        },
         _ => path.to_path_buf(),
     };
     let s = shown.to_string_lossy().replace('\\', "/");

@@ -14,7 +14,8 @@
 //!
 //! So 11 modules and 4 pathways per programme. A few programmes carry
 //! realistic faults (a 15-credit option module, an undefined module) unless
-//! `faults` is off, and some an approved variance, so diagnostics are produced and
+//! `faults` is off; every 25th has a 15-credit module covered by an approved
+//! variance (reported as waived), so diagnostics are produced and
 //! rendered too.
 
 use std::fmt::Write as _;
@@ -136,8 +137,9 @@ fn module_text(
 
 /// The modules of programme `p`.
 fn modules(out: &mut String, rng: &mut Rng, p: usize, faults: bool) {
-    // Every 10th programme has a 15-credit option (PG.A4.2/module-size).
-    let odd = faults && p % 10 == 7;
+    // Every 10th programme has a 15-credit option (PG.A4.2/module-size);
+    // every 25th has one too, covered by an approved variance (waived).
+    let odd = (faults && p % 10 == 7) || p % 25 == 3;
     module_text(out, rng, p, 0, 20, &["research-skills"], None);
     module_text(out, rng, p, 1, 20, &[], None);
     module_text(out, rng, p, 2, 20, &[], None);

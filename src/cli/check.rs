@@ -53,6 +53,9 @@ pub struct Loaded {
     pub inputs: Vec<Input>,
     pub options: Options,
     pub config: workspace::Config,
+    /// Subdirectories of a given directory that are workspaces of their own
+    /// (they hold a `spec.toml`), not checked with this one.
+    pub skipped: Vec<PathBuf>,
 }
 
 /// Reads the files to check, their workspace's other files and `spec.toml`.
@@ -65,6 +68,7 @@ pub fn load(paths: &[PathBuf], cli_policies: &[PathBuf]) -> Result<Loaded, LoadE
     let mut inputs = Vec::new();
     let mut seen: HashSet<PathBuf> = HashSet::new();
     let mut given_files = Vec::new();
+    let mut skipped: Vec<PathBuf> = Vec::new();
     let mut stdin_used = false;
     for p in &paths {
         if p.as_os_str() == "-" {
@@ -91,14 +95,16 @@ pub fn load(paths: &[PathBuf], cli_policies: &[PathBuf]) -> Result<Loaded, LoadE
             })
         })?;
         let files = if meta.is_dir() {
-            workspace::pspec_files(p)?
+            let (files, nested) = workspace::workspace_pspec_files(p)?;
+            skipped.extend(nested);
+            files
         } else {
             vec![p.clone()]
         };
-        for f in files {
-            let key = std::fs::canonicalize(&f).unwrap_or_else(|_| f.clone());
+        for (f, abs) in canonical(files) {
+            let key = abs.clone().unwrap_or_else(|| f.clone());
             if seen.insert(key) {
-                given_files.push(f);
+                given_files.push((f, abs));
             }
         }
     }
@@ -114,18 +120,20 @@ pub fn load(paths: &[PathBuf], cli_policies: &[PathBuf]) -> Result<Loaded, LoadE
     if let Some(root) = &root {
         let loaded = workspace::load_config(root)?;
         config = loaded.config;
-        for f in workspace::pspec_files(root)? {
-            let key = std::fs::canonicalize(&f).unwrap_or_else(|_| f.clone());
+        for (f, abs) in canonical(workspace::workspace_pspec_files(root)?.0) {
+            let key = abs.clone().unwrap_or_else(|| f.clone());
             if seen.insert(key) {
-                context_files.push(f);
+                context_files.push((f, abs));
             }
         }
     }
+    // Name the files with the canonical paths already known.
+    let cwd = workspace::current_dir();
     for (files, primary) in [(given_files, true), (context_files, false)] {
-        for f in files {
+        for (f, abs) in files {
             let text = workspace::read_text(&f)?;
             inputs.push(Input {
-                name: display(&f),
+                name: workspace::display_from(cwd.as_deref(), &f, abs.as_deref()),
                 path: Some(f),
                 text: Arc::from(text),
                 primary,
@@ -152,7 +160,21 @@ pub fn load(paths: &[PathBuf], cli_policies: &[PathBuf]) -> Result<Loaded, LoadE
         inputs,
         options,
         config,
+        skipped,
     })
+}
+
+/// Each file with its canonical path (`None` when it has none), in order;
+/// computed once and reused for the output name (each `realpath` is a
+/// system call per path component).
+fn canonical(files: Vec<PathBuf>) -> Vec<(PathBuf, Option<PathBuf>)> {
+    files
+        .into_iter()
+        .map(|f| {
+            let abs = std::fs::canonicalize(&f).ok();
+            (f, abs)
+        })
+        .collect()
 }
 
 pub fn run(args: CheckArgs, color: bool) -> u8 {
@@ -161,6 +183,12 @@ pub fn run(args: CheckArgs, color: bool) -> u8 {
         Ok(l) => l,
         Err(e) => return super::fatal(&e.0),
     };
+    for dir in &loaded.skipped {
+        let shown = display(dir);
+        eprintln!(
+            "note: skipped `{shown}/`: it has its own `spec.toml`, so it is a separate workspace; check it with `spec check {shown}`"
+        );
+    }
     let mut options = loaded.options;
     options.framework = args.framework.clone();
     options.require_approved_variances |= args.require_approved_variances;
@@ -174,7 +202,12 @@ pub fn run(args: CheckArgs, color: bool) -> u8 {
             Some(other) => return super::fatal(&format!("`spec.toml` sets an unknown output format `{other}`")),
         },
     };
-    let deny_warnings = !args.deny.is_empty() || loaded.config.output.deny.iter().any(|d| d == "warnings");
+    if let Some(bad) = loaded.config.output.deny.iter().find(|d| d.as_str() != "warnings") {
+        return super::fatal(&format!(
+            "`spec.toml` sets `deny = [\"{bad}\"]`; the only value is `\"warnings\"`"
+        ));
+    }
+    let deny_warnings = !args.deny.is_empty() || !loaded.config.output.deny.is_empty();
     let analysis = analyze(loaded.inputs, &options);
     let out = match format {
         Format::Human => render::human::render(&analysis, color),
@@ -183,8 +216,21 @@ pub fn run(args: CheckArgs, color: bool) -> u8 {
         Format::Github => render::github::render(&analysis),
     };
     if analysis.policy_failed {
-        // Show why, but the check did not run.
-        let _ = std::io::stderr().write_all(render::human::render(&analysis, color).as_bytes());
+        // Show why (the policy diagnostics), but the check did not run: no
+        // summary of a check that did not happen.
+        let mut text = String::new();
+        let about_policy = |d: &&crate::diag::Diagnostic| {
+            d.code.starts_with("policy/")
+                || analysis
+                    .sources
+                    .get(d.source)
+                    .is_some_and(|s| s.kind != crate::source::SourceKind::Spec)
+        };
+        for d in analysis.diagnostics.iter().filter(about_policy) {
+            text.push_str(&render::human::render_one(d, &analysis.sources, color));
+        }
+        text.push_str("the check did not run: fix the policy packs or options above\n");
+        let _ = std::io::stderr().write_all(text.as_bytes());
         return 2;
     }
     let mut stdout = std::io::stdout().lock();

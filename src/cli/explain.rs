@@ -62,7 +62,30 @@ pub fn lookup<'c>(cat: &'c dyn RuleCatalogue, id: &str, framework: Option<&str>)
         return Lookup::Clause(clause);
     }
     let infos: Vec<&RuleInfo> = all.values().map(|(r, _)| *r).collect();
+    // Ids and clauses are case-sensitive; a different case is the likeliest slip.
+    let same_but_case = infos
+        .iter()
+        .flat_map(|r| [r.id.as_str(), r.clause.as_str()])
+        .find(|c| !c.is_empty() && c.eq_ignore_ascii_case(id))
+        .map(str::to_string);
+    if same_but_case.is_some() {
+        return Lookup::Unknown(same_but_case);
+    }
     Lookup::Unknown(crate::policy::variance::nearest_rule(id, &infos).map(str::to_string))
+}
+
+/// The clauses below a section id (`PG.A4` -> `PG.A4.1`, `PG.A4.2`, ...),
+/// sorted, for the hint of an unknown id.
+fn clauses_under(cat: &dyn RuleCatalogue, id: &str, framework: Option<&str>) -> Vec<String> {
+    let prefix = format!("{id}.");
+    let mut v: Vec<String> = collect(cat, framework)
+        .values()
+        .map(|(r, _)| r.clause.clone())
+        .filter(|c| !c.is_empty() && c.starts_with(&prefix))
+        .collect();
+    v.sort();
+    v.dedup();
+    v
 }
 
 fn indent(text: &str, by: &str) -> String {
@@ -216,7 +239,48 @@ pub fn explain_clause(id: &str, checks: &[&RuleInfo]) -> String {
     s
 }
 
+/// The diagnostics of policy compilation (docs/policies.md, "Compile
+/// diagnostics"): not rules of a pack, but every one of them ends with "see
+/// `spec explain ID`", so `spec explain` knows them.
+pub const POLICY_DIAGNOSTICS: &[(&str, &str, &str)] = &[
+    (
+        "policy/syntax",
+        "error",
+        "the text of a policy file does not parse (one per broken item; the next item is still read), a file without a `framework`/`extend` line, or text outside an item",
+    ),
+    (
+        "policy/unknown-name",
+        "error",
+        "an unknown variable, constant, field, function, included or extended pack, criterion or severity; the message suggests the nearest name",
+    ),
+    ("policy/type", "error", "a type error, or a pathway requirement outside the decidable fragment"),
+    ("policy/duplicate", "error", "a rule id, framework, award or constant defined twice"),
+    ("policy/missing", "error", "a rule without `require`, `message` or `clause`"),
+    ("policy/io", "error", "a policy path cannot be read"),
+    ("policy/limit", "warning", "at evaluation, a `reach` search exceeded its bound"),
+];
+
+/// `spec explain` for a policy compile diagnostic.
+pub fn explain_policy_diagnostic(id: &str, severity: &str, when: &str) -> String {
+    format!(
+        "{id}\n\n  severity    {severity}\n  clause      none: a diagnostic of the policy compiler\n  waivable    no: fix the policy file\n\nFires when {when}.\n\n{}\n",
+        if severity == "error" {
+            "Any such error in a policy pack stops `spec check` (exit 2): the check cannot run.\nThe policy language is described in docs/policies.md."
+        } else {
+            "The policy language is described in docs/policies.md."
+        }
+    )
+}
+
 pub fn run(args: ExplainArgs) -> u8 {
+    if let Some((id, severity, when)) = POLICY_DIAGNOSTICS.iter().find(|(id, _, _)| *id == args.rule) {
+        let out = explain_policy_diagnostic(id, severity, when);
+        let mut stdout = std::io::stdout().lock();
+        if stdout.write_all(out.as_bytes()).and_then(|_| stdout.flush()).is_err() {
+            return 2;
+        }
+        return 0;
+    }
     let loaded = match load_catalogue(&args.policy) {
         Ok(l) => l,
         Err(e) => return super::fatal(&e),
@@ -239,9 +303,40 @@ pub fn run(args: ExplainArgs) -> u8 {
                 .as_deref()
                 .map(|f| format!(" in framework `{f}`"))
                 .unwrap_or_default();
-            let hint = match near {
-                Some(n) => format!("; did you mean `{n}`?"),
-                None => "; run `spec rules` for the catalogue".to_string(),
+            let under = clauses_under(cat, &args.rule, args.framework.as_deref());
+            // Under `--framework`, a rule of another framework is named as such.
+            let elsewhere = match (&args.framework, lookup(cat, &args.rule, None)) {
+                (Some(_), Lookup::Rule(_, fws)) => Some(fws),
+                (Some(_), Lookup::Clause(checks)) => {
+                    let mut fws: Vec<String> = checks
+                        .iter()
+                        .flat_map(|r| {
+                            collect(cat, None)
+                                .get(&r.id)
+                                .map(|(_, f)| f.clone())
+                                .unwrap_or_default()
+                        })
+                        .collect();
+                    fws.sort();
+                    fws.dedup();
+                    Some(fws)
+                }
+                _ => None,
+            };
+            let hint = match (near, elsewhere) {
+                (_, Some(fws)) if !fws.is_empty() => {
+                    let list: Vec<String> = fws.iter().map(|f| format!("`{f}`")).collect();
+                    let noun = if fws.len() == 1 { "framework" } else { "frameworks" };
+                    format!("; it is active under {noun} {}", list.join(", "))
+                }
+                (near, _) => match near {
+                    Some(n) => format!("; did you mean `{n}`?"),
+                    None if !under.is_empty() => {
+                        let list: Vec<String> = under.iter().map(|c| format!("`{c}`")).collect();
+                        format!("; clauses under it: {}", list.join(", "))
+                    }
+                    None => "; run `spec rules` for the catalogue".to_string(),
+                },
             };
             return super::fatal(&format!("no rule `{}`{within}{hint}", args.rule));
         }

@@ -200,7 +200,20 @@ pub fn run(args: InitArgs) -> u8 {
             for f in &written {
                 println!("created {}", crate::workspace::display(f));
             }
-            println!("next: `spec check {}`", crate::workspace::display(&dir));
+            let shown = crate::workspace::display(&dir);
+            if shown.is_empty() || shown == "." {
+                println!("next: `spec check`");
+            } else {
+                // Quoted when the shell would split or expand it.
+                let plain = shown
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "/._-+,:@".contains(c));
+                if plain {
+                    println!("next: `spec check {shown}`");
+                } else {
+                    println!("next: `spec check '{}'`", shown.replace('\'', "'\\''"));
+                }
+            }
             0
         }
         Err(e) => super::fatal(&e),
@@ -217,7 +230,7 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>, String> {
         .iter()
         .map(|(rel, _)| dir.join(rel))
         .filter(|p| p.exists())
-        .map(|p| format!("`{}`", p.display()))
+        .map(|p| format!("`{}`", crate::workspace::display(&p)))
         .collect();
     if !existing.is_empty() {
         return Err(format!(

@@ -34,7 +34,7 @@ pub enum ReportFormat {
 
 #[derive(Args, Debug, Clone)]
 pub struct ReportArgs {
-    /// A `.pspec` file defining one or more programmes.
+    /// A `.pspec` file defining one or more programmes (`-`: stdin).
     pub file: PathBuf,
     /// Output format.
     #[arg(long, value_enum, default_value = "markdown")]
@@ -50,16 +50,17 @@ pub fn run(args: ReportArgs) -> u8 {
         Err(e) => return super::fatal(&e.0),
     };
     let analysis = analyze(loaded.inputs, &loaded.options);
+    // `-` is stdin, which `check::load` names `<stdin>`.
+    let primary_name = if args.file.as_os_str() == "-" {
+        "<stdin>".to_string()
+    } else {
+        crate::workspace::display(&args.file)
+    };
     let primary: Vec<&Programme> = analysis
         .workspace
         .programmes
         .iter()
-        .filter(|p| {
-            analysis
-                .sources
-                .get(p.source)
-                .is_some_and(|s| s.name == crate::workspace::display(&args.file))
-        })
+        .filter(|p| analysis.sources.get(p.source).is_some_and(|s| s.name == primary_name))
         .collect();
     if primary.is_empty() {
         return super::fatal(&format!("`{}` defines no programme", args.file.display()));
@@ -492,13 +493,27 @@ fn markdown(reports: &[ProgrammeReport]) -> String {
         if r.rows.is_empty() {
             let _ = writeln!(o, "No structure is given.\n");
         } else {
-            let _ = writeln!(o, "| Stage | Line | Module | Title | Credits | Level | Placement | Notes |\n|---|---|---|---|---|---|---|---|");
-            for row in &r.rows {
-                let stage = row.stage.map(|n| r.stage_title(n)).unwrap_or_else(|| "-".into());
+            // A programme without stages gets no Stage column (it was all `-`).
+            let staged = r.rows.iter().any(|row| row.stage.is_some());
+            if staged {
+                let _ = writeln!(o, "| Stage | Line | Module | Title | Credits | Level | Placement | Notes |\n|---|---|---|---|---|---|---|---|");
+            } else {
                 let _ = writeln!(
                     o,
-                    "| {} | {} | `{}` | {} | {} | {} | {} | {} |",
-                    md(&stage),
+                    "| Line | Module | Title | Credits | Level | Placement | Notes |\n|---|---|---|---|---|---|---|"
+                );
+            }
+            for row in &r.rows {
+                let stage = row.stage.map(|n| r.stage_title(n)).unwrap_or_else(|| "-".into());
+                let stage_cell = if staged {
+                    format!("| {} ", md(&stage))
+                } else {
+                    String::new()
+                };
+                let _ = writeln!(
+                    o,
+                    "{}| {} | `{}` | {} | {} | {} | {} | {} |",
+                    stage_cell,
                     md(&row.line),
                     row.code,
                     md(&row.title),
@@ -587,7 +602,7 @@ fn markdown(reports: &[ProgrammeReport]) -> String {
                 }
             );
             if !m.outcomes.is_empty() {
-                let _ = writeln!(o, "| Outcome | |\n|---|---|");
+                let _ = writeln!(o, "| Outcome | Statement |\n|---|---|");
                 for out in &m.outcomes {
                     let _ = writeln!(o, "| {} | {} |", out.code.value, md(&out.text.value));
                 }
@@ -686,6 +701,26 @@ fn approval(v: &crate::model::Variance) -> String {
 
 // ------------------------------------------------------------------ html
 
+/// `esc`, and the message convention's `backticked` user input as
+/// `<code>` (the backticks were shown literally); an odd number of
+/// backticks leaves the text as it is.
+fn esc_code_spans(s: &str) -> String {
+    let e = esc(s);
+    let parts: Vec<&str> = e.split('`').collect();
+    if parts.len() < 3 || parts.len().is_multiple_of(2) {
+        return e;
+    }
+    let mut o = String::with_capacity(e.len() + parts.len() * 6);
+    for (i, part) in parts.iter().enumerate() {
+        if i % 2 == 1 {
+            let _ = write!(o, "<code>{part}</code>");
+        } else {
+            o.push_str(part);
+        }
+    }
+    o
+}
+
 fn esc(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
     for c in s.chars() {
@@ -703,7 +738,7 @@ fn esc(s: &str) -> String {
 
 const CSS: &str = "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b;line-height:1.45}\
 table{border-collapse:collapse;margin:0.5rem 0 1.2rem}td,th{border:1px solid #ccc;padding:0.25rem 0.5rem;text-align:left;vertical-align:top}\
-th{background:#f2f2f2}code{background:#f4f4f4;padding:0 0.2rem}.ok{color:#176117}.bad{color:#a4161a}.note{color:#555}\
+th{background:#f2f2f2}code{background:#f4f4f4;padding:0 0.2rem;font-family:ui-monospace,Menlo,Consolas,\"DejaVu Sans Mono\",monospace;font-size:0.9em}.ok{color:#176117}.bad{color:#a4161a}.note{color:#555}.rule{white-space:nowrap}\
 svg text{font-family:system-ui,sans-serif;font-size:12px}";
 
 fn html(reports: &[ProgrammeReport]) -> String {
@@ -728,13 +763,21 @@ fn html(reports: &[ProgrammeReport]) -> String {
         if r.rows.is_empty() {
             let _ = writeln!(o, "<p>No structure is given.</p>");
         } else {
-            let _ = writeln!(o, "<table><tr><th>Stage</th><th>Line</th><th>Module</th><th>Title</th><th>Credits</th><th>Level</th><th>Placement</th><th>Notes</th></tr>");
+            // A programme without stages gets no Stage column (it was all `-`).
+            let staged = r.rows.iter().any(|row| row.stage.is_some());
+            let stage_th = if staged { "<th>Stage</th>" } else { "" };
+            let _ = writeln!(o, "<table><tr>{stage_th}<th>Line</th><th>Module</th><th>Title</th><th>Credits</th><th>Level</th><th>Placement</th><th>Notes</th></tr>");
             for row in &r.rows {
                 let stage = row.stage.map(|n| r.stage_title(n)).unwrap_or_else(|| "-".into());
+                let stage_td = if staged {
+                    format!("<td>{}</td>", esc(&stage))
+                } else {
+                    String::new()
+                };
                 let _ = writeln!(
                     o,
-                    "<tr><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                    esc(&stage),
+                    "<tr>{}<td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    stage_td,
                     esc(&row.line),
                     esc(&row.code),
                     esc(&row.title),
@@ -750,10 +793,14 @@ fn html(reports: &[ProgrammeReport]) -> String {
         let _ = writeln!(o, "<h2>Credits per period</h2>");
         if !r.slots.is_empty() {
             o.push_str(&bar_chart_svg(&r.slots));
-            let _ = writeln!(
-                o,
-                "<p class=\"note\">Dark: core credits. Light: the range of option credits over all pathways.</p>"
-            );
+            if r.slots.iter().any(|s| s.option_max > 0) {
+                let _ = writeln!(
+                    o,
+                    "<p class=\"note\">Dark: core credits. Light: the range of option credits over all pathways.</p>"
+                );
+            } else {
+                let _ = writeln!(o, "<p class=\"note\">Core credits per period (no options).</p>");
+            }
         }
         if let Some(n) = &r.slots_note {
             let _ = writeln!(o, "<p class=\"note\">Note: {}.</p>", esc(n));
@@ -787,7 +834,7 @@ fn html(reports: &[ProgrammeReport]) -> String {
             };
             let _ = writeln!(o, "<p>{} credits, level {}.{req}</p>", m.credits(), m.level());
             if !m.outcomes.is_empty() {
-                let _ = writeln!(o, "<table><tr><th>Outcome</th><th></th></tr>");
+                let _ = writeln!(o, "<table><tr><th>Outcome</th><th>Statement</th></tr>");
                 for out in &m.outcomes {
                     let _ = writeln!(
                         o,
@@ -855,10 +902,10 @@ fn html(reports: &[ProgrammeReport]) -> String {
                 };
                 let _ = writeln!(
                     o,
-                    "<tr><td>{}</td><td><code>{}</code></td><td>{}</td></tr>",
+                    "<tr><td>{}</td><td><code class=\"rule\">{}</code></td><td>{}</td></tr>",
                     esc(&sev),
                     esc(code),
-                    esc(msg)
+                    esc_code_spans(msg)
                 );
             }
             let _ = writeln!(o, "</table>");
@@ -922,7 +969,8 @@ fn bar_chart_svg(slots: &[SlotCredits]) -> String {
 }
 
 /// The prerequisite graph, laid out in columns by depth (longest chain of
-/// prerequisites), boxes in structure order within a column.
+/// prerequisites); the first column in structure order, later columns
+/// ordered by their prerequisites' rows.
 fn graph_svg(r: &ProgrammeReport) -> String {
     let nodes = r.graph_nodes();
     let index: BTreeMap<&str, usize> = nodes.iter().enumerate().map(|(i, n)| (n.as_str(), i)).collect();
@@ -945,13 +993,41 @@ fn graph_svg(r: &ProgrammeReport) -> String {
     let (box_w, box_h, col_gap, row_gap) = (110.0, 26.0, 60.0, 12.0);
     let mut rows_in_col: BTreeMap<usize, usize> = BTreeMap::new();
     let mut pos = vec![(0.0, 0.0); nodes.len()];
-    for (i, d) in depth.iter().enumerate() {
-        let row = rows_in_col.entry(*d).or_insert(0);
-        pos[i] = (
-            10.0 + *d as f64 * (box_w + col_gap),
-            10.0 + *row as f64 * (box_h + row_gap),
-        );
-        *row += 1;
+    // Row of each placed node. The first column keeps structure order; each
+    // later column is ordered by the mean row of its prerequisites (then
+    // structure order), which avoids most crossing arrows.
+    let mut row_of: Vec<Option<f64>> = vec![None; nodes.len()];
+    let max_depth = depth.iter().max().copied().unwrap_or(0);
+    for d in 0..=max_depth {
+        let mut col: Vec<(f64, usize)> = (0..nodes.len())
+            .filter(|&i| depth[i] == d)
+            .map(|i| {
+                let preds: Vec<f64> = r
+                    .edges
+                    .iter()
+                    .filter(|(_, b)| index.get(b.as_str()) == Some(&i))
+                    .filter_map(|(a, _)| index.get(a.as_str()).and_then(|&ia| row_of[ia]))
+                    .collect();
+                let key = if d == 0 || preds.is_empty() {
+                    f64::MAX
+                } else {
+                    preds.iter().sum::<f64>() / preds.len() as f64
+                };
+                (key, i)
+            })
+            .collect();
+        if d > 0 {
+            col.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+        }
+        for (_, i) in col {
+            let row = rows_in_col.entry(d).or_insert(0);
+            pos[i] = (
+                10.0 + d as f64 * (box_w + col_gap),
+                10.0 + *row as f64 * (box_h + row_gap),
+            );
+            row_of[i] = Some(*row as f64);
+            *row += 1;
+        }
     }
     let w = 20.0 + (depth.iter().max().copied().unwrap_or(0) + 1) as f64 * (box_w + col_gap);
     let h = 20.0 + rows_in_col.values().max().copied().unwrap_or(1) as f64 * (box_h + row_gap);

@@ -28,6 +28,14 @@ pub const MAX_INT: u64 = 99_999;
 
 struct Ctx<'a> {
     diags: &'a mut Vec<Diagnostic>,
+    options: &'a BuildOptions,
+}
+
+/// What the workspace configuration changes in model building.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// `spec.toml` sets `policy.framework`: a programme may omit `framework`.
+    pub default_framework: bool,
 }
 
 impl Ctx<'_> {
@@ -99,7 +107,16 @@ fn set_once<T>(ctx: &mut Ctx, src: SourceId, slot: &mut Option<(T, Span)>, value
 /// Builds the workspace model from parsed files (given in a deterministic
 /// order) and reports well-formedness diagnostics.
 pub fn build_workspace(files: &[(SourceId, &SourceFile)], diags: &mut Vec<Diagnostic>) -> Workspace {
-    let mut ctx = Ctx { diags };
+    build_workspace_with(files, diags, &BuildOptions::default())
+}
+
+/// [`build_workspace`] under a workspace configuration.
+pub fn build_workspace_with(
+    files: &[(SourceId, &SourceFile)],
+    diags: &mut Vec<Diagnostic>,
+    options: &BuildOptions,
+) -> Workspace {
+    let mut ctx = Ctx { diags, options };
     let mut ws = Workspace::default();
     for (src, file) in files {
         for e in &file.errors {
@@ -121,6 +138,8 @@ pub fn build_workspace(files: &[(SourceId, &SourceFile)], diags: &mut Vec<Diagno
         }
     }
     // Codes: first definition wins, later ones are duplicates.
+    ws.module_index.reserve(ws.modules.len());
+    ws.programme_index.reserve(ws.programmes.len());
     for (i, m) in ws.modules.iter().enumerate() {
         if let Some(&first) = ws.module_index.get(&m.code.value) {
             let f = &ws.modules[first];
@@ -333,7 +352,7 @@ fn check_module_values(ctx: &mut Ctx, m: &Module) {
         }
     }
     // Outcome and assessment codes are unique within the module.
-    let mut seen: HashMap<&str, Span> = HashMap::new();
+    let mut seen = FirstSeen::new();
     for o in &m.outcomes {
         if let Some(first) = seen.get(o.code.value.as_str()) {
             ctx.push(
@@ -351,7 +370,7 @@ fn check_module_values(ctx: &mut Ctx, m: &Module) {
             seen.insert(&o.code.value, o.code.span);
         }
     }
-    let mut seen: HashMap<&str, Span> = HashMap::new();
+    let mut seen = FirstSeen::new();
     let several = m.assessments.len() > 1;
     for a in &m.assessments {
         if let Some(first) = seen.get(a.code.value.as_str()) {
@@ -745,7 +764,7 @@ fn build_structure(
     }
     if check {
         // A module listed twice in one structure.
-        let mut seen: HashMap<&str, Span> = HashMap::new();
+        let mut seen = FirstSeen::new();
         for e in &s.entries {
             if let Some(first) = seen.get(e.code.value.as_str()) {
                 ctx.push(
@@ -1034,7 +1053,7 @@ fn check_programme_values(ctx: &mut Ctx, p: &Programme) {
     let code = &p.code.value;
     for (what, present) in [
         ("award", p.award.is_some()),
-        ("framework", p.framework.is_some()),
+        ("framework", p.framework.is_some() || ctx.options.default_framework),
         ("credits", p.credits.is_some()),
     ] {
         if !present {
@@ -1079,6 +1098,45 @@ fn check_programme_values(ctx: &mut Ctx, p: &Programme) {
                 );
             }
         }
+    }
+}
+
+/// The first occurrence of each code among a few (the outcomes of a module,
+/// the entries of a structure): a linear scan while there are few, which
+/// beats hashing for the handful a block usually has, and a hash map beyond.
+struct FirstSeen<'a> {
+    few: Vec<(&'a str, Span)>,
+    many: HashMap<&'a str, Span>,
+}
+
+impl<'a> FirstSeen<'a> {
+    const FEW: usize = 16;
+
+    fn new() -> Self {
+        FirstSeen {
+            few: Vec::new(),
+            many: HashMap::new(),
+        }
+    }
+
+    fn get(&self, code: &str) -> Option<&Span> {
+        if self.many.is_empty() {
+            self.few.iter().find(|(c, _)| *c == code).map(|(_, s)| s)
+        } else {
+            self.many.get(code)
+        }
+    }
+
+    /// Records `code` (not seen before: callers ask [`FirstSeen::get`] first).
+    fn insert(&mut self, code: &'a str, span: Span) {
+        if self.many.is_empty() {
+            if self.few.len() < Self::FEW {
+                self.few.push((code, span));
+                return;
+            }
+            self.many.extend(self.few.drain(..));
+        }
+        self.many.insert(code, span);
     }
 }
 

@@ -20,7 +20,7 @@ use crate::diag::SourceId;
 use crate::span::{Span, Spanned};
 use crate::syntax::ast::Date;
 
-pub use build::build_workspace;
+pub use build::{build_workspace, build_workspace_with, BuildOptions};
 
 pub type ModuleId = usize;
 pub type ProgrammeId = usize;

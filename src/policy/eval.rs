@@ -101,10 +101,30 @@ fn opt_str(s: Option<&crate::span::Spanned<String>>, src: usize) -> Value {
 }
 
 fn opt_int(s: Option<&crate::span::Spanned<u64>>) -> Value {
+    opt_int_in(s, 0, crate::model::build::MAX_INT)
+}
+
+/// An integer property, or `none` when its value is outside `lo..=hi`: such
+/// a value is already reported as `spec/invalid-value`, and a framework rule
+/// reading it would only report the same fault again (a 0-credit module is
+/// not "0 credits, not 10, 20 or 30"; a level-9 module does not make the
+/// levels of a pathway miss the award).
+fn opt_int_in(s: Option<&crate::span::Spanned<u64>>, lo: u64, hi: u64) -> Value {
     match s {
-        Some(x) => Value::Int(x.value.min(i64::MAX as u64) as i64),
-        None => Value::None,
+        Some(x) if (lo..=hi).contains(&x.value) => Value::Int(x.value as i64),
+        _ => Value::None,
     }
+}
+
+/// The credits of a module (or programme, or exit award) as the model's
+/// `spec/invalid-value` accepts them: 1..=99999.
+pub(crate) fn valid_credits(c: Option<&crate::span::Spanned<u64>>) -> bool {
+    c.is_some_and(|c| (1..=crate::model::build::MAX_INT).contains(&c.value))
+}
+
+/// A module level as `spec/invalid-value` accepts it: 3..=8.
+pub(crate) fn valid_level(l: Option<&crate::span::Spanned<u64>>) -> bool {
+    l.is_some_and(|l| (3..=8).contains(&l.value))
 }
 
 fn dur(d: Option<&crate::model::DurationValue>) -> Value {
@@ -148,10 +168,10 @@ pub fn field(ctx: &Ctx, v: &Value, f: Field) -> Value {
                     }),
                 ),
                 MTitle => sstr(&m.title, None),
-                MCredits => opt_int(m.credits.as_ref()),
-                MLevel => opt_int(m.level.as_ref()),
-                MWeeks => opt_int(m.weeks.as_ref()),
-                MPassMark => opt_int(m.pass_mark.as_ref()),
+                MCredits => opt_int_in(m.credits.as_ref(), 1, crate::model::build::MAX_INT),
+                MLevel => opt_int_in(m.level.as_ref(), 3, 8),
+                MWeeks => opt_int_in(m.weeks.as_ref(), 1, crate::model::build::MAX_INT),
+                MPassMark => opt_int_in(m.pass_mark.as_ref(), 0, 100),
                 MResearchSkills => Value::Bool(m.research_skills.is_some()),
                 MDissertation => Value::Bool(m.dissertation.is_some()),
                 MPlacement => Value::Bool(m.placement.is_some()),
@@ -210,7 +230,7 @@ pub fn field(ctx: &Ctx, v: &Value, f: Field) -> Value {
                 PTitle => sstr(&p.title, None),
                 PAward => opt_str(p.award.as_ref(), src),
                 PFramework => opt_str(p.framework.as_ref(), src),
-                PCredits => opt_int(p.credits.as_ref()),
+                PCredits => opt_int_in(p.credits.as_ref(), 1, crate::model::build::MAX_INT),
                 PModes => list_of(p.modes.iter().map(|m| opt_str(Some(m), src)).collect()),
                 PLanguage => opt_str(p.language.as_ref(), src),
                 PDelivery => match &p.delivery {
@@ -291,7 +311,7 @@ pub fn field(ctx: &Ctx, v: &Value, f: Field) -> Value {
             };
             match f {
                 XAward => opt_str(Some(&x.1.award), x.0),
-                XCredits => opt_int(Some(&x.1.credits)),
+                XCredits => opt_int_in(Some(&x.1.credits), 1, crate::model::build::MAX_INT),
                 _ => Value::None,
             }
         }

@@ -456,7 +456,27 @@ pub fn check(sources: &mut Sources, ws: &Workspace, options: &Options, diags: &m
             if let Some(s) = &p.structure {
                 listed.extend(s.entries.iter().filter_map(|e| e.module));
             }
-            let space = PathwaySpace::new(ws, p).ok();
+            // Pathway rules need every listed module's credits and level:
+            // when one is out of range (`spec/invalid-value`), no pathway
+            // rule is evaluated, as for an undefined or broken module.
+            let readable = p.structure.as_ref().is_none_or(|s| {
+                s.entries.iter().all(|e| {
+                    e.module
+                        .and_then(|m| ws.modules.get(m))
+                        .is_none_or(|m| eval::valid_credits(m.credits.as_ref()) && eval::valid_level(m.level.as_ref()))
+                })
+            });
+            // Nor while the structure itself is in doubt (`spec/duplicate`):
+            // a module listed twice would count twice on a pathway, and a
+            // repeated stage number leaves the stages unknown. spec/credit-total
+            // skips the same programmes.
+            let distinct = p.structure.as_ref().is_none_or(|s| {
+                let mut codes = std::collections::HashSet::new();
+                let mut stages = std::collections::HashSet::new();
+                s.entries.iter().all(|e| codes.insert(e.code.value.as_str()))
+                    && s.stages.iter().all(|st| stages.insert(st.number.value))
+            });
+            let space = PathwaySpace::new(ws, p).ok().filter(|_| readable && distinct);
             let ctx = Ctx {
                 ws,
                 prog: Some(pi),

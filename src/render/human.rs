@@ -3,7 +3,10 @@
 
 use std::fmt;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan,
+    SpanContents,
+};
 
 use crate::analysis::Analysis;
 use crate::diag::{Diagnostic, Severity};
@@ -16,7 +19,43 @@ struct Report<'a> {
     sources: &'a Sources,
     message: String,
     help: Option<String>,
-    src: NamedSource<String>,
+    src: CharColumns,
+}
+
+/// A named source whose `file:line:column` header counts columns in Unicode
+/// scalar values, like the JSON output (miette counts bytes).
+struct CharColumns {
+    name: String,
+    text: String,
+}
+
+impl SourceCode for CharColumns {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let c = self.text.read_span(span, before, after)?;
+        // The header reads the primary span with no context lines; the
+        // snippet itself (read with context) stays byte-based, as miette's
+        // renderer expects.
+        let column = if before == 0 && after == 0 {
+            let start = clamp_to_char(&self.text, span.offset());
+            let line_start = self.text[..start].rfind('\n').map(|i| i + 1).unwrap_or(0);
+            self.text[line_start..start].chars().count()
+        } else {
+            c.column()
+        };
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            c.data(),
+            *c.span(),
+            c.line(),
+            column,
+            c.line_count(),
+        )))
+    }
 }
 
 impl fmt::Debug for Report<'_> {
@@ -134,7 +173,7 @@ pub fn render_one(d: &Diagnostic, sources: &Sources, color: bool) -> String {
         sources,
         message,
         help: Some(help_lines.join("\n")),
-        src: NamedSource::new(name, text),
+        src: CharColumns { name, text },
     };
     let theme = if color {
         GraphicalTheme::unicode()

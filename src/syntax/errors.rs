@@ -242,14 +242,22 @@ fn unterminated_string(text: &str, pos: usize, end: usize) -> Option<SyntaxError
 /// The candidate nearest to `word` (edit distance at most 2, and less than
 /// half its length; at most 3), or `None`. Cheap enough to call with every
 /// module code of a 20,000-module workspace: candidates whose length alone
-/// rules them out are skipped, and the distance is computed with an early
-/// exit once it exceeds the best found so far.
+/// rules them out are skipped, ASCII candidates whose letters alone rule them
+/// out are skipped (see [`letters_bound`]), and the distance is computed with
+/// an early exit once it exceeds the best found so far.
 pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     if word.is_empty() {
         return None;
     }
     let w: Vec<char> = word.chars().collect();
     let mut row = Vec::new();
+    let mut hist = [0u16; 128];
+    let ascii = word.is_ascii() && word.len() < usize::from(u16::MAX);
+    if ascii {
+        for &b in word.as_bytes() {
+            hist[usize::from(b)] += 1;
+        }
+    }
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
         let limit = (c.len() / 2).clamp(1, 3);
@@ -262,11 +270,33 @@ pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
             // byte lengths differ too much for any UTF-8 text within `bound` edits
             continue;
         }
+        if ascii && letters_bound(&hist, word.len(), c).is_some_and(|lb| lb > bound) {
+            continue;
+        }
         if let Some(d) = bounded_distance(&w, c, bound, &mut row) {
             best = Some((d, c));
         }
     }
     best.map(|(_, c)| c)
+}
+
+/// A lower bound of the edit distance between an ASCII word (its byte
+/// histogram `hist` and length `len`) and `c`, from their letters alone: an
+/// edit script keeps at most as many characters as the two have in common
+/// (as multisets), and every other character of the longer one costs an edit,
+/// so the distance is at least `max(len, |c|) - common`. `None` when `c` is
+/// not ASCII (no bound; compute the distance).
+fn letters_bound(hist: &[u16; 128], len: usize, c: &str) -> Option<usize> {
+    let mut left = *hist;
+    let mut common = 0;
+    for &b in c.as_bytes() {
+        let slot = left.get_mut(usize::from(b))?;
+        if *slot > 0 {
+            *slot -= 1;
+            common += 1;
+        }
+    }
+    Some(len.max(c.len()) - common)
 }
 
 /// Levenshtein distance between `a` and `b` if it is at most `bound`.
@@ -315,6 +345,51 @@ mod tests {
         assert_eq!(did_you_mean("", &["a"]), None);
         // the first of equally near candidates wins
         assert_eq!(did_you_mean("7003DS", &["7001DS", "7002DS"]), Some("7001DS"));
+    }
+
+    /// `did_you_mean` without its shortcuts: every distance computed in full.
+    fn did_you_mean_reference<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+        if word.is_empty() {
+            return None;
+        }
+        let mut best: Option<(usize, &str)> = None;
+        for c in candidates {
+            let limit = (c.len() / 2).clamp(1, 3);
+            let bound = match best {
+                Some((0, _)) => break,
+                Some((bd, _)) => limit.min(bd - 1),
+                None => limit,
+            };
+            let d = levenshtein(word, c);
+            if d <= bound {
+                best = Some((d, c));
+            }
+        }
+        best.map(|(_, c)| c)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn shortcuts_change_no_suggestion(
+            word in "[07AZa_é]{0,9}",
+            candidates in proptest::collection::vec("[07AZa_é]{0,9}", 0..40),
+        ) {
+            let refs: Vec<&str> = candidates.iter().map(String::as_str).collect();
+            proptest::prop_assert_eq!(did_you_mean(&word, &refs), did_you_mean_reference(&word, &refs));
+        }
+    }
+
+    #[test]
+    fn letters_rule_out_codes() {
+        let mut hist = [0u16; 128];
+        for &b in b"700011Z" {
+            hist[usize::from(b)] += 1;
+        }
+        // common letters 7, 0, 0, 0, 1: at least 2 edits
+        assert_eq!(letters_bound(&hist, 7, "700012A"), Some(2));
+        assert_eq!(letters_bound(&hist, 7, "110007Z"), Some(0));
+        assert_eq!(letters_bound(&hist, 7, "7é"), None);
+        assert!(levenshtein("700011Z", "700012A") >= 2);
     }
 
     #[test]

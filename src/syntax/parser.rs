@@ -122,10 +122,24 @@ fn scan(text: &str) -> Scan {
                 line_start = false;
                 column0 = false;
                 i += 1;
+                // The rest of a word: no byte of it follows a gap, so none
+                // starts an item, and none is a brace, quote, comment or
+                // line break. Skip it in one tight loop.
+                if is_idc(c) {
+                    while i < b.len() && is_plain(b[i]) {
+                        i += 1;
+                    }
+                }
             }
         }
     }
     Scan { comments, item_starts }
+}
+
+/// An ASCII byte that the scanner treats like a letter: not a gap before an
+/// item (whitespace, `}`), not a brace, quote or comment start.
+fn is_plain(c: u8) -> bool {
+    c.is_ascii() && !matches!(c, b' ' | b'\t' | b'\r' | b'\n' | b'{' | b'}' | b'"' | b'#')
 }
 
 /// `word` at `i` followed by a space or tab (an item keyword, not `module.x`).
