@@ -1386,8 +1386,8 @@ fn rapid_successive_edits_end_with_diagnostics_of_the_final_text_only() {
             "an older version was published after the final one: {after:#?}"
         );
     }
-    // Intermediate versions are coalesced: never more publications than edits.
-    assert!(after.len() <= versions.len(), "{after:#?}");
+    // At most one quick publication per edit plus the complete pass.
+    assert!(after.len() <= versions.len() + 1, "{after:#?}");
     c.shutdown();
 }
 
