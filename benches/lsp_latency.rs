@@ -16,8 +16,16 @@
 //! character in a module's `level` (`level 7` <-> `level 71`), so every
 //! keystroke changes the diagnostics of the open file; the latency is from
 //! writing the notification to reading the `publishDiagnostics` for that
-//! file. Keystrokes are spaced beyond the debounce delay. Reports p50, p95
+//! file. Keystrokes are spaced beyond the debounce floor. Reports p50, p95
 //! and max, and the time to the first diagnostics after `initialized`.
+//!
+//! Then `--hovers N` (default 10) times: one more keystroke with a hover on
+//! the first module code written right behind it; the hover latency is from
+//! writing the hover request to reading its answer (the server must answer
+//! from the new text without waiting for the whole-workspace re-check).
+//!
+//! `SPEC_LSP_BENCH_BIN=/path/to/spec` measures another build (e.g. an
+//! earlier commit) with this harness.
 
 #[allow(dead_code, clippy::manual_is_multiple_of)] // shared with check_throughput; only `generate` is used here
 #[path = "common/catalogue.rs"]
@@ -80,6 +88,7 @@ struct Result {
     first: Duration,
     samples: Vec<Duration>,
     missed: usize,
+    hovers: Vec<Duration>,
 }
 
 /// Runs one scenario: opens `file` (its text is `text(false)`), then types
@@ -90,9 +99,11 @@ fn run(
     file: &Path,
     text: &dyn Fn(bool) -> String,
     keystrokes: usize,
+    hovers: usize,
     debounce: u64,
 ) -> Result {
-    let bin = env!("CARGO_BIN_EXE_spec");
+    let bin = std::env::var("SPEC_LSP_BENCH_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_spec").to_string());
+    let bin = bin.as_str();
     let deb = debounce.to_string();
     let mut c = Client::start(bin, root, &[("SPEC_LSP_DEBOUNCE_MS", &deb)]);
     let t0 = Instant::now();
@@ -111,6 +122,7 @@ fn run(
             first: Duration::ZERO,
             samples: Vec::new(),
             missed: keystrokes,
+            hovers: Vec::new(),
         };
     };
     // Let the start-up publications settle.
@@ -128,24 +140,49 @@ fn run(
         std::thread::sleep(Duration::from_millis(debounce + 30));
         c.drain(Duration::from_millis(10));
     }
+    let mut hover_samples = Vec::new();
+    for k in 0..hovers {
+        let t = text(k % 2 == 0);
+        let before = c.publications.len();
+        c.change(file, (keystrokes + k) as i64 + 2, &t);
+        let sent = Instant::now();
+        let id = c.send_request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": u}, "position": lsp_client::pos(&t, "module ", 7)}),
+        );
+        if c.response(id).is_ok_and(|v| !v.is_null()) {
+            hover_samples.push(sent.elapsed());
+        }
+        // The edit's publication (it may have come before the answer).
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !c.publications[before..].iter().any(|(_, x, _)| *x == u) && Instant::now() < deadline {
+            c.drain(Duration::from_millis(5));
+        }
+        std::thread::sleep(Duration::from_millis(debounce + 30));
+        c.drain(Duration::from_millis(10));
+    }
     c.shutdown();
     samples.sort();
+    hover_samples.sort();
     Result {
         name: name.into(),
         first,
         samples,
         missed,
+        hovers: hover_samples,
     }
 }
 
 fn main() {
     let mut keystrokes = 30;
-    let mut debounces: Vec<u64> = vec![50];
+    let mut hovers = 10;
+    let mut debounces: Vec<u64> = vec![0];
     let mut only: Option<String> = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--keystrokes" => keystrokes = args.next().and_then(|v| v.parse().ok()).unwrap_or(keystrokes),
+            "--hovers" => hovers = args.next().and_then(|v| v.parse().ok()).unwrap_or(hovers),
             "--debounce" => {
                 debounces = args
                     .next()
@@ -155,7 +192,7 @@ fn main() {
             "--only" => only = args.next(),
             "--bench" => {}
             other => {
-                eprintln!("unknown argument `{other}` (--keystrokes N, --debounce MS[,MS], --only file|workspace)");
+                eprintln!("unknown argument `{other}` (--keystrokes N, --hovers N, --debounce MS[,MS], --only file|workspace)");
                 std::process::exit(2);
             }
         }
@@ -175,6 +212,7 @@ fn main() {
                 &file,
                 &text,
                 keystrokes,
+                hovers,
                 debounce,
             ));
         }
@@ -213,15 +251,16 @@ fn main() {
                 &file,
                 &text,
                 keystrokes,
+                hovers,
                 debounce,
             ));
         }
     }
-    println!("\n| scenario | first diagnostics | keystrokes | p50 | p95 | max |");
-    println!("|---|---|---|---|---|---|");
+    println!("\n| scenario | first diagnostics | keystrokes | p50 | p95 | max | hovers after an edit | hover p50 | hover p95 |");
+    println!("|---|---|---|---|---|---|---|---|---|");
     for r in &results {
         println!(
-            "| {} | {} | {}{} | {} | {} | {} |",
+            "| {} | {} | {}{} | {} | {} | {} | {} | {} | {} |",
             r.name,
             ms(r.first),
             r.samples.len(),
@@ -232,7 +271,10 @@ fn main() {
             },
             ms(percentile(&r.samples, 0.5)),
             ms(percentile(&r.samples, 0.95)),
-            ms(r.samples.last().copied().unwrap_or_default())
+            ms(r.samples.last().copied().unwrap_or_default()),
+            r.hovers.len(),
+            ms(percentile(&r.hovers, 0.5)),
+            ms(percentile(&r.hovers, 0.95))
         );
     }
 }

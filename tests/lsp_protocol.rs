@@ -1330,3 +1330,116 @@ fn unsaved_policy_buffers_are_compiled_as_typed() {
     });
     c.shutdown();
 }
+
+/// The messages of a publication (`level N is outside 3..8`).
+fn messages(diags: &[Value]) -> Vec<String> {
+    diags
+        .iter()
+        .filter_map(|d| d["message"].as_str().map(String::from))
+        .collect()
+}
+
+#[test]
+fn rapid_successive_edits_end_with_diagnostics_of_the_final_text_only() {
+    let ws = Ws::new();
+    let mut c = start(&ws);
+    let f = ws.path("electives.pspec");
+    let u = uri(&f);
+    c.wait_for("startup", WAIT, |d| d.get(&u).is_some_and(|v| !v.is_empty()));
+    c.open(&f, ELECTIVES);
+    // Twelve versions sent back to back, each with its own invalid level
+    // (31..42) in 7004DS; the last one has `level 99`.
+    let versions: Vec<String> = (31..43)
+        .map(|l| ELECTIVES.replace("level 12", &format!("level {l}")))
+        .chain(std::iter::once(ELECTIVES.replace("level 12", "level 99")))
+        .collect();
+    let before = c.publications.len();
+    for (i, t) in versions.iter().enumerate() {
+        c.change(&f, i as i64 + 2, t);
+    }
+    c.wait_for("the final text's diagnostics", WAIT, |d| {
+        d.get(&u)
+            .is_some_and(|v| messages(v).iter().any(|m| m.contains("level 99 ")))
+    });
+    // Let any late (stale) publication arrive: none may follow the final one.
+    c.drain(Duration::from_millis(800));
+    let after: Vec<Vec<String>> = c.publications[before..]
+        .iter()
+        .filter(|(_, x, _)| *x == u)
+        .map(|(_, _, d)| messages(d))
+        .collect();
+    let last = after.last().expect("a publication after the edits");
+    assert!(last.iter().any(|m| m.contains("level 99 ")), "{after:#?}");
+    assert!(
+        !last
+            .iter()
+            .any(|m| (31..43).any(|l| m.contains(&format!("level {l} ")))),
+        "{after:#?}"
+    );
+    let first_final = after
+        .iter()
+        .position(|p| p.iter().any(|m| m.contains("level 99 ")))
+        .unwrap();
+    for p in &after[first_final..] {
+        assert_eq!(
+            p, last,
+            "an older version was published after the final one: {after:#?}"
+        );
+    }
+    // At most one quick publication per edit plus the complete pass.
+    assert!(after.len() <= versions.len() + 1, "{after:#?}");
+    c.shutdown();
+}
+
+#[test]
+fn hover_right_after_an_edit_in_a_big_workspace_answers_from_the_new_text() {
+    // 150 programme files (each with its own modules) and the edited file,
+    // whose module one programme lists: the whole-workspace re-check is
+    // much slower than the quick analysis of the edited file.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = std::fs::canonicalize(dir.path()).unwrap();
+    std::fs::write(root.join("spec.toml"), "").unwrap();
+    for i in 0..150 {
+        let mut t = String::new();
+        for m in 0..9 {
+            t.push_str(&format!(
+                "module 7{i:03}M{m} \"Module {m}\" {{\n  credits 20\n  level 7\n  outcomes {{ LO1 \"Do\" }}\n  assessment AS1 \"Exam\" {{ kind exam weight 100% covers LO1 }}\n}}\n"
+            ));
+        }
+        let core: Vec<String> = (0..9).map(|m| format!("7{i:03}M{m}")).collect();
+        let extra = if i == 0 { ", 7999ED" } else { "" };
+        t.push_str(&format!(
+            "programme P{i:03} \"MSc {i}\" {{\n  award MSc\n  framework ljmu-pgt-2022\n  credits 180\n  structure {{\n    core {}{extra} semester 1\n  }}\n}}\n",
+            core.join(", ")
+        ));
+        std::fs::write(root.join(format!("p{i:03}.pspec")), t).unwrap();
+    }
+    let old = "module 7999ED \"Old Title\" {\n  credits 20\n  level 7\n  outcomes { LO1 \"Do\" }\n  assessment AS1 \"Exam\" { kind exam weight 100% covers LO1 }\n}\n";
+    let f = root.join("edited.pspec");
+    std::fs::write(&f, old).unwrap();
+    let mut c = Client::start(env!("CARGO_BIN_EXE_spec"), &root, &[]);
+    c.initialize(Some(&root), json!({}));
+    let u = uri(&f);
+    // Startup: the whole workspace is analysed once.
+    c.wait_for("startup", Duration::from_secs(120), |d| !d.is_empty());
+    c.open(&f, old);
+    let h = c.call("textDocument/hover", at(&f, old, "7999ED", 0));
+    assert!(h["contents"]["value"].as_str().unwrap().contains("Old Title"), "{h}");
+    // The edit moves the module down three lines and renames it; the hover
+    // goes out right behind it, at a position that only exists in the new
+    // text.
+    let new = format!("# one\n# two\n# three\n{}", old.replace("Old Title", "New Title"));
+    c.change(&f, 2, &new);
+    let sent = std::time::Instant::now();
+    let h = c.call("textDocument/hover", at(&f, &new, "7999ED", 2));
+    let took = sent.elapsed();
+    let md = h["contents"]["value"].as_str().unwrap_or_default();
+    assert!(md.contains("New Title") && !md.contains("Old Title"), "{h}");
+    assert_eq!(h["range"]["start"], pos(&new, "7999ED", 0), "{h}");
+    // It still knows the programme in another file (the quick analysis
+    // includes the programmes listing the module).
+    assert!(md.contains("`P000`"), "{md}");
+    eprintln!("hover after the edit answered in {took:?}");
+    let _ = u;
+    c.shutdown();
+}

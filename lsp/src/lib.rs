@@ -15,11 +15,14 @@ use std::time::Duration;
 
 pub use host::Host;
 
-/// The default debounce between the last keystroke and re-analysis.
-pub const DEFAULT_DEBOUNCE: Duration = Duration::from_millis(50);
+/// The default floor between a keystroke and its analysis: none. Edits are
+/// coalesced instead (an analysis starts at once when none is running; edits
+/// that arrive while one runs are analysed together, latest text only, as
+/// soon as it finishes).
+pub const DEFAULT_DEBOUNCE: Duration = Duration::ZERO;
 
 /// Serves the protocol on stdin/stdout until the client exits. The debounce
-/// can be overridden with `SPEC_LSP_DEBOUNCE_MS`.
+/// floor can be set with `SPEC_LSP_DEBOUNCE_MS` (milliseconds, default 0).
 pub fn serve_stdio(host: Arc<dyn Host>) -> std::io::Result<()> {
     let debounce = std::env::var("SPEC_LSP_DEBOUNCE_MS")
         .ok()

@@ -20,7 +20,7 @@ use crate::convert::{self, path_of, uri_of, Encoding, Lines};
 use crate::host::{self, Host};
 
 /// After a quick publication, how long the whole-workspace analysis waits
-/// for typing to pause.
+/// for typing to pause (no change for this long).
 const FULL_DELAY: Duration = Duration::from_millis(250);
 
 type Job = Box<dyn FnOnce(&dyn Host, Encoding) + Send>;
@@ -38,9 +38,30 @@ pub(crate) struct Inner {
     generation: AtomicU64,
     /// What was last published per file (only changes are sent again).
     published: tokio::sync::Mutex<HashMap<PathBuf, Vec<Diagnostic>>>,
+    /// A floor before each quick round (default 0).
     debounce: Duration,
-    /// Documents edited since the last publication.
-    changed: Mutex<std::collections::BTreeSet<PathBuf>>,
+    coalesce: Mutex<Coalesce>,
+    full: Mutex<FullState>,
+}
+
+/// The quick path's coalescing state.
+#[derive(Default)]
+struct Coalesce {
+    /// Documents edited since their last quick analysis started (only the
+    /// latest text is ever analysed).
+    pending: std::collections::BTreeSet<PathBuf>,
+    /// A change that the quick path cannot answer (save, close, watched
+    /// files, folders): the whole workspace is re-analysed at once.
+    urgent_full: bool,
+    quick_running: bool,
+}
+
+#[derive(Default)]
+struct FullState {
+    wanted: bool,
+    /// Skip the pause for typing.
+    now: bool,
+    running: bool,
 }
 
 pub struct Backend {
@@ -75,7 +96,8 @@ impl Backend {
                 generation: AtomicU64::new(0),
                 published: tokio::sync::Mutex::new(HashMap::new()),
                 debounce,
-                changed: Mutex::new(Default::default()),
+                coalesce: Mutex::new(Coalesce::default()),
+                full: Mutex::new(FullState::default()),
             }),
         }
     }
@@ -93,6 +115,9 @@ impl Inner {
     /// Queues a document change (applied in arrival order).
     fn apply(&self, f: impl FnOnce(&dyn Host, Encoding) + Send + 'static) {
         let enc = self.enc();
+        // Before the change can be applied: an analysis that finishes from
+        // now on is stale.
+        self.generation.fetch_add(1, Ordering::SeqCst);
         let queue = lock(&self.queue);
         let seq = self.submitted.fetch_add(1, Ordering::SeqCst) + 1;
         let job: Job = Box::new(move |h, _| f(h, enc));
@@ -117,63 +142,130 @@ impl Inner {
         }
     }
 
-    /// Re-publishes diagnostics after the debounce delay, unless another
-    /// change arrives first.
-    fn schedule(self: &Arc<Self>) {
-        let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
-        let this = self.clone();
-        tokio::spawn(async move {
-            if !this.debounce.is_zero() {
-                tokio::time::sleep(this.debounce).await;
+    /// A document changed (`Some(path)`: an edited buffer, analysed on the
+    /// quick path) or something else did (`None`: the whole workspace is
+    /// re-analysed without waiting for typing to pause). Coalescing: when
+    /// no quick analysis is running one starts now; while one runs, only the
+    /// set of changed files is remembered (intermediate versions are
+    /// dropped) and the next analysis starts as soon as it finishes.
+    fn schedule(self: &Arc<Self>, path: Option<PathBuf>) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        let start = {
+            let mut q = lock(&self.coalesce);
+            match path {
+                Some(p) => {
+                    q.pending.insert(p);
+                }
+                None => q.urgent_full = true,
             }
-            if this.generation.load(Ordering::SeqCst) != generation {
-                return;
-            }
-            let changed: Vec<PathBuf> = std::mem::take(&mut *lock(&this.changed)).into_iter().collect();
-            let quick = if changed.len() == 1 {
-                changed.into_iter().next()
-            } else {
-                None
-            };
-            this.publish(generation, quick).await;
-        });
+            !std::mem::replace(&mut q.quick_running, true)
+        };
+        if start {
+            let this = self.clone();
+            tokio::spawn(async move { this.quick_loop().await });
+        }
     }
 
-    /// Publishes the quick diagnostics of one edited file, then (if no
-    /// newer change came meanwhile) the whole workspace's.
-    async fn publish(&self, generation: u64, quick: Option<PathBuf>) {
-        let mut quick_done = false;
-        if let Some(path) = quick {
-            if let Ok(Some(files)) = self
-                .run(move |h, enc| h.quick_diagnostics(&path).map(|f| convert_files(h, enc, vec![f])))
-                .await
-            {
-                let mut published = self.published.lock().await;
-                if self.generation.load(Ordering::SeqCst) == generation {
-                    for (path, uri, diags) in files {
-                        self.send(&mut published, path, uri, diags).await;
+    /// Analyses the latest version of every changed file, one round after
+    /// another, until nothing is pending; then hands over to the
+    /// whole-workspace analysis.
+    async fn quick_loop(self: Arc<Self>) {
+        loop {
+            if !self.debounce.is_zero() {
+                // An optional floor (`SPEC_LSP_DEBOUNCE_MS`).
+                tokio::time::sleep(self.debounce).await;
+            }
+            let (paths, urgent) = {
+                let mut q = lock(&self.coalesce);
+                let paths = std::mem::take(&mut q.pending);
+                let urgent = std::mem::take(&mut q.urgent_full);
+                if paths.is_empty() && !urgent {
+                    q.quick_running = false;
+                    break;
+                }
+                (paths, urgent)
+            };
+            let mut need_full_now = urgent;
+            for path in paths {
+                let p = path.clone();
+                let r = self
+                    .run(move |h, enc| h.quick_diagnostics(&p).map(|f| convert_files(h, enc, vec![f])))
+                    .await;
+                match r {
+                    Ok(Some(files)) => {
+                        let mut published = self.published.lock().await;
+                        // Stale when the file changed again meanwhile: its
+                        // next round publishes (never an older version after
+                        // a newer one: publications hold `published`).
+                        if lock(&self.coalesce).pending.contains(&path) {
+                            continue;
+                        }
+                        for (path, uri, diags) in files {
+                            self.send(&mut published, path, uri, diags).await;
+                        }
                     }
-                    quick_done = true;
+                    _ => need_full_now = true,
                 }
             }
+            self.want_full(need_full_now);
+        }
+    }
+
+    /// Asks for a whole-workspace analysis: at once (`now`), else once
+    /// typing pauses for [`FULL_DELAY`]. One runs at a time; a result made
+    /// stale by a newer change is dropped and the analysis runs again.
+    fn want_full(self: &Arc<Self>, now: bool) {
+        let start = {
+            let mut f = lock(&self.full);
+            f.wanted = true;
+            f.now |= now;
+            !std::mem::replace(&mut f.running, true)
+        };
+        if start {
+            let this = self.clone();
+            tokio::spawn(async move { this.full_loop().await });
+        }
+    }
+
+    async fn full_loop(self: Arc<Self>) {
+        loop {
+            let now = {
+                let mut f = lock(&self.full);
+                if !f.wanted {
+                    f.running = false;
+                    return;
+                }
+                f.wanted = false;
+                std::mem::take(&mut f.now)
+            };
+            if !now {
+                // Wait for typing to pause.
+                loop {
+                    let g = self.generation.load(Ordering::SeqCst);
+                    tokio::time::sleep(FULL_DELAY).await;
+                    if self.generation.load(Ordering::SeqCst) == g || lock(&self.full).now {
+                        break;
+                    }
+                }
+                lock(&self.full).now = false;
+            }
+            let generation = self.generation.load(Ordering::SeqCst);
+            self.publish_full(generation).await;
             if self.generation.load(Ordering::SeqCst) != generation {
-                return;
+                // Stale: analyse again (the quick path asks for it too).
+                lock(&self.full).wanted = true;
             }
         }
-        if quick_done {
-            // The edited file is up to date; the rest of the workspace waits
-            // until typing pauses.
-            tokio::time::sleep(FULL_DELAY).await;
-            if self.generation.load(Ordering::SeqCst) != generation {
-                return;
-            }
-        }
+    }
+
+    /// Publishes the whole workspace's diagnostics unless a newer change
+    /// came while they were computed.
+    async fn publish_full(&self, generation: u64) {
         let Ok(files) = self.run(|h, enc| convert_files(h, enc, h.diagnostics())).await else {
             return;
         };
         let mut published = self.published.lock().await;
         if self.generation.load(Ordering::SeqCst) != generation {
-            // Stale: a newer change is being analysed.
             return;
         }
         let mut seen = HashSet::new();
@@ -506,8 +598,7 @@ impl LanguageServer for Backend {
         tokio::spawn(async move {
             let _ = client.register_capability(vec![reg]).await;
         });
-        let generation = self.inner.generation.load(Ordering::SeqCst);
-        self.inner.publish(generation, None).await;
+        self.inner.schedule(None);
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -519,9 +610,9 @@ impl LanguageServer for Backend {
             return;
         };
         let text = params.text_document.text;
-        lock(&self.inner.changed).insert(path.clone());
-        self.inner.apply(move |h, _| h.set_text(&path, text));
-        self.inner.schedule();
+        let p = path.clone();
+        self.inner.apply(move |h, _| h.set_text(&p, text));
+        self.inner.schedule(Some(path));
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
@@ -529,8 +620,9 @@ impl LanguageServer for Backend {
             return;
         };
         let changes = params.content_changes;
-        lock(&self.inner.changed).insert(path.clone());
+        let p = path.clone();
         self.inner.apply(move |h, enc| {
+            let path = p;
             let mut text: String = h.text(&path).map(|t| t.to_string()).unwrap_or_default();
             for c in changes {
                 match c.range {
@@ -545,7 +637,7 @@ impl LanguageServer for Backend {
             }
             h.set_text(&path, text);
         });
-        self.inner.schedule();
+        self.inner.schedule(Some(path));
     }
 
     async fn did_save(&self, params: DidSaveTextDocumentParams) {
@@ -553,7 +645,7 @@ impl LanguageServer for Backend {
             return;
         };
         self.inner.apply(move |h, _| h.files_changed(&[path]));
-        self.inner.schedule();
+        self.inner.schedule(None);
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
@@ -561,13 +653,13 @@ impl LanguageServer for Backend {
             return;
         };
         self.inner.apply(move |h, _| h.close(&path));
-        self.inner.schedule();
+        self.inner.schedule(None);
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
         let paths: Vec<PathBuf> = params.changes.iter().filter_map(|c| path_of(&c.uri)).collect();
         self.inner.apply(move |h, _| h.files_changed(&paths));
-        self.inner.schedule();
+        self.inner.schedule(None);
     }
 
     async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
@@ -579,7 +671,7 @@ impl LanguageServer for Backend {
             roots.clone()
         };
         self.inner.apply(move |h, _| h.set_roots(roots));
-        self.inner.schedule();
+        self.inner.schedule(None);
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {

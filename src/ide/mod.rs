@@ -184,8 +184,19 @@ struct State {
     /// The last complete snapshot, kept after changes (the quick path reads
     /// the workspace's shape from it).
     last_full: Option<Arc<Snapshot>>,
+    /// Recent quick analyses: the file each was made for, the state's
+    /// version then, the snapshot (newest last).
+    quick_snaps: Vec<(PathBuf, u64, Arc<Snapshot>)>,
     /// Bumped on every change.
     version: u64,
+}
+
+/// How many quick analyses are kept for requests.
+const QUICK_KEPT: usize = 4;
+
+/// Whether `snap` analysed exactly `text` as the content of `path`.
+fn serves(snap: &Snapshot, path: &Path, text: &str) -> bool {
+    snap.source_of(path).is_some_and(|id| snap.text(id) == text)
 }
 
 fn invalidate(st: &mut State) {
@@ -367,17 +378,47 @@ impl SpecHost {
     /// and other definitions of its module codes. `None` when the whole
     /// workspace is current anyway, or the subset would be most of it.
     pub fn quick(&self, path: &Path) -> Option<FileDiags> {
+        let snap = self.quick_snapshot(path, true)?;
+        let id = snap.source_of(path)?;
+        let diags = snap
+            .analysis
+            .diagnostics
+            .iter()
+            .filter(|d| d.source == id)
+            .map(|d| to_diag(&snap, d))
+            .collect();
+        Some(FileDiags {
+            path: path.to_path_buf(),
+            diags,
+        })
+    }
+
+    /// The quick analysis of `path` (see [`SpecHost::quick`]) on the quick
+    /// pool, reusing the last one made for the same state (`exact`) or, for
+    /// requests, for the same text of `path`.
+    fn quick_snapshot(&self, path: &Path, exact: bool) -> Option<Arc<Snapshot>> {
         match &self.quick_pool {
-            Some(pool) => pool.install(|| self.quick_here(path)),
-            None => self.quick_here(path),
+            Some(pool) => pool.install(|| self.quick_here(path, exact)),
+            None => self.quick_here(path, exact),
         }
     }
 
-    fn quick_here(&self, path: &Path) -> Option<FileDiags> {
-        let (inputs, options) = {
+    fn quick_here(&self, path: &Path, exact: bool) -> Option<Arc<Snapshot>> {
+        let (inputs, options, version) = {
             let mut st = self.state();
             if st.snapshot.is_some() || !is_spec(path) {
                 return None;
+            }
+            let cur = st.specs.get(path).and_then(|s| s.text()).cloned();
+            if let Some(cur) = &cur {
+                let reuse = st
+                    .quick_snaps
+                    .iter()
+                    .rev()
+                    .find(|(p, v, s)| p == path && (*v == st.version || !exact && serves(s, path, cur)));
+                if let Some((_, _, s)) = reuse {
+                    return Some(s.clone());
+                }
             }
             let prev = st.last_full.clone()?;
             let mut one = std::collections::BTreeSet::new();
@@ -393,23 +434,116 @@ impl SpecHost {
                 .iter()
                 .filter_map(|p| st.specs.get(p).and_then(|s| s.parsed.clone()))
                 .collect();
-            (inputs, self.options_with_overlay(&st))
+            (inputs, self.options_with_overlay(&st), st.version)
         };
         let (options, overlay) = options;
         let analysis = analyze_parsed(inputs, &options);
-        let snap = Snapshot::build(analysis, &options, &overlay, &self.cache_dir.join("embedded"));
-        let id = snap.source_of(path)?;
-        let diags = snap
-            .analysis
-            .diagnostics
+        let snap = Arc::new(Snapshot::build(
+            analysis,
+            &options,
+            &overlay,
+            &self.cache_dir.join("embedded"),
+        ));
+        snap.source_of(path)?;
+        let mut st = self.state();
+        st.quick_snaps.retain(|(p, _, _)| p != path);
+        st.quick_snaps.push((path.to_path_buf(), version, snap.clone()));
+        if st.quick_snaps.len() > QUICK_KEPT {
+            st.quick_snaps.remove(0);
+        }
+        Some(snap)
+    }
+
+    /// The snapshot a request about `path` is answered from, without
+    /// waiting for a whole-workspace re-analysis: the current one if the
+    /// workspace is analysed; else the most recent analysis that has the
+    /// current text of `path` (a quick one, or the last complete one when
+    /// `path` did not change since), computing a quick analysis of `path`
+    /// if none has. Other files come from that analysis as they were then.
+    /// Only when no quick analysis is possible does it re-analyse everything.
+    pub fn request_snapshot(&self, path: Option<&Path>) -> Arc<Snapshot> {
+        {
+            let st = self.state();
+            if let Some(s) = &st.snapshot {
+                return s.clone();
+            }
+            match path {
+                None => {
+                    if let Some(s) = &st.last_full {
+                        return s.clone();
+                    }
+                }
+                Some(path) => {
+                    let cur = st
+                        .specs
+                        .get(path)
+                        .and_then(|s| s.text())
+                        .or_else(|| st.others.get(path))
+                        .cloned();
+                    if let Some(cur) = &cur {
+                        let quick = st.quick_snaps.iter().rev().map(|(_, _, s)| s);
+                        if let Some(s) = quick.chain(st.last_full.iter()).find(|s| serves(s, path, cur)) {
+                            return s.clone();
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(path) = path {
+            if let Some(s) = self.quick_snapshot(path, false) {
+                return s;
+            }
+        }
+        self.snapshot()
+    }
+
+    /// The complete analysis for workspace-wide questions (completion
+    /// candidates, workspace symbols): the current one, else the last one
+    /// (stale for files edited since), else a new one.
+    fn full_or_last(&self) -> Arc<Snapshot> {
+        {
+            let st = self.state();
+            if let Some(s) = st.snapshot.as_ref().or(st.last_full.as_ref()) {
+                return s.clone();
+            }
+        }
+        self.snapshot()
+    }
+
+    /// Whether every edit's range holds `name` in the file's current text.
+    fn edits_hold(&self, edits: &[h::Edit], name: &str) -> bool {
+        edits
             .iter()
-            .filter(|d| d.source == id)
-            .map(|d| to_diag(&snap, d))
-            .collect();
-        Some(FileDiags {
-            path: path.to_path_buf(),
-            diags,
-        })
+            .all(|e| spec_lsp::Host::text(self, &e.path).is_some_and(|t| t.get(e.start..e.end) == Some(name)))
+    }
+
+    /// When `snap` is a partial (quick) analysis: the occurrences of `sym`
+    /// that the last complete analysis found in files `snap` does not have,
+    /// for files whose text has not changed since (their positions hold).
+    fn occurrences_elsewhere(&self, snap: &Snapshot, sym: &Sym) -> Vec<(h::Loc, bool)> {
+        let full = {
+            let st = self.state();
+            match &st.last_full {
+                Some(f)
+                    if !std::ptr::eq(&**f, snap) && st.snapshot.as_ref().is_none_or(|c| !std::ptr::eq(&**c, snap)) =>
+                {
+                    f.clone()
+                }
+                _ => return Vec::new(),
+            }
+        };
+        let mut out = Vec::new();
+        for o in full.index.of(sym) {
+            let Some(p) = full.path(o.source) else { continue };
+            if snap.source_of(p).is_some() {
+                continue;
+            }
+            let unchanged = spec_lsp::Host::text(self, p).is_some_and(|t| *t == *full.text(o.source));
+            if let (true, Some(loc)) = (unchanged, full.loc(o.source, o.span)) {
+                out.push((loc, o.def));
+            }
+        }
+        out
     }
 
     fn reload_roots(st: &mut State) {
@@ -755,20 +889,36 @@ impl spec_lsp::Host for SpecHost {
         if std::env::var_os("SPEC_LSP_TEST_PANIC").is_some_and(|v| v == "hover") {
             panic!("SPEC_LSP_TEST_PANIC=hover");
         }
-        let snap = self.snapshot();
+        let snap = self.request_snapshot(Some(path));
         hover::hover(&snap, locate(&snap, path)?, offset)
     }
 
     fn completion(&self, path: &Path, offset: usize) -> Vec<h::Completion> {
-        let snap = self.snapshot();
-        let Some(text) = self.text(path) else {
+        // Completion reads the current text itself; the file's own names
+        // (outcomes of the module being edited) come from the analysis of
+        // its current text, module codes from the whole workspace too.
+        let snap = self.request_snapshot(Some(path));
+        let Some(text) = spec_lsp::Host::text(self, path) else {
             return Vec::new();
         };
-        complete::complete(&snap, locate(&snap, path), &text, offset)
+        let mut items = complete::complete(&snap, locate(&snap, path), &text, offset);
+        let wide = self.full_or_last();
+        if !Arc::ptr_eq(&wide, &snap) {
+            let more = complete::complete(&wide, locate(&wide, path), &text, offset);
+            if more.iter().any(|c| c.kind == h::CompletionKind::Module) {
+                for c in more {
+                    if !items.iter().any(|i| i.label == c.label) {
+                        items.push(c);
+                    }
+                }
+                items.sort_by(|a, b| a.label.cmp(&b.label));
+            }
+        }
+        items
     }
 
     fn definition(&self, path: &Path, offset: usize) -> Vec<h::Loc> {
-        let snap = self.snapshot();
+        let snap = self.request_snapshot(Some(path));
         let Some(src) = locate(&snap, path) else {
             return Vec::new();
         };
@@ -776,27 +926,66 @@ impl spec_lsp::Host for SpecHost {
     }
 
     fn references(&self, path: &Path, offset: usize, include_declaration: bool) -> Vec<h::Loc> {
-        let snap = self.snapshot();
+        let snap = self.request_snapshot(Some(path));
         let Some(src) = locate(&snap, path) else {
             return Vec::new();
         };
-        symbols::references(&snap, src, offset, include_declaration)
+        let mut out = symbols::references(&snap, src, offset, include_declaration);
+        if let Some(occ) = snap.index.at(src, offset) {
+            for (loc, def) in self.occurrences_elsewhere(&snap, &occ.sym) {
+                if (include_declaration || !def) && !out.contains(&loc) {
+                    out.push(loc);
+                }
+            }
+        }
+        out
     }
 
     fn prepare_rename(&self, path: &Path, offset: usize) -> Result<(usize, usize, String), Refused> {
-        let snap = self.snapshot();
+        let snap = self.request_snapshot(Some(path));
         let src = locate(&snap, path).ok_or_else(|| Refused("this file is not part of the workspace".into()))?;
         symbols::prepare_rename(&snap, src, offset)
     }
 
     fn rename(&self, path: &Path, offset: usize, new_name: &str) -> Result<Vec<h::Edit>, Refused> {
-        let snap = self.snapshot();
+        let snap = self.request_snapshot(Some(path));
         let src = locate(&snap, path).ok_or_else(|| Refused("this file is not part of the workspace".into()))?;
-        symbols::rename(&snap, src, offset, new_name)
+        let mut edits = symbols::rename(&snap, src, offset, new_name)?;
+        if let Some(occ) = snap.index.at(src, offset) {
+            if matches!(occ.sym, Sym::Module(_)) {
+                let full = self.full_or_last();
+                if !std::ptr::eq(&*full, &*snap) && full.analysis.workspace.module(new_name).is_some() {
+                    return Err(Refused(format!("module `{new_name}` already exists")));
+                }
+            }
+            if !edits.is_empty() {
+                for (loc, _) in self.occurrences_elsewhere(&snap, &occ.sym) {
+                    let e = h::Edit {
+                        path: loc.path,
+                        start: loc.start,
+                        end: loc.end,
+                        new_text: new_name.to_string(),
+                    };
+                    if !edits.contains(&e) {
+                        edits.push(e);
+                    }
+                }
+            }
+            // Correctness first: every edit must replace the old name in
+            // the current text, else the whole workspace is re-analysed.
+            let name = occ.sym.name().to_string();
+            if !self.edits_hold(&edits, &name) {
+                let snap = self.snapshot();
+                let src =
+                    locate(&snap, path).ok_or_else(|| Refused("this file is not part of the workspace".into()))?;
+                return symbols::rename(&snap, src, offset, new_name);
+            }
+        }
+        Ok(edits)
     }
 
     fn document_symbols(&self, path: &Path) -> Vec<h::Symbol> {
-        let snap = self.snapshot();
+        let snap = self.request_snapshot(Some(path));
         let Some(src) = locate(&snap, path) else {
             return Vec::new();
         };
@@ -804,7 +993,7 @@ impl spec_lsp::Host for SpecHost {
     }
 
     fn workspace_symbols(&self, query: &str) -> Vec<h::WorkspaceSymbol> {
-        symbols::workspace_symbols(&self.snapshot(), query)
+        symbols::workspace_symbols(&self.full_or_last(), query)
     }
 
     fn format(&self, path: &Path) -> Result<String, Refused> {
@@ -816,7 +1005,7 @@ impl spec_lsp::Host for SpecHost {
     }
 
     fn code_actions(&self, path: &Path, start: usize, end: usize) -> Vec<h::Action> {
-        let snap = self.snapshot();
+        let snap = self.request_snapshot(Some(path));
         let Some(src) = locate(&snap, path) else {
             return Vec::new();
         };
@@ -824,7 +1013,7 @@ impl spec_lsp::Host for SpecHost {
     }
 
     fn inlay_hints(&self, path: &Path, start: usize, end: usize) -> Vec<h::Hint> {
-        let snap = self.snapshot();
+        let snap = self.request_snapshot(Some(path));
         let Some(src) = locate(&snap, path) else {
             return Vec::new();
         };
@@ -832,7 +1021,7 @@ impl spec_lsp::Host for SpecHost {
     }
 
     fn semantic_tokens(&self, path: &Path) -> Vec<h::Token> {
-        let snap = self.snapshot();
+        let snap = self.request_snapshot(Some(path));
         let Some(text) = self.text(path) else {
             return Vec::new();
         };
