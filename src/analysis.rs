@@ -1,5 +1,9 @@
 //! The one analysis entry point, used by the CLI, the language server and the
-//! tests: sources in, model and sorted diagnostics out. Deterministic.
+//! tests: texts in (the `.pspec` files and the user's `.policy` files; the
+//! embedded packs are texts compiled into the binary), model, compiled rule
+//! catalogue and sorted diagnostics out. Pure: no file system, no clock, no
+//! environment; deterministic. Finding and reading the texts is
+//! [`crate::workspace`]'s job.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -9,6 +13,7 @@ use rayon::prelude::*;
 use crate::check::{self, CheckCtx};
 use crate::diag::{Diagnostic, Severity, SourceId, Summary};
 use crate::model::{build_workspace_with, BuildOptions, Workspace};
+use crate::policy::Catalogue;
 use crate::source::{Source, SourceKind, Sources};
 use crate::syntax::ast::SourceFile;
 
@@ -21,8 +26,19 @@ pub struct Options {
     pub default_framework: Option<String>,
     /// `--require-approved-variances`.
     pub require_approved_variances: bool,
-    /// `--policy` and `spec.toml` policy paths: files or directories.
-    pub policy_paths: Vec<PathBuf>,
+    /// The user's policy files (`--policy`, `spec.toml`), as texts, in
+    /// order; the embedded packs always come first and need not be given.
+    pub policies: Vec<PolicyInput>,
+}
+
+/// One user `.policy` text to compile with the embedded packs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyInput {
+    /// The name shown in output.
+    pub name: String,
+    /// The file it was read from, if any (editors jump to it).
+    pub path: Option<PathBuf>,
+    pub text: Arc<str>,
 }
 
 /// One `.pspec` text to analyse.
@@ -55,7 +71,7 @@ pub fn parse_inputs(inputs: Vec<Input>) -> Vec<Parsed> {
     inputs.into_par_iter().map(parse_input).collect()
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Analysis {
     pub sources: Sources,
     /// The parsed `.pspec` files, by source id.
@@ -66,6 +82,10 @@ pub struct Analysis {
     pub summary: Summary,
     /// A policy file did not compile: the check could not run (exit 2).
     pub policy_failed: bool,
+    /// The compiled rule catalogue (embedded packs plus `options.policies`),
+    /// its packs registered in `sources`: what renderers, `spec explain` and
+    /// the editor read rule metadata from.
+    pub catalogue: Arc<Catalogue>,
 }
 
 impl Analysis {
@@ -104,7 +124,13 @@ pub fn analyze_parsed(parsed: Vec<Parsed>, options: &Options) -> Analysis {
     };
     let workspace = build_workspace_with(&refs, &mut diags, &build_options);
     check::run_all(&CheckCtx { ws: &workspace }, &mut diags);
-    let policy = crate::policy::check(&mut sources, &workspace, options, &mut diags);
+    let (catalogue, compile_errors) = Catalogue::compile(&mut sources, &options.policies);
+    let policy_failed = if compile_errors.is_empty() {
+        crate::policy::check(&catalogue, &mut sources, &workspace, options, &mut diags).failed
+    } else {
+        diags.extend(compile_errors);
+        true
+    };
 
     // Keep diagnostics located in a primary file, or about a programme
     // defined in one.
@@ -157,7 +183,8 @@ pub fn analyze_parsed(parsed: Vec<Parsed>, options: &Options) -> Analysis {
         workspace,
         diagnostics: diags,
         summary,
-        policy_failed: policy.failed,
+        policy_failed,
+        catalogue: Arc::new(catalogue),
     }
 }
 

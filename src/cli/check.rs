@@ -1,7 +1,7 @@
 //! `spec check`.
 
 use std::collections::HashSet;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -76,10 +76,7 @@ pub fn load(paths: &[PathBuf], cli_policies: &[PathBuf]) -> Result<Loaded, LoadE
                 continue;
             }
             stdin_used = true;
-            let mut text = String::new();
-            std::io::stdin()
-                .read_to_string(&mut text)
-                .map_err(|e| LoadError(format!("cannot read stdin: {e}")))?;
+            let text = workspace::read_stream("stdin", std::io::stdin().lock())?;
             inputs.push(Input {
                 name: "<stdin>".into(),
                 path: None,
@@ -140,21 +137,17 @@ pub fn load(paths: &[PathBuf], cli_policies: &[PathBuf]) -> Result<Loaded, LoadE
             });
         }
     }
-    let mut policy_paths: Vec<PathBuf> = Vec::new();
+    let mut policies = Vec::new();
     if let Some(root) = &root {
-        policy_paths.extend(config.policy.paths.iter().map(|p| root.join(p)));
+        let paths: Vec<PathBuf> = config.policy.paths.iter().map(|p| root.join(p)).collect();
+        policies.extend(workspace::read_policies(&paths, Some(root))?);
     }
-    policy_paths.extend(cli_policies.iter().cloned());
-    for p in &policy_paths {
-        if !p.exists() {
-            return Err(LoadError(format!("policy path `{}` does not exist", display(p))));
-        }
-    }
+    policies.extend(workspace::read_policies(cli_policies, None)?);
     let options = Options {
         framework: None,
         default_framework: config.policy.framework.clone(),
         require_approved_variances: config.output.require_approved_variances,
-        policy_paths,
+        policies,
     };
     Ok(Loaded {
         inputs,
@@ -212,7 +205,7 @@ pub fn run(args: CheckArgs, color: bool) -> u8 {
     let out = match format {
         Format::Human => render::human::render(&analysis, color),
         Format::Json => render::json::render(&analysis),
-        Format::Sarif => render::sarif::render_with_packs(&analysis, &options.policy_paths),
+        Format::Sarif => render::sarif::render(&analysis),
         Format::Github => render::github::render(&analysis),
     };
     if analysis.policy_failed {

@@ -198,20 +198,15 @@ fn lookup<'c>(catalogue: Option<&'c dyn RuleCatalogue>, id: &str) -> Option<&'c 
     cat.frameworks().into_iter().find_map(|f| cat.rule(f, id))
 }
 
-/// Renders with the rule metadata of the packs the analysis used (embedded
-/// plus `policy_paths`); without metadata if they do not load.
-pub fn render_with_packs(a: &Analysis, policy_paths: &[std::path::PathBuf]) -> String {
-    let mut scratch = crate::source::Sources::new();
-    match crate::policy::Catalogue::load(&mut scratch, policy_paths) {
-        Ok((cat, _)) => render(a, Some(&cat)),
-        Err(_) => render(a, None),
-    }
+/// Renders the analysis as a SARIF 2.1.0 log, with the rule metadata
+/// (clause text, admitted criteria) of the catalogue the analysis compiled.
+pub fn render(a: &Analysis) -> String {
+    render_with(a, Some(a.catalogue.as_ref()))
 }
 
-/// Renders the analysis as a SARIF 2.1.0 log. `catalogue` supplies rule
-/// metadata (clause text, admitted criteria); without it the rules are
-/// described from the diagnostics alone.
-pub fn render(a: &Analysis, catalogue: Option<&dyn RuleCatalogue>) -> String {
+/// [`render`] with the rule metadata of `catalogue`; without one, the rules
+/// are described from the diagnostics alone.
+pub fn render_with(a: &Analysis, catalogue: Option<&dyn RuleCatalogue>) -> String {
     // Rules that appear, sorted by id, with the first diagnostic of each.
     let mut firsts: BTreeMap<&str, &Diagnostic> = BTreeMap::new();
     for d in &a.diagnostics {
