@@ -468,6 +468,16 @@ fn formatting_is_spec_fmt_and_refuses_syntax_errors() {
     );
     let e = r.unwrap_err();
     assert!(e["message"].as_str().unwrap().contains("syntax errors"), "{e}");
+    // ... and the user is told why (window/showMessage).
+    c.drain(Duration::from_millis(500));
+    assert!(
+        c.log.iter().any(|m| m["method"] == "window/showMessage"
+            && m["params"]["message"]
+                .as_str()
+                .is_some_and(|t| t.contains("syntax errors"))),
+        "no showMessage for the refused format: {:?}",
+        c.log
+    );
     c.shutdown();
 }
 

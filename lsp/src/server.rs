@@ -899,7 +899,11 @@ impl LanguageServer for Backend {
             .await?;
         match r {
             Ok(edits) => Ok(Some(edits)),
-            Err(host::Refused(why)) => Err(Error::invalid_params(why)),
+            Err(host::Refused(why)) => {
+                // Some clients (Neovim) drop a failed formatting silently.
+                self.inner.client.show_message(MessageType::WARNING, why.clone()).await;
+                Err(Error::invalid_params(why))
+            }
         }
     }
 
