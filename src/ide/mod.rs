@@ -234,6 +234,7 @@ impl SpecHost {
             cache_dir,
             quick_pool: rayon::ThreadPoolBuilder::new()
                 .num_threads(1)
+                .stack_size(spec_lsp::ANALYSIS_STACK)
                 .thread_name(|_| "spec-quick".into())
                 .build()
                 .ok(),
