@@ -922,4 +922,42 @@ mod tests {
             "structure {\n  stage 1 {\n    option \"Pick\" choose 20 credits {\n      A1 semester 1\n      A2 semester 2 year 2\n    }\n  }\n}\n"
         );
     }
+
+    #[test]
+    fn an_item_is_updated_where_it_lives_and_stage_titles_are_kept() {
+        let existing = vec![
+            Existing {
+                path: PathBuf::from("elsewhere.pspec"),
+                text: "module A1 \"Old\" {\n  credits 10\n  level 7\n  weeks 12\n}\n\nprogramme P \"Prog\" {\n  award MSc\n  credits 40\n  structure {\n    stage 1 \"Foundations\" {\n      core A1 semester 1\n    }\n  }\n}\n".into(),
+            },
+        ];
+        let s = "PRG_CODE,PRG_NAME,AWD_CODE,PRG_CRDT,MOD_CODE,MOD_STAT,PSL_CODE,STAGE\nP,Prog,MSc,40,A1,C,S2,1\n";
+        let m = "MOD_CODE,MOD_NAME,MOD_CRDT,MOD_LEVC\nA1,New,20,7\n";
+        let plan = plan(&cat(m, Some(s)), &existing).unwrap();
+        assert_eq!(plan.files.len(), 1, "no new file: {:?}", plan.files);
+        let t = &plan.files[0].text;
+        assert_eq!(plan.files[0].path, PathBuf::from("elsewhere.pspec"));
+        assert!(
+            t.contains("module A1 \"New\" {\n  credits 20\n  level 7\n}"),
+            "weeks removed (empty cell): {t}"
+        );
+        assert!(
+            t.contains("stage 1 \"Foundations\" {\n      core A1 semester 2\n"),
+            "{t}"
+        );
+    }
+
+    #[test]
+    fn a_broken_file_that_would_be_edited_stops_the_import() {
+        let existing = vec![Existing {
+            path: PathBuf::from("m.pspec"),
+            text: "module A1 \"Old\" {\n  credits ten\n}\n".into(),
+        }];
+        let e = plan(
+            &cat("MOD_CODE,MOD_NAME,MOD_CRDT,MOD_LEVC\nA1,New,20,7\n", None),
+            &existing,
+        )
+        .unwrap_err();
+        assert!(e.contains("`m.pspec` has syntax errors (first on line 2"), "{e}");
+    }
 }
