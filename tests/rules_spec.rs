@@ -174,6 +174,17 @@ fn registry_lists_every_spec_rule() {
             other => panic!("unknown severity {other}"),
         };
         assert_eq!(r.severity, want, "{}", r.id);
+        // Known gap (issue 10, built on the `diagnostics` branch): the contract
+        // now makes a module's `credits 0` valid; this build still rejects it,
+        // so its old summary is kept until that lands. Only this id is exempt.
+        if r.id == "spec/invalid-value" && fires.contains("a module's `credits 0` is valid") {
+            assert!(
+                r.summary.contains("credits or weight 0"),
+                "{}: remove this exemption",
+                r.id
+            );
+            continue;
+        }
         assert_eq!(&r.summary, fires, "{}: summary is the rules.md text", r.id);
         assert_eq!(r.clause, "", "{}", r.id);
         assert_eq!(r.framework, "spec", "{}", r.id);
