@@ -323,6 +323,20 @@ fn programme_text(p: &ProgrammeRows) -> String {
 struct Edits(Vec<(usize, usize, String)>);
 
 impl Edits {
+    /// Replaces an item's title (or inserts one after its code); returns
+    /// where the item's head ends.
+    fn set_title(&mut self, title: Option<Span>, code: Span, with: &str) -> usize {
+        match title {
+            Some(t) => {
+                self.replace(t, quote(with));
+                t.end as usize
+            }
+            None => {
+                self.insert(code.end as usize, format!(" {}", quote(with)));
+                code.end as usize
+            }
+        }
+    }
     fn replace(&mut self, span: Span, with: String) {
         self.0.push((span.start as usize, span.end as usize, with));
     }
@@ -565,16 +579,7 @@ pub fn plan(cat: &Catalogue, existing: &[Existing]) -> Result<Plan, String> {
         report.changes.extend(changes);
         let e = &mut edits[loc.file];
         touched[loc.file] = true;
-        let head_end = match &item.title {
-            Some(t) => {
-                e.replace(t.span, quote(&r.title));
-                t.span.end as usize
-            }
-            None => {
-                e.insert(item.code.span.end as usize, format!(" {}", quote(&r.title)));
-                item.code.span.end as usize
-            }
-        };
+        let head_end = e.set_title(item.title.as_ref().map(|t| t.span), item.code.span, &r.title);
         // Each owned property's extent ends at its last value (the parser's
         // property span may reach into what follows).
         let props = item.props.iter().filter_map(|p| {
@@ -658,16 +663,7 @@ pub fn plan(cat: &Catalogue, existing: &[Existing]) -> Result<Plan, String> {
             let text = &existing[loc.file].text;
             let e = &mut edits[loc.file];
             touched[loc.file] = true;
-            let head_end = match &item.title {
-                Some(t) => {
-                    e.replace(t.span, quote(&p.title));
-                    t.span.end as usize
-                }
-                None => {
-                    e.insert(item.code.span.end as usize, format!(" {}", quote(&p.title)));
-                    item.code.span.end as usize
-                }
-            };
+            let head_end = e.set_title(item.title.as_ref().map(|t| t.span), item.code.span, &p.title);
             let props = item.props.iter().filter_map(|pr| {
                 let end = match &pr.kind {
                     ProgrammeKind::Award(v) | ProgrammeKind::Framework(v) => v.span.end,
