@@ -292,7 +292,7 @@ fn json_is_sorted_by_file_line_column_code() {
         &format!(
             "{}\n{}",
             bad_level_module("7001AA"),
-            module("7004AA", 0).replace("level 7", "level 2")
+            module("7004AA", 100_000).replace("level 7", "level 2")
         ),
     );
     let r = spec_in(d.path(), &["check", "--format", "json", "b.pspec", "a.pspec"]);

@@ -217,7 +217,7 @@ fn watched_files_and_spec_toml_changes_are_picked_up() {
     let mut c = start(&ws);
     c.wait_for("startup", WAIT, |d| !d.is_empty());
     let newf = ws.path("new.pspec");
-    std::fs::write(&newf, "module 8001XX \"New\" {\n  credits 0\n  level 7\n}\n").unwrap();
+    std::fs::write(&newf, "module 8001XX \"New\" {\n  credits 10\n}\n").unwrap();
     c.notify(
         "workspace/didChangeWatchedFiles",
         json!({"changes": [{"uri": uri(&newf), "type": 1}]}),

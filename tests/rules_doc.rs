@@ -290,14 +290,6 @@ fn the_real_catalogue_lists_every_framework_and_rule_of_rules_md() {
             missing.push(first);
         }
     }
-    // Known gap, named so it cannot grow silently: the contract added
-    // `spec/not-evaluated` (issue 10) and it is not built yet. Once it is,
-    // this list must be emptied (the assertion below fails until then).
-    const NOT_YET_BUILT: &[&str] = &["spec/not-evaluated"];
-    for id in NOT_YET_BUILT {
-        assert!(!ids.contains(id), "{id} is built now: remove it from NOT_YET_BUILT");
-    }
-    missing.retain(|id| !NOT_YET_BUILT.contains(id));
     assert!(
         missing.is_empty(),
         "rules.md ids missing from `spec rules`: {missing:?}"

@@ -116,10 +116,10 @@ fn opt_int_in(s: Option<&crate::span::Spanned<u64>>, lo: u64, hi: u64) -> Value 
     }
 }
 
-/// The credits of a module (or programme, or exit award) as the model's
-/// `spec/invalid-value` accepts them: 1..=99999.
+/// A module's credits as the model's `spec/invalid-value` accepts them:
+/// 0 to 99999 (`credits 0` is a non-credit-bearing unit).
 pub(crate) fn valid_credits(c: Option<&crate::span::Spanned<u64>>) -> bool {
-    c.is_some_and(|c| (1..=crate::model::build::MAX_INT).contains(&c.value))
+    c.is_some_and(|c| c.value <= crate::model::build::MAX_INT)
 }
 
 /// A module level as `spec/invalid-value` accepts it: 3..=8.
@@ -168,7 +168,7 @@ pub fn field(ctx: &Ctx, v: &Value, f: Field) -> Value {
                     }),
                 ),
                 MTitle => sstr(&m.title, None),
-                MCredits => opt_int_in(m.credits.as_ref(), 1, crate::model::build::MAX_INT),
+                MCredits => opt_int_in(m.credits.as_ref(), 0, crate::model::build::MAX_INT),
                 MLevel => opt_int_in(m.level.as_ref(), 3, 8),
                 MWeeks => opt_int_in(m.weeks.as_ref(), 1, crate::model::build::MAX_INT),
                 MPassMark => opt_int_in(m.pass_mark.as_ref(), 0, 100),
@@ -1330,9 +1330,19 @@ fn reach_search(
 
 /// Decides a conjunction of pathway constraints: a failing pathway, if any.
 pub fn decide(atoms: &[Atom], space: &PathwaySpace) -> Option<Vec<usize>> {
+    decide_explained(atoms, space).map(|(w, _)| w)
+}
+
+/// [`decide`], with the entries the failed constraint depends on: the
+/// modules of options whose choice changes the constrained sum (their
+/// coefficients differ), and those it requires in or out of the pathway. For
+/// a failure decided earlier (`reach`) every entry of the witness counts.
+pub fn decide_explained(atoms: &[Atom], space: &PathwaySpace) -> Option<(Vec<usize>, Vec<usize>)> {
     for a in atoms {
         match a {
-            Atom::Fail(w) => return Some(w.clone()),
+            // Decided earlier (`reach`): which options matter is not known
+            // here, so every entry counts (as before).
+            Atom::Fail(w) => return Some((w.clone(), w.clone())),
             Atom::Lin {
                 lin,
                 le,
@@ -1343,7 +1353,23 @@ pub fn decide(atoms: &[Atom], space: &PathwaySpace) -> Option<Vec<usize>> {
                 if let Some((v, path)) = space.extreme(&w, *le, include, exclude) {
                     let v = v.saturating_add(lin.c);
                     if (*le && v > 0) || (!*le && v < 0) {
-                        return Some(path);
+                        // An option matters when its choice changes the
+                        // constrained quantity: its modules weigh differently.
+                        let mut relevant: Vec<usize> = space
+                            .groups
+                            .iter()
+                            .filter(|g| {
+                                let mut ws = g.entries().map(w);
+                                let first = ws.next();
+                                ws.any(|x| Some(x) != first)
+                            })
+                            .flat_map(|g| g.entries())
+                            .chain(include.iter().copied())
+                            .chain(exclude.iter().copied())
+                            .collect();
+                        relevant.sort_unstable();
+                        relevant.dedup();
+                        return Some((path, relevant));
                     }
                 }
             }
@@ -1469,8 +1495,8 @@ fn leaf(rule: &CompiledRule, ctx: &Ctx, env: &mut Vec<Value>, out: &mut Vec<Find
     for rq in &rule.requires {
         let v = eval(&rq.expr, ctx, env);
         let witness = match v {
-            Value::Bool(false) => None,
-            Value::Cons(atoms) => match ctx.space.and_then(|s| decide(&atoms, s)) {
+            Value::Bool(false) => None::<(Vec<usize>, Vec<usize>)>,
+            Value::Cons(atoms) => match ctx.space.and_then(|s| decide_explained(&atoms, s)) {
                 Some(w) => Some(w),
                 None => continue,
             },
@@ -1478,7 +1504,7 @@ fn leaf(rule: &CompiledRule, ctx: &Ctx, env: &mut Vec<Value>, out: &mut Vec<Find
         };
         let mut pathway = None;
         let mut labels = Vec::new();
-        if let (Some(w), Some(pslot)) = (&witness, rule.root_slot) {
+        if let (Some((w, relevant)), Some(pslot)) = (&witness, rule.root_slot) {
             // messages see the failing pathway as a concrete list
             let plist: Vec<Value> = w.iter().filter_map(|&e| entry_value(ctx, e)).collect();
             set_slot(env, pslot, list_of(plist));
@@ -1492,7 +1518,8 @@ fn leaf(rule: &CompiledRule, ctx: &Ctx, env: &mut Vec<Value>, out: &mut Vec<Find
                 if let Some(p) = ctx.ws.programmes.get(pid) {
                     if let Some(s) = p.structure.as_ref() {
                         pathway = Some(PathwaySpace::codes(s, w));
-                        for &e in w {
+                        // Only the options the failed constraint depends on.
+                        for &e in w.iter().filter(|e| relevant.contains(e)) {
                             if let Some(en) = s.entries.get(e).filter(|en| en.membership != Membership::Core) {
                                 labels.push((
                                     Loc {
