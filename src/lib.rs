@@ -18,3 +18,4 @@ pub mod source;
 pub mod span;
 pub mod syntax;
 pub mod workspace;
+pub mod write;

@@ -11,8 +11,12 @@
 //! Markdown uses tables, a text bar chart and a mermaid graph; HTML is one
 //! self-contained file with inline CSS and inline SVG (bar chart and graph).
 //!
+//! `-o` is written with [`crate::write::write_file`] (a temporary file
+//! renamed over the target: a full disk never truncates an old report) and
+//! is refused when it names an input (a spec, policy or `spec.toml`).
+//!
 //! Exit status: 0 written, 2 the report could not be made (unreadable path,
-//! no programme in the file, output not writable). Diagnostics do not stop
+//! no programme in the file, output not writable or naming an input). Diagnostics do not stop
 //! the report: they are listed in it.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -49,6 +53,17 @@ pub fn run(args: ReportArgs) -> u8 {
         Ok(l) => l,
         Err(e) => return super::fatal(&e.0),
     };
+    // `-o` never names an input: the report would replace the spec it
+    // describes (or a policy or `spec.toml` it was checked with).
+    if let Some(out) = &args.output {
+        if let Some(input) = names_an_input(out, &loaded) {
+            return super::fatal(&format!(
+                "`{}` is an input of this report (`{}`); choose another output file",
+                out.display(),
+                crate::workspace::display(&input)
+            ));
+        }
+    }
     let analysis = analyze(loaded.inputs, &loaded.options);
     // `-` is stdin, which `check::load` names `<stdin>`.
     let primary_name = if args.file.as_os_str() == "-" {
@@ -71,9 +86,9 @@ pub fn run(args: ReportArgs) -> u8 {
         ReportFormat::Html => html(&reports),
     };
     match &args.output {
-        Some(path) => match std::fs::write(path, text) {
+        Some(path) => match crate::write::write_file(path, text.as_bytes(), crate::write::Expect::Any) {
             Ok(()) => 0,
-            Err(e) => super::fatal(&format!("cannot write `{}`: {e}", path.display())),
+            Err(e) => super::fatal(&e.to_string()),
         },
         None => {
             use std::io::Write;
@@ -84,6 +99,27 @@ pub fn run(args: ReportArgs) -> u8 {
             0
         }
     }
+}
+
+/// The input `out` would overwrite, if any: a `.pspec` read, a policy file
+/// or directory entry, or the workspace's `spec.toml` (compared as
+/// canonical paths, so links and `./` spellings are seen through).
+fn names_an_input(out: &std::path::Path, loaded: &super::check::Loaded) -> Option<PathBuf> {
+    let out_c = std::fs::canonicalize(out).ok()?;
+    let mut candidates: Vec<PathBuf> = loaded.inputs.iter().filter_map(|i| i.path.clone()).collect();
+    for p in &loaded.options.policy_paths {
+        if p.is_dir() {
+            candidates.extend(crate::workspace::files_with_ext(p, "policy").unwrap_or_default());
+        } else {
+            candidates.push(p.clone());
+        }
+    }
+    if let Some(root) = out_c.parent().and_then(crate::workspace::find_root) {
+        candidates.push(root.join("spec.toml"));
+    }
+    candidates
+        .into_iter()
+        .find(|c| std::fs::canonicalize(c).is_ok_and(|c| c == out_c))
 }
 
 /// Where a module's credits fall.
