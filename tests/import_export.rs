@@ -442,3 +442,33 @@ fn column_mapping_in_spec_toml() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("unknown column `MOD_CREDITS`"), "{}", r.stderr);
 }
+
+/// Re-import writes through the shared writer (src/write.rs): a file the
+/// user cannot write is refused, and then nothing of the set is written.
+#[cfg(unix)]
+#[test]
+fn reimport_refuses_a_read_only_file_and_writes_nothing() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ws");
+    assert_eq!(import(&out).code, 0);
+    // Change what the CSV owns in two files so the re-import has a set to write.
+    let cmp = out.join("modules/cmp.pspec");
+    let prog = out.join("programmes/mscds.pspec");
+    let cmp_text = std::fs::read_to_string(&cmp)
+        .unwrap()
+        .replacen("credits 20", "credits 10", 1);
+    let prog_text = std::fs::read_to_string(&prog)
+        .unwrap()
+        .replacen("credits 180", "credits 120", 1);
+    std::fs::write(&cmp, &cmp_text).unwrap();
+    std::fs::write(&prog, &prog_text).unwrap();
+    std::fs::set_permissions(&cmp, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let before = tree(&out);
+
+    let run = import(&out);
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("cmp.pspec` is not writable"), "{}", run.stderr);
+    assert_eq!(tree(&out), before, "nothing of the set was written");
+    std::fs::set_permissions(&cmp, std::fs::Permissions::from_mode(0o644)).unwrap();
+}

@@ -12,6 +12,7 @@ use clap::{Args, ValueEnum};
 use crate::analysis::analyze;
 use crate::interchange::{export, write_set};
 use crate::workspace::display;
+use crate::write::Expect;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -60,7 +61,7 @@ pub fn run(args: ExportArgs) -> u8 {
                     }
                 }
                 Some(dir) => {
-                    if let Err(e) = write_set(dir, &[(PathBuf::from("export.json"), text)]) {
+                    if let Err(e) = write_set(dir, &[(PathBuf::from("export.json"), text, Expect::Any)]) {
                         return super::fatal(&e);
                     }
                     eprintln!(
@@ -76,8 +77,8 @@ pub fn run(args: ExportArgs) -> u8 {
             let dir = args.out.clone().unwrap_or_else(|| PathBuf::from("."));
             let (modules, structure) = export::to_csv(&analysis, &primary, &mapping);
             let files = vec![
-                (PathBuf::from("modules.csv"), modules),
-                (PathBuf::from("structure.csv"), structure),
+                (PathBuf::from("modules.csv"), modules, Expect::Any),
+                (PathBuf::from("structure.csv"), structure, Expect::Any),
             ];
             if let Err(e) = write_set(&dir, &files) {
                 return super::fatal(&e);

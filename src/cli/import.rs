@@ -11,6 +11,7 @@ use clap::{Args, Subcommand};
 use crate::interchange::import::{plan, Existing, Output};
 use crate::interchange::table::{self, Catalogue};
 use crate::workspace::{self, display};
+use crate::write::Expect;
 
 #[derive(Args, Debug, Clone)]
 pub struct ImportArgs {
@@ -119,7 +120,21 @@ fn run_csv(args: &CsvArgs) -> Result<String, String> {
     }
     let summary = plan.report.render(&plan.files, args.dry_run);
     if !args.dry_run {
-        let files: Vec<(PathBuf, String)> = plan.files.iter().map(|f| (f.path.clone(), f.text.clone())).collect();
+        // A file the import read must still hold that text when it is
+        // replaced (an editor may have saved meanwhile); a new one must
+        // still be absent.
+        let files: Vec<(PathBuf, String, Expect<'_>)> = plan
+            .files
+            .iter()
+            .map(|f| {
+                let expect = match existing.iter().find(|e| e.path == f.path) {
+                    Some(e) => Expect::Contents(e.text.as_bytes()),
+                    None if f.new => Expect::Absent,
+                    None => Expect::Any,
+                };
+                (f.path.clone(), f.text.clone(), expect)
+            })
+            .collect();
         crate::interchange::write_set(&root, &files)?;
     }
     Ok(summary)

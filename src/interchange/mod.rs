@@ -10,66 +10,46 @@ pub mod export;
 pub mod import;
 pub mod table;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
+
+use crate::write::{Expect, FileWrite};
 
 /// Above this many files, a progress bar is shown (on a terminal only).
 pub const PROGRESS_THRESHOLD: usize = 300;
 
-/// Writes every file or none: each text goes to a temporary file beside its
-/// target (directories are created), and only when all of them are written
-/// and flushed are they renamed into place. On an error the temporary files
-/// are removed and no target has changed; the error names the file.
-pub fn write_set(root: &Path, files: &[(PathBuf, String)]) -> Result<(), String> {
+/// Writes every file or none through [`crate::write::write_files`] (the
+/// one writer: temporary file beside each target, every target checked
+/// against what the caller expects there, then renamed; a failed rename
+/// undoes the ones before it). Missing directories are created first. The
+/// error names the file and says nothing was replaced.
+pub fn write_set(root: &Path, files: &[(PathBuf, String, Expect<'_>)]) -> Result<(), String> {
     let bar = progress(files.len());
-    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
-    let cleanup = |staged: &[(PathBuf, PathBuf)]| {
-        for (tmp, _) in staged {
-            let _ = std::fs::remove_file(tmp);
-        }
-    };
-    for (rel, text) in files {
-        let target = root.join(rel);
-        let shown = target.display().to_string();
+    let targets: Vec<PathBuf> = files.iter().map(|(rel, _, _)| root.join(rel)).collect();
+    for target in &targets {
         let dir = target
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from("."));
         if let Err(e) = std::fs::create_dir_all(&dir) {
-            cleanup(&staged);
-            return Err(format!("cannot create directory `{}`: {e}", dir.display()));
-        }
-        let result = tempfile::Builder::new()
-            .prefix(".spec-import-")
-            .suffix(".tmp")
-            .tempfile_in(&dir)
-            .and_then(|mut f| {
-                f.write_all(text.as_bytes())?;
-                f.as_file().sync_all()?;
-                f.keep().map_err(|e| e.error)
-            });
-        match result {
-            Ok((_, tmp)) => staged.push((tmp, target)),
-            Err(e) => {
-                cleanup(&staged);
-                return Err(format!("cannot write `{shown}`: {e}"));
-            }
+            return Err(format!(
+                "cannot create directory `{}`: {e}; nothing was written",
+                crate::workspace::display(&dir)
+            ));
         }
         bar.inc(1);
     }
-    for (i, (tmp, target)) in staged.iter().enumerate() {
-        if let Err(e) = std::fs::rename(tmp, target) {
-            cleanup(&staged[i..]);
-            return Err(format!(
-                "cannot write `{}`: {e} ({} of {} files were already in place)",
-                target.display(),
-                i,
-                staged.len()
-            ));
-        }
-    }
+    let set: Vec<FileWrite<'_>> = files
+        .iter()
+        .zip(&targets)
+        .map(|((_, text, expect), path)| FileWrite {
+            path,
+            contents: text.as_bytes(),
+            expect: expect.clone(),
+        })
+        .collect();
+    let result = crate::write::write_files(&set).map_err(|e| e.to_string());
     bar.finish_and_clear();
-    Ok(())
+    result
 }
 
 /// A progress bar on stderr for more than [`PROGRESS_THRESHOLD`] items,
