@@ -13,6 +13,7 @@ pub mod ide;
 pub mod model;
 pub mod policy;
 pub mod render;
+pub mod report;
 pub mod source;
 pub mod span;
 pub mod syntax;
