@@ -207,7 +207,7 @@ fn graph(g: &Graph) -> Markup {
                                 title { (n.id) " " (n.title) }
                                 rect class=(if n.outside { "box outside" } else { "box" }) x=(f(x)) y=(f(y)) width=(f(BOX_W)) height=(f(BOX_H)) rx="4" {}
                                 text.code x=(f(x + 8.0)) y=(f(y + 16.0)) { (n.id) }
-                                text x=(f(x + 8.0)) y=(f(y + 32.0)) { (truncate(&n.title, 32)) }
+                                text x=(f(x + 8.0)) y=(f(y + 32.0)) { (truncate(&n.title, 29)) }
                             }
                         }
                     }

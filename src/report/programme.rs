@@ -98,7 +98,7 @@ impl Placements {
                     sem
                 }
             }
-            (None, Some(n)) => stage_title(p, n),
+            (None, Some(n)) => format!("stage {n}"),
             (None, None) => "not placed".into(),
         }
     }
