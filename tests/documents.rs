@@ -20,7 +20,8 @@ struct Run {
 
 impl Run {
     fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", self.stdout, self.stderr))
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", self.stdout, self.stderr))
     }
 }
 
@@ -91,7 +92,11 @@ fn check_rows(v: &Value, files: Option<&[&str]>) -> Vec<(String, String, String)
         .filter(|d| files.is_none_or(|f| f.contains(&d["file"].as_str().unwrap())))
         .map(|d| {
             let sev = d["severity"].as_str().unwrap().to_string();
-            let sev = if d["waived"].as_bool().unwrap() { format!("{sev} (waived)") } else { sev };
+            let sev = if d["waived"].as_bool().unwrap() {
+                format!("{sev} (waived)")
+            } else {
+                sev
+            };
             let at = format!("{}:{}", d["file"].as_str().unwrap(), d["range"]["start"]["line"]);
             (sev, d["code"].as_str().unwrap().to_string(), at)
         })
@@ -104,7 +109,11 @@ fn sorted<T: Ord>(mut v: Vec<T>) -> Vec<T> {
 }
 
 fn summary_line(markdown: &str) -> String {
-    markdown.lines().find(|l| l.starts_with("Check result: ")).unwrap_or_default().to_string()
+    markdown
+        .lines()
+        .find(|l| l.starts_with("Check result: "))
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// Every conformance case (each a workspace of one file), as given and with
@@ -134,7 +143,13 @@ fn report_equals_check_on_every_conformance_case() {
             let report = spec(d.path(), &["report", "case.pspec"]);
             let want = check_rows(&check.json(), None);
             let got = report_rows(&report.stdout);
-            assert_eq!(sorted(got), sorted(want), "{} {label}:\n{}", case.display(), report.stdout);
+            assert_eq!(
+                sorted(got),
+                sorted(want),
+                "{} {label}:\n{}",
+                case.display(),
+                report.stdout
+            );
             assert_eq!(report.code, check.code, "{} {label}: exit status", case.display());
             let s = &check.json()["summary"];
             let mut line = format!(
@@ -169,7 +184,11 @@ fn report_counts_the_errors_of_its_modules_files() {
     let report = spec(d.path(), &["report", "programmes/msc-data-science.pspec"]);
     assert_eq!(report.code, Some(1), "{}", report.stdout);
     assert_eq!(sorted(report_rows(&report.stdout)), sorted(want));
-    assert!(summary_line(&report.stdout).starts_with("Check result: 1 error,"), "{}", report.stdout);
+    assert!(
+        summary_line(&report.stdout).starts_with("Check result: 1 error,"),
+        "{}",
+        report.stdout
+    );
     let other = spec(d.path(), &["report", "programmes/pgcert-academic-practice.pspec"]);
     assert_eq!(other.code, Some(0), "{}", other.stdout);
     assert!(!other.stdout.contains("spec/assessment-weights"));
@@ -210,34 +229,77 @@ fn report_content_variances_provenance_chart_and_placements() {
     // One scale: a 60-credit semester is 12 glyphs in either programme.
     let ds = spec(&ex, &["report", "programmes/msc-data-science.pspec"]);
     assert!(ds.stdout.contains("Semester 1  ████████████ 60"), "{}", ds.stdout);
-    assert!(ds.stdout.contains("█ core credits · ▓ option credits every pathway takes"));
+    assert!(ds
+        .stdout
+        .contains("█ core credits · ▓ option credits every pathway takes"));
     // Option groups are a heading row, not a label on every row.
     assert_eq!(ds.stdout.matches("Specialist electives").count(), 1, "{}", ds.stdout);
     // The graph has titles; unconnected modules are apart.
-    assert!(ds.stdout.contains("n1[\"7002DS Statistical Learning\"]"), "{}", ds.stdout);
-    assert!(ds.stdout.contains("Not connected to any other module: `7003DS` Data Engineering"));
+    assert!(
+        ds.stdout.contains("n1[\"7002DS Statistical Learning\"]"),
+        "{}",
+        ds.stdout
+    );
+    assert!(ds
+        .stdout
+        .contains("Not connected to any other module: `7003DS` Data Engineering"));
     // A staged programme shows its stages as placements.
     let ba = spec(&ex, &["report", "programmes/msc-business-analytics-online.pspec"]);
-    assert!(ba.stdout.contains("| `7001BA` | Business Analytics Foundations | 10 | 7 | stage 1 |"), "{}", ba.stdout);
+    assert!(
+        ba.stdout
+            .contains("| `7001BA` | Business Analytics Foundations | 10 | 7 | stage 1 |"),
+        "{}",
+        ba.stdout
+    );
     assert!(ba.stdout.contains("| **Stage 1: Taught modules** |"), "{}", ba.stdout);
     // HTML: the same legend text.
-    let html = spec(&ex, &["report", "--format", "html", "programmes/msc-data-science.pspec"]);
-    assert!(html.stdout.contains("core credits</li>") && html.stdout.contains("option credits every pathway takes</li>"));
+    let html = spec(
+        &ex,
+        &["report", "--format", "html", "programmes/msc-data-science.pspec"],
+    );
+    assert!(
+        html.stdout.contains("core credits</li>") && html.stdout.contains("option credits every pathway takes</li>")
+    );
 }
 
 #[test]
 fn report_output_file_is_written_whole_and_never_over_an_input() {
     let d = examples_copy();
-    let r = spec(d.path(), &["report", "programmes/msc-data-science.pspec", "-o", "modules/data-science.pspec"]);
+    let r = spec(
+        d.path(),
+        &[
+            "report",
+            "programmes/msc-data-science.pspec",
+            "-o",
+            "modules/data-science.pspec",
+        ],
+    );
     assert_eq!(r.code, Some(2), "{}", r.stderr);
     assert!(r.stderr.contains("is one of the inputs"), "{}", r.stderr);
     let before = std::fs::read_to_string(Path::new(ROOT).join("examples/modules/data-science.pspec")).unwrap();
-    assert_eq!(std::fs::read_to_string(d.path().join("modules/data-science.pspec")).unwrap(), before);
-    let r = spec(d.path(), &["report", "--format", "html", "programmes/msc-data-science.pspec", "-o", "out.html"]);
+    assert_eq!(
+        std::fs::read_to_string(d.path().join("modules/data-science.pspec")).unwrap(),
+        before
+    );
+    let r = spec(
+        d.path(),
+        &[
+            "report",
+            "--format",
+            "html",
+            "programmes/msc-data-science.pspec",
+            "-o",
+            "out.html",
+        ],
+    );
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     let html = std::fs::read_to_string(d.path().join("out.html")).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>") && html.ends_with("</html>\n"));
-    let leftovers: Vec<_> = std::fs::read_dir(d.path()).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().ends_with(".tmp")).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(d.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
     assert!(leftovers.is_empty());
 }
 
@@ -279,7 +341,11 @@ fn variances_of_the_examples_list_the_approved_year_long_variance() {
     assert_eq!(x["waives"], 1);
     assert_eq!(x["resubmit"], true);
     let table = spec(&ex, &["variances"]);
-    assert!(table.stdout.contains("PG.A4.5/year-long") && table.stdout.contains("2024-04-10"), "{}", table.stdout);
+    assert!(
+        table.stdout.contains("PG.A4.5/year-long") && table.stdout.contains("2024-04-10"),
+        "{}",
+        table.stdout
+    );
     let csv = spec(&ex, &["variances", "--format", "csv"]);
     let mut lines = csv.stdout.lines();
     assert_eq!(lines.next().unwrap(), "programme,rule,clause,scope,criterion,status,submitted,approved by,approved on,validated,previous validation,waives,resubmit,file");
@@ -288,7 +354,12 @@ fn variances_of_the_examples_list_the_approved_year_long_variance() {
         "PGCAP,PG.A4.5/year-long,PG.A4.5,7103AP,validation,approved,2024-03-01,Academic Quality and Standards Committee,2024-04-10,2024-06-12,-,1,yes,programmes/pgcert-academic-practice.pspec:20"
     );
     let md = spec(&ex, &["variances", "--format", "markdown"]);
-    assert!(md.stdout.contains("| `PGCAP` | `PG.A4.5/year-long` | PG.A4.5 | 7103AP |"), "{}", md.stdout);
+    assert!(
+        md.stdout
+            .contains("| `PGCAP` | `PG.A4.5/year-long` | PG.A4.5 | 7103AP |"),
+        "{}",
+        md.stdout
+    );
 }
 
 /// Each status comes from the check's own findings: a variance with an
@@ -320,10 +391,22 @@ fn variance_statuses_follow_the_check() {
     )
     .unwrap();
     let v = spec(d.path(), &["variances", "--format", "json", "p.pspec"]).json();
-    let st: Vec<&str> = v["variances"].as_array().unwrap().iter().map(|x| x["status"].as_str().unwrap()).collect();
+    let st: Vec<&str> = v["variances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["status"].as_str().unwrap())
+        .collect();
     assert_eq!(st, ["pending", "unused", "invalid"], "{v}");
     let invalid = &v["variances"][2];
-    assert!(invalid["errors"].as_array().unwrap().iter().any(|e| e.as_str().unwrap().starts_with("PG.A1.7/variance-timing")), "{invalid}");
+    assert!(
+        invalid["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e.as_str().unwrap().starts_with("PG.A1.7/variance-timing")),
+        "{invalid}"
+    );
     assert_eq!(v["variances"][1]["resubmit"], false);
 }
 
@@ -332,16 +415,35 @@ fn variance_statuses_follow_the_check() {
 #[test]
 fn diff_reports_the_module_change_and_the_new_module_size_error() {
     let new = examples_copy();
-    replace_first(&new.path().join("modules/data-science.pspec"), "credits 20", "credits 15");
+    replace_first(
+        &new.path().join("modules/data-science.pspec"),
+        "credits 20",
+        "credits 15",
+    );
     let old = Path::new(ROOT).join("examples");
     let cwd = new.path().parent().unwrap();
-    let r = spec(cwd, &["diff", "--format", "json", old.to_str().unwrap(), new.path().to_str().unwrap()]);
+    let r = spec(
+        cwd,
+        &[
+            "diff",
+            "--format",
+            "json",
+            old.to_str().unwrap(),
+            new.path().to_str().unwrap(),
+        ],
+    );
     assert_eq!(r.code, Some(1), "{}\n{}", r.stdout, r.stderr);
     let v = r.json();
     assert_eq!(v["modules_changed"][0]["key"], "7002DS", "{v}");
-    assert_eq!(v["modules_changed"][0]["changes"], serde_json::json!([{ "field": "credits", "before": "20", "after": "15" }]));
+    assert_eq!(
+        v["modules_changed"][0]["changes"],
+        serde_json::json!([{ "field": "credits", "before": "20", "after": "15" }])
+    );
     let introduced = v["introduced"].as_array().unwrap();
-    let size = introduced.iter().find(|d| d["code"] == "PG.A4.2/module-size").unwrap_or_else(|| panic!("{v}"));
+    let size = introduced
+        .iter()
+        .find(|d| d["code"] == "PG.A4.2/module-size")
+        .unwrap_or_else(|| panic!("{v}"));
     assert_eq!(size["file"], "modules/data-science.pspec");
     assert_eq!(size["severity"], "error");
     assert!(v["resolved"].as_array().unwrap().is_empty());
@@ -350,7 +452,10 @@ fn diff_reports_the_module_change_and_the_new_module_size_error() {
     assert!(md.stdout.contains("| credits | 20 | 15 |"), "{}", md.stdout);
     assert!(md.stdout.contains("`PG.A4.2/module-size`"), "{}", md.stdout);
     // No change: nothing introduced, exit 0.
-    let same = spec(cwd, &["diff", "--format", "json", old.to_str().unwrap(), old.to_str().unwrap()]);
+    let same = spec(
+        cwd,
+        &["diff", "--format", "json", old.to_str().unwrap(), old.to_str().unwrap()],
+    );
     assert_eq!(same.code, Some(0), "{}", same.stdout);
     assert!(same.json()["introduced"].as_array().unwrap().is_empty());
 }
@@ -365,7 +470,11 @@ fn git(dir: &Path, args: &[&str]) {
         .env("GIT_COMMITTER_EMAIL", "t@example.org")
         .output()
         .expect("git runs");
-    assert!(st.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&st.stderr));
+    assert!(
+        st.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&st.stderr)
+    );
 }
 
 #[test]
@@ -374,7 +483,11 @@ fn diff_against_a_git_revision() {
     git(d.path(), &["init", "-q"]);
     git(d.path(), &["add", "."]);
     git(d.path(), &["commit", "-q", "-m", "examples"]);
-    replace_first(&d.path().join("programmes/pgcert-academic-practice.pspec"), "approved \"Academic Quality and Standards Committee\" 2024-04-10", "");
+    replace_first(
+        &d.path().join("programmes/pgcert-academic-practice.pspec"),
+        "approved \"Academic Quality and Standards Committee\" 2024-04-10",
+        "",
+    );
     std::fs::write(
         d.path().join("modules/extra.pspec"),
         "module 7050DS \"Extra\" { credits 10 level 7 outcomes { LO1 \"x\" } assessment AS1 \"A\" { kind exam covers LO1 } }\n",
@@ -386,9 +499,22 @@ fn diff_against_a_git_revision() {
     assert_eq!(v["modules_added"][0]["code"], "7050DS", "{v}");
     let changed = &v["variances_changed"][0];
     assert_eq!(changed["key"], "PGCAP PG.A4.5/year-long [7103AP]");
-    let fields: Vec<&str> = changed["changes"].as_array().unwrap().iter().map(|c| c["field"].as_str().unwrap()).collect();
-    assert!(fields.contains(&"approved by") && fields.contains(&"status"), "{changed}");
-    let intro: Vec<&str> = v["introduced"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
+    let fields: Vec<&str> = changed["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["field"].as_str().unwrap())
+        .collect();
+    assert!(
+        fields.contains(&"approved by") && fields.contains(&"status"),
+        "{changed}"
+    );
+    let intro: Vec<&str> = v["introduced"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
     assert!(intro.contains(&"spec/variance-pending"), "{v}");
     let bad = spec(d.path(), &["diff", "--git", "no-such-rev"]);
     assert_eq!(bad.code, Some(2), "{}", bad.stderr);
@@ -400,23 +526,57 @@ fn impact_of_another_framework_per_programme() {
     let r = spec(&ex, &["impact", "--framework", "ntu-online-2018", "--format", "json"]);
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     let v = r.json();
-    let by: BTreeMap<&str, &Value> = v["programmes"].as_array().unwrap().iter().map(|p| (p["programme"].as_str().unwrap(), p)).collect();
+    let by: BTreeMap<&str, &Value> = v["programmes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["programme"].as_str().unwrap(), p))
+        .collect();
     assert_eq!(by.len(), 3, "{v}");
     // Its own framework: nothing changes.
     assert!(by["MSCBAO"]["added"].as_array().unwrap().is_empty());
     assert!(by["MSCBAO"]["removed"].as_array().unwrap().is_empty());
     // Each added finding is one `spec check --framework` reports.
-    let check = spec(&ex, &["check", "--format", "json", "--framework", "ntu-online-2018", "."]).json();
+    let check = spec(
+        &ex,
+        &["check", "--format", "json", "--framework", "ntu-online-2018", "."],
+    )
+    .json();
     for p in by.values() {
         for f in p["added"].as_array().unwrap() {
-            assert!(check["diagnostics"].as_array().unwrap().iter().any(|d| d["code"] == f["code"] && d["message"] == f["message"]), "{f}");
+            assert!(
+                check["diagnostics"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|d| d["code"] == f["code"] && d["message"] == f["message"]),
+                "{f}"
+            );
         }
     }
-    assert!(by["PGCAP"]["added"].as_array().unwrap().iter().any(|f| f["code"] == "spec/variance-unknown-rule"), "{v}");
-    assert!(by["PGCAP"]["removed"].as_array().unwrap().iter().any(|f| f["code"] == "PG.A4.5/year-long"), "{v}");
+    assert!(
+        by["PGCAP"]["added"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "spec/variance-unknown-rule"),
+        "{v}"
+    );
+    assert!(
+        by["PGCAP"]["removed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "PG.A4.5/year-long"),
+        "{v}"
+    );
     let md = spec(&ex, &["impact", "--framework", "ntu-online-2018"]);
     assert!(md.stdout.starts_with("# Impact of `ntu-online-2018`"), "{}", md.stdout);
     let bad = spec(&ex, &["impact", "--framework", "no-such-framework"]);
     assert_eq!(bad.code, Some(2));
-    assert!(bad.stderr.contains("framework `no-such-framework` is not defined"), "{}", bad.stderr);
+    assert!(
+        bad.stderr.contains("framework `no-such-framework` is not defined"),
+        "{}",
+        bad.stderr
+    );
 }

@@ -138,12 +138,17 @@ fn git_inputs(rev: &str, new: &Path) -> Result<Vec<Input>, String> {
     let dir = if new.is_dir() {
         new.to_path_buf()
     } else {
-        new.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf()
+        new.parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf()
     };
     let spec = if new.is_dir() {
         ".".to_string()
     } else {
-        new.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default()
+        new.file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default()
     };
     let list = git(&dir, &["ls-tree", "-r", "--name-only", rev, "--", &spec])?;
     let list = String::from_utf8_lossy(&list);

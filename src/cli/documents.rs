@@ -101,7 +101,9 @@ pub fn emit(text: &str, output: Option<&Path>, inputs: &[PathBuf]) -> Result<(),
         }
         None => {
             let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes()).and_then(|_| out.flush()).map_err(|_| 2u8)
+            out.write_all(text.as_bytes())
+                .and_then(|_| out.flush())
+                .map_err(|_| 2u8)
         }
     }
 }
@@ -109,8 +111,14 @@ pub fn emit(text: &str, output: Option<&Path>, inputs: &[PathBuf]) -> Result<(),
 /// The whole file or nothing: a temporary file beside the target, renamed
 /// over it.
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;

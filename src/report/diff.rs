@@ -157,7 +157,11 @@ fn module_fields(ws: &Workspace, m: &Module) -> Vec<(&'static str, String)> {
         ("placement", placements(ws, &m.code.value)),
         (
             "prerequisites",
-            m.requires.iter().map(|r| r.value.as_str()).collect::<Vec<_>>().join(", "),
+            m.requires
+                .iter()
+                .map(|r| r.value.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
         ),
         (
             "outcomes",
@@ -177,7 +181,10 @@ fn module_fields(ws: &Workspace, m: &Module) -> Vec<(&'static str, String)> {
                         a.code.value,
                         a.title.value,
                         a.kind.as_ref().map(|k| k.value.as_str()).unwrap_or("?"),
-                        a.weight.as_ref().map(|w| format!("{}%", w.value)).unwrap_or_else(|| "-".into()),
+                        a.weight
+                            .as_ref()
+                            .map(|w| format!("{}%", w.value))
+                            .unwrap_or_else(|| "-".into()),
                         a.covers.iter().map(|c| c.value.as_str()).collect::<Vec<_>>().join(", ")
                     )
                 })
@@ -211,7 +218,11 @@ pub fn structure_lines(p: &Programme) -> Vec<String> {
         while j < s.entries.len() && s.entries[j].line_span == e.line_span && s.entries[j].membership == e.membership {
             j += 1;
         }
-        let codes = s.entries[i..j].iter().map(|e| e.code.value.as_str()).collect::<Vec<_>>().join(", ");
+        let codes = s.entries[i..j]
+            .iter()
+            .map(|e| e.code.value.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
         let head = match e.membership {
             Membership::Core => "core".to_string(),
             Membership::Option(g) => s
@@ -302,14 +313,25 @@ fn minus(a: &[DiagnosticSummary], b: &[DiagnosticSummary]) -> Vec<DiagnosticSumm
 pub fn diff(old: &Side, new: &Side) -> Diff {
     let (ows, nws) = (&old.analysis.workspace, &new.analysis.workspace);
     let (om, nm) = (modules(ows), modules(nws));
-    let modules_added = nm.iter().filter(|(k, _)| !om.contains_key(*k)).map(|(_, m)| summary(m)).collect();
-    let modules_removed = om.iter().filter(|(k, _)| !nm.contains_key(*k)).map(|(_, m)| summary(m)).collect();
+    let modules_added = nm
+        .iter()
+        .filter(|(k, _)| !om.contains_key(*k))
+        .map(|(_, m)| summary(m))
+        .collect();
+    let modules_removed = om
+        .iter()
+        .filter(|(k, _)| !nm.contains_key(*k))
+        .map(|(_, m)| summary(m))
+        .collect();
     let modules_changed = om
         .iter()
         .filter_map(|(k, o)| {
             let n = nm.get(k)?;
             let changes = field_changes(module_fields(ows, o), module_fields(nws, n));
-            (!changes.is_empty()).then(|| Changed { key: k.clone(), changes })
+            (!changes.is_empty()).then(|| Changed {
+                key: k.clone(),
+                changes,
+            })
         })
         .collect();
 
@@ -353,14 +375,25 @@ pub fn diff(old: &Side, new: &Side) -> Diff {
         scope: r.scope_text(),
         status: r.status_text(),
     };
-    let variances_added = nv.iter().filter(|(k, _)| !ov.contains_key(*k)).map(|(_, r)| vs(r)).collect();
-    let variances_removed = ov.iter().filter(|(k, _)| !nv.contains_key(*k)).map(|(_, r)| vs(r)).collect();
+    let variances_added = nv
+        .iter()
+        .filter(|(k, _)| !ov.contains_key(*k))
+        .map(|(_, r)| vs(r))
+        .collect();
+    let variances_removed = ov
+        .iter()
+        .filter(|(k, _)| !nv.contains_key(*k))
+        .map(|(_, r)| vs(r))
+        .collect();
     let variances_changed = ov
         .iter()
         .filter_map(|(k, o)| {
             let n = nv.get(k)?;
             let changes = field_changes(variance_fields(o), variance_fields(n));
-            (!changes.is_empty()).then(|| Changed { key: k.clone(), changes })
+            (!changes.is_empty()).then(|| Changed {
+                key: k.clone(),
+                changes,
+            })
         })
         .collect();
 
@@ -487,7 +520,12 @@ pub fn document(d: &Diff, old_name: &str, new_name: &str) -> Document {
         })
         .collect();
     doc.push(Block::Table(Table {
-        head: vec!["programme".into(), "title".into(), "change".into(), "pathways before -> after".into()],
+        head: vec![
+            "programme".into(),
+            "title".into(),
+            "change".into(),
+            "pathways before -> after".into(),
+        ],
         rows,
     }));
     for p in d.programmes.iter().filter(|p| p.status != "unchanged") {

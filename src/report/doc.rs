@@ -192,7 +192,10 @@ pub enum Block {
     /// Secondary text.
     Note(Inline),
     /// The check result: good (no error) or bad.
-    Status { ok: bool, text: Inline },
+    Status {
+        ok: bool,
+        text: Inline,
+    },
     /// Key facts: a two-column table with row headings.
     Facts(Vec<(String, Inline)>),
     Table(Table),

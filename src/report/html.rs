@@ -170,7 +170,12 @@ fn truncate(s: &str, n: usize) -> String {
 /// code and title; edges enter boxes from the left.
 fn graph(g: &Graph) -> Markup {
     let l = &g.layout;
-    let cell = |(layer, row): (usize, usize)| (10.0 + layer as f64 * (BOX_W + COL_GAP), 10.0 + row as f64 * (BOX_H + ROW_GAP));
+    let cell = |(layer, row): (usize, usize)| {
+        (
+            10.0 + layer as f64 * (BOX_W + COL_GAP),
+            10.0 + row as f64 * (BOX_H + ROW_GAP),
+        )
+    };
     let w = 20.0 + l.layers.max(1) as f64 * (BOX_W + COL_GAP) - COL_GAP;
     let h = 20.0 + l.rows.max(1) as f64 * (BOX_H + ROW_GAP) - ROW_GAP;
     let path = |e: usize| -> Option<String> {
@@ -180,7 +185,13 @@ fn graph(g: &Graph) -> Markup {
         let mut d = format!("M {} {}", f(ax + BOX_W), f(ay + BOX_H / 2.0));
         for &p in l.bends.get(e).map(Vec::as_slice).unwrap_or(&[]) {
             let (x, y) = cell(p);
-            d.push_str(&format!(" L {} {} L {} {}", f(x), f(y + BOX_H / 2.0), f(x + BOX_W), f(y + BOX_H / 2.0)));
+            d.push_str(&format!(
+                " L {} {} L {} {}",
+                f(x),
+                f(y + BOX_H / 2.0),
+                f(x + BOX_W),
+                f(y + BOX_H / 2.0)
+            ));
         }
         d.push_str(&format!(" L {} {}", f(bx - 2.0), f(by + BOX_H / 2.0)));
         Some(d)

@@ -47,7 +47,11 @@ fn findings(a: &Analysis, r: &scope::Result) -> Vec<Finding> {
         .iter()
         .map(|d| Finding {
             file: a.sources.name(d.source).to_string(),
-            line: a.sources.get(d.source).map(|s| s.line_col(d.span.start as usize).0).unwrap_or(0),
+            line: a
+                .sources
+                .get(d.source)
+                .map(|s| s.line_col(d.span.start as usize).0)
+                .unwrap_or(0),
             code: d.code.clone(),
             severity: d.severity.as_str(),
             message: d.message.clone(),

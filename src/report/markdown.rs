@@ -93,7 +93,12 @@ fn table(o: &mut String, t: &Table) {
 /// for every bar.
 fn chart(o: &mut String, c: &Chart) {
     let per = Chart::GLYPH_CREDITS as i64 * 6;
-    let _ = writeln!(o, "**{}** (one character = {} credits)\n", esc(&c.title), Chart::GLYPH_CREDITS);
+    let _ = writeln!(
+        o,
+        "**{}** (one character = {} credits)\n",
+        esc(&c.title),
+        Chart::GLYPH_CREDITS
+    );
     let width = c.bars.iter().map(|b| b.label.chars().count()).max().unwrap_or(0);
     o.push_str("```text\n");
     for b in &c.bars {
@@ -132,7 +137,11 @@ fn chart(o: &mut String, c: &Chart) {
     let _ = writeln!(o, "{:<width$}  {axis}", "");
     let _ = writeln!(o, "{:<width$}  {labels} credits", "");
     o.push_str("```\n\n");
-    let legend: Vec<String> = c.legend.iter().map(|s| format!("{} {}", s.glyph(), s.legend())).collect();
+    let legend: Vec<String> = c
+        .legend
+        .iter()
+        .map(|s| format!("{} {}", s.glyph(), s.legend()))
+        .collect();
     let _ = writeln!(o, "{}\n", legend.join(" · "));
     let _ = fmt_sixths;
 }
@@ -157,7 +166,14 @@ fn graph(o: &mut String, g: &Graph) {
     o.push_str("```\n\n");
     for &(a, b) in &g.edges {
         if let (Some(a), Some(b)) = (g.nodes.get(a), g.nodes.get(b)) {
-            let _ = writeln!(o, "- `{}` {} requires `{}` {}", b.id, esc(&b.title), a.id, esc(&a.title));
+            let _ = writeln!(
+                o,
+                "- `{}` {} requires `{}` {}",
+                b.id,
+                esc(&b.title),
+                a.id,
+                esc(&a.title)
+            );
         }
     }
     o.push('\n');

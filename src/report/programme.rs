@@ -148,7 +148,11 @@ fn programme(d: &mut Document, a: &Analysis, p: &Programme, prov: &Provenance) {
     d.push(Block::Facts(facts(p, space.as_ref().ok().map(PathwaySpace::count))));
 
     d.heading(2, "Provenance");
-    let framework = p.framework.as_ref().map(|f| f.value.clone()).unwrap_or_else(|| "none named".into());
+    let framework = p
+        .framework
+        .as_ref()
+        .map(|f| f.value.clone())
+        .unwrap_or_else(|| "none named".into());
     let files: Vec<Inline> = sc.files.iter().map(|&f| Inline::code(a.sources.name(f))).collect();
     let mut files_line = Inline::default();
     for (i, f) in files.into_iter().enumerate() {
@@ -176,7 +180,9 @@ fn programme(d: &mut Document, a: &Analysis, p: &Programme, prov: &Provenance) {
 
     d.heading(2, "Credits per period");
     let (chart, note) = credits_chart(ws, p, s, &place, space.as_ref().ok());
+    let totals = credits_table(&chart);
     d.push(Block::Chart(chart));
+    d.push(Block::Table(totals));
     if let Some(n) = note {
         d.note(n);
     }
@@ -206,7 +212,10 @@ fn programme(d: &mut Document, a: &Analysis, p: &Programme, prov: &Provenance) {
                 ("Submitted".into(), o(&r.submitted)),
                 ("Approved by".into(), o(&r.approved_by)),
                 ("Approved on".into(), o(&r.approved_on)),
-                ("Waives".into(), Inline::text(format!("{} finding{}", r.waives, if r.waives == 1 { "" } else { "s" }))),
+                (
+                    "Waives".into(),
+                    Inline::text(format!("{} finding{}", r.waives, if r.waives == 1 { "" } else { "s" })),
+                ),
             ]));
         }
     }
@@ -215,10 +224,10 @@ fn programme(d: &mut Document, a: &Analysis, p: &Programme, prov: &Provenance) {
 
 fn check_result(d: &mut Document, a: &Analysis, r: &scope::Result) {
     d.heading(2, "Check result");
-    d.para(format!(
+    d.para(Inline::message(&format!(
         "{}: what `spec check` reports for this programme, its modules and their prerequisites.",
         r.summary()
-    ));
+    )));
     if r.diagnostics.is_empty() {
         d.para("No diagnostics.");
         return;
@@ -232,7 +241,11 @@ fn check_result(d: &mut Document, a: &Analysis, r: &scope::Result) {
             } else {
                 x.severity.as_str().to_string()
             };
-            let line = a.sources.get(x.source).map(|s| s.line_col(x.span.start as usize).0).unwrap_or(0);
+            let line = a
+                .sources
+                .get(x.source)
+                .map(|s| s.line_col(x.span.start as usize).0)
+                .unwrap_or(0);
             Row::Cells(vec![
                 Inline::text(sev),
                 Inline::code(x.code.clone()),
@@ -261,7 +274,10 @@ fn facts(p: &Programme, pathways: Option<u128>) -> Vec<(String, Inline)> {
         add("Credits", c.value.to_string());
     }
     if !p.modes.is_empty() {
-        add("Mode", p.modes.iter().map(|m| m.value.as_str()).collect::<Vec<_>>().join(", "));
+        add(
+            "Mode",
+            p.modes.iter().map(|m| m.value.as_str()).collect::<Vec<_>>().join(", "),
+        );
     }
     add("Delivery", p.delivery().to_string());
     if let Some(l) = v(&p.language) {
@@ -279,7 +295,11 @@ fn facts(p: &Programme, pathways: Option<u128>) -> Vec<(String, Inline)> {
     if !p.accreditations.is_empty() {
         add(
             "Accreditation",
-            p.accreditations.iter().map(|a| a.value.as_str()).collect::<Vec<_>>().join("; "),
+            p.accreditations
+                .iter()
+                .map(|a| a.value.as_str())
+                .collect::<Vec<_>>()
+                .join("; "),
         );
     }
     if !p.exit_awards.is_empty() {
@@ -293,7 +313,11 @@ fn facts(p: &Programme, pathways: Option<u128>) -> Vec<(String, Inline)> {
         );
     }
     for partner in &p.partners {
-        let model = partner.model.as_ref().map(|m| format!(" ({})", m.value)).unwrap_or_default();
+        let model = partner
+            .model
+            .as_ref()
+            .map(|m| format!(" ({})", m.value))
+            .unwrap_or_default();
         add("Partner", format!("{}{model}", partner.name.value));
     }
     if let Some(n) = pathways {
@@ -364,7 +388,8 @@ fn structure_table(ws: &Workspace, p: &Programme, s: &Structure, place: &Placeme
                     flags.push("pass/fail");
                 }
             }
-            let num = |x: Option<&crate::span::Spanned<u64>>| x.map(|c| c.value.to_string()).unwrap_or_else(|| "?".into());
+            let num =
+                |x: Option<&crate::span::Spanned<u64>>| x.map(|c| c.value.to_string()).unwrap_or_else(|| "?".into());
             rows.push(Row::Cells(vec![
                 Inline::code(e.code.value.clone()),
                 Inline::text(m.map(|m| m.title.clone()).unwrap_or_else(|| "(not defined)".into())),
@@ -398,7 +423,11 @@ fn credits_chart(
     let mut shares: Vec<Vec<(Slot, i64)>> = Vec::with_capacity(s.entries.len());
     let mut all = BTreeSet::new();
     for e in &s.entries {
-        let credits = e.module.and_then(|m| ws.modules.get(m)).map(|m| m.credits()).unwrap_or(0);
+        let credits = e
+            .module
+            .and_then(|m| ws.modules.get(m))
+            .map(|m| m.credits())
+            .unwrap_or(0);
         let mut v = Vec::new();
         match (e.period, e.stage) {
             (Some(per), _) => {
@@ -478,7 +507,10 @@ fn credits_chart(
     // load), rounded up to the tick.
     let tick = Chart::TICK as i64 * 6;
     let scale_max = ((max.max(60 * 6) + tick - 1) / tick * tick / 6) as u64;
-    let legend = Segment::ALL.into_iter().filter(|s| used.contains(&(*s as usize))).collect();
+    let legend = Segment::ALL
+        .into_iter()
+        .filter(|s| used.contains(&(*s as usize)))
+        .collect();
     (
         Chart {
             title: "Credits per study period".into(),
@@ -488,6 +520,40 @@ fn credits_chart(
         },
         note,
     )
+}
+
+/// The chart's figures: core, options (least-greatest over all pathways)
+/// and total per period.
+fn credits_table(c: &Chart) -> Table {
+    let range = |a: i64, b: i64| {
+        if a == b {
+            fmt_sixths(a)
+        } else {
+            format!("{}-{}", fmt_sixths(a), fmt_sixths(b))
+        }
+    };
+    let rows = c
+        .bars
+        .iter()
+        .map(|b| {
+            let get = |s: Segment| b.segments.iter().find(|x| x.0 == s).map(|x| x.1).unwrap_or(0);
+            let (core, lo, var) = (
+                get(Segment::Core),
+                get(Segment::OptionsAlways),
+                get(Segment::OptionsRange),
+            );
+            Row::Cells(vec![
+                Inline::text(b.label.clone()),
+                Inline::text(fmt_sixths(core)),
+                Inline::text(range(lo, lo + var)),
+                Inline::text(b.total.clone()),
+            ])
+        })
+        .collect();
+    Table {
+        head: vec!["Period".into(), "Core".into(), "Options".into(), "Total".into()],
+        rows,
+    }
 }
 
 /// The structure's modules, first definition of each code, in structure
@@ -521,7 +587,10 @@ fn prerequisite_graph(d: &mut Document, ws: &Workspace, modules: &[&Module]) {
                 None => {
                     nodes.push(Node {
                         id: r.value.clone(),
-                        title: ws.module(&r.value).map(|m| m.title.clone()).unwrap_or_else(|| "(not defined)".into()),
+                        title: ws
+                            .module(&r.value)
+                            .map(|m| m.title.clone())
+                            .unwrap_or_else(|| "(not defined)".into()),
                         outside: true,
                     });
                     nodes.len() - 1
@@ -545,7 +614,9 @@ fn prerequisite_graph(d: &mut Document, ws: &Workspace, modules: &[&Module]) {
             if k > 0 {
                 line = line.then_text(", ");
             }
-            line = line.then_code(nodes[i].id.clone()).then_text(format!(" {}", nodes[i].title));
+            line = line
+                .then_code(nodes[i].id.clone())
+                .then_text(format!(" {}", nodes[i].title));
         }
         line
     });
@@ -581,7 +652,12 @@ fn module(d: &mut Document, m: &Module) {
             rows: m
                 .outcomes
                 .iter()
-                .map(|o| Row::Cells(vec![Inline::text(o.code.value.clone()), Inline::text(o.text.value.clone())]))
+                .map(|o| {
+                    Row::Cells(vec![
+                        Inline::text(o.code.value.clone()),
+                        Inline::text(o.text.value.clone()),
+                    ])
+                })
                 .collect(),
         }));
     }

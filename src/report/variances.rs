@@ -127,7 +127,13 @@ pub fn records(a: &Analysis, p: &Programme) -> Vec<Record> {
                 file: file.clone(),
                 line: line_of(v.span.start as usize),
                 rule: v.rule.value.clone(),
-                clause: v.rule.value.split('/').next().filter(|c| !c.starts_with("spec")).map(str::to_string),
+                clause: v
+                    .rule
+                    .value
+                    .split('/')
+                    .next()
+                    .filter(|c| !c.starts_with("spec"))
+                    .map(str::to_string),
                 scope: v.applies_to.iter().map(|x| x.value.clone()).collect(),
                 criterion: criterion_text(v),
                 status,
@@ -137,7 +143,11 @@ pub fn records(a: &Analysis, p: &Programme) -> Vec<Record> {
                 evidence: s(&v.evidence),
                 submitted: v.submitted.as_ref().map(|d| d.value.to_string()),
                 approved_by: v.approved.as_ref().map(|x| x.by.value.clone()),
-                approved_on: v.approved.as_ref().and_then(|x| x.date.as_ref()).map(|d| d.value.to_string()),
+                approved_on: v
+                    .approved
+                    .as_ref()
+                    .and_then(|x| x.date.as_ref())
+                    .map(|d| d.value.to_string()),
                 validated: p.validated.as_ref().map(|d| d.value.to_string()),
                 previous_validation: p.previous_validation.as_ref().map(|d| d.value.to_string()),
                 waives,
