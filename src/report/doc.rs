@@ -31,7 +31,7 @@ impl Inline {
     /// (an odd number of backticks leaves the text as it is).
     pub fn message(s: &str) -> Inline {
         let parts: Vec<&str> = s.split('`').collect();
-        if parts.len() < 3 || parts.len() % 2 == 0 {
+        if parts.len() < 3 || parts.len().is_multiple_of(2) {
             return Inline::text(s);
         }
         Inline(

@@ -130,15 +130,14 @@ fn chart(c: &Chart) -> Markup {
                 @for (i, b) in c.bars.iter().enumerate() {
                     @let y = top + i as f64 * (bar_h + gap);
                     text x="0" y=(f(y + bar_h * 0.7)) { (b.label) }
-                    @let mut acc = 0i64;
-                    @for (seg, v) in &b.segments {
-                        @if *v > 0 {
-                            rect class=(seg.class()) x=(f(x_of(acc))) y=(f(y)) width=(f(x_of(acc + v) - x_of(acc))) height=(f(bar_h)) {
-                                title { (seg.legend()) ": " (fmt_sixths(*v)) }
+                    @for (seg, start, v) in stacked(&b.segments) {
+                        @if v > 0 {
+                            rect class=(seg.class()) x=(f(x_of(start))) y=(f(y)) width=(f(x_of(start + v) - x_of(start))) height=(f(bar_h)) {
+                                title { (seg.legend()) ": " (fmt_sixths(v)) }
                             }
                         }
-                        @let _ = { acc += v; };
                     }
+                    @let acc: i64 = b.segments.iter().map(|s| s.1).sum();
                     text x=(f(x_of(acc) + 6.0)) y=(f(y + bar_h * 0.7)) { (b.total) }
                 }
             }
@@ -149,6 +148,18 @@ fn chart(c: &Chart) -> Markup {
             }
         }
     }
+}
+
+/// Each segment with where it starts (the sum of those before it).
+fn stacked(segs: &[(super::doc::Segment, i64)]) -> Vec<(super::doc::Segment, i64, i64)> {
+    let mut acc = 0;
+    segs.iter()
+        .map(|&(s, v)| {
+            let start = acc;
+            acc += v;
+            (s, start, v)
+        })
+        .collect()
 }
 
 const BOX_W: f64 = 210.0;

@@ -128,7 +128,7 @@ fn chart(o: &mut String, c: &Chart) {
             axis.push_str(&"-".repeat(step - 1));
         }
         axis.push('+');
-        if t as usize % k == 0 {
+        if (t as usize).is_multiple_of(k) {
             let at = t as usize * step;
             labels.push_str(&" ".repeat(at.saturating_sub(labels.chars().count())));
             labels.push_str(&(t * Chart::TICK).to_string());

@@ -84,7 +84,7 @@ impl Placements {
             Slot::Unplaced => "Unplaced".into(),
         }
     }
-    fn entry(&self, e: &Entry, p: &Programme) -> String {
+    fn entry(&self, e: &Entry, _p: &Programme) -> String {
         match (e.period, e.stage) {
             (Some(per), _) => {
                 let sem = if per.spanning() {
