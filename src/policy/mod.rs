@@ -490,6 +490,8 @@ pub fn check(sources: &mut Sources, ws: &Workspace, options: &Options, diags: &m
                 admits: &admits,
                 space: space.as_ref(),
                 limit_hit: Default::default(),
+                fuel: Default::default(),
+                prog_modules: Default::default(),
             };
             for &ri in &active {
                 let rule = &set.rules[ri];
@@ -504,7 +506,12 @@ pub fn check(sources: &mut Sources, ws: &Workspace, options: &Options, diags: &m
                     _ => None,
                 };
                 let mut found = Vec::new();
-                eval::run_rule(rule, &ctx, root, &mut found);
+                if !eval::run_rule(rule, &ctx, root, &mut found) {
+                    diags.push(
+                        over_budget(&rule.info.id, "programme", &p.code.value, p.source, p.code.span)
+                            .with_programme(p.code.value.clone()),
+                    );
+                }
                 emit(
                     &cat,
                     ri,
@@ -530,6 +537,8 @@ pub fn check(sources: &mut Sources, ws: &Workspace, options: &Options, diags: &m
             admits: &admits,
             space: None,
             limit_hit: Default::default(),
+            fuel: Default::default(),
+            prog_modules: Default::default(),
         };
         for &ri in &active {
             let rule = &set.rules[ri];
@@ -544,7 +553,15 @@ pub fn check(sources: &mut Sources, ws: &Workspace, options: &Options, diags: &m
                     continue;
                 }
                 let mut found = Vec::new();
-                eval::run_rule(rule, &ctx, Some(Value::Module(mid, None)), &mut found);
+                if !eval::run_rule(rule, &ctx, Some(Value::Module(mid, None)), &mut found) {
+                    diags.push(over_budget(
+                        &rule.info.id,
+                        "module",
+                        &m.code.value,
+                        m.source,
+                        m.code.span,
+                    ));
+                }
                 emit(
                     &cat,
                     ri,
@@ -585,6 +602,22 @@ pub fn check(sources: &mut Sources, ws: &Workspace, options: &Options, diags: &m
 }
 
 #[allow(clippy::too_many_arguments)]
+/// `policy/limit`: a rule spent its evaluation budget on one subject and
+/// was stopped (its findings for that subject are dropped, not guessed).
+fn over_budget(rule: &str, what: &str, subject: &str, source: usize, span: crate::span::Span) -> Diagnostic {
+    Diagnostic::warning(
+        "policy/limit",
+        source,
+        span,
+        format!("rule `{rule}` was not evaluated for {what} `{subject}`: it exceeded the evaluation budget"),
+    )
+    .with_label("evaluation stopped here")
+    .with_help(format!(
+        "a rule may take {} steps per subject (quantifier, aggregate and `for` elements, `closure` and `reach` steps); nest fewer quantifiers over large collections, see docs/policies.md",
+        eval::BUDGET
+    ))
+}
+
 fn emit(
     cat: &Catalogue,
     ri: usize,
@@ -675,7 +708,12 @@ fn programme_rules(
             Root::Pathways => Some(Value::PathSym),
             _ => None,
         };
-        eval::run_rule(&rule, ctx, root, &mut found);
+        if !eval::run_rule(&rule, ctx, root, &mut found) {
+            diags.push(
+                over_budget(&r.id.value, "programme", &p.code.value, p.source, r.id.span)
+                    .with_programme(p.code.value.clone()),
+            );
+        }
         for f in found {
             let loc = f.loc.unwrap_or(types::Loc {
                 source: p.source,
