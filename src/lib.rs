@@ -10,6 +10,7 @@ pub mod cli;
 pub mod diag;
 pub mod fmt;
 pub mod ide;
+pub mod interchange;
 pub mod model;
 pub mod policy;
 pub mod render;

@@ -14,6 +14,17 @@ pub struct Config {
     pub policy: PolicyConfig,
     #[serde(default)]
     pub output: OutputConfig,
+    #[serde(default)]
+    pub import: ImportConfig,
+}
+
+/// `[import]`: how `spec import csv` reads a student-records export.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ImportConfig {
+    /// Column name (`MOD_CODE`, ...) -> the header used in the CSV files.
+    #[serde(default)]
+    pub columns: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]

@@ -2,7 +2,9 @@
 
 pub mod check;
 pub mod explain;
+pub mod export;
 pub mod fmt;
+pub mod import;
 pub mod init;
 pub mod lsp;
 pub mod report;
@@ -42,6 +44,10 @@ pub enum Command {
     Lsp(lsp::LspArgs),
     /// The programme specification as a readable document (markdown or HTML).
     Report(report::ReportArgs),
+    /// Write or update a workspace from a student-records export (`spec import csv`).
+    Import(import::ImportArgs),
+    /// The resolved model as versioned JSON or as the CSV tables `spec import csv` reads.
+    Export(export::ExportArgs),
 }
 
 /// Exit status: 0 clean, 1 errors found, 2 the check could not run.
@@ -68,6 +74,8 @@ pub fn main() -> ExitCode {
         Command::Init(args) => init::run(args),
         Command::Lsp(args) => lsp::run(args),
         Command::Report(args) => report::run(args),
+        Command::Import(args) => import::run(args),
+        Command::Export(args) => export::run(args),
     };
     ExitCode::from(code)
 }
