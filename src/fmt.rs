@@ -25,8 +25,6 @@
 //! rewrite the meaning of a file: it is reported instead.
 
 use std::fmt::Write as _;
-use std::io::Write as _;
-use std::path::Path;
 
 use crate::span::{Span, Spanned};
 use crate::syntax::ast::*;
@@ -125,61 +123,6 @@ pub fn syntax_fingerprint(file: &SourceFile) -> String {
         }
     }
     strip_spans(&format!("{items:?}"))
-}
-
-/// Writes `contents` to `path` atomically: a temporary file in the same
-/// directory is written, flushed to disk and renamed over the original, so a
-/// reader sees the old or the new file, never a mix. The original's
-/// permissions are kept; a symbolic link is followed (its target is
-/// replaced, the link stays).
-pub fn write_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
-    let target = match std::fs::symlink_metadata(path) {
-        Ok(m) if m.file_type().is_symlink() => std::fs::canonicalize(path)?,
-        _ => path.to_path_buf(),
-    };
-    let dir = match target.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "spec".to_string());
-    let permissions = std::fs::metadata(&target).ok().map(|m| m.permissions());
-
-    // A fresh temporary name (create_new never clobbers an existing file).
-    let mut attempt = 0u32;
-    let (tmp_path, mut tmp) = loop {
-        let candidate = dir.join(format!(".{name}.{}.{attempt}.spec-fmt.tmp", std::process::id()));
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&candidate)
-        {
-            Ok(f) => break (candidate, f),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 1000 => attempt += 1,
-            Err(e) => return Err(e),
-        }
-    };
-    let result = (|| {
-        tmp.write_all(contents.as_bytes())?;
-        if let Some(p) = &permissions {
-            tmp.set_permissions(p.clone())?;
-        }
-        tmp.sync_all()?;
-        drop(tmp);
-        std::fs::rename(&tmp_path, &target)
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp_path);
-        return Err(e);
-    }
-    // Make the rename itself durable (best effort: not every platform can
-    // open a directory).
-    if let Ok(d) = std::fs::File::open(&dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
 }
 
 // ------------------------------------------------------------------ checks

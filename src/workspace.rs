@@ -14,6 +14,17 @@ pub struct Config {
     pub policy: PolicyConfig,
     #[serde(default)]
     pub output: OutputConfig,
+    #[serde(default)]
+    pub import: ImportConfig,
+}
+
+/// `[import]`: how `spec import csv` reads a student-records export.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ImportConfig {
+    /// Column name (`MOD_CODE`, ...) -> the header used in the CSV files.
+    #[serde(default)]
+    pub columns: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
@@ -167,7 +178,9 @@ fn walk(dir: &Path, ext: &str, stop_at_roots: bool) -> Result<(Vec<PathBuf>, Vec
 fn is_loop(e: &ignore::Error) -> bool {
     match e {
         ignore::Error::Loop { .. } => true,
-        ignore::Error::WithPath { err, .. } | ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => is_loop(err),
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => is_loop(err),
         _ => false,
     }
 }
@@ -192,15 +205,19 @@ pub fn read_text(path: &Path) -> Result<String, LoadError> {
     let meta = std::fs::metadata(path)
         .map_err(|e| LoadError(format!("cannot read `{}`: {}", display(path), io_reason(&e))))?;
     if !meta.is_file() {
-        let what = if meta.is_dir() { "a directory" } else { "not a regular file" };
+        let what = if meta.is_dir() {
+            "a directory"
+        } else {
+            "not a regular file"
+        };
         return Err(LoadError(format!("cannot read `{}`: {what}", display(path))));
     }
     if meta.len() > MAX_FILE_BYTES {
         return Err(too_big(path));
     }
     use std::io::Read;
-    let file =
-        std::fs::File::open(path).map_err(|e| LoadError(format!("cannot read `{}`: {}", display(path), io_reason(&e))))?;
+    let file = std::fs::File::open(path)
+        .map_err(|e| LoadError(format!("cannot read `{}`: {}", display(path), io_reason(&e))))?;
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     file.take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
@@ -267,8 +284,8 @@ pub fn read_policies_with(
     let cwd = current_dir();
     let mut out = Vec::new();
     for p in paths {
-        let abs = std::fs::canonicalize(p)
-            .map_err(|_| LoadError(format!("policy path `{}` does not exist", display(p))))?;
+        let abs =
+            std::fs::canonicalize(p).map_err(|_| LoadError(format!("policy path `{}` does not exist", display(p))))?;
         let check_inside = |f: &Path, real: &Path| -> Result<(), LoadError> {
             if let Some(r) = &canonical_root {
                 if !real.starts_with(r) {

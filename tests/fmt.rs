@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use spec::fmt::{format, format_file, write_atomically, FormatError};
+use spec::fmt::{format, format_file, FormatError};
 use spec::syntax::parse;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/fmt");
@@ -419,55 +419,4 @@ fn comments_inside_a_multi_line_property_go_before_it() {
         fmt("module M \"T\" {\n  requires A, # one\n    # two\n    B # three\n}"),
         "module M \"T\" {\n  # one\n  # two\n  requires A, B # three\n}\n"
     );
-}
-
-// ------------------------------------------------------------------ write_atomically
-
-#[test]
-fn write_atomically_creates_and_replaces() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("a.pspec");
-    write_atomically(&path, "one\n").expect("create");
-    assert_eq!(read(&path), "one\n");
-    write_atomically(&path, "two\n").expect("replace");
-    assert_eq!(read(&path), "two\n");
-    // No temporary file is left behind.
-    let names: Vec<String> = std::fs::read_dir(dir.path())
-        .expect("read_dir")
-        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
-        .collect();
-    assert_eq!(names, vec!["a.pspec".to_string()]);
-}
-
-#[test]
-fn write_atomically_fails_cleanly_in_a_missing_directory() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("missing").join("a.pspec");
-    assert!(write_atomically(&path, "x").is_err());
-    assert!(!path.exists());
-}
-
-#[cfg(unix)]
-#[test]
-fn write_atomically_keeps_permissions_and_follows_symlinks() {
-    use std::os::unix::fs::PermissionsExt;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("a.pspec");
-    std::fs::write(&path, "old\n").expect("write");
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).expect("chmod");
-    write_atomically(&path, "new\n").expect("replace");
-    assert_eq!(read(&path), "new\n");
-    let mode = std::fs::metadata(&path).expect("metadata").permissions().mode() & 0o777;
-    assert_eq!(mode, 0o640);
-
-    let link = dir.path().join("link.pspec");
-    std::os::unix::fs::symlink(&path, &link).expect("symlink");
-    write_atomically(&link, "via link\n").expect("write through link");
-    assert!(std::fs::symlink_metadata(&link)
-        .expect("lstat")
-        .file_type()
-        .is_symlink());
-    assert_eq!(read(&path), "via link\n");
-    let mode = std::fs::metadata(&path).expect("metadata").permissions().mode() & 0o777;
-    assert_eq!(mode, 0o640);
 }

@@ -217,7 +217,7 @@ fn watched_files_and_spec_toml_changes_are_picked_up() {
     let mut c = start(&ws);
     c.wait_for("startup", WAIT, |d| !d.is_empty());
     let newf = ws.path("new.pspec");
-    std::fs::write(&newf, "module 8001XX \"New\" {\n  credits 0\n  level 7\n}\n").unwrap();
+    std::fs::write(&newf, "module 8001XX \"New\" {\n  credits 10\n}\n").unwrap();
     c.notify(
         "workspace/didChangeWatchedFiles",
         json!({"changes": [{"uri": uri(&newf), "type": 1}]}),
@@ -468,6 +468,16 @@ fn formatting_is_spec_fmt_and_refuses_syntax_errors() {
     );
     let e = r.unwrap_err();
     assert!(e["message"].as_str().unwrap().contains("syntax errors"), "{e}");
+    // ... and the user is told why (window/showMessage).
+    c.drain(Duration::from_millis(500));
+    assert!(
+        c.log.iter().any(|m| m["method"] == "window/showMessage"
+            && m["params"]["message"]
+                .as_str()
+                .is_some_and(|t| t.contains("syntax errors"))),
+        "no showMessage for the refused format: {:?}",
+        c.log
+    );
     c.shutdown();
 }
 

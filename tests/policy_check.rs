@@ -125,6 +125,66 @@ fn broken_programmes_and_modules_are_not_evaluated() {
     );
 }
 
+/// A programme with one broken line is still checked against its framework
+/// on everything that parsed (rules.md, "Scope and counting"; D90): only the
+/// rules that read the unread property are held back, and one
+/// `spec/not-evaluated` names them.
+#[test]
+fn a_broken_programme_line_holds_back_only_the_rules_that_read_it() {
+    let module = "module 7001AB \"Analytics\" { credits 15 level 7 outcomes { LO1 \"x\" } assessment AS1 \"t\" { kind coursework covers LO1 } }\n";
+    // `langauge` does not parse; PG.B3.1/cpd-module-size (15 credits in a CPD)
+    // still fires, PG.A1.11/language (which reads `language`) is held back.
+    let text = format!(
+        "{module}programme CPDAB \"CPD\" {{\n  award CPD\n  framework ljmu-pgt-2022\n  credits 15\n  langauge \"Welsh\"\n  structure {{ core 7001AB semester 1 }}\n}}\n"
+    );
+    let a = analyse_with(&text, &Options::default());
+    let codes: Vec<&str> = a.diagnostics.iter().map(|d| d.code.as_str()).collect();
+    assert!(codes.contains(&"spec/syntax"), "{codes:?}");
+    assert!(codes.contains(&"PG.B3.1/cpd-module-size"), "{codes:?}");
+    assert!(!codes.contains(&"PG.A1.11/language"), "{codes:?}");
+    let held: Vec<_> = a
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "spec/not-evaluated")
+        .collect();
+    assert_eq!(held.len(), 1, "{codes:?}");
+    assert_eq!(held[0].severity, spec::diag::Severity::Info);
+    assert_eq!(
+        held[0].message,
+        "programme `CPDAB` was not checked against 1 rule: its `langauge` line does not parse"
+    );
+    assert_eq!(
+        held[0].help.as_deref(),
+        Some("not evaluated: PG.A1.11/language; they run once the cause is corrected")
+    );
+    // A broken `credits` line: no spec/missing-property for it, and the rules
+    // reading the programme's credits wait.
+    let text = format!(
+        "{module}programme CPDAB \"CPD\" {{\n  award CPD\n  framework ljmu-pgt-2022\n  credits fifteen\n  structure {{ core 7001AB semester 1 }}\n}}\n"
+    );
+    let a = analyse_with(&text, &Options::default());
+    let codes: Vec<&str> = a.diagnostics.iter().map(|d| d.code.as_str()).collect();
+    assert!(!codes.contains(&"spec/missing-property"), "{codes:?}");
+    assert!(!codes.contains(&"PG.B2/credits"), "{codes:?}");
+    assert!(codes.contains(&"PG.B3.1/cpd-module-size"), "{codes:?}");
+    let held = a
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "spec/not-evaluated")
+        .expect("held back");
+    assert!(held.help.as_deref().unwrap_or("").contains("PG.B2/credits"), "{held:?}");
+    // A broken variance line holds back the rule it cites: its finding is
+    // not shown unwaived while the author types.
+    let text = format!(
+        "{module}programme CPDAB \"CPD\" {{\n  award CPD\n  framework ljmu-pgt-2022\n  credits 15\n  structure {{ core 7001AB semester 1 }}\n  variance PG.B3.1/cpd-module-size {{ criterion psrb \"X\" rationale }}\n}}\n"
+    );
+    let a = analyse_with(&text, &Options::default());
+    let codes: Vec<&str> = a.diagnostics.iter().map(|d| d.code.as_str()).collect();
+    assert!(codes.contains(&"spec/syntax"), "{codes:?}");
+    assert!(!codes.contains(&"PG.B3.1/cpd-module-size"), "{codes:?}");
+    assert!(codes.contains(&"spec/not-evaluated"), "{codes:?}");
+}
+
 /// Framework numbers (credits, marks, weeks) belong in `policies/`, never in
 /// the Rust source of the policy engine or the checks.
 #[test]

@@ -84,15 +84,23 @@ fn out_of_range_values_are_reported_once_not_again_by_framework_rules() {
     let a = analyse(&fixture("invalid-values-no-cascade.pspec"));
     assert_eq!(
         codes(&a),
-        BTreeSet::from(["spec/invalid-value".to_string()]),
+        BTreeSet::from(["spec/invalid-value".to_string(), "spec/not-evaluated".to_string()]),
         "{:#?}",
         findings(&a)
     );
-    assert_eq!(findings(&a).len(), 4, "{:#?}", findings(&a));
+    // Four values, and the one note that the pathway rules wait for them.
+    assert_eq!(findings(&a).len(), 5, "{:#?}", findings(&a));
     let a = analyse(&fixture("level-out-of-range.pspec"));
     assert_eq!(
         findings(&a),
-        vec![("spec/invalid-value".to_string(), "level 9 is outside 3..8".to_string())]
+        vec![
+            ("spec/invalid-value".to_string(), "level 9 is outside 3..8".to_string()),
+            (
+                "spec/not-evaluated".to_string(),
+                "programme `MSCDA` was not checked against 5 rules: the level of module `7001RM` is out of range"
+                    .to_string(),
+            ),
+        ]
     );
 }
 
@@ -101,7 +109,7 @@ fn pathway_rules_wait_while_the_structure_repeats_a_module_or_a_stage() {
     let a = analyse(&fixture("module-listed-twice.pspec"));
     assert_eq!(
         codes(&a),
-        BTreeSet::from(["spec/duplicate".to_string()]),
+        BTreeSet::from(["spec/duplicate".to_string(), "spec/not-evaluated".to_string()]),
         "{:#?}",
         findings(&a)
     );
@@ -112,6 +120,15 @@ fn pathway_rules_wait_while_the_structure_repeats_a_module_or_a_stage() {
         .collect();
     assert!(policy.is_empty(), "{policy:#?}");
     assert!(codes(&a).contains("spec/duplicate"));
+    let held: Vec<_> = findings(&a)
+        .into_iter()
+        .filter(|(c, _)| c == "spec/not-evaluated")
+        .map(|(_, m)| m)
+        .collect();
+    assert_eq!(
+        held,
+        vec!["programme `NTUA` was not checked against 4 rules: its structure repeats stage `1`".to_string()]
+    );
 }
 
 #[test]

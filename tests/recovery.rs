@@ -261,8 +261,14 @@ fn broken_item_still_defines_its_code() {
     assert_eq!(syntax_errors(&a).len(), 1, "{}", rendered(&a));
     assert!(a.workspace.module("M1").is_some_and(|m| m.broken));
     // M2's requirement and the structure resolve to the broken M1: no
-    // cascade, and the programme's pathway rules are not evaluated.
-    assert_eq!(codes(&a), BTreeSet::from(["spec/syntax"]), "{}", rendered(&a));
+    // cascade, and the programme's pathway rules are not evaluated (and
+    // spec/not-evaluated says so).
+    assert_eq!(
+        codes(&a),
+        BTreeSet::from(["spec/syntax", "spec/not-evaluated"]),
+        "{}",
+        rendered(&a)
+    );
 }
 
 #[test]

@@ -159,6 +159,7 @@ impl Case {
             catalogue: &cat,
             frameworks: &frameworks,
             require_approved,
+            held_back: &Default::default(),
         };
         let mut diags = self.built.clone();
         diags.extend(extra);
@@ -310,6 +311,7 @@ fn a_variance_under_an_unknown_framework_is_not_checked_against_rules_and_waives
             catalogue: &cat,
             frameworks: &frameworks,
             require_approved: false,
+            held_back: &Default::default(),
         },
         &mut diags,
     );
@@ -882,7 +884,7 @@ proptest! {
         let cat = catalogue();
         let before = built.len();
         let mut diags = built.clone();
-        check_and_waive(&VarianceInput { ws: &ws, catalogue: &cat, frameworks: &frameworks, require_approved: false }, &mut diags);
+        check_and_waive(&VarianceInput { ws: &ws, catalogue: &cat, frameworks: &frameworks, require_approved: false, held_back: &Default::default() }, &mut diags);
         for d in &diags[before..] {
             prop_assert!(d.code.starts_with("spec/variance-"));
             prop_assert!(d.programme.is_some());

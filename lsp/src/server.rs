@@ -33,6 +33,10 @@ pub(crate) struct Inner {
     submitted: AtomicU64,
     applied: tokio::sync::watch::Receiver<u64>,
     host: Arc<dyn Host>,
+    /// Held (shared) by a request for its whole run and (exclusive) by the
+    /// edit thread while it applies a change: a request reads one version
+    /// of every text, however many times it reads it.
+    texts: Arc<std::sync::RwLock<()>>,
     enc: Mutex<Encoding>,
     roots: Mutex<Vec<PathBuf>>,
     generation: AtomicU64,
@@ -73,11 +77,15 @@ impl Backend {
         let (tx, rx) = std::sync::mpsc::channel::<(u64, Job)>();
         let (applied_tx, applied) = tokio::sync::watch::channel(0u64);
         let worker_host = host.clone();
+        let texts = Arc::new(std::sync::RwLock::new(()));
+        let worker_texts = texts.clone();
         std::thread::Builder::new()
             .name("spec-lsp-edits".into())
+            .stack_size(crate::ANALYSIS_STACK)
             .spawn(move || {
                 for (seq, job) in rx {
                     let h = &*worker_host;
+                    let _held = worker_texts.write().unwrap_or_else(|e| e.into_inner());
                     // The job carries its encoding; a panic loses only that edit.
                     let _ = std::panic::catch_unwind(AssertUnwindSafe(|| job(h, Encoding::Utf16)));
                     let _ = applied_tx.send(seq);
@@ -91,6 +99,7 @@ impl Backend {
                 submitted: AtomicU64::new(0),
                 applied,
                 host,
+                texts,
                 enc: Mutex::new(Encoding::Utf16),
                 roots: Mutex::new(Vec::new()),
                 generation: AtomicU64::new(0),
@@ -124,9 +133,25 @@ impl Inner {
         let _ = queue.send((seq, job));
     }
 
-    /// Runs a host call on the blocking pool, after the document changes
-    /// that arrived before it; a panic becomes an error.
+    /// Runs a request's host calls on the blocking pool, after the document
+    /// changes that arrived before it, with the texts held still (one
+    /// version of each text for the whole request); a panic becomes an
+    /// error.
     async fn run<R: Send + 'static>(&self, f: impl FnOnce(&dyn Host, Encoding) -> R + Send + 'static) -> Result<R> {
+        let texts = self.texts.clone();
+        self.run_with(move |h, enc| {
+            let _held = texts.read().unwrap_or_else(|e| e.into_inner());
+            f(h, enc)
+        })
+        .await
+    }
+
+    /// [`Inner::run`] without holding the texts (analyses whose results
+    /// are checked against the generation before they are published).
+    async fn run_with<R: Send + 'static>(
+        &self,
+        f: impl FnOnce(&dyn Host, Encoding) -> R + Send + 'static,
+    ) -> Result<R> {
         let target = self.submitted.load(Ordering::SeqCst);
         let mut applied = self.applied.clone();
         let _ = applied.wait_for(|v| *v >= target).await;
@@ -189,7 +214,7 @@ impl Inner {
             for path in paths {
                 let p = path.clone();
                 let r = self
-                    .run(move |h, enc| h.quick_diagnostics(&p).map(|f| convert_files(h, enc, vec![f])))
+                    .run_with(move |h, enc| h.quick_diagnostics(&p).map(|f| convert_files(h, enc, vec![f])))
                     .await;
                 match r {
                     Ok(Some(files)) => {
@@ -261,7 +286,7 @@ impl Inner {
     /// Publishes the whole workspace's diagnostics unless a newer change
     /// came while they were computed.
     async fn publish_full(&self, generation: u64) {
-        let Ok(files) = self.run(|h, enc| convert_files(h, enc, h.diagnostics())).await else {
+        let Ok(files) = self.run_with(|h, enc| convert_files(h, enc, h.diagnostics())).await else {
             return;
         };
         let mut published = self.published.lock().await;
@@ -442,11 +467,16 @@ fn semantic_tokens(text: &str, enc: Encoding, mut tokens: Vec<host::Token>) -> V
             continue;
         }
         let end = (t.start + t.len).min(text.len());
+        // A token must cut the text at character boundaries (never trust
+        // offsets to be from this text).
+        let Some(body) = text.get(t.start..end) else {
+            continue;
+        };
         last_end = end;
         // One token per line for multi-line tokens (text blocks).
         let mut s = t.start;
         while s < end {
-            let line_end = text[s..end].find('\n').map(|i| s + i).unwrap_or(end);
+            let line_end = body[s - t.start..].find('\n').map(|i| s + i).unwrap_or(end);
             if line_end > s {
                 let a = lines.position(s);
                 let b = lines.position(line_end);
@@ -869,7 +899,11 @@ impl LanguageServer for Backend {
             .await?;
         match r {
             Ok(edits) => Ok(Some(edits)),
-            Err(host::Refused(why)) => Err(Error::invalid_params(why)),
+            Err(host::Refused(why)) => {
+                // Some clients (Neovim) drop a failed formatting silently.
+                self.inner.client.show_message(MessageType::WARNING, why.clone()).await;
+                Err(Error::invalid_params(why))
+            }
         }
     }
 

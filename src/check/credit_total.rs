@@ -9,6 +9,7 @@
 //! `credits`, no structure, a listed module that is undefined, broken or
 //! without credits, or an unsatisfiable option (rules.md, "Scope and
 //! counting"), nor when an option chooses 0 credits or too many
+//! (`spec/invalid-value`), a listed module's credits are over 99999
 //! (`spec/invalid-value`) or a module is listed twice (`spec/duplicate`).
 //!
 //! The diagnostic points at the programme's `credits` value and labels the
@@ -96,9 +97,6 @@ programme PGC "PGCert Data Science" {
 pub fn check(ctx: &CheckCtx, out: &mut Vec<Diagnostic>) {
     let ws = ctx.ws;
     for p in &ws.programmes {
-        if p.broken {
-            continue;
-        }
         let (Some(credits), Some(s)) = (&p.credits, &p.structure) else {
             continue;
         };
@@ -115,6 +113,14 @@ pub fn check(ctx: &CheckCtx, out: &mut Vec<Diagnostic>) {
         let Ok(space) = PathwaySpace::new(ws, p) else {
             continue;
         };
+        let over = s.entries.iter().any(|e| {
+            e.module
+                .and_then(|m| ws.modules.get(m))
+                .is_some_and(|m| m.credits() > MAX_INT)
+        });
+        if over {
+            continue; // spec/invalid-value
+        }
         let core: u64 = space
             .core
             .iter()

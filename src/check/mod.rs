@@ -34,6 +34,7 @@ pub mod prerequisite_missing;
 pub mod prerequisite_order;
 
 // Reported by the policy engine.
+pub mod not_evaluated;
 pub mod unknown_award;
 pub mod variance_criterion;
 pub mod variance_not_waivable;
@@ -98,6 +99,7 @@ pub const RULE_DOCS: &[&RuleDoc] = &[
     &variance_criterion::RULE,
     &variance_unused::RULE,
     &variance_pending::RULE,
+    &not_evaluated::RULE,
 ];
 
 /// `a`, `a and b`, `a, b and c`.

@@ -108,9 +108,6 @@ const MAX_TABLE: u64 = 1_000_000;
 pub fn check(ctx: &CheckCtx, out: &mut Vec<Diagnostic>) {
     let ws = ctx.ws;
     for p in &ws.programmes {
-        if p.broken {
-            continue;
-        }
         let Some(s) = &p.structure else {
             continue;
         };
@@ -131,9 +128,7 @@ pub fn check(ctx: &CheckCtx, out: &mut Vec<Diagnostic>) {
                 };
                 match entry.module.and_then(|m| ws.modules.get(m)) {
                     Some(m) if !m.broken => match &m.credits {
-                        Some(c) if c.value > 0 && c.value <= MAX_INT => {
-                            items.push((entry.code.value.as_str(), c.value))
-                        }
+                        Some(c) if c.value <= MAX_INT => items.push((entry.code.value.as_str(), c.value)),
                         _ => readable = false,
                     },
                     _ => readable = false,

@@ -113,9 +113,6 @@ pub fn check(ctx: &CheckCtx, out: &mut Vec<Diagnostic>) {
     let ws = ctx.ws;
     let graph = PrereqGraph::new(ws);
     for p in &ws.programmes {
-        if p.broken {
-            continue;
-        }
         let Some(s) = &p.structure else {
             continue;
         };

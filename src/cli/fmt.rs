@@ -7,8 +7,9 @@
 //!   the command with exit 2 and nothing is changed.
 //! - A file with syntax errors is refused: its errors are rendered (human
 //!   renderer, on stderr), the file is left alone, and the exit status is 1.
-//! - In place, a file is replaced atomically ([`crate::fmt::write_atomically`]),
-//!   and only when its formatting changes.
+//! - In place, a file is replaced atomically ([`crate::write::write_file`]),
+//!   and only when its formatting changes and it is still what was read: a
+//!   file saved meanwhile by an editor is left alone (exit 2).
 //! - `--check` writes nothing; it lists the files that would change, with the
 //!   first differing line as a hint, and exits 1 if there is any.
 //!
@@ -58,6 +59,20 @@ pub fn run(args: FmtArgs, color: bool) -> u8 {
         Ok(t) => t,
         Err(e) => return super::fatal(&e),
     };
+    if !args.check {
+        // Hidden temporary files of a killed earlier run (see `crate::write`).
+        let dirs: HashSet<PathBuf> = targets
+            .iter()
+            .filter_map(|t| t.path.as_ref()?.parent().map(|d| d.to_path_buf()))
+            .collect();
+        for d in dirs {
+            crate::write::remove_strays(if d.as_os_str().is_empty() {
+                std::path::Path::new(".")
+            } else {
+                &d
+            });
+        }
+    }
     let mut tally = Tally::default();
     let mut stdout = std::io::stdout().lock();
     for t in &targets {
@@ -104,14 +119,15 @@ pub fn run(args: FmtArgs, color: bool) -> u8 {
                 if same {
                     tally.unchanged += 1;
                 } else {
-                    match crate::fmt::write_atomically(path, &formatted) {
+                    let expect = crate::write::Expect::Contents(t.text.as_bytes());
+                    match crate::write::write_file(path, formatted.as_bytes(), expect) {
                         Ok(()) => {
                             tally.changed += 1;
                             let _ = writeln!(stdout, "formatted {}", t.name);
                         }
                         Err(e) => {
                             tally.failed += 1;
-                            eprintln!("error: cannot write `{}`: {e}", t.name);
+                            eprintln!("error: {e}");
                         }
                     }
                 }

@@ -239,20 +239,23 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>, String> {
         ));
     }
     let mut written = Vec::new();
-    for (rel, text) in FILES {
+    for (rel, _) in FILES {
         let path = dir.join(rel);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|e| format!("cannot create `{}`: {e}", parent.display()))?;
         }
-        // `create_new`: never replace a file that appeared meanwhile.
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-            .map_err(|e| format!("cannot create `{}`: {e}", path.display()))?;
-        std::io::Write::write_all(&mut file, text.as_bytes())
-            .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
         written.push(path);
     }
+    // All or nothing, and never over a file that appeared meanwhile.
+    let set: Vec<crate::write::FileWrite> = written
+        .iter()
+        .zip(FILES)
+        .map(|(path, (_, text))| crate::write::FileWrite {
+            path,
+            contents: text.as_bytes(),
+            expect: crate::write::Expect::Absent,
+        })
+        .collect();
+    crate::write::write_files(&set).map_err(|e| e.to_string())?;
     Ok(written)
 }

@@ -12,6 +12,12 @@ pub struct LspArgs {
 }
 
 pub fn run(_args: LspArgs) -> u8 {
+    // Files are parsed on the global pool too: give its threads the same
+    // deep stack as the server's (deeply nested input must not abort the
+    // server). It may already exist when embedded; then it stays as it is.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(spec_lsp::ANALYSIS_STACK)
+        .build_global();
     let host = Arc::new(crate::ide::SpecHost::default());
     match spec_lsp::serve_stdio(host) {
         Ok(()) => 0,

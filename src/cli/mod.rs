@@ -1,12 +1,18 @@
 //! The `spec` command line (cli.md). `main.rs` only calls [`main`].
 
 pub mod check;
+pub mod diff;
+pub mod documents;
 pub mod explain;
+pub mod export;
 pub mod fmt;
+pub mod impact;
+pub mod import;
 pub mod init;
 pub mod lsp;
 pub mod report;
 pub mod rules;
+pub mod variances;
 
 use std::process::ExitCode;
 
@@ -42,6 +48,16 @@ pub enum Command {
     Lsp(lsp::LspArgs),
     /// The programme specification as a readable document (markdown or HTML).
     Report(report::ReportArgs),
+    /// Write or update a workspace from a student-records export (`spec import csv`).
+    Import(import::ImportArgs),
+    /// The resolved model as versioned JSON or as the CSV tables `spec import csv` reads.
+    Export(export::ExportArgs),
+    /// The variance register: every variance of a catalogue, one row each.
+    Variances(variances::VariancesArgs),
+    /// What a change does: `spec diff OLD NEW`, or `spec diff --git REV [NEW]`.
+    Diff(diff::DiffArgs),
+    /// The findings a framework edition adds and removes, per programme.
+    Impact(impact::ImpactArgs),
 }
 
 /// Exit status: 0 clean, 1 errors found, 2 the check could not run.
@@ -68,6 +84,11 @@ pub fn main() -> ExitCode {
         Command::Init(args) => init::run(args),
         Command::Lsp(args) => lsp::run(args),
         Command::Report(args) => report::run(args),
+        Command::Import(args) => import::run(args),
+        Command::Export(args) => export::run(args),
+        Command::Variances(args) => variances::run(args),
+        Command::Diff(args) => diff::run(args),
+        Command::Impact(args) => impact::run(args),
     };
     ExitCode::from(code)
 }

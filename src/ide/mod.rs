@@ -201,6 +201,7 @@ impl SpecHost {
             cache_dir,
             quick_pool: rayon::ThreadPoolBuilder::new()
                 .num_threads(1)
+                .stack_size(spec_lsp::ANALYSIS_STACK)
                 .thread_name(|_| "spec-quick".into())
                 .build()
                 .ok(),
@@ -654,10 +655,7 @@ fn locate(snap: &Snapshot, path: &Path) -> Option<SourceId> {
 impl spec_lsp::Host for SpecHost {
     fn set_roots(&self, roots: Vec<PathBuf>) {
         let mut st = self.state();
-        st.roots = roots
-            .into_iter()
-            .map(|r| workspace::canonical_or_same(r))
-            .collect();
+        st.roots = roots.into_iter().map(workspace::canonical_or_same).collect();
         Self::reload_roots(&mut st);
     }
 
@@ -781,7 +779,9 @@ impl spec_lsp::Host for SpecHost {
                 end: 0,
                 severity: h::Severity::Error,
                 code: "policy/io".into(),
-                message: format!("{message}\nhelp: the rules of these policy files are not checked until this is fixed"),
+                message: format!(
+                    "{message}\nhelp: the rules of these policy files are not checked until this is fixed"
+                ),
                 related: Vec::new(),
                 waived: false,
             });

@@ -10,6 +10,7 @@ use crate::syntax::ast::{
     self, AssessmentKind, Item, ModuleKind, PeriodSyntax, ProgrammeKind, SourceFile, StructureLine,
 };
 use crate::syntax::did_you_mean;
+use crate::syntax::parser::PROGRAMME_KEYWORDS;
 
 pub const KINDS: &[&str] = &[
     "coursework",
@@ -293,15 +294,8 @@ fn check_module_values(ctx: &mut Ctx, m: &Module) {
             )
             .with_help("add `credits N` to the module, e.g. `credits 20`"),
         ),
-        Some(c) if c.value == 0 => ctx.push(
-            Diagnostic::error(
-                "spec/invalid-value",
-                src,
-                c.span,
-                format!("module `{code}` has 0 credits"),
-            )
-            .with_help("a module carries at least 1 credit"),
-        ),
+        // `credits 0` is a non-credit-bearing unit: valid here, judged by
+        // the framework's rules (rules.md, spec/invalid-value).
         Some(c) => ctx.int(src, "credits", c),
     }
     match &m.level {
@@ -463,7 +457,8 @@ fn build_programme(ctx: &mut Ctx, src: SourceId, p: &ast::ProgrammeItem) -> Prog
     let mut structure: Option<(Structure, Span)> = None;
     let mut variances = Vec::new();
     let mut rules = Vec::new();
-    let check = !p.broken;
+    // A broken programme is still checked on every property that parsed.
+    let check = true;
     for prop in &p.props {
         let kw = &prop.keyword;
         match &prop.kind {
@@ -671,6 +666,23 @@ fn build_programme(ctx: &mut Ctx, src: SourceId, p: &ast::ProgrammeItem) -> Prog
         variances,
         rules,
         broken: p.broken,
+        unread: p
+            .unread
+            .iter()
+            .filter_map(|u| {
+                let w = u.keyword.value.as_str();
+                let keyword = if PROGRAMME_KEYWORDS.contains(&w) {
+                    w
+                } else {
+                    did_you_mean(w, PROGRAMME_KEYWORDS)?
+                };
+                Some(crate::model::UnreadProperty {
+                    keyword: keyword.to_string(),
+                    written: u.keyword.clone(),
+                    argument: u.argument.clone(),
+                })
+            })
+            .collect(),
     };
     if check {
         check_programme_values(ctx, &programme);
@@ -1056,7 +1068,7 @@ fn check_programme_values(ctx: &mut Ctx, p: &Programme) {
         ("framework", p.framework.is_some() || ctx.options.default_framework),
         ("credits", p.credits.is_some()),
     ] {
-        if !present {
+        if !present && !p.unread(what) {
             let example = match what {
                 "award" => "award MSc",
                 "framework" => "framework ljmu-pgt-2022",
@@ -1174,17 +1186,16 @@ fn resolve_references(ctx: &mut Ctx, ws: &mut Workspace) {
     let index = ws.module_index.clone();
     for p in &mut ws.programmes {
         let src = p.source;
-        let broken = p.broken;
         if let Some(s) = &mut p.structure {
             for e in &mut s.entries {
                 e.module = index.get(&e.code.value).copied();
-                if e.module.is_none() && !broken {
+                if e.module.is_none() {
                     unknown(ctx, src, &e.code, "");
                 }
             }
         }
-        if broken {
-            continue;
+        if p.unread("structure") {
+            continue; // every `applies-to` would name a module of no structure
         }
         for v in &p.variances {
             for a in &v.applies_to {

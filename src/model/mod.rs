@@ -128,10 +128,30 @@ pub struct Programme {
     pub structure: Option<Structure>,
     pub variances: Vec<Variance>,
     pub rules: Vec<ProgrammeRule>,
+    /// A syntax error inside the programme. Its other properties are still
+    /// read and checked; only the rules that read an [`unread`](Self::unread)
+    /// property are held back.
     pub broken: bool,
+    /// The properties that did not parse, by their (nearest) keyword.
+    pub unread: Vec<UnreadProperty>,
+}
+
+/// A programme property that did not parse (`spec/syntax`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnreadProperty {
+    /// The keyword as the language spells it (`language` for `langauge`).
+    pub keyword: String,
+    /// The keyword as written.
+    pub written: Spanned<String>,
+    /// The word after the keyword: a variance's or rule's id.
+    pub argument: Option<String>,
 }
 
 impl Programme {
+    /// Whether a property could not be read because its line does not parse.
+    pub fn unread(&self, keyword: &str) -> bool {
+        self.unread.iter().any(|u| u.keyword == keyword)
+    }
     pub fn credits(&self) -> u64 {
         self.credits.as_ref().map(|c| c.value).unwrap_or(0)
     }

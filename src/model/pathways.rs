@@ -23,7 +23,7 @@ use super::*;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Blocked {
     NoStructure,
-    /// A listed module is undefined, broken or has no credits.
+    /// A listed module is undefined, broken or has no `credits` line.
     Module(String),
     /// An option group has no valid choice.
     Unsatisfiable(usize),
@@ -193,7 +193,7 @@ impl PathwaySpace {
                     .filter_map(|&e| {
                         let m = s.entries[e].module.and_then(|m| ws.modules.get(m))?;
                         let c = m.credits.as_ref()?.value;
-                        (c > 0).then_some((e, c))
+                        Some((e, c))
                     })
                     .collect();
                 GroupSpace::new(gi, items, g.choose.value)
@@ -208,7 +208,7 @@ impl PathwaySpace {
             let ok = e
                 .module
                 .and_then(|m| ws.modules.get(m))
-                .is_some_and(|m| !m.broken && m.credits.as_ref().is_some_and(|c| c.value > 0));
+                .is_some_and(|m| !m.broken && m.credits.is_some());
             if !ok {
                 return Err(Blocked::Module(e.code.value.clone()));
             }

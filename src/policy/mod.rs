@@ -336,9 +336,6 @@ pub fn check(
     // The award codes of each framework, computed once rather than per programme.
     let mut award_codes: HashMap<String, Vec<String>> = HashMap::new();
     for (pi, p) in ws.programmes.iter().enumerate() {
-        if p.broken {
-            continue;
-        }
         let fw = if let Some(f) = &options.framework {
             Some(f.clone())
         } else if let Some(f) = &p.framework {
@@ -366,7 +363,17 @@ pub fn check(
                 .clone()
                 .filter(|f| set.fw_index.contains_key(f))
         };
-        let Some(fw) = fw else { continue };
+        let Some(fw) = fw else {
+            if p.framework.is_none() && p.unread("framework") {
+                let why = unread_reason(p, "framework");
+                diags.push(crate::check::not_evaluated::diagnostic(
+                    p,
+                    &["every rule of its framework".to_string()],
+                    &[why],
+                ));
+            }
+            continue;
+        };
         let codes: Vec<&str> = award_codes
             .entry(fw.clone())
             .or_insert_with(|| set.awards(&fw).into_iter().map(|a| a.code).collect())
@@ -401,6 +408,7 @@ pub fn check(
     }
     // 2. evaluate, framework by framework
     let first_finding = diags.len();
+    let mut held_back: HashMap<String, Vec<String>> = HashMap::new();
     let mut fws: Vec<String> = frameworks.iter().flatten().cloned().collect();
     fws.sort();
     fws.dedup();
@@ -437,6 +445,29 @@ pub fn check(
                     && s.stages.iter().all(|st| stages.insert(st.number.value))
             });
             let space = PathwaySpace::new(ws, p).ok().filter(|_| readable && distinct);
+            // What is held back (spec/not-evaluated): the pathway rules while
+            // the pathways cannot be read, and the rules that read a line of
+            // the programme that does not parse.
+            let pathways_held = crate::check::not_evaluated::pathways_held(ws, p);
+            let mut held: Vec<String> = Vec::new();
+            let mut reasons: Vec<String> = Vec::new();
+            if let Some(h) = &pathways_held {
+                reasons.push(h.reason.clone());
+                if h.no_space || h.credit_total {
+                    held.push(crate::check::credit_total::ID.to_string());
+                }
+                if h.no_space {
+                    held.push(crate::check::prerequisite_missing::ID.to_string());
+                }
+            }
+            let unread_fields: Vec<types::Field> = p.unread.iter().flat_map(|u| fields_of(&u.keyword)).collect();
+            let unread_rules: Vec<&str> = p
+                .unread
+                .iter()
+                .filter(|u| u.keyword == "variance")
+                .filter_map(|u| u.argument.as_deref())
+                .collect();
+            let structure_unread = p.unread("structure");
             let ctx = Ctx {
                 ws,
                 prog: Some(pi),
@@ -444,13 +475,44 @@ pub fn check(
                 admits: &admits,
                 space: space.as_ref(),
                 limit_hit: Default::default(),
+                fuel: Default::default(),
+                prog_modules: Default::default(),
             };
             for &ri in &active {
                 let rule = &set.rules[ri];
+                if rule.root == Root::Modules {
+                    continue;
+                }
+                if p.broken {
+                    let cited = unread_rules.iter().find(|&&r| {
+                        r == rule.info.id || rule.info.id.strip_prefix(r).is_some_and(|t| t.starts_with('/'))
+                    });
+                    let needs = if let Some(r) = cited {
+                        Some(format!("its `variance {r}` line does not parse"))
+                    } else if structure_unread && matches!(rule.root, Root::ProgrammeModules | Root::Pathways) {
+                        Some(unread_reason(p, "structure"))
+                    } else {
+                        let reads = rule_fields(rule);
+                        unread_fields
+                            .iter()
+                            .find(|f| reads.contains(f))
+                            .and_then(|f| p.unread.iter().find(|u| fields_of(&u.keyword).contains(f)))
+                            .map(|u| unread_reason(p, &u.keyword))
+                    };
+                    if let Some(why) = needs {
+                        held.push(rule.info.id.clone());
+                        if !reasons.contains(&why) {
+                            reasons.push(why);
+                        }
+                        continue;
+                    }
+                }
                 let root = match rule.root {
-                    Root::Modules => continue,
                     Root::Pathways => {
                         if space.is_none() {
+                            if pathways_held.is_some() {
+                                held.push(rule.info.id.clone());
+                            }
                             continue;
                         }
                         Some(Value::PathSym)
@@ -458,7 +520,12 @@ pub fn check(
                     _ => None,
                 };
                 let mut found = Vec::new();
-                eval::run_rule(rule, &ctx, root, &mut found);
+                if !eval::run_rule(rule, &ctx, root, &mut found) {
+                    diags.push(
+                        over_budget(&rule.info.id, "programme", &p.code.value, p.source, p.code.span)
+                            .with_programme(p.code.value.clone()),
+                    );
+                }
                 emit(
                     cat,
                     ri,
@@ -473,6 +540,19 @@ pub fn check(
             if ctx.limit_hit.get() {
                 diags.push(Diagnostic::warning("policy/limit", p.source, p.code.span, format!("a pathway rule of programme `{}` was not evaluated: too many option combinations touch one dissertation's prerequisites", p.code.value)).with_programme(p.code.value.clone()).with_help(format!("the exact search explores at most {} combinations; see docs/policies.md", eval::REACH_LIMIT)));
             }
+            if p.unread("rule") {
+                for u in p.unread.iter().filter(|u| u.keyword == "rule") {
+                    held.push(u.argument.clone().unwrap_or_else(|| "a rule of the programme".into()));
+                    let why = "its `rule` line does not parse".to_string();
+                    if !reasons.contains(&why) {
+                        reasons.push(why);
+                    }
+                }
+            }
+            if !held.is_empty() {
+                diags.push(crate::check::not_evaluated::diagnostic(p, &held, &reasons));
+                held_back.insert(p.code.value.clone(), held);
+            }
             failed |= programme_rules(cat, fw, ws, pi, &ctx, diags);
         }
         listed.sort_unstable();
@@ -484,6 +564,8 @@ pub fn check(
             admits: &admits,
             space: None,
             limit_hit: Default::default(),
+            fuel: Default::default(),
+            prog_modules: Default::default(),
         };
         for &ri in &active {
             let rule = &set.rules[ri];
@@ -498,7 +580,15 @@ pub fn check(
                     continue;
                 }
                 let mut found = Vec::new();
-                eval::run_rule(rule, &ctx, Some(Value::Module(mid, None)), &mut found);
+                if !eval::run_rule(rule, &ctx, Some(Value::Module(mid, None)), &mut found) {
+                    diags.push(over_budget(
+                        &rule.info.id,
+                        "module",
+                        &m.code.value,
+                        m.source,
+                        m.code.span,
+                    ));
+                }
                 emit(
                     cat,
                     ri,
@@ -533,9 +623,26 @@ pub fn check(
         catalogue: cat,
         frameworks: &frameworks,
         require_approved: options.require_approved_variances,
+        held_back: &held_back,
     };
     variance::check_and_waive(&input, diags);
     PolicyRun { failed: false }
+}
+
+/// `policy/limit`: a rule spent its evaluation budget on one subject and
+/// was stopped (its findings for that subject are dropped, not guessed).
+fn over_budget(rule: &str, what: &str, subject: &str, source: usize, span: crate::span::Span) -> Diagnostic {
+    Diagnostic::warning(
+        "policy/limit",
+        source,
+        span,
+        format!("rule `{rule}` was not evaluated for {what} `{subject}`: it exceeded the evaluation budget"),
+    )
+    .with_label("evaluation stopped here")
+    .with_help(format!(
+        "a rule may take {} steps per subject (quantifier, aggregate and `for` elements, `closure` and `reach` steps); nest fewer quantifiers over large collections, see docs/policies.md",
+        eval::BUDGET
+    ))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -629,7 +736,12 @@ fn programme_rules(
             Root::Pathways => Some(Value::PathSym),
             _ => None,
         };
-        eval::run_rule(&rule, ctx, root, &mut found);
+        if !eval::run_rule(&rule, ctx, root, &mut found) {
+            diags.push(
+                over_budget(&r.id.value, "programme", &p.code.value, p.source, r.id.span)
+                    .with_programme(p.code.value.clone()),
+            );
+        }
         for f in found {
             let loc = f.loc.unwrap_or(types::Loc {
                 source: p.source,
@@ -675,4 +787,125 @@ pub trait RuleCatalogue {
     /// The framework checks variance criteria with a rule of its own (LJMU's
     /// PG.A1.6/variance-criterion), so `spec/variance-criterion` stays quiet.
     fn has_criterion_rule(&self, framework: &str) -> bool;
+}
+
+/// "its `langauge` line does not parse", for the first unread property
+/// spelt `keyword`.
+fn unread_reason(p: &crate::model::Programme, keyword: &str) -> String {
+    let written = p
+        .unread
+        .iter()
+        .find(|u| u.keyword == keyword)
+        .map(|u| u.written.value.as_str())
+        .unwrap_or(keyword);
+    format!("its `{written}` line does not parse")
+}
+
+/// The programme fields a property of the language sets.
+fn fields_of(keyword: &str) -> Vec<types::Field> {
+    use types::Field::*;
+    match keyword {
+        "award" => vec![PAward],
+        "framework" => vec![PFramework],
+        "credits" => vec![PCredits],
+        "mode" => vec![PModes],
+        "language" => vec![PLanguage],
+        "delivery" => vec![PDelivery],
+        "starts" => vec![PStarts],
+        "validated" => vec![PValidated],
+        "previous-validation" => vec![PPreviousValidation],
+        "erasmus-mundus" => vec![PErasmusMundus],
+        "accreditation" => vec![PAccreditations],
+        "exit-award" => vec![PExitAwards],
+        "rpl" => vec![PRplCertificated, PRplExperiential],
+        "partner" => vec![PPartners],
+        "attendance" => vec![PFirstContact, PSecondContact, PInterview, PAgreementsPerYear],
+        "engagement" => vec![PSharedWith, PRetention],
+        "structure" => vec![PStructure, PModules, PYears, PStages],
+        _ => Vec::new(),
+    }
+}
+
+/// Every programme field a rule reads (the `award(...)` builtin reads the
+/// programme's award).
+fn rule_fields(rule: &compile::CompiledRule) -> Vec<types::Field> {
+    fn walk(ir: &compile::Ir, out: &mut Vec<types::Field>) {
+        use compile::Ir;
+        match ir {
+            Ir::Const(_) | Ir::Var(_) => {}
+            Ir::Field(x, f) => {
+                out.push(*f);
+                walk(x, out);
+            }
+            Ir::List(items) => {
+                for (a, b) in items {
+                    walk(a, out);
+                    if let Some(b) = b {
+                        walk(b, out);
+                    }
+                }
+            }
+            Ir::Not(x) | Ir::Neg(x) => walk(x, out),
+            Ir::Bin(_, a, b) => {
+                walk(a, out);
+                walk(b, out);
+            }
+            Ir::If(a, b, c) => {
+                walk(a, out);
+                walk(b, out);
+                walk(c, out);
+            }
+            Ir::Quant { coll, filter, body, .. } => {
+                walk(coll, out);
+                if let Some(f) = filter {
+                    walk(f, out);
+                }
+                walk(body, out);
+            }
+            Ir::Agg { coll, filter, body, .. } => {
+                walk(coll, out);
+                if let Some(f) = filter {
+                    walk(f, out);
+                }
+                if let Some(b) = body {
+                    walk(b, out);
+                }
+            }
+            Ir::Call(b, args) => {
+                if *b == compile::Builtin::Award {
+                    out.push(types::Field::PAward);
+                }
+                for a in args {
+                    walk(a, out);
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (_, ir) in &rule.bindings {
+        walk(ir, &mut out);
+    }
+    for step in &rule.steps {
+        match step {
+            compile::Step::Let(_, ir) | compile::Step::When(ir) => walk(ir, &mut out),
+        }
+    }
+    for r in &rule.requires {
+        walk(&r.expr, &mut out);
+        if let Some(at) = &r.at {
+            walk(at, &mut out);
+        }
+    }
+    if let Some(at) = &rule.at {
+        walk(at, &mut out);
+    }
+    for (_, ir) in &rule.severities {
+        walk(ir, &mut out);
+    }
+    match rule.root {
+        Root::ProgrammeModules | Root::Pathways => out.push(types::Field::PStructure),
+        Root::Variances => out.push(types::Field::PVariances),
+        _ => {}
+    }
+    out
 }

@@ -34,6 +34,9 @@ pub struct VarianceInput<'a> {
     pub frameworks: &'a [Option<String>],
     /// `--require-approved-variances`: pending variances waive nothing.
     pub require_approved: bool,
+    /// The rules held back per programme code (`spec/not-evaluated`): a
+    /// variance citing one is not reported unused.
+    pub held_back: &'a HashMap<String, Vec<String>>,
 }
 
 /// The criteria a variance may name (language.md).
@@ -172,12 +175,19 @@ pub fn check_and_waive(input: &VarianceInput, diags: &mut Vec<Diagnostic>) {
 
     // 4. Unused and pending, for valid variances of programmes that are checked.
     for var in &vars {
-        if !var.valid || var.programme.broken {
+        if !var.valid {
             continue;
         }
         let p = var.programme;
         let v = var.v;
-        if !var.used && !var.would_use {
+        let held = input.held_back.get(&p.code.value).is_some_and(|h| {
+            h.iter().any(|r| {
+                r == &v.rule.value
+                    || r.strip_prefix(v.rule.value.as_str())
+                        .is_some_and(|t| t.starts_with('/'))
+            })
+        });
+        if !var.used && !var.would_use && !held {
             let scope = if v.applies_to.is_empty() {
                 format!("programme `{}`", p.code.value)
             } else {

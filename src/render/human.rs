@@ -118,15 +118,113 @@ impl miette::Diagnostic for Report<'_> {
     }
 }
 
-/// Renders every diagnostic of an analysis and a summary line.
+/// More findings of one rule in one programme than this are grouped: the
+/// first is shown in full, the others one line each.
+pub const GROUP_AFTER: usize = 3;
+
+/// What groups repeated findings: the rule, the programme (or the file, for
+/// findings about a module itself) and whether they are waived.
+fn group_key(d: &Diagnostic) -> (&str, Option<&str>, usize, bool) {
+    let source = if d.programme.is_some() { 0 } else { d.source };
+    (d.code.as_str(), d.programme.as_deref(), source, d.is_waived())
+}
+
+/// Renders every diagnostic of an analysis, then the counts per rule and a
+/// summary line. When one rule fires more than [`GROUP_AFTER`] times in one
+/// programme, the first finding is shown in full and the others as one line
+/// each (location, rule, value), right after it.
 pub fn render(analysis: &Analysis, color: bool) -> String {
+    use std::collections::{BTreeMap, HashMap};
+    let diags = &analysis.diagnostics;
+    let mut groups: HashMap<(&str, Option<&str>, usize, bool), Vec<usize>> = HashMap::new();
+    for (i, d) in diags.iter().enumerate() {
+        groups.entry(group_key(d)).or_default().push(i);
+    }
     let mut out = String::new();
-    for d in &analysis.diagnostics {
+    let mut listed = vec![false; diags.len()];
+    for (i, d) in diags.iter().enumerate() {
+        if listed[i] {
+            continue;
+        }
         out.push_str(&render_one(d, &analysis.sources, color));
+        let members = &groups[&group_key(d)];
+        if members.len() > GROUP_AFTER && members[0] == i {
+            let rest = &members[1..];
+            let scope = match &d.programme {
+                Some(p) => format!("in programme `{p}`"),
+                None => format!("in {}", analysis.sources.name(d.source)),
+            };
+            out.push_str(&format!(
+                "  {} more {} findings {scope}, one per line:\n",
+                rest.len(),
+                d.code
+            ));
+            let lines: Vec<(String, String)> = rest.iter().map(|&j| one_line(&diags[j], &analysis.sources)).collect();
+            let width = lines.iter().map(|(l, _)| l.chars().count()).max().unwrap_or(0);
+            for (&j, (loc, what)) in rest.iter().zip(&lines) {
+                listed[j] = true;
+                out.push_str(&format!("    {loc:<width$}  {what}\n"));
+            }
+            out.push('\n');
+        }
+    }
+    // Counts per rule, most frequent first (as `ruff --statistics`).
+    let mut counts: BTreeMap<&str, (usize, Severity, usize)> = BTreeMap::new();
+    for d in diags {
+        let c = counts.entry(d.code.as_str()).or_insert((0, d.severity, 0));
+        c.0 += 1;
+        if d.is_waived() {
+            c.2 += 1;
+        }
+    }
+    if !counts.is_empty() {
+        let mut rows: Vec<_> = counts.into_iter().collect();
+        rows.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.0.cmp(b.0)));
+        let width = rows.iter().map(|(_, c)| c.0.to_string().len()).max().unwrap_or(1);
+        let id_width = rows.iter().map(|(id, _)| id.len()).max().unwrap_or(1);
+        out.push_str("findings per rule:\n");
+        for (id, (n, sev, waived)) in rows {
+            let waived = if waived > 0 {
+                format!(" ({waived} waived)")
+            } else {
+                String::new()
+            };
+            out.push_str(&format!("  {n:>width$}  {id:<id_width$}  {}{waived}\n", sev.as_str()));
+        }
+        out.push('\n');
     }
     out.push_str(&summary_line(analysis));
     out.push('\n');
     out
+}
+
+/// One finding on one line: its location (`file:line:column`) and
+/// `rule  value`, the value being the text at fault (its first line,
+/// shortened).
+pub fn one_line(d: &Diagnostic, sources: &Sources) -> (String, String) {
+    let (line, col) = sources
+        .get(d.source)
+        .map(|s| s.line_col(d.span.start as usize))
+        .unwrap_or((0, 0));
+    let text = sources.get(d.source).map(|s| &*s.text).unwrap_or("");
+    let start = clamp_to_char(text, d.span.start as usize);
+    let end = clamp_to_char(text, d.span.end as usize).max(start);
+    let value = text[start..end].lines().next().unwrap_or("").trim();
+    let value = if value.chars().count() > 40 {
+        format!("{}…", value.chars().take(39).collect::<String>())
+    } else {
+        value.to_string()
+    };
+    let about = d
+        .module
+        .as_deref()
+        .map(|m| format!(" (module `{m}`)"))
+        .unwrap_or_default();
+    let waived = if d.is_waived() { " (waived)" } else { "" };
+    (
+        format!("{}:{line}:{col}", sources.name(d.source)),
+        format!("{}  `{value}`{about}{waived}", d.code),
+    )
 }
 
 /// Renders one diagnostic.

@@ -76,6 +76,18 @@ pub struct ProgrammeItem {
     pub title: Option<Spanned<String>>,
     pub props: Vec<ProgrammeProp>,
     pub broken: bool,
+    /// The properties that did not parse and were skipped, as written: the
+    /// keyword and the word after it (a variance's rule id, say). The model
+    /// holds back the rules that read them (rules.md, "Scope and counting").
+    pub unread: Vec<Unread>,
+}
+
+/// A property skipped by recovery.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unread {
+    pub keyword: Spanned<String>,
+    /// The next word on the line, if any (`variance PG.A4.2/module-size {`).
+    pub argument: Option<String>,
 }
 
 /// A property: its keyword (as written), its whole span, and its value.

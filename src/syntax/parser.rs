@@ -274,7 +274,7 @@ pub(crate) const MODULE_KEYWORDS: &[&str] = &[
     "assessment",
 ];
 
-pub(crate) const PROGRAMME_KEYWORDS: &[&str] = &[
+pub const PROGRAMME_KEYWORDS: &[&str] = &[
     "award",
     "framework",
     "credits",
@@ -359,6 +359,7 @@ fn recover_item(text: &str, start: usize, end: usize, is_module: bool, file: &mu
     }
     let mut mprops = Vec::new();
     let mut pprops = Vec::new();
+    let mut unread = Vec::new();
     let mut close = None;
     if pos < end && text.as_bytes()[pos] == b'{' {
         pos += 1;
@@ -406,6 +407,9 @@ fn recover_item(text: &str, start: usize, end: usize, is_module: bool, file: &mu
                 }
                 Err(e) => {
                     file.errors.push(describe_error(text, pos, end, &e, kind));
+                    if !is_module {
+                        unread.push(unread_at(text, pos, end));
+                    }
                     match resync(text, pos, end, kind) {
                         Resync::Property(p) => pos = p,
                         Resync::Close(p) => {
@@ -447,11 +451,35 @@ fn recover_item(text: &str, start: usize, end: usize, is_module: bool, file: &mu
             title,
             props: pprops,
             broken: true,
+            unread,
         }));
     }
     if let Some(c) = close {
         report_stray(text, c, end, &file.comments, &mut file.errors);
     }
+}
+
+/// The keyword at `pos` of a property that did not parse, and the word
+/// after it on the same line.
+fn unread_at(text: &str, pos: usize, end: usize) -> Unread {
+    let word_end = |from: usize| {
+        let b = text.as_bytes();
+        let mut e = from;
+        while e < end && !b[e].is_ascii_whitespace() && !matches!(b[e], b'{' | b'}' | b'"' | b'#' | b',') {
+            e += 1;
+        }
+        e
+    };
+    let k = word_end(pos);
+    let keyword = Spanned::new(text.get(pos..k).unwrap_or_default().to_string(), Span::new(pos, k));
+    let b = text.as_bytes();
+    let mut a = k;
+    while a < end && (b[a] == b' ' || b[a] == b'\t') {
+        a += 1;
+    }
+    let a_end = word_end(a);
+    let argument = text.get(a..a_end).filter(|w| !w.is_empty()).map(str::to_string);
+    Unread { keyword, argument }
 }
 
 fn trim_end(text: &str, start: usize, end: usize) -> usize {
@@ -646,6 +674,7 @@ impl<'t> Lower<'t> {
             title,
             props,
             broken: errors.len() > before,
+            unread: Vec::new(),
         }
     }
 

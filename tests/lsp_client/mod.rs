@@ -97,6 +97,24 @@ impl Client {
         self.stdin.flush().expect("flush");
     }
 
+    /// Writes raw bytes to the server (malformed frames).
+    pub fn send_raw(&mut self, bytes: &[u8]) {
+        self.stdin.write_all(bytes).expect("write to server");
+        self.stdin.flush().expect("flush");
+    }
+
+    /// Waits for the next response (a message with no `method`), whatever its id.
+    pub fn next_response(&mut self, timeout: Duration) -> Option<Value> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let v = self.rx.recv_timeout(left).ok()?;
+            if let Some(r) = self.handle(v) {
+                return Some(r);
+            }
+        }
+    }
+
     pub fn notify(&mut self, method: &str, params: Value) {
         self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}));
     }
