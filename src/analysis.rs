@@ -133,16 +133,30 @@ pub fn analyze_parsed(parsed: Vec<Parsed>, options: &Options) -> Analysis {
     };
 
     // Keep diagnostics located in a primary file, or about a programme
-    // defined in one.
+    // defined in one, or located in a file that defines something a primary
+    // programme depends on (its modules and their prerequisites,
+    // transitively) and not about another programme: `spec check FILE`
+    // covers what FILE's programmes are made of (issue 7).
     let primary_programmes: std::collections::HashSet<&str> = workspace
         .programmes
         .iter()
         .filter(|p| primary.get(p.source).copied().unwrap_or(false))
         .map(|p| p.code.value.as_str())
         .collect();
+    let mut dependency_files: std::collections::BTreeSet<SourceId> = Default::default();
+    if primary.iter().any(|p| !p) {
+        let primaries = workspace
+            .programmes
+            .iter()
+            .filter(|p| primary.get(p.source).copied().unwrap_or(false));
+        dependency_files = dependencies(&workspace, primaries).files;
+    }
     diags.retain(|d| {
         primary.get(d.source).copied().unwrap_or(true)
-            || d.programme.as_deref().is_some_and(|p| primary_programmes.contains(p))
+            || match d.programme.as_deref() {
+                Some(p) => primary_programmes.contains(p),
+                None => dependency_files.contains(&d.source),
+            }
     });
     sort_diagnostics(&sources, &mut diags);
     diags.dedup();
@@ -199,4 +213,47 @@ pub fn sort_diagnostics(sources: &Sources, diags: &mut [Diagnostic]) {
             .then(a.code.cmp(&b.code))
             .then(a.message.cmp(&b.message))
     });
+}
+
+/// What a programme is made of: the files defining it, its modules and
+/// their prerequisites (transitively; every definition of a code, so a
+/// duplicate is seen where it is), and those module codes.
+#[derive(Debug, Clone, Default)]
+pub struct Dependencies {
+    pub files: std::collections::BTreeSet<SourceId>,
+    pub modules: std::collections::BTreeSet<String>,
+}
+
+/// The [`Dependencies`] of `p` in `ws`.
+pub fn depends_on(ws: &Workspace, p: &crate::model::Programme) -> Dependencies {
+    dependencies(ws, std::iter::once(p))
+}
+
+/// The union of the [`Dependencies`] of `programmes` (linear in the
+/// workspace's modules plus what they reach).
+pub fn dependencies<'a>(ws: &Workspace, programmes: impl Iterator<Item = &'a crate::model::Programme>) -> Dependencies {
+    let mut by_code: std::collections::HashMap<&str, Vec<&crate::model::Module>> = Default::default();
+    for m in &ws.modules {
+        by_code.entry(m.code.value.as_str()).or_default().push(m);
+    }
+    let mut out = Dependencies::default();
+    let mut todo: Vec<&str> = Vec::new();
+    for p in programmes {
+        out.files.insert(p.source);
+        todo.extend(
+            p.structure
+                .iter()
+                .flat_map(|s| s.entries.iter().map(|e| e.code.value.as_str())),
+        );
+    }
+    while let Some(code) = todo.pop() {
+        if !out.modules.insert(code.to_string()) {
+            continue;
+        }
+        for m in by_code.get(code).into_iter().flatten() {
+            out.files.insert(m.source);
+            todo.extend(m.requires.iter().map(|r| r.value.as_str()));
+        }
+    }
+    out
 }

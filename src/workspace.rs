@@ -79,6 +79,100 @@ pub fn find_root(start: &Path) -> Option<PathBuf> {
     }
 }
 
+/// One workspace of a check (docs/language.md, "Files and workspace").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unit {
+    /// The directory holding its `spec.toml` (canonical); `None` for the
+    /// files given that have no `spec.toml` above them (they are checked
+    /// together, against each other only).
+    pub root: Option<PathBuf>,
+    /// The files given, or found under a directory given: reported on.
+    /// The root's other files are read as context by the caller.
+    pub primary: Vec<PathBuf>,
+    /// `-` (stdin) was given and belongs here.
+    pub stdin: bool,
+}
+
+impl Unit {
+    /// How output names the workspace: its root as shown elsewhere (`.`
+    /// for the current directory), or `(no spec.toml)`.
+    pub fn label(&self) -> String {
+        match &self.root {
+            Some(r) => {
+                let shown = display(r);
+                if shown.is_empty() {
+                    ".".into()
+                } else {
+                    shown
+                }
+            }
+            None => "(no spec.toml)".into(),
+        }
+    }
+}
+
+/// The workspaces of a check of `paths` (`-` is stdin), in a stable order
+/// (the files without a `spec.toml` first, then by root). Each directory
+/// given is searched through: a directory below it with a `spec.toml` is a
+/// workspace of its own (and so on, deeper), the files outside any of them
+/// belong to the directory's workspace. Files given belong to the nearest
+/// `spec.toml` above them. Nothing is skipped and nothing is merged across
+/// workspaces. A path that does not exist, and a directory with no `.pspec`
+/// file below it, are errors (the check cannot run: exit 2).
+pub fn discover(paths: &[PathBuf]) -> Result<Vec<Unit>, LoadError> {
+    use std::collections::BTreeMap;
+    let mut units: BTreeMap<Option<PathBuf>, Unit> = BTreeMap::new();
+    fn unit(units: &mut BTreeMap<Option<PathBuf>, Unit>, root: Option<PathBuf>) -> &mut Unit {
+        units.entry(root.clone()).or_insert_with(|| Unit {
+            root,
+            primary: Vec::new(),
+            stdin: false,
+        })
+    }
+    // Files under `dir` (which belongs to workspace `root`), the nested
+    // workspaces found below it each under their own root.
+    fn gather(
+        units: &mut BTreeMap<Option<PathBuf>, Unit>,
+        dir: &Path,
+        root: Option<PathBuf>,
+        depth: usize,
+    ) -> Result<usize, LoadError> {
+        let (files, nested) = workspace_pspec_files(dir)?;
+        let mut n = files.len();
+        if !files.is_empty() {
+            unit(units, root).primary.extend(files);
+        }
+        // A symbolic link loop through workspace roots stops here.
+        if depth < 64 {
+            for sub in nested {
+                let key = std::fs::canonicalize(&sub).unwrap_or_else(|_| sub.clone());
+                n += gather(units, &sub, Some(key), depth + 1)?;
+            }
+        }
+        Ok(n)
+    }
+    for p in paths {
+        if p.as_os_str() == "-" {
+            unit(&mut units, find_root(Path::new("."))).stdin = true;
+            continue;
+        }
+        let meta = std::fs::metadata(p).map_err(|e| {
+            LoadError(match e.kind() {
+                std::io::ErrorKind::NotFound => format!("`{}` does not exist", display(p)),
+                _ => format!("cannot read `{}`: {}", display(p), io_reason(&e)),
+            })
+        })?;
+        if meta.is_dir() {
+            if gather(&mut units, p, find_root(p), 0)? == 0 {
+                return Err(LoadError(format!("no `.pspec` files under `{}`", display(p))));
+            }
+        } else {
+            unit(&mut units, find_root(p)).primary.push(p.clone());
+        }
+    }
+    Ok(units.into_values().collect())
+}
+
 /// Reads and parses `ROOT/spec.toml`.
 pub fn load_config(root: &Path) -> Result<WorkspaceRoot, LoadError> {
     let path = root.join("spec.toml");
