@@ -1508,3 +1508,75 @@ fn completion_is_filtered_ranked_and_capped() {
     assert_eq!(own.first().map(String::as_str), Some("8999OWN"), "{own:?}");
     c.shutdown();
 }
+
+/// The server finds workspaces as `spec check` does (issue 7): opened on a
+/// folder holding two workspaces (the same module codes in each) and a
+/// loose file, it publishes exactly what `spec check .` reports there, and
+/// no `spec/duplicate` from merging them.
+#[test]
+fn nested_workspaces_publish_what_spec_check_reports() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = std::fs::canonicalize(dir.path()).unwrap();
+    for ws in ["fac-a", "fac-b"] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_spec"))
+            .args(["init", ws])
+            .current_dir(&root)
+            .output()
+            .expect("spec init");
+        assert!(out.status.success());
+    }
+    let b_modules = root.join("fac-b/modules/example-modules.pspec");
+    let text = std::fs::read_to_string(&b_modules).unwrap();
+    std::fs::write(&b_modules, text.replace("credits 20", "credits 15")).unwrap();
+    std::fs::write(root.join("loose.pspec"), MODULES).unwrap();
+
+    let cli = std::process::Command::new(env!("CARGO_BIN_EXE_spec"))
+        .args(["check", "--format", "json", "."])
+        .current_dir(&root)
+        .output()
+        .expect("spec check");
+    let v: Value = serde_json::from_slice(&cli.stdout).expect("json");
+    let mut expected: std::collections::BTreeMap<String, Vec<(String, u64)>> = Default::default();
+    for d in v["diagnostics"].as_array().unwrap() {
+        if d["waived"] == true {
+            continue;
+        }
+        expected
+            .entry(d["file"].as_str().unwrap().to_string())
+            .or_default()
+            .push((
+                d["code"].as_str().unwrap().to_string(),
+                d["range"]["start"]["line"].as_u64().unwrap() - 1,
+            ));
+    }
+    for v in expected.values_mut() {
+        v.sort();
+    }
+    assert!(
+        expected.values().flatten().any(|(c, _)| c == "PG.A4.2/module-size"),
+        "{expected:?}"
+    );
+    assert!(!expected.values().flatten().any(|(c, _)| c == "spec/duplicate"));
+
+    let mut c = Client::start(env!("CARGO_BIN_EXE_spec"), &root, &[("SPEC_LSP_DEBOUNCE_MS", "10")]);
+    c.initialize(Some(&root), json!({}));
+    let want: Vec<String> = expected.keys().map(|f| uri(&root.join(f))).collect();
+    c.wait_for("every file with findings", WAIT, |d| {
+        want.iter().all(|u| d.get(u).is_some_and(|v| !v.is_empty()))
+    });
+    c.drain(Duration::from_millis(500));
+    let mut got: std::collections::BTreeMap<String, Vec<(String, u64)>> = Default::default();
+    for (u, diags) in &c.diagnostics {
+        let pairs = lsp_pairs(diags);
+        if pairs.is_empty() {
+            continue;
+        }
+        let file = u
+            .strip_prefix(&uri(&root))
+            .map(|s| s.trim_start_matches('/').to_string())
+            .unwrap_or_else(|| u.clone());
+        got.insert(file, pairs);
+    }
+    assert_eq!(got, expected);
+    c.shutdown();
+}

@@ -12,6 +12,7 @@ pub mod complete;
 pub mod hints;
 pub mod hover;
 pub mod index;
+pub mod multi;
 pub mod rules;
 pub mod symbols;
 pub mod tokens;
@@ -494,7 +495,9 @@ impl SpecHost {
         }
         let found: Vec<PathBuf> = dirs
             .iter()
-            .flat_map(|d| workspace::pspec_files(d).unwrap_or_default())
+            // A directory below with its own `spec.toml` is another
+            // workspace ([`multi::MultiHost`] gives it its own host).
+            .flat_map(|d| workspace::workspace_pspec_files(d).map(|f| f.0).unwrap_or_default())
             .collect();
         let texts: Vec<(PathBuf, Option<Arc<str>>)> = found
             .into_par_iter()
