@@ -487,7 +487,9 @@ fn completion_by_context() {
     let mut c = start(&ws);
     let f = ws.path("scratch.pspec");
     let labels = |v: &Value| -> Vec<String> {
-        v.as_array()
+        assert_eq!(v["isIncomplete"], false, "{v}");
+        v["items"]
+            .as_array()
             .unwrap()
             .iter()
             .map(|x| x["label"].as_str().unwrap().to_string())
@@ -935,7 +937,7 @@ fn rule_ids_hover_complete_and_go_to_their_policy_definition() {
         "textDocument/completion",
         json!({"textDocument": td(&scratch), "position": {"line": 1, "character": 11}}),
     );
-    let labels: Vec<&str> = r
+    let labels: Vec<&str> = r["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -957,7 +959,7 @@ fn rule_ids_hover_complete_and_go_to_their_policy_definition() {
         "textDocument/completion",
         json!({"textDocument": td(&scratch), "position": {"line": 1, "character": 12}}),
     );
-    let labels: Vec<&str> = r
+    let labels: Vec<&str> = r["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -1451,5 +1453,58 @@ fn hover_right_after_an_edit_in_a_big_workspace_answers_from_the_new_text() {
     assert!(md.contains("`P000`"), "{md}");
     eprintln!("hover after the edit answered in {took:?}");
     let _ = u;
+    c.shutdown();
+}
+
+/// Completion scales (issue 9): filtered by the word before the cursor,
+/// ranked (the edited file's own modules first), at most 200 items with
+/// `isIncomplete` when the list was cut.
+#[test]
+fn completion_is_filtered_ranked_and_capped() {
+    let ws = Ws::new();
+    let mut many = String::new();
+    for i in 0..450 {
+        many.push_str(&format!(
+            "module 8{i:03}BIG \"Big {i}\" {{\n  credits 20\n  level 7\n}}\n"
+        ));
+    }
+    std::fs::write(ws.root().join("big.pspec"), many).unwrap();
+    let mut c = start(&ws);
+    let f = ws.path("draft.pspec");
+    let items = |c: &mut Client, text: &str| -> Value {
+        c.open(&f, text);
+        let lines: Vec<&str> = text.split('\n').collect();
+        let p = json!({"line": lines.len() - 1, "character": lines.last().unwrap().len()});
+        c.call(
+            "textDocument/completion",
+            json!({"textDocument": td(&f), "position": p}),
+        )
+    };
+    let labels = |v: &Value| -> Vec<String> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["label"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // Nothing typed: more than 450 codes, cut at 200 and marked incomplete.
+    let all = items(&mut c, "module D1 \"d\" {\n  requires ");
+    assert_eq!(all["isIncomplete"], true, "{all}");
+    assert_eq!(labels(&all).len(), 200);
+    // A prefix: only the codes that start with it (any case), complete.
+    let some = items(&mut c, "module D1 \"d\" {\n  requires 801");
+    let got = labels(&some);
+    assert_eq!(some["isIncomplete"], false);
+    assert_eq!(got.len(), 10, "{got:?}");
+    assert!(got.iter().all(|l| l.starts_with("801")), "{got:?}");
+    let lower = labels(&items(&mut c, "module D1 \"d\" {\n  requires 8001b"));
+    assert_eq!(lower, ["8001BIG"]);
+    // The edited file's own modules come first.
+    let own = labels(&items(
+        &mut c,
+        "module 8999OWN \"o\" {\n  credits 20\n  level 7\n}\nmodule D1 \"d\" {\n  requires 8",
+    ));
+    assert_eq!(own.first().map(String::as_str), Some("8999OWN"), "{own:?}");
     c.shutdown();
 }

@@ -806,24 +806,23 @@ impl spec_lsp::Host for SpecHost {
         // Completion reads the current text itself; the file's own names
         // (outcomes of the module being edited) come from the analysis of
         // its current text, module codes from the whole workspace too.
+        // Items are filtered by the word before the cursor and ranked
+        // (complete::rank); the server cuts the list at COMPLETION_LIMIT.
         let snap = self.request_snapshot(Some(path));
         let Some(text) = spec_lsp::Host::text(self, path) else {
             return Vec::new();
         };
+        let prefix = complete::prefix_at(&text, offset);
         let mut items = complete::complete(&snap, locate(&snap, path), &text, offset);
         let wide = self.full_or_last();
         if !Arc::ptr_eq(&wide, &snap) {
             let more = complete::complete(&wide, locate(&wide, path), &text, offset);
             if more.iter().any(|c| c.kind == h::CompletionKind::Module) {
-                for c in more {
-                    if !items.iter().any(|i| i.label == c.label) {
-                        items.push(c);
-                    }
-                }
-                items.sort_by(|a, b| a.label.cmp(&b.label));
+                let have: std::collections::HashSet<String> = items.iter().map(|i| i.label.clone()).collect();
+                items.extend(more.into_iter().filter(|c| !have.contains(&c.label)));
             }
         }
-        items
+        complete::rank(&snap, locate(&snap, path), prefix, items)
     }
 
     fn definition(&self, path: &Path, offset: usize) -> Vec<h::Loc> {
