@@ -127,7 +127,7 @@ fn workspace_diagnostics_on_startup_without_opening_files() {
     assert_eq!(bad["severity"], 1);
     assert_eq!(bad["source"], "spec");
     assert!(
-        bad["message"].as_str().unwrap().contains("level 12 is outside 3..8"),
+        bad["message"].as_str().unwrap().contains("level `12` is not between 3 and 8"),
         "{bad}"
     );
     c.shutdown();
@@ -1343,7 +1343,7 @@ fn unsaved_policy_buffers_are_compiled_as_typed() {
     c.shutdown();
 }
 
-/// The messages of a publication (`level N is outside 3..8`).
+/// The messages of a publication (`level `N` is not between 3 and 8`).
 fn messages(diags: &[Value]) -> Vec<String> {
     diags
         .iter()
@@ -1371,7 +1371,7 @@ fn rapid_successive_edits_end_with_diagnostics_of_the_final_text_only() {
     }
     c.wait_for("the final text's diagnostics", WAIT, |d| {
         d.get(&u)
-            .is_some_and(|v| messages(v).iter().any(|m| m.contains("level 99 ")))
+            .is_some_and(|v| messages(v).iter().any(|m| m.contains("level `99` ")))
     });
     // Let any late (stale) publication arrive: none may follow the final one.
     c.drain(Duration::from_millis(800));
@@ -1381,16 +1381,16 @@ fn rapid_successive_edits_end_with_diagnostics_of_the_final_text_only() {
         .map(|(_, _, d)| messages(d))
         .collect();
     let last = after.last().expect("a publication after the edits");
-    assert!(last.iter().any(|m| m.contains("level 99 ")), "{after:#?}");
+    assert!(last.iter().any(|m| m.contains("level `99` ")), "{after:#?}");
     assert!(
         !last
             .iter()
-            .any(|m| (31..43).any(|l| m.contains(&format!("level {l} ")))),
+            .any(|m| (31..43).any(|l| m.contains(&format!("level `{l}` ")))),
         "{after:#?}"
     );
     let first_final = after
         .iter()
-        .position(|p| p.iter().any(|m| m.contains("level 99 ")))
+        .position(|p| p.iter().any(|m| m.contains("level `99` ")))
         .unwrap();
     for p in &after[first_final..] {
         assert_eq!(
