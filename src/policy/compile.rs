@@ -463,7 +463,9 @@ pub fn compile(packs: Vec<PackFile>) -> PolicySet {
                         "policy/duplicate",
                         a.code.span,
                         format!("award `{}` is defined twice", a.code.value),
-                        None,
+                        Some(
+                            "award codes are unique in a framework: remove or rename one of the two definitions".into(),
+                        ),
                     );
                     continue;
                 }
@@ -502,7 +504,7 @@ pub fn compile(packs: Vec<PackFile>) -> PolicySet {
                             "exit award `{e}` of award `{}` is not an award of the framework",
                             a.code
                         ),
-                        None,
+                        Some("define the exit award as an `award` of this framework, or correct its code".into()),
                     );
                 }
             }
@@ -523,7 +525,7 @@ pub fn compile(packs: Vec<PackFile>) -> PolicySet {
                         "policy/duplicate",
                         name.span,
                         format!("constant `{}` is defined twice", name.value),
-                        None,
+                        Some("remove or rename one of the two `const` definitions".into()),
                     );
                     continue;
                 }
@@ -586,7 +588,7 @@ pub fn compile(packs: Vec<PackFile>) -> PolicySet {
                     "policy/unknown-name",
                     span,
                     format!("criterion rule `{c}` is not defined"),
-                    None,
+                    Some("define the rule the criterion names in this framework, or correct its id".into()),
                 );
             }
         }
@@ -734,7 +736,7 @@ pub fn compile_rule(
                                 "policy/type",
                                 coll.span,
                                 format!("`for` needs a list, found {}", other.name()),
-                                None,
+                                Some("iterate over a list: a collection such as `programme.modules`, or a literal such as `[1, 2, 3]`".into()),
                             );
                             Ty::Any
                         }
@@ -759,7 +761,7 @@ pub fn compile_rule(
                         "policy/type",
                         e.span,
                         format!("`require` needs a condition (bool), found {}", ty.name()),
-                        None,
+                        Some("write a test that is true or false, e.g. `require m.credits <= 30`".into()),
                     );
                 }
                 requires.push(Require {
@@ -846,7 +848,7 @@ pub fn compile_rule(
                 "policy/type",
                 r.id.span,
                 "`spec/` rule ids are reserved for the language's own checks",
-                None,
+                Some("give the rule an id of your own framework, e.g. `LOCAL.1/my-rule`".into()),
             );
         }
         let _ = prefix;
@@ -962,7 +964,7 @@ impl<'a> Cx<'a> {
                 "policy/type",
                 e.span,
                 format!("{what} needs a condition (bool), found {}", ty.name()),
-                None,
+                Some("write a test that is true or false, e.g. `m.credits > 0`".into()),
             );
         }
         if dep {
@@ -987,7 +989,7 @@ impl<'a> Cx<'a> {
                 "policy/type",
                 e.span,
                 "`at` takes a variable or a property (`at m.credits`)",
-                None,
+                Some("point `at` at a variable (`at m`) or at one of its properties (`at m.credits`)".into()),
             );
         }
         let (ir, _, _) = self.expr(e);
@@ -1092,7 +1094,7 @@ impl<'a> Cx<'a> {
                                 "policy/type",
                                 a.span.cover(b.span),
                                 "ranges `a..b` are of integers",
-                                None,
+                                Some("write both ends as integers, e.g. `[1..3]`".into()),
                             );
                         }
                         ib
@@ -1108,7 +1110,7 @@ impl<'a> Cx<'a> {
                                 ta.name(),
                                 ety.name()
                             ),
-                            None,
+                            Some("give every element the same type, or use two lists".into()),
                         );
                     }
                     out.push((ia, ib));
@@ -1193,7 +1195,7 @@ impl<'a> Cx<'a> {
                         "policy/type",
                         c.span,
                         "an `if` condition cannot depend on the pathway",
-                        None,
+                        Some("compute the pathway-dependent value first (`sum` or `count` over the pathway) and test the result; see docs/policies.md, \"Pathways\", for what a pathway rule can compute".into()),
                     );
                 }
                 let (it, tt, dt) = self.expr(t);
@@ -1203,7 +1205,7 @@ impl<'a> Cx<'a> {
                         "policy/type",
                         e.span,
                         format!("`then` gives {} but `else` gives {}", tt.name(), te.name()),
-                        None,
+                        Some("make both branches give the same type".into()),
                     );
                 }
                 let ty = if tt == Ty::Any { te } else { tt };
@@ -1225,7 +1227,7 @@ impl<'a> Cx<'a> {
                         "policy/type",
                         coll.span,
                         "cannot quantify over this pathway-dependent list",
-                        None,
+                        Some("see docs/policies.md, \"Pathways\", for what a pathway rule can compute".into()),
                     );
                 }
                 if over_path && !*all {
@@ -1251,7 +1253,7 @@ impl<'a> Cx<'a> {
                             "policy/type",
                             f.span,
                             "a `where` filter cannot depend on the pathway",
-                            None,
+                            Some("a filter may test the module (e.g. `where m.level == 7`), not the pathway; see docs/policies.md, \"Pathways\", for what a pathway rule can compute".into()),
                         );
                     }
                     Box::new(i)
@@ -1264,7 +1266,7 @@ impl<'a> Cx<'a> {
                         "policy/type",
                         body.span,
                         "`reach(d, p)` cannot be combined with other pathway sums in one body",
-                        None,
+                        Some("test `reach(d, p)` in a `require` of its own".into()),
                     );
                 }
                 if !*all && db {
@@ -1272,7 +1274,7 @@ impl<'a> Cx<'a> {
                         "policy/type",
                         body.span,
                         "`any` with a pathway-dependent body is not supported",
-                        None,
+                        Some("write it as `count(m in p where F) > 0`; see docs/policies.md, \"Pathways\", for what a pathway rule can compute".into()),
                     );
                 }
                 (self.reach_var, self.reach_used) = saved_reach;
@@ -1318,7 +1320,7 @@ impl<'a> Cx<'a> {
                             "policy/type",
                             f.span,
                             "a `where` filter cannot depend on the pathway",
-                            None,
+                            Some("a filter may test the module (e.g. `where m.level == 7`), not the pathway; see docs/policies.md, \"Pathways\", for what a pathway rule can compute".into()),
                         );
                     }
                     Box::new(i)
@@ -1341,7 +1343,7 @@ impl<'a> Cx<'a> {
                                 "policy/type",
                                 b.span,
                                 "an aggregate value cannot depend on the pathway",
-                                None,
+                                Some("aggregate a value of the module only (e.g. `m.credits`); see docs/policies.md, \"Pathways\", for what a pathway rule can compute".into()),
                             );
                         }
                         Some(Box::new(i))
@@ -1381,7 +1383,7 @@ impl<'a> Cx<'a> {
                 "policy/type",
                 span,
                 format!("{what} needs {}, found {}", want.name(), got.name()),
-                None,
+                Some("change the operand to the type shown (see docs/policies.md, \"Expressions\")".into()),
             );
         }
     }
@@ -1396,7 +1398,10 @@ impl<'a> Cx<'a> {
                     "policy/type",
                     span,
                     format!("expected a list, found {}", other.name()),
-                    None,
+                    Some(
+                        "give a list: a collection such as `programme.modules`, or a literal such as `[1, 2, 3]`"
+                            .into(),
+                    ),
                 );
                 Ty::Any
             }
@@ -1422,7 +1427,7 @@ impl<'a> Cx<'a> {
                         "policy/type",
                         span,
                         format!("cannot compare {} with {}", ta.name(), tb.name()),
-                        None,
+                        Some("compare values of one type (a number with a number, a string with a string)".into()),
                     );
                 } else if !matches!(op, BinOp::Eq | BinOp::Ne)
                     && !matches!(ta, Ty::Int | Ty::Date | Ty::Dur | Ty::Str | Ty::Any)
@@ -1431,7 +1436,7 @@ impl<'a> Cx<'a> {
                         "policy/type",
                         span,
                         format!("{} values are not ordered", ta.name()),
-                        None,
+                        Some("only numbers are ordered: compare with `==` or `!=` instead".into()),
                     );
                 }
                 if dep && op == BinOp::Ne {
@@ -1452,7 +1457,7 @@ impl<'a> Cx<'a> {
                                 "policy/type",
                                 span,
                                 format!("cannot look for {} in a {}", ta.name(), tb.name()),
-                                None,
+                                Some("look for a value of the list's element type".into()),
                             );
                         }
                     }
@@ -1461,11 +1466,16 @@ impl<'a> Cx<'a> {
                         "policy/type",
                         b.span,
                         format!("`in` needs a list, found {}", other.name()),
-                        None,
+                        Some("put a list on the right of `in`, e.g. `m.level in [6, 7]`".into()),
                     ),
                 }
                 if dep {
-                    self.err("policy/type", span, "`in` on a pathway value is not supported", None);
+                    self.err(
+                        "policy/type",
+                        span,
+                        "`in` on a pathway value is not supported",
+                        Some("see docs/policies.md, \"Pathways\", for what a pathway rule can compute".into()),
+                    );
                 }
                 Ty::Bool
             }
@@ -1477,7 +1487,7 @@ impl<'a> Cx<'a> {
                         "policy/type",
                         span,
                         "pathway sums can only be added, subtracted and multiplied by a number",
-                        None,
+                        Some("add or subtract pathway sums, or multiply one by a number, then compare the result; see docs/policies.md, \"Pathways\", for what a pathway rule can compute".into()),
                     );
                 }
                 Ty::Int
@@ -1511,7 +1521,10 @@ impl<'a> Cx<'a> {
                     "policy/type",
                     span,
                     "`reach(d, p)` takes the variable of an enclosing `all d in p` and the pathway `p`",
-                    None,
+                    Some(
+                        "use it as `all d in p where ...: reach(d, p)`, with `p` the pathway of `for p in pathways`"
+                            .into(),
+                    ),
                 );
             }
             self.reach_used = true;
@@ -1539,7 +1552,7 @@ impl<'a> Cx<'a> {
                     name.value,
                     if arity == 1 { "" } else { "s" }
                 ),
-                None,
+                Some("see docs/policies.md, \"Expressions\", for the functions and their arguments".into()),
             );
             return (Ir::Const(Value::None), Ty::Any, false);
         }
@@ -1550,7 +1563,7 @@ impl<'a> Cx<'a> {
                 "policy/type",
                 span,
                 format!("`{}` of a pathway value is not supported", name.value),
-                None,
+                Some("see docs/policies.md, \"Pathways\", for what a pathway rule can compute".into()),
             );
         }
         let ty = match b {
