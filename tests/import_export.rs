@@ -472,3 +472,46 @@ fn reimport_refuses_a_read_only_file_and_writes_nothing() {
     assert_eq!(tree(&out), before, "nothing of the set was written");
     std::fs::set_permissions(&cmp, std::fs::Permissions::from_mode(0o644)).unwrap();
 }
+
+/// The JSON export carries RPL, partners, attendance and engagement.
+#[test]
+fn json_export_has_partners_attendance_engagement_and_rpl() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("p.pspec");
+    std::fs::write(
+        &file,
+        "module 7001XX \"A\" {\n  credits 60\n  level 7\n}\n\
+         programme PX \"P\" {\n  award PGCert\n  framework ljmu-pgt-2022\n  credits 60\n\
+         \x20 rpl {\n    certificated 20\n    experiential 10\n  }\n\
+         \x20 partner \"Example College\" {\n    model franchise\n    link-tutor \"Dr A. Example\"\n  }\n\
+         \x20 attendance {\n    first-contact 1 week\n    interview 4 weeks\n    agreements-per-year 2\n  }\n\
+         \x20 engagement {\n    shared-with personal-tutor, programme-leader\n    retention 6 months\n  }\n\
+         \x20 structure {\n    core 7001XX semester 1\n  }\n}\n",
+    )
+    .unwrap();
+    let r = spec(&["export", "--format", "json", s(&file)]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let p = &v["programmes"][0];
+    assert_eq!(
+        p["rpl"],
+        serde_json::json!({"certificated": 20, "experiential": 10}),
+        "{p}"
+    );
+    assert_eq!(p["partners"][0]["name"], "Example College");
+    assert_eq!(p["partners"][0]["model"], "franchise");
+    assert_eq!(p["partners"][0]["link_tutor"], "Dr A. Example");
+    assert_eq!(
+        p["attendance"]["first_contact"],
+        serde_json::json!({"amount": 1, "unit": "week"})
+    );
+    assert_eq!(p["attendance"]["agreements_per_year"], 2);
+    assert_eq!(
+        p["engagement"]["shared_with"],
+        serde_json::json!(["personal-tutor", "programme-leader"])
+    );
+    assert_eq!(
+        p["engagement"]["retention"],
+        serde_json::json!({"amount": 6, "unit": "month"})
+    );
+}

@@ -61,6 +61,12 @@ pub struct ProgrammeOut {
     pub erasmus_mundus: bool,
     pub accreditations: Vec<String>,
     pub exit_awards: Vec<ExitAwardOut>,
+    /// Recognition of prior learning: the most credits recognised.
+    pub rpl: Option<RplOut>,
+    /// Partner institutions, in order.
+    pub partners: Vec<PartnerOut>,
+    pub attendance: Option<AttendanceOut>,
+    pub engagement: Option<EngagementOut>,
     /// Every module of the structure, in order.
     pub structure: Vec<EntryOut>,
     /// The option groups, indexed by `EntryOut.option`.
@@ -77,6 +83,56 @@ pub struct ProgrammeOut {
 pub struct ExitAwardOut {
     pub award: String,
     pub credits: u64,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct RplOut {
+    pub certificated: Option<u64>,
+    pub experiential: Option<u64>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct PartnerOut {
+    pub name: String,
+    pub model: Option<String>,
+    pub link_tutor: Option<String>,
+    pub programme_leader: Option<String>,
+    pub operational_framework: Option<String>,
+}
+
+/// A duration as written: an amount and its unit (`day`, `week`, `month`,
+/// `year`).
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct DurationOut {
+    pub amount: u64,
+    pub unit: String,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AttendanceOut {
+    pub first_contact: Option<DurationOut>,
+    pub second_contact: Option<DurationOut>,
+    pub interview: Option<DurationOut>,
+    pub agreements_per_year: Option<u64>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct EngagementOut {
+    pub shared_with: Vec<String>,
+    pub retention: Option<DurationOut>,
+}
+
+fn duration(d: &Option<crate::model::DurationValue>) -> Option<DurationOut> {
+    d.as_ref().map(|d| DurationOut {
+        amount: d.amount,
+        unit: match d.unit {
+            crate::model::Unit::Day => "day",
+            crate::model::Unit::Week => "week",
+            crate::model::Unit::Month => "month",
+            crate::model::Unit::Year => "year",
+        }
+        .to_string(),
+    })
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -296,6 +352,34 @@ pub fn to_json(a: &Analysis, primary: &[bool]) -> Export {
                         credits: e.credits.value,
                     })
                     .collect(),
+                rpl: p.rpl.as_ref().map(|r| RplOut {
+                    certificated: r.certificated.as_ref().map(|c| c.value),
+                    experiential: r.experiential.as_ref().map(|c| c.value),
+                }),
+                partners: p
+                    .partners
+                    .iter()
+                    .map(|x| {
+                        let s = |v: &Option<crate::span::Spanned<String>>| v.as_ref().map(|v| v.value.clone());
+                        PartnerOut {
+                            name: x.name.value.clone(),
+                            model: s(&x.model),
+                            link_tutor: s(&x.link_tutor),
+                            programme_leader: s(&x.programme_leader),
+                            operational_framework: s(&x.operational_framework),
+                        }
+                    })
+                    .collect(),
+                attendance: p.attendance.as_ref().map(|x| AttendanceOut {
+                    first_contact: duration(&x.first_contact),
+                    second_contact: duration(&x.second_contact),
+                    interview: duration(&x.interview),
+                    agreements_per_year: x.agreements_per_year.as_ref().map(|v| v.value),
+                }),
+                engagement: p.engagement.as_ref().map(|x| EngagementOut {
+                    shared_with: x.shared_with.iter().map(|v| v.value.clone()).collect(),
+                    retention: duration(&x.retention),
+                }),
                 structure,
                 options,
                 pathways,
