@@ -76,7 +76,9 @@ fn table(records: &[variances::Record]) -> String {
     if records.is_empty() {
         return "no variances\n".into();
     }
-    const SHOWN: [usize; 11] = [0, 1, 3, 4, 5, 6, 7, 8, 9, 11, 12];
+    // The terminal table leaves out the clause and the file (in every other
+    // format); the dates the committee judges resubmission by are all here.
+    const SHOWN: [usize; 12] = [0, 1, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
     let rows: Vec<Vec<String>> = std::iter::once(SHOWN.iter().map(|&i| variances::COLUMNS[i].to_string()).collect())
         .chain(records.iter().map(|r| {
             let c = variances::cells(r);
