@@ -606,3 +606,39 @@ fn impact_of_another_framework_per_programme() {
         bad.stderr
     );
 }
+
+/// Two files of two copies of a workspace: names are matched relative to
+/// each workspace's root, so an unchanged (waived) finding in another
+/// directory is neither introduced nor resolved.
+#[test]
+fn diff_of_two_files_matches_the_rest_of_their_workspaces() {
+    let d = tempfile::tempdir().unwrap();
+    copy_dir(&Path::new(ROOT).join("examples"), &d.path().join("old"));
+    copy_dir(&Path::new(ROOT).join("examples"), &d.path().join("new"));
+    replace_first(
+        &d.path().join("new/modules/data-science.pspec"),
+        "weight 60%",
+        "weight 50%",
+    );
+    let r = spec(
+        d.path(),
+        &[
+            "diff",
+            "--format",
+            "json",
+            "old/programmes/pgcert-academic-practice.pspec",
+            "new/programmes/pgcert-academic-practice.pspec",
+        ],
+    );
+    let v = r.json();
+    let codes = |k: &str| -> Vec<String> {
+        v[k].as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["code"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(codes("introduced"), ["spec/assessment-weights"], "{v}");
+    assert!(codes("resolved").is_empty(), "{v}");
+    assert_eq!(r.code, Some(1));
+}

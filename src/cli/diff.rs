@@ -57,6 +57,13 @@ fn prefix(p: &Path) -> String {
             s
         }
     } else {
+        // A file: its workspace is analysed whole, so names are made
+        // relative to the workspace's root (its `spec.toml`), else to the
+        // file's directory; files in other directories then match too.
+        if let Some(root) = crate::workspace::find_root(p) {
+            let s = crate::workspace::display(&root);
+            return if s == "." { String::new() } else { s };
+        }
         let s = crate::workspace::display(p);
         match s.rfind('/') {
             Some(i) => s[..i].to_string(),
