@@ -689,7 +689,13 @@ fn has_multiline_literal(body: &str) -> bool {
 /// with a multi-line string literal is kept byte for byte (line endings
 /// aside).
 fn rule_body(body: &str, indent: usize) -> String {
-    let body = body.replace("\r\n", "\n");
+    // Every CR before a line break goes, not just one: `\r\r\n` must not
+    // come out as `\r\n`, which the next run would change again.
+    let body = body
+        .split('\n')
+        .map(|l| l.trim_end_matches('\r'))
+        .collect::<Vec<_>>()
+        .join("\n");
     if !body.contains('\n') {
         let t = trim_ascii_ws(&body);
         return if t.is_empty() {
