@@ -4,6 +4,7 @@
 #
 #   - rustfmt and clippy (rustup components)
 #   - neovim (the LSP end-to-end tests drive a headless editor)
+#   - chromium (the HTML documents are rendered and checked in headless Chromium)
 #   - node and npm must already be on the machine (the VS Code extension
 #     build); they are checked, not installed.
 set -euo pipefail
@@ -37,7 +38,20 @@ if ! command -v nvim >/dev/null; then
 fi
 nvim --version >/dev/null || die "nvim does not run"
 
+if ! command -v chromium >/dev/null; then
+  say "installing chromium"
+  SUDO=""
+  if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null || die "chromium is missing and neither root nor sudo is available to install it"
+    SUDO="sudo"
+  fi
+  command -v apt-get >/dev/null || die "chromium is missing and apt-get is not available; install chromium by hand"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+chromium --version >/dev/null || die "chromium does not run"
+
 command -v node >/dev/null || die "node is not installed (node 20 is required for the VS Code extension build)"
 command -v npm >/dev/null || die "npm is not installed (required for the VS Code extension build)"
 
-say "tools: $(cargo --version), $(cargo fmt --version), $(cargo clippy --version), $(nvim --version | head -n1), node $(node --version), npm $(npm --version)"
+say "tools: $(cargo --version), $(cargo fmt --version), $(cargo clippy --version), $(nvim --version | head -n1), $(chromium --version), node $(node --version), npm $(npm --version)"

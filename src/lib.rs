@@ -14,6 +14,7 @@ pub mod interchange;
 pub mod model;
 pub mod policy;
 pub mod render;
+pub mod report;
 pub mod source;
 pub mod span;
 pub mod syntax;

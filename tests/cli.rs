@@ -702,13 +702,19 @@ fn report_markdown_has_structure_credits_and_prerequisite_graph() {
         assert!(md.contains(section), "missing {section}");
     }
     // Credits per period: 60 core in semester 1; 30 core + 30 from options in semester 2.
-    assert!(md.contains("| Year 1, semester 1 | 60 | 0 | 60 |"), "{md}");
-    assert!(md.contains("| Year 1, semester 2 | 30 | 30 | 60 |"), "{md}");
+    assert!(md.contains("| Semester 1 | 60 | 0 | 60 |"), "{md}");
+    assert!(md.contains("| Semester 2 | 30 | 30 | 60 |"), "{md}");
     assert!(md.contains("| Pathways | 4 |"), "{md}");
     // The prerequisite graph, prerequisite -> module.
     assert!(md.contains("```mermaid\ngraph LR\n"), "{md}");
-    assert!(md.contains("m_7002DS --> m_7004DS"), "{md}");
-    assert!(md.contains("m_7001DS --> m_7099DS"), "{md}");
+    assert!(
+        md.contains("- `7004DS` Deep Learning requires `7002DS` Statistical Learning"),
+        "{md}"
+    );
+    assert!(
+        md.contains("- `7099DS` Data Science Dissertation requires `7001DS` Research Methods for Data Science"),
+        "{md}"
+    );
 }
 
 #[test]
@@ -732,16 +738,8 @@ fn report_option_ranges_come_from_the_pathways() {
     let r = spec_in(d.path(), &["report", "p.pspec"]);
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     // Both option modules are always taken (40 of 40): no range.
-    assert!(
-        r.stdout.contains("| Year 1, semester 1 | 20 | 20 | 40 |"),
-        "{}",
-        r.stdout
-    );
-    assert!(
-        r.stdout.contains("| Year 1, semester 2 | 0 | 20 | 20 |"),
-        "{}",
-        r.stdout
-    );
+    assert!(r.stdout.contains("| Semester 1 | 20 | 20 | 40 |"), "{}", r.stdout);
+    assert!(r.stdout.contains("| Semester 2 | 0 | 20 | 20 |"), "{}", r.stdout);
     write(
         d.path(),
         "p.pspec",
@@ -750,11 +748,7 @@ fn report_option_ranges_come_from_the_pathways() {
             .replace("choose 40", "choose 20"),
     );
     let r = spec_in(d.path(), &["report", "p.pspec"]);
-    assert!(
-        r.stdout.contains("| Year 1, semester 1 | 20 | 0-20 | 20-40 |"),
-        "{}",
-        r.stdout
-    );
+    assert!(r.stdout.contains("| Semester 1 | 20 | 0-20 | 20-40 |"), "{}", r.stdout);
     assert!(r.stdout.contains("| Pathways | 2 |"), "{}", r.stdout);
 }
 
@@ -783,7 +777,8 @@ fn report_html_is_self_contained_with_inline_svg() {
         2,
         "a bar chart and the prerequisite graph"
     );
-    assert!(html.contains("Year 1, semester 1"));
+    assert!(html.contains("Semester 1"));
+    assert!(!html.contains("Year 1"), "a one-year programme has no year");
     assert!(html.contains("PG.A4.5/year-long"), "the variance is listed");
     // Self-contained: no external resources.
     for needle in ["<script src", "<link", "src=\"http", "href=\"http", "@import"] {

@@ -93,7 +93,7 @@ fn report_reads_a_programme_from_stdin() {
     );
     // The modules resolve against the workspace around the current directory.
     assert!(
-        run.stdout.contains("Check result: **0 errors, 0 warnings**"),
+        run.stdout.contains("Check result: 0 errors, 0 warnings"),
         "stdout: {}",
         run.stdout
     );
@@ -109,14 +109,14 @@ fn report_reads_a_programme_from_stdin() {
 }
 
 /// The structure table of a programme without stages had a Stage column
-/// holding only `-` in every row, in both formats; it is left out now, and
-/// kept for staged programmes.
+/// holding only `-` in every row; the structure is now grouped by heading
+/// rows (stage, then each core line and option group), in both formats.
 #[test]
-fn report_structure_has_a_stage_column_only_for_staged_programmes() {
+fn report_structure_is_grouped_by_stage_and_line() {
     let ex = Path::new(EXAMPLES);
     let md = spec(ex, &["report", "programmes/msc-data-science.pspec"], None);
     assert_eq!(md.code, Some(0), "stderr: {}", md.stderr);
-    assert!(md.stdout.contains("| Line | Module | Title | Credits | Level | Placement | Notes |\n|---|---|---|---|---|---|---|\n| core | `7001DS` |"), "stdout: {}", md.stdout);
+    assert!(md.stdout.contains("| Module | Title | Credits | Level | Placement | Notes |\n|---|---|---|---|---|---|\n| **Core**, semester 1 | | | | | |\n| `7001DS` |"), "stdout: {}", md.stdout);
     assert!(!md.stdout.contains("| Stage |"), "stdout: {}", md.stdout);
 
     let html = spec(
@@ -126,38 +126,19 @@ fn report_structure_has_a_stage_column_only_for_staged_programmes() {
     );
     assert_eq!(html.code, Some(0), "stderr: {}", html.stderr);
     assert!(
-        html.stdout.contains("<table><tr><th>Line</th><th>Module</th>"),
+        html.stdout.contains("<tr class=\"group\"><th colspan=\"6\" scope=\"colgroup\"><strong>Option &quot;Specialist electives&quot;</strong>: choose 30 credits, semester 2</th></tr>"),
         "stdout: {}",
         html.stdout
     );
-    assert!(!html.stdout.contains("<th>Stage</th>"));
 
     let staged = spec(ex, &["report", "programmes/msc-business-analytics-online.pspec"], None);
     assert_eq!(staged.code, Some(0), "stderr: {}", staged.stderr);
     assert!(
-        staged.stdout.contains("| Stage | Line | Module |"),
+        staged
+            .stdout
+            .contains("| **Stage 1: Taught modules** | | | | | |\n| **Core** | | | | | |\n| `7001BA` |"),
         "stdout: {}",
         staged.stdout
-    );
-    assert!(
-        staged.stdout.contains("| Stage 1: Taught modules | core | `7001BA` |"),
-        "stdout: {}",
-        staged.stdout
-    );
-    let staged_html = spec(
-        ex,
-        &[
-            "report",
-            "--format",
-            "html",
-            "programmes/msc-business-analytics-online.pspec",
-        ],
-        None,
-    );
-    assert!(
-        staged_html.stdout.contains("<tr><th>Stage</th><th>Line</th>"),
-        "stdout: {}",
-        staged_html.stdout
     );
 }
 
@@ -179,11 +160,13 @@ fn report_html_chart_legend_matches_the_bars() {
     );
     assert_eq!(no_options.code, Some(0), "stderr: {}", no_options.stderr);
     assert!(
-        no_options.stdout.contains("Core credits per period (no options)."),
+        no_options
+            .stdout
+            .contains("<li><span class=\"swatch seg-core\"></span>core credits</li></ul>"),
         "stdout: {}",
         no_options.stdout
     );
-    assert!(!no_options.stdout.contains("Light: the range of option credits"));
+    assert!(!no_options.stdout.contains("option credits"));
 
     let options = spec(
         ex,
@@ -194,9 +177,17 @@ fn report_html_chart_legend_matches_the_bars() {
     assert!(
         options
             .stdout
-            .contains("Light: the range of option credits over all pathways."),
+            .contains("<span class=\"swatch seg-always\"></span>option credits every pathway takes</li>"),
         "stdout: {}",
         options.stdout
+    );
+    // The Markdown legend says the same.
+    let md = spec(ex, &["report", "programmes/msc-data-science.pspec"], None);
+    assert!(
+        md.stdout
+            .contains("█ core credits · ▓ option credits every pathway takes"),
+        "{}",
+        md.stdout
     );
 }
 
@@ -295,10 +286,10 @@ fn report_html_sets_backticked_input_as_code() {
         &["report", "--format", "html", "-"],
         Some(text.as_bytes()),
     );
-    assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
+    assert_eq!(run.code, Some(1), "stderr: {}", run.stderr);
     assert!(
         run.stdout.contains(
-            "<td><code class=\"rule\">spec/credit-total</code></td><td>programme <code>MSCDS</code> is 170 credits"
+            "<td><code>spec/credit-total</code></td><td><code>&lt;stdin&gt;:8</code></td><td>programme <code>MSCDS</code> is 170 credits"
         ),
         "stdout: {}",
         run.stdout
@@ -324,10 +315,18 @@ fn report_prerequisite_arrows_do_not_cross_in_the_example() {
         let start = line.find(&key).expect("attribute") + key.len();
         line[start..].split('"').next().expect("value").parse().expect("number")
     };
-    let lines: Vec<&str> = run.stdout.lines().filter(|l| l.starts_with("<line ")).collect();
-    assert_eq!(lines.len(), 2, "arrows: {lines:?}");
-    for l in &lines {
-        assert_eq!(attr(l, "y1"), attr(l, "y2"), "arrow not straight: {l}");
+    let _ = attr;
+    let paths: Vec<&str> = run
+        .stdout
+        .split("<path class=\"edge\" d=\"")
+        .skip(1)
+        .map(|p| p.split('"').next().expect("d"))
+        .collect();
+    assert_eq!(paths.len(), 2, "arrows: {paths:?}");
+    for d in &paths {
+        let nums: Vec<&str> = d.split(' ').filter(|t| t.parse::<f64>().is_ok()).collect();
+        let ys: Vec<&str> = nums.iter().skip(1).step_by(2).copied().collect();
+        assert!(ys.windows(2).all(|w| w[0] == w[1]), "arrow not straight: {d}");
     }
 }
 
@@ -389,7 +388,8 @@ fn report_outcome_tables_have_named_columns() {
     );
     assert_eq!(html.code, Some(0), "stderr: {}", html.stderr);
     assert!(
-        html.stdout.contains("<tr><th>Outcome</th><th>Statement</th></tr>"),
+        html.stdout
+            .contains("<tr><th scope=\"col\">Outcome</th><th scope=\"col\">Statement</th></tr>"),
         "stdout: {}",
         html.stdout
     );

@@ -1,14 +1,18 @@
 //! The `spec` command line (cli.md). `main.rs` only calls [`main`].
 
 pub mod check;
+pub mod diff;
+pub mod documents;
 pub mod explain;
 pub mod export;
 pub mod fmt;
+pub mod impact;
 pub mod import;
 pub mod init;
 pub mod lsp;
 pub mod report;
 pub mod rules;
+pub mod variances;
 
 use std::process::ExitCode;
 
@@ -48,6 +52,12 @@ pub enum Command {
     Import(import::ImportArgs),
     /// The resolved model as versioned JSON or as the CSV tables `spec import csv` reads.
     Export(export::ExportArgs),
+    /// The variance register: every variance of a catalogue, one row each.
+    Variances(variances::VariancesArgs),
+    /// What a change does: `spec diff OLD NEW`, or `spec diff --git REV [NEW]`.
+    Diff(diff::DiffArgs),
+    /// The findings a framework edition adds and removes, per programme.
+    Impact(impact::ImpactArgs),
 }
 
 /// Exit status: 0 clean, 1 errors found, 2 the check could not run.
@@ -76,6 +86,9 @@ pub fn main() -> ExitCode {
         Command::Report(args) => report::run(args),
         Command::Import(args) => import::run(args),
         Command::Export(args) => export::run(args),
+        Command::Variances(args) => variances::run(args),
+        Command::Diff(args) => diff::run(args),
+        Command::Impact(args) => impact::run(args),
     };
     ExitCode::from(code)
 }
