@@ -103,7 +103,7 @@ impl SourceCode for CharColumns {
         };
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.clone(),
-            text[ws..we].as_bytes(),
+            &text.as_bytes()[ws..we],
             SourceSpan::new(ws.into(), we - ws),
             first,
             column,
