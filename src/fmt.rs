@@ -102,7 +102,9 @@ pub fn format_file(file: &SourceFile, text: &str) -> String {
     for item in &file.items {
         b.item(item);
     }
-    let Builder { lines, mut verbatim, .. } = b;
+    let Builder {
+        lines, mut verbatim, ..
+    } = b;
     verbatim.sort_by_key(|v| v.start);
     let attached = attach(text, &lines, &file.comments, &verbatim);
     render(text, &lines, &file.comments, &attached)
