@@ -257,7 +257,11 @@ pub const POLICY_DIAGNOSTICS: &[(&str, &str, &str)] = &[
     ("policy/duplicate", "error", "a rule id, framework, award or constant defined twice"),
     ("policy/missing", "error", "a rule without `require`, `message` or `clause`"),
     ("policy/io", "error", "a policy path cannot be read"),
-    ("policy/limit", "warning", "at evaluation, a `reach` search exceeded its bound"),
+    (
+        "policy/limit",
+        "warning",
+        "at evaluation, a rule spent its evaluation budget on one programme or module, or a `reach` search exceeded its bound; the rule is not evaluated there",
+    ),
 ];
 
 /// `spec explain` for a policy compile diagnostic.

@@ -23,6 +23,23 @@ use crate::model::{Membership, ModuleId, ProgrammeId, Workspace};
 /// Projections explored for one `reach` quantifier before giving up.
 pub const REACH_LIMIT: usize = 1 << 16;
 
+/// The evaluation budget: steps one rule may take for one subject (one
+/// programme, or one module for module rules). A step is one element of a
+/// quantifier, aggregate or `for` binding (a range counts each of its
+/// numbers), one module visited by `closure` or `reach`, one combination of
+/// the exact `reach` search. A rule that runs out stops and is reported as
+/// `policy/limit`; see docs/policies.md, "Evaluation budget".
+pub const BUDGET: u64 = 1_000_000;
+
+/// The most steps any one rule run has taken in this process (for the
+/// benchmark that shows the shipped rules stay far below [`BUDGET`]).
+static PEAK_STEPS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// See [`PEAK_STEPS`].
+pub fn peak_steps() -> u64 {
+    PEAK_STEPS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 pub struct Ctx<'a> {
     pub ws: &'a Workspace,
     pub prog: Option<ProgrammeId>,
@@ -32,6 +49,31 @@ pub struct Ctx<'a> {
     pub space: Option<&'a PathwaySpace>,
     /// Set when a `reach` projection exceeded [`REACH_LIMIT`].
     pub limit_hit: std::cell::Cell<bool>,
+    /// Steps left in the current rule run (see [`BUDGET`]); set by
+    /// [`run_rule`].
+    pub fuel: std::cell::Cell<u64>,
+    /// `programme.modules` of [`Ctx::prog`], built once per programme
+    /// (every rule and every nested quantifier shares the list).
+    pub prog_modules: std::cell::OnceCell<Value>,
+}
+
+impl Ctx<'_> {
+    /// Takes one step of the budget; false once it is spent.
+    #[inline]
+    fn tick(&self) -> bool {
+        match self.fuel.get() {
+            0 => false,
+            n => {
+                self.fuel.set(n - 1);
+                true
+            }
+        }
+    }
+
+    /// True once the current rule run has spent its budget.
+    pub fn exhausted(&self) -> bool {
+        self.fuel.get() == 0
+    }
 }
 
 /// One failed requirement.
@@ -59,9 +101,16 @@ pub fn eval_const(ir: &Ir) -> Value {
         admits: &admits,
         space: None,
         limit_hit: Default::default(),
+        fuel: std::cell::Cell::new(BUDGET),
+        prog_modules: Default::default(),
     };
     let mut env = Vec::new();
-    eval(ir, &ctx, &mut env)
+    let v = eval(ir, &ctx, &mut env);
+    if ctx.exhausted() {
+        Value::None
+    } else {
+        v
+    }
 }
 
 fn n_entries(ctx: &Ctx) -> usize {
@@ -139,6 +188,25 @@ fn dur(d: Option<&crate::model::DurationValue>) -> Value {
             })
         }
         None => Value::None,
+    }
+}
+
+/// `programme.modules`: the structure's entries as modules in the
+/// programme; broken modules (syntax errors) feed no rule.
+fn programme_modules(ws: &Workspace, pid: ProgrammeId) -> Value {
+    match ws.programmes.get(pid).and_then(|p| p.structure.as_ref()) {
+        Some(s) => list_of(
+            s.entries
+                .iter()
+                .enumerate()
+                .filter_map(|(i, e)| {
+                    e.module
+                        .filter(|&m| ws.modules.get(m).is_some_and(|x| !x.broken))
+                        .map(|m| Value::Module(m, Some((pid, i))))
+                })
+                .collect(),
+        ),
+        None => list_of(Vec::new()),
     }
 }
 
@@ -265,21 +333,10 @@ pub fn field(ctx: &Ctx, v: &Value, f: Field) -> Value {
                         .unwrap_or_default(),
                 ),
                 PRetention => dur(p.engagement.as_ref().and_then(|e| e.retention.as_ref())),
-                // broken modules (syntax errors) feed no rule
-                PModules => match &p.structure {
-                    Some(s) => list_of(
-                        s.entries
-                            .iter()
-                            .enumerate()
-                            .filter_map(|(i, e)| {
-                                e.module
-                                    .filter(|&m| ws.modules.get(m).is_some_and(|x| !x.broken))
-                                    .map(|m| Value::Module(m, Some((*pid, i))))
-                            })
-                            .collect(),
-                    ),
-                    None => list_of(Vec::new()),
-                },
+                PModules if ctx.prog == Some(*pid) => {
+                    ctx.prog_modules.get_or_init(|| programme_modules(ws, *pid)).clone()
+                }
+                PModules => programme_modules(ws, *pid),
                 PYears => {
                     let mut ys: Vec<u64> = p
                         .structure
@@ -785,10 +842,43 @@ fn and(a: Value, b: impl FnOnce() -> Value) -> Value {
     }
 }
 
-fn collection(v: &Value) -> Vec<Value> {
-    match v {
-        Value::List(l) => (**l).clone(),
-        _ => Vec::new(),
+/// The elements of a collection, ranges expanded (`[1..3, 7]` is 1, 2, 3
+/// and 7), borrowed from the list: only the current element is copied.
+struct Elements<'v> {
+    items: &'v [Value],
+    next: usize,
+    range: Option<(i64, i64)>,
+}
+
+impl Iterator for Elements<'_> {
+    type Item = Value;
+
+    fn next(&mut self) -> Option<Value> {
+        loop {
+            if let Some((lo, hi)) = self.range {
+                // lo < hi whenever a range is kept, so lo + 1 cannot overflow
+                self.range = (lo < hi).then(|| (lo + 1, hi));
+                return Some(Value::Int(lo));
+            }
+            let x = self.items.get(self.next)?;
+            self.next += 1;
+            match x {
+                Value::Range(lo, hi) if lo <= hi => self.range = Some((*lo, *hi)),
+                Value::Range(..) => {}
+                v => return Some(v.clone()),
+            }
+        }
+    }
+}
+
+fn elements(v: &Value) -> Elements<'_> {
+    Elements {
+        items: match v {
+            Value::List(l) => l,
+            _ => &[],
+        },
+        next: 0,
+        range: None,
     }
 }
 
@@ -863,7 +953,10 @@ pub fn eval(ir: &Ir, ctx: &Ctx, env: &mut Vec<Value>) -> Value {
                 return quant_path(*slot, filter.as_deref(), body, *reach, ctx, env, coll);
             }
             let mut acc = Value::Bool(*all);
-            for item in collection(&c) {
+            for item in elements(&c) {
+                if !ctx.tick() {
+                    return Value::None;
+                }
                 set_slot(env, *slot, item);
                 if let Some(f) = filter {
                     if truthy(&eval(f, ctx, env)) != Some(true) {
@@ -898,6 +991,9 @@ pub fn eval(ir: &Ir, ctx: &Ctx, env: &mut Vec<Value>) -> Value {
                 let n = n_entries(ctx);
                 let mut w = vec![0i64; n];
                 for (e, we) in w.iter_mut().enumerate() {
+                    if !ctx.tick() {
+                        return Value::None;
+                    }
                     let Some(v) = entry_value(ctx, e) else {
                         continue;
                     };
@@ -919,7 +1015,10 @@ pub fn eval(ir: &Ir, ctx: &Ctx, env: &mut Vec<Value>) -> Value {
             }
             let mut acc: Option<i64> = None;
             let mut count = 0i64;
-            for item in collection(&c) {
+            for item in elements(&c) {
+                if !ctx.tick() {
+                    return Value::None;
+                }
                 set_slot(env, *slot, item.clone());
                 if let Some(f) = filter {
                     if truthy(&eval(f, ctx, env)) != Some(true) {
@@ -1028,25 +1127,29 @@ fn binop(op: BinOp, a: &Ir, b: &Ir, ctx: &Ctx, env: &mut Vec<Value>) -> Value {
 }
 
 /// Transitive prerequisites of a module over the whole workspace.
-fn closure_of(ws: &Workspace, mid: ModuleId) -> Vec<ModuleId> {
-    let mut seen = vec![mid];
+/// One step of the budget per module visited; `None` once it is spent.
+fn closure_of(ctx: &Ctx, mid: ModuleId) -> Option<Vec<ModuleId>> {
+    let ws = ctx.ws;
+    let mut seen = std::collections::HashSet::from([mid]);
     let mut stack = vec![mid];
     while let Some(m) = stack.pop() {
+        if !ctx.tick() {
+            return None;
+        }
         let Some(module) = ws.modules.get(m) else {
             continue;
         };
         for r in &module.requires {
             if let Some(id) = ws.module_id(&r.value) {
-                if !seen.contains(&id) {
-                    seen.push(id);
+                if seen.insert(id) {
                     stack.push(id);
                 }
             }
         }
     }
-    seen.retain(|&x| x != mid);
-    seen.sort_unstable();
-    seen
+    let mut out: Vec<ModuleId> = seen.into_iter().filter(|&x| x != mid).collect();
+    out.sort_unstable();
+    Some(out)
 }
 
 /// `reach(d, p)` on a concrete pathway: the modules on `p` that `d`
@@ -1055,23 +1158,32 @@ fn reach_concrete(ctx: &Ctx, d: &Value, p: &Value) -> Value {
     let Value::Module(dmid, _) = d else {
         return Value::None;
     };
-    let on: Vec<Value> = collection(p);
-    let code_of = |v: &Value| match v {
-        Value::Module(m, _) => ctx.ws.modules.get(*m).map(|m| m.code.value.clone()),
-        _ => None,
+    let Value::List(on) = p else {
+        return list_of(Vec::new());
     };
+    // the modules on `p`, by code (the first entry of a code wins)
+    let mut by_code: HashMap<&str, &Value> = HashMap::with_capacity(on.len());
+    for v in on.iter() {
+        if let Value::Module(m, _) = v {
+            if let Some(m) = ctx.ws.modules.get(*m) {
+                by_code.entry(m.code.value.as_str()).or_insert(v);
+            }
+        }
+    }
     let mut out: Vec<Value> = Vec::new();
     let mut stack = vec![*dmid];
-    let mut seen = vec![*dmid];
+    let mut seen = std::collections::HashSet::from([*dmid]);
     while let Some(m) = stack.pop() {
+        if !ctx.tick() {
+            return Value::None;
+        }
         let Some(module) = ctx.ws.modules.get(m) else {
             continue;
         };
         for r in &module.requires {
-            if let Some(v) = on.iter().find(|v| code_of(v).as_deref() == Some(r.value.as_str())) {
+            if let Some(&v) = by_code.get(r.value.as_str()) {
                 if let Value::Module(id, _) = v {
-                    if !seen.contains(id) {
-                        seen.push(*id);
+                    if seen.insert(*id) {
                         stack.push(*id);
                         out.push(v.clone());
                     }
@@ -1126,12 +1238,10 @@ fn call(b: Builtin, args: &[Ir], ctx: &Ctx, env: &mut Vec<Value>) -> Value {
             _ => Value::None,
         },
         Builtin::Closure => match a0 {
-            Value::Module(m, _) => list_of(
-                closure_of(ctx.ws, m)
-                    .into_iter()
-                    .map(|m| Value::Module(m, None))
-                    .collect(),
-            ),
+            Value::Module(m, _) => match closure_of(ctx, m) {
+                Some(ms) => list_of(ms.into_iter().map(|m| Value::Module(m, None)).collect()),
+                None => Value::None,
+            },
             _ => Value::None,
         },
         Builtin::Reach => reach_concrete(ctx, &a0, vals.get(1).unwrap_or(&Value::None)),
@@ -1159,6 +1269,9 @@ fn quant_path(
         _ => None,
     };
     for e in 0..n {
+        if !ctx.tick() {
+            return Value::None;
+        }
         let Some(v) = entry_value(ctx, e) else {
             continue;
         };
@@ -1236,6 +1349,9 @@ fn reach_search(
     let mut r = vec![d];
     let mut stack = vec![d];
     while let Some(e) = stack.pop() {
+        if !ctx.tick() {
+            return None;
+        }
         let Some(m) = s.entries[e].module.and_then(|m| ctx.ws.modules.get(m)) else {
             continue;
         };
@@ -1295,6 +1411,9 @@ fn reach_search(
     fixed.sort_unstable();
     let mut idx = vec![0usize; choices.len()];
     loop {
+        if !ctx.tick() {
+            return None;
+        }
         let mut present = fixed.clone();
         let mut absent = Vec::new();
         for (g, &i) in idx.iter().enumerate() {
@@ -1436,7 +1555,12 @@ fn render(ctx: &Ctx, t: &Text, env: &mut Vec<Value>) -> String {
 
 /// Runs one rule for one subject: `root` is the value of the rule's first
 /// binding for module and pathway rules (`Value::PathSym` for pathways).
-pub fn run_rule(rule: &CompiledRule, ctx: &Ctx, root: Option<Value>, out: &mut Vec<Finding>) {
+///
+/// Returns false when the rule spent its [`BUDGET`]: it stopped, `out` is
+/// left empty, and the caller reports `policy/limit`.
+#[must_use]
+pub fn run_rule(rule: &CompiledRule, ctx: &Ctx, root: Option<Value>, out: &mut Vec<Finding>) -> bool {
+    ctx.fuel.set(BUDGET);
     // Reuse one environment buffer per thread instead of allocating per run.
     let mut env = ENV_BUF.with(|b| std::mem::take(&mut *b.borrow_mut()));
     env.clear();
@@ -1450,6 +1574,13 @@ pub fn run_rule(rule: &CompiledRule, ctx: &Ctx, root: Option<Value>, out: &mut V
     bind(rule, ctx, &mut env, 0, out);
     env.clear();
     ENV_BUF.with(|b| *b.borrow_mut() = env);
+    let spent = BUDGET - ctx.fuel.get();
+    PEAK_STEPS.fetch_max(spent, std::sync::atomic::Ordering::Relaxed);
+    if ctx.exhausted() {
+        out.clear();
+        return false;
+    }
+    true
 }
 
 thread_local! {
@@ -1463,7 +1594,10 @@ fn bind(rule: &CompiledRule, ctx: &Ctx, env: &mut Vec<Value>, i: usize, out: &mu
     match rule.bindings.get(i) {
         Some((slot, coll)) => {
             let c = eval(coll, ctx, env);
-            for item in collection(&c) {
+            for item in elements(&c) {
+                if !ctx.tick() {
+                    return true; // the caller reports the spent budget
+                }
                 set_slot(env, *slot, item);
                 if bind(rule, ctx, env, i + 1, out) {
                     return true;

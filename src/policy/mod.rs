@@ -521,6 +521,8 @@ pub fn check(sources: &mut Sources, ws: &Workspace, options: &Options, diags: &m
                 admits: &admits,
                 space: space.as_ref(),
                 limit_hit: Default::default(),
+                fuel: Default::default(),
+                prog_modules: Default::default(),
             };
             for &ri in &active {
                 let rule = &set.rules[ri];
@@ -564,7 +566,12 @@ pub fn check(sources: &mut Sources, ws: &Workspace, options: &Options, diags: &m
                     _ => None,
                 };
                 let mut found = Vec::new();
-                eval::run_rule(rule, &ctx, root, &mut found);
+                if !eval::run_rule(rule, &ctx, root, &mut found) {
+                    diags.push(
+                        over_budget(&rule.info.id, "programme", &p.code.value, p.source, p.code.span)
+                            .with_programme(p.code.value.clone()),
+                    );
+                }
                 emit(
                     &cat,
                     ri,
@@ -603,6 +610,8 @@ pub fn check(sources: &mut Sources, ws: &Workspace, options: &Options, diags: &m
             admits: &admits,
             space: None,
             limit_hit: Default::default(),
+            fuel: Default::default(),
+            prog_modules: Default::default(),
         };
         for &ri in &active {
             let rule = &set.rules[ri];
@@ -617,7 +626,15 @@ pub fn check(sources: &mut Sources, ws: &Workspace, options: &Options, diags: &m
                     continue;
                 }
                 let mut found = Vec::new();
-                eval::run_rule(rule, &ctx, Some(Value::Module(mid, None)), &mut found);
+                if !eval::run_rule(rule, &ctx, Some(Value::Module(mid, None)), &mut found) {
+                    diags.push(over_budget(
+                        &rule.info.id,
+                        "module",
+                        &m.code.value,
+                        m.source,
+                        m.code.span,
+                    ));
+                }
                 emit(
                     &cat,
                     ri,
@@ -656,6 +673,22 @@ pub fn check(sources: &mut Sources, ws: &Workspace, options: &Options, diags: &m
     };
     variance::check_and_waive(&input, diags);
     PolicyRun { failed: false }
+}
+
+/// `policy/limit`: a rule spent its evaluation budget on one subject and
+/// was stopped (its findings for that subject are dropped, not guessed).
+fn over_budget(rule: &str, what: &str, subject: &str, source: usize, span: crate::span::Span) -> Diagnostic {
+    Diagnostic::warning(
+        "policy/limit",
+        source,
+        span,
+        format!("rule `{rule}` was not evaluated for {what} `{subject}`: it exceeded the evaluation budget"),
+    )
+    .with_label("evaluation stopped here")
+    .with_help(format!(
+        "a rule may take {} steps per subject (quantifier, aggregate and `for` elements, `closure` and `reach` steps); nest fewer quantifiers over large collections, see docs/policies.md",
+        eval::BUDGET
+    ))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -749,7 +782,12 @@ fn programme_rules(
             Root::Pathways => Some(Value::PathSym),
             _ => None,
         };
-        eval::run_rule(&rule, ctx, root, &mut found);
+        if !eval::run_rule(&rule, ctx, root, &mut found) {
+            diags.push(
+                over_budget(&r.id.value, "programme", &p.code.value, p.source, r.id.span)
+                    .with_programme(p.code.value.clone()),
+            );
+        }
         for f in found {
             let loc = f.loc.unwrap_or(types::Loc {
                 source: p.source,
