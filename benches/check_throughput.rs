@@ -213,7 +213,8 @@ fn main() {
 
             let mut sources = Sources::new();
             let t = Instant::now();
-            let _ = spec::policy::check(&mut sources, &ws, &Options::default(), &mut diags);
+            let (catalogue, _) = spec::policy::Catalogue::compile(&mut sources, &[]);
+            let _ = spec::policy::check(&catalogue, &mut sources, &ws, &Options::default(), &mut diags);
             rows[4].1.push(t.elapsed());
             drop(refs);
 

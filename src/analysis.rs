@@ -1,5 +1,9 @@
 //! The one analysis entry point, used by the CLI, the language server and the
-//! tests: sources in, model and sorted diagnostics out. Deterministic.
+//! tests: texts in (the `.pspec` files and the user's `.policy` files; the
+//! embedded packs are texts compiled into the binary), model, compiled rule
+//! catalogue and sorted diagnostics out. Pure: no file system, no clock, no
+//! environment; deterministic. Finding and reading the texts is
+//! [`crate::workspace`]'s job.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -9,6 +13,7 @@ use rayon::prelude::*;
 use crate::check::{self, CheckCtx};
 use crate::diag::{Diagnostic, Severity, SourceId, Summary};
 use crate::model::{build_workspace_with, BuildOptions, Workspace};
+use crate::policy::Catalogue;
 use crate::source::{Source, SourceKind, Sources};
 use crate::syntax::ast::SourceFile;
 
@@ -21,8 +26,19 @@ pub struct Options {
     pub default_framework: Option<String>,
     /// `--require-approved-variances`.
     pub require_approved_variances: bool,
-    /// `--policy` and `spec.toml` policy paths: files or directories.
-    pub policy_paths: Vec<PathBuf>,
+    /// The user's policy files (`--policy`, `spec.toml`), as texts, in
+    /// order; the embedded packs always come first and need not be given.
+    pub policies: Vec<PolicyInput>,
+}
+
+/// One user `.policy` text to compile with the embedded packs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyInput {
+    /// The name shown in output.
+    pub name: String,
+    /// The file it was read from, if any (editors jump to it).
+    pub path: Option<PathBuf>,
+    pub text: Arc<str>,
 }
 
 /// One `.pspec` text to analyse.
@@ -55,7 +71,7 @@ pub fn parse_inputs(inputs: Vec<Input>) -> Vec<Parsed> {
     inputs.into_par_iter().map(parse_input).collect()
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Analysis {
     pub sources: Sources,
     /// The parsed `.pspec` files, by source id.
@@ -66,6 +82,10 @@ pub struct Analysis {
     pub summary: Summary,
     /// A policy file did not compile: the check could not run (exit 2).
     pub policy_failed: bool,
+    /// The compiled rule catalogue (embedded packs plus `options.policies`),
+    /// its packs registered in `sources`: what renderers, `spec explain` and
+    /// the editor read rule metadata from.
+    pub catalogue: Arc<Catalogue>,
 }
 
 impl Analysis {
@@ -104,19 +124,39 @@ pub fn analyze_parsed(parsed: Vec<Parsed>, options: &Options) -> Analysis {
     };
     let workspace = build_workspace_with(&refs, &mut diags, &build_options);
     check::run_all(&CheckCtx { ws: &workspace }, &mut diags);
-    let policy = crate::policy::check(&mut sources, &workspace, options, &mut diags);
+    let (catalogue, compile_errors) = Catalogue::compile(&mut sources, &options.policies);
+    let policy_failed = if compile_errors.is_empty() {
+        crate::policy::check(&catalogue, &mut sources, &workspace, options, &mut diags).failed
+    } else {
+        diags.extend(compile_errors);
+        true
+    };
 
     // Keep diagnostics located in a primary file, or about a programme
-    // defined in one.
+    // defined in one, or located in a file that defines something a primary
+    // programme depends on (its modules and their prerequisites,
+    // transitively) and not about another programme: `spec check FILE`
+    // covers what FILE's programmes are made of (issue 7).
     let primary_programmes: std::collections::HashSet<&str> = workspace
         .programmes
         .iter()
         .filter(|p| primary.get(p.source).copied().unwrap_or(false))
         .map(|p| p.code.value.as_str())
         .collect();
+    let mut dependency_files: std::collections::BTreeSet<SourceId> = Default::default();
+    if primary.iter().any(|p| !p) {
+        let primaries = workspace
+            .programmes
+            .iter()
+            .filter(|p| primary.get(p.source).copied().unwrap_or(false));
+        dependency_files = dependencies(&workspace, primaries).files;
+    }
     diags.retain(|d| {
         primary.get(d.source).copied().unwrap_or(true)
-            || d.programme.as_deref().is_some_and(|p| primary_programmes.contains(p))
+            || match d.programme.as_deref() {
+                Some(p) => primary_programmes.contains(p),
+                None => dependency_files.contains(&d.source),
+            }
     });
     sort_diagnostics(&sources, &mut diags);
     diags.dedup();
@@ -157,7 +197,8 @@ pub fn analyze_parsed(parsed: Vec<Parsed>, options: &Options) -> Analysis {
         workspace,
         diagnostics: diags,
         summary,
-        policy_failed: policy.failed,
+        policy_failed,
+        catalogue: Arc::new(catalogue),
     }
 }
 
@@ -172,4 +213,47 @@ pub fn sort_diagnostics(sources: &Sources, diags: &mut [Diagnostic]) {
             .then(a.code.cmp(&b.code))
             .then(a.message.cmp(&b.message))
     });
+}
+
+/// What a programme is made of: the files defining it, its modules and
+/// their prerequisites (transitively; every definition of a code, so a
+/// duplicate is seen where it is), and those module codes.
+#[derive(Debug, Clone, Default)]
+pub struct Dependencies {
+    pub files: std::collections::BTreeSet<SourceId>,
+    pub modules: std::collections::BTreeSet<String>,
+}
+
+/// The [`Dependencies`] of `p` in `ws`.
+pub fn depends_on(ws: &Workspace, p: &crate::model::Programme) -> Dependencies {
+    dependencies(ws, std::iter::once(p))
+}
+
+/// The union of the [`Dependencies`] of `programmes` (linear in the
+/// workspace's modules plus what they reach).
+pub fn dependencies<'a>(ws: &Workspace, programmes: impl Iterator<Item = &'a crate::model::Programme>) -> Dependencies {
+    let mut by_code: std::collections::HashMap<&str, Vec<&crate::model::Module>> = Default::default();
+    for m in &ws.modules {
+        by_code.entry(m.code.value.as_str()).or_default().push(m);
+    }
+    let mut out = Dependencies::default();
+    let mut todo: Vec<&str> = Vec::new();
+    for p in programmes {
+        out.files.insert(p.source);
+        todo.extend(
+            p.structure
+                .iter()
+                .flat_map(|s| s.entries.iter().map(|e| e.code.value.as_str())),
+        );
+    }
+    while let Some(code) = todo.pop() {
+        if !out.modules.insert(code.to_string()) {
+            continue;
+        }
+        for m in by_code.get(code).into_iter().flatten() {
+            out.files.insert(m.source);
+            todo.extend(m.requires.iter().map(|r| r.value.as_str()));
+        }
+    }
+    out
 }

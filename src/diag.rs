@@ -168,3 +168,15 @@ pub struct Summary {
     pub warnings: usize,
     pub waived: usize,
 }
+
+impl Summary {
+    /// Adds another check's counts (one run over several workspaces).
+    pub fn add(&mut self, o: &Summary) {
+        self.files += o.files;
+        self.programmes += o.programmes;
+        self.modules += o.modules;
+        self.errors += o.errors;
+        self.warnings += o.warnings;
+        self.waived += o.waived;
+    }
+}

@@ -109,7 +109,7 @@ fn errors_exit_1() {
     let r = spec_in(d.path(), &["check", "a.pspec"]);
     assert_eq!(r.code, Some(1), "stdout: {}\nstderr: {}", r.stdout, r.stderr);
     assert!(r.stdout.contains("spec/invalid-value"), "{}", r.stdout);
-    assert!(r.stdout.contains("level 9 is outside 3..8"), "{}", r.stdout);
+    assert!(r.stdout.contains("level `9` is not between 3 and 8"), "{}", r.stdout);
 }
 
 #[test]

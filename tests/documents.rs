@@ -518,6 +518,32 @@ fn diff_against_a_git_revision() {
     assert!(intro.contains(&"spec/variance-pending"), "{v}");
     let bad = spec(d.path(), &["diff", "--git", "no-such-rev"]);
     assert_eq!(bad.code, Some(2), "{}", bad.stderr);
+
+    // One file given: its workspace is compared on both sides, so nothing
+    // else shows as added (it listed every other module before).
+    let one = spec(
+        d.path(),
+        &[
+            "diff",
+            "--git",
+            "HEAD",
+            "--format",
+            "json",
+            "programmes/pgcert-academic-practice.pspec",
+        ],
+    );
+    let v1 = one.json();
+    let added: Vec<&str> = v1["modules_added"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(added, ["7050DS"], "{v1}");
+    assert!(v1["modules_removed"].as_array().unwrap().is_empty(), "{v1}");
+    // The default path is named `.`, not left empty.
+    let md = spec(d.path(), &["diff", "--git", "HEAD"]);
+    assert!(md.stdout.contains("| Before | `. at HEAD` |"), "{}", md.stdout);
 }
 
 #[test]

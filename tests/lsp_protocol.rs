@@ -127,7 +127,7 @@ fn workspace_diagnostics_on_startup_without_opening_files() {
     assert_eq!(bad["severity"], 1);
     assert_eq!(bad["source"], "spec");
     assert!(
-        bad["message"].as_str().unwrap().contains("level 12 is outside 3..8"),
+        bad["message"].as_str().unwrap().contains("level `12` is not between 3 and 8"),
         "{bad}"
     );
     c.shutdown();
@@ -487,7 +487,9 @@ fn completion_by_context() {
     let mut c = start(&ws);
     let f = ws.path("scratch.pspec");
     let labels = |v: &Value| -> Vec<String> {
-        v.as_array()
+        assert_eq!(v["isIncomplete"], false, "{v}");
+        v["items"]
+            .as_array()
             .unwrap()
             .iter()
             .map(|x| x["label"].as_str().unwrap().to_string())
@@ -935,7 +937,7 @@ fn rule_ids_hover_complete_and_go_to_their_policy_definition() {
         "textDocument/completion",
         json!({"textDocument": td(&scratch), "position": {"line": 1, "character": 11}}),
     );
-    let labels: Vec<&str> = r
+    let labels: Vec<&str> = r["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -957,7 +959,7 @@ fn rule_ids_hover_complete_and_go_to_their_policy_definition() {
         "textDocument/completion",
         json!({"textDocument": td(&scratch), "position": {"line": 1, "character": 12}}),
     );
-    let labels: Vec<&str> = r
+    let labels: Vec<&str> = r["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -1341,7 +1343,7 @@ fn unsaved_policy_buffers_are_compiled_as_typed() {
     c.shutdown();
 }
 
-/// The messages of a publication (`level N is outside 3..8`).
+/// The messages of a publication (`level `N` is not between 3 and 8`).
 fn messages(diags: &[Value]) -> Vec<String> {
     diags
         .iter()
@@ -1369,7 +1371,7 @@ fn rapid_successive_edits_end_with_diagnostics_of_the_final_text_only() {
     }
     c.wait_for("the final text's diagnostics", WAIT, |d| {
         d.get(&u)
-            .is_some_and(|v| messages(v).iter().any(|m| m.contains("level 99 ")))
+            .is_some_and(|v| messages(v).iter().any(|m| m.contains("level `99` ")))
     });
     // Let any late (stale) publication arrive: none may follow the final one.
     c.drain(Duration::from_millis(800));
@@ -1379,16 +1381,16 @@ fn rapid_successive_edits_end_with_diagnostics_of_the_final_text_only() {
         .map(|(_, _, d)| messages(d))
         .collect();
     let last = after.last().expect("a publication after the edits");
-    assert!(last.iter().any(|m| m.contains("level 99 ")), "{after:#?}");
+    assert!(last.iter().any(|m| m.contains("level `99` ")), "{after:#?}");
     assert!(
         !last
             .iter()
-            .any(|m| (31..43).any(|l| m.contains(&format!("level {l} ")))),
+            .any(|m| (31..43).any(|l| m.contains(&format!("level `{l}` ")))),
         "{after:#?}"
     );
     let first_final = after
         .iter()
-        .position(|p| p.iter().any(|m| m.contains("level 99 ")))
+        .position(|p| p.iter().any(|m| m.contains("level `99` ")))
         .unwrap();
     for p in &after[first_final..] {
         assert_eq!(
@@ -1451,5 +1453,130 @@ fn hover_right_after_an_edit_in_a_big_workspace_answers_from_the_new_text() {
     assert!(md.contains("`P000`"), "{md}");
     eprintln!("hover after the edit answered in {took:?}");
     let _ = u;
+    c.shutdown();
+}
+
+/// Completion scales (issue 9): filtered by the word before the cursor,
+/// ranked (the edited file's own modules first), at most 200 items with
+/// `isIncomplete` when the list was cut.
+#[test]
+fn completion_is_filtered_ranked_and_capped() {
+    let ws = Ws::new();
+    let mut many = String::new();
+    for i in 0..450 {
+        many.push_str(&format!(
+            "module 8{i:03}BIG \"Big {i}\" {{\n  credits 20\n  level 7\n}}\n"
+        ));
+    }
+    std::fs::write(ws.root().join("big.pspec"), many).unwrap();
+    let mut c = start(&ws);
+    let f = ws.path("draft.pspec");
+    let items = |c: &mut Client, text: &str| -> Value {
+        c.open(&f, text);
+        let lines: Vec<&str> = text.split('\n').collect();
+        let p = json!({"line": lines.len() - 1, "character": lines.last().unwrap().len()});
+        c.call(
+            "textDocument/completion",
+            json!({"textDocument": td(&f), "position": p}),
+        )
+    };
+    let labels = |v: &Value| -> Vec<String> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["label"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // Nothing typed: more than 450 codes, cut at 200 and marked incomplete.
+    let all = items(&mut c, "module D1 \"d\" {\n  requires ");
+    assert_eq!(all["isIncomplete"], true, "{all}");
+    assert_eq!(labels(&all).len(), 200);
+    // A prefix: only the codes that start with it (any case), complete.
+    let some = items(&mut c, "module D1 \"d\" {\n  requires 801");
+    let got = labels(&some);
+    assert_eq!(some["isIncomplete"], false);
+    assert_eq!(got.len(), 10, "{got:?}");
+    assert!(got.iter().all(|l| l.starts_with("801")), "{got:?}");
+    let lower = labels(&items(&mut c, "module D1 \"d\" {\n  requires 8001b"));
+    assert_eq!(lower, ["8001BIG"]);
+    // The edited file's own modules come first.
+    let own = labels(&items(
+        &mut c,
+        "module 8999OWN \"o\" {\n  credits 20\n  level 7\n}\nmodule D1 \"d\" {\n  requires 8",
+    ));
+    assert_eq!(own.first().map(String::as_str), Some("8999OWN"), "{own:?}");
+    c.shutdown();
+}
+
+/// The server finds workspaces as `spec check` does (issue 7): opened on a
+/// folder holding two workspaces (the same module codes in each) and a
+/// loose file, it publishes exactly what `spec check .` reports there, and
+/// no `spec/duplicate` from merging them.
+#[test]
+fn nested_workspaces_publish_what_spec_check_reports() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = std::fs::canonicalize(dir.path()).unwrap();
+    for ws in ["fac-a", "fac-b"] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_spec"))
+            .args(["init", ws])
+            .current_dir(&root)
+            .output()
+            .expect("spec init");
+        assert!(out.status.success());
+    }
+    let b_modules = root.join("fac-b/modules/example-modules.pspec");
+    let text = std::fs::read_to_string(&b_modules).unwrap();
+    std::fs::write(&b_modules, text.replace("credits 20", "credits 15")).unwrap();
+    std::fs::write(root.join("loose.pspec"), MODULES).unwrap();
+
+    let cli = std::process::Command::new(env!("CARGO_BIN_EXE_spec"))
+        .args(["check", "--format", "json", "."])
+        .current_dir(&root)
+        .output()
+        .expect("spec check");
+    let v: Value = serde_json::from_slice(&cli.stdout).expect("json");
+    let mut expected: std::collections::BTreeMap<String, Vec<(String, u64)>> = Default::default();
+    for d in v["diagnostics"].as_array().unwrap() {
+        if d["waived"] == true {
+            continue;
+        }
+        expected
+            .entry(d["file"].as_str().unwrap().to_string())
+            .or_default()
+            .push((
+                d["code"].as_str().unwrap().to_string(),
+                d["range"]["start"]["line"].as_u64().unwrap() - 1,
+            ));
+    }
+    for v in expected.values_mut() {
+        v.sort();
+    }
+    assert!(
+        expected.values().flatten().any(|(c, _)| c == "PG.A4.2/module-size"),
+        "{expected:?}"
+    );
+    assert!(!expected.values().flatten().any(|(c, _)| c == "spec/duplicate"));
+
+    let mut c = Client::start(env!("CARGO_BIN_EXE_spec"), &root, &[("SPEC_LSP_DEBOUNCE_MS", "10")]);
+    c.initialize(Some(&root), json!({}));
+    let want: Vec<String> = expected.keys().map(|f| uri(&root.join(f))).collect();
+    c.wait_for("every file with findings", WAIT, |d| {
+        want.iter().all(|u| d.get(u).is_some_and(|v| !v.is_empty()))
+    });
+    c.drain(Duration::from_millis(500));
+    let mut got: std::collections::BTreeMap<String, Vec<(String, u64)>> = Default::default();
+    for (u, diags) in &c.diagnostics {
+        let pairs = lsp_pairs(diags);
+        if pairs.is_empty() {
+            continue;
+        }
+        let file = u
+            .strip_prefix(&uri(&root))
+            .map(|s| s.trim_start_matches('/').to_string())
+            .unwrap_or_else(|| u.clone());
+        got.insert(file, pairs);
+    }
+    assert_eq!(got, expected);
     c.shutdown();
 }

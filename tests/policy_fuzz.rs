@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use proptest::prelude::*;
-use spec::analysis::{analyze, Input, Options};
+use spec::analysis::{analyze, Input, Options, PolicyInput};
 use spec::policy::compile::{compile, PackFile};
 use spec::policy::embedded_files;
 
@@ -127,9 +127,8 @@ proptest! {
         let mut e = (s + len).min(base.len());
         while !base.is_char_boundary(e) { e -= 1; }
         let mutated = format!("{}{}{}", &base[..s], insert, &base[e..]);
-        let dir = tempfile::tempdir().expect("tempdir");
-        std::fs::write(dir.path().join("fuzz.policy"), &mutated).expect("write");
-        let options = Options { framework: Some("fuzz-2022".into()), policy_paths: vec![dir.path().to_path_buf()], ..Options::default() };
+        let policy = PolicyInput { name: "fuzz.policy".into(), path: None, text: Arc::from(mutated.as_str()) };
+        let options = Options { framework: Some("fuzz-2022".into()), policies: vec![policy], ..Options::default() };
         let input = Input { name: "c.pspec".into(), path: None, text: Arc::from(CONFORMANCE), primary: true };
         let a = analyze(vec![input], &options);
         if !a.policy_failed {

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 
-use spec::analysis::{analyze, Input, Options};
+use spec::analysis::{analyze, Input, Options, PolicyInput};
 use spec::policy::{Catalogue, RuleCatalogue};
 use spec::source::Sources;
 
@@ -64,17 +64,23 @@ module 7001AB "Analytics" { credits 20 level 7 outcomes { LO1 "Analyse data" } a
 programme CPDAB "CPD Analytics" { award CPD framework ljmu-pgt-2022 credits 20 structure { core 7001AB semester 1 } }
 "#;
 
+fn policy(name: &str, text: &str) -> PolicyInput {
+    PolicyInput {
+        name: name.into(),
+        path: None,
+        text: Arc::from(text),
+    }
+}
+
 fn write(dir: &Path, name: &str, text: &str) {
     std::fs::write(dir.join(name), text).expect("write");
 }
 
 #[test]
 fn a_user_directory_adds_a_framework_and_extends_one() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    write(tmp.path(), "acme.policy", ACME);
-    write(tmp.path(), "local.policy", LOCAL);
+    let policies = vec![policy("acme.policy", ACME), policy("local.policy", LOCAL)];
     let options = Options {
-        policy_paths: vec![tmp.path().to_path_buf()],
+        policies: policies.clone(),
         ..Options::default()
     };
     let input = Input {
@@ -110,7 +116,7 @@ fn a_user_directory_adds_a_framework_and_extends_one() {
 
     // the catalogue knows the new framework, its award table and rules
     let mut sources = Sources::new();
-    let (cat, errors) = Catalogue::load(&mut sources, &[tmp.path().to_path_buf()]).expect("load");
+    let (cat, errors) = Catalogue::compile(&mut sources, &policies);
     assert!(errors.is_empty());
     assert!(cat.frameworks().contains(&"acme-2025"));
     assert!(cat.rule("acme-2025", "ACME.3/module-cap").is_some());

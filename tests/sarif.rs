@@ -150,13 +150,13 @@ fn catalogue() -> OneRule {
 
 fn sarif_json(a: &Analysis) -> Value {
     let cat = catalogue();
-    serde_json::from_str(&sarif::render(a, Some(&cat))).expect("valid JSON")
+    serde_json::from_str(&sarif::render_with(a, Some(&cat))).expect("valid JSON")
 }
 
 #[test]
 fn sarif_snapshot() {
     let cat = catalogue();
-    insta::assert_snapshot!("sarif", sarif::render(&analysis(TEXT), Some(&cat)));
+    insta::assert_snapshot!("sarif", sarif::render_with(&analysis(TEXT), Some(&cat)));
 }
 
 #[test]
@@ -244,8 +244,8 @@ fn sarif_log_is_well_formed() {
 fn sarif_is_deterministic() {
     let cat = catalogue();
     assert_eq!(
-        sarif::render(&analysis(TEXT), Some(&cat)),
-        sarif::render(&analysis(TEXT), Some(&cat))
+        sarif::render_with(&analysis(TEXT), Some(&cat)),
+        sarif::render_with(&analysis(TEXT), Some(&cat))
     );
 }
 
@@ -296,7 +296,7 @@ fn fingerprints_survive_lines_moving_but_not_the_subject_changing() {
 
 #[test]
 fn sarif_without_a_catalogue_describes_rules_from_the_diagnostics() {
-    let v: Value = serde_json::from_str(&sarif::render(&analysis(TEXT), None)).expect("json");
+    let v: Value = serde_json::from_str(&sarif::render_with(&analysis(TEXT), None)).expect("json");
     let rules = v["runs"][0]["tool"]["driver"]["rules"].as_array().expect("rules");
     let size = rules.iter().find(|r| r["id"] == "PG.A4.2/module-size").expect("rule");
     assert_eq!(size["properties"]["clause"], "PG.A4.2");
@@ -418,7 +418,7 @@ proptest::proptest! {
     fn renderers_never_break(text in "(module|programme|M1|\"é\"|\\{|\\}|credits|level|7|\n|\r\n| |%|:|,|variance|structure|core|semester 1)*") {
         let input = Input { name: "a:b,c%.pspec".into(), path: None, text: Arc::from(text.as_str()), primary: true };
         let a = analyze(vec![input], &Options::default());
-        let v: Value = serde_json::from_str(&sarif::render(&a, None)).expect("json");
+        let v: Value = serde_json::from_str(&sarif::render_with(&a, None)).expect("json");
         let results = v["runs"][0]["results"].as_array().expect("results");
         proptest::prop_assert_eq!(results.len(), a.diagnostics.len());
         for r in results {

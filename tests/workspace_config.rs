@@ -122,7 +122,7 @@ fn a_broken_policy_pack_shows_its_errors_and_no_check_summary() {
 }
 
 #[test]
-fn a_nested_workspace_is_skipped_with_a_note_not_merged() {
+fn a_nested_workspace_is_checked_on_its_own_not_merged() {
     let d = tempfile::tempdir().expect("tempdir");
     std::fs::write(d.path().join("p.pspec"), MODULES).expect("write");
     let sub = d.path().join("sub");
@@ -138,9 +138,15 @@ fn a_nested_workspace_is_skipped_with_a_note_not_merged() {
         .expect("spec runs");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert!(!codes(&v).contains(&"spec/duplicate".to_string()), "{v}");
-    assert_eq!(v["summary"]["files"], 1, "{v}");
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("skipped `sub/`"), "{err}");
+    // Both files checked, each in its own workspace, and each named.
+    assert_eq!(v["summary"]["files"], 2, "{v}");
+    let roots: Vec<&str> = v["workspaces"]
+        .as_array()
+        .expect("workspaces")
+        .iter()
+        .map(|w| w["root"].as_str().expect("root"))
+        .collect();
+    assert_eq!(roots, ["(no spec.toml)", "sub"], "{v}");
     // Checked on its own, the nested workspace is checked.
     let out = Command::new(env!("CARGO_BIN_EXE_spec"))
         .args(["check", "--format", "json", "sub"])

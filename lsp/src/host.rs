@@ -76,6 +76,10 @@ pub enum CompletionKind {
     Programme,
 }
 
+/// At most this many completion items are sent; a longer list is cut and
+/// marked incomplete, so the client asks again as the user types.
+pub const COMPLETION_LIMIT: usize = 200;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Completion {
     pub label: String,

@@ -733,8 +733,10 @@ impl LanguageServer for Backend {
         self.inner
             .run(move |h, enc| {
                 let offset = at(h, enc, &path, p.position)?;
-                let items: Vec<CompletionItem> = h
-                    .completion(&path, offset)
+                let mut all = h.completion(&path, offset);
+                let incomplete = all.len() > host::COMPLETION_LIMIT;
+                all.truncate(host::COMPLETION_LIMIT);
+                let items: Vec<CompletionItem> = all
                     .into_iter()
                     .map(|c| CompletionItem {
                         label: c.label,
@@ -749,7 +751,10 @@ impl LanguageServer for Backend {
                         ..Default::default()
                     })
                     .collect();
-                Some(CompletionResponse::Array(items))
+                Some(CompletionResponse::List(CompletionList {
+                    is_incomplete: incomplete,
+                    items,
+                }))
             })
             .await
     }

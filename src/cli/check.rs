@@ -1,7 +1,7 @@
 //! `spec check`.
 
 use std::collections::HashSet;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -9,7 +9,7 @@ use clap::{Args, ValueEnum};
 
 use crate::analysis::{analyze, Analysis, Input, Options};
 use crate::render;
-use crate::workspace::{self, display, LoadError};
+use crate::workspace::{self, LoadError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -48,78 +48,68 @@ pub struct CheckArgs {
     pub no_color: bool,
 }
 
-/// The inputs of a check and the options from `spec.toml`.
+/// The inputs of one workspace's check and the options from its `spec.toml`.
 pub struct Loaded {
     pub inputs: Vec<Input>,
     pub options: Options,
     pub config: workspace::Config,
-    /// Subdirectories of a given directory that are workspaces of their own
-    /// (they hold a `spec.toml`), not checked with this one.
-    pub skipped: Vec<PathBuf>,
+    /// The workspace as output names it ([`workspace::Unit::label`]).
+    pub label: String,
 }
 
-/// Reads the files to check, their workspace's other files and `spec.toml`.
+/// Reads the files to check, their workspace's other files and `spec.toml`,
+/// for paths that must all belong to one workspace (`report`, `export`, the
+/// documents): paths of several workspaces are an error naming them.
 pub fn load(paths: &[PathBuf], cli_policies: &[PathBuf]) -> Result<Loaded, LoadError> {
+    let mut all = load_all(paths, cli_policies)?;
+    if all.len() > 1 {
+        let names: Vec<String> = all.iter().map(|l| format!("`{}`", l.label)).collect();
+        return Err(LoadError(format!(
+            "the paths given belong to {} workspaces ({}); give the paths of one workspace",
+            all.len(),
+            names.join(", ")
+        )));
+    }
+    all.pop().ok_or_else(|| LoadError("no `.pspec` files to check".into()))
+}
+
+/// One [`Loaded`] per workspace of `paths` ([`workspace::discover`]), in
+/// the order discovered (default path `.`).
+pub fn load_all(paths: &[PathBuf], cli_policies: &[PathBuf]) -> Result<Vec<Loaded>, LoadError> {
     let paths: Vec<PathBuf> = if paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
         paths.to_vec()
     };
+    let units = workspace::discover(&paths)?;
+    let cli = workspace::read_policies(cli_policies, None)?;
+    units.into_iter().map(|u| load_unit(u, &cli)).collect()
+}
+
+fn load_unit(unit: workspace::Unit, cli_policies: &[crate::analysis::PolicyInput]) -> Result<Loaded, LoadError> {
+    let label = unit.label();
     let mut inputs = Vec::new();
     let mut seen: HashSet<PathBuf> = HashSet::new();
+    if unit.stdin {
+        let text = workspace::read_stream("stdin", std::io::stdin().lock())?;
+        inputs.push(Input {
+            name: "<stdin>".into(),
+            path: None,
+            text: Arc::from(text),
+            primary: true,
+        });
+    }
     let mut given_files = Vec::new();
-    let mut skipped: Vec<PathBuf> = Vec::new();
-    let mut stdin_used = false;
-    for p in &paths {
-        if p.as_os_str() == "-" {
-            if stdin_used {
-                continue;
-            }
-            stdin_used = true;
-            let mut text = String::new();
-            std::io::stdin()
-                .read_to_string(&mut text)
-                .map_err(|e| LoadError(format!("cannot read stdin: {e}")))?;
-            inputs.push(Input {
-                name: "<stdin>".into(),
-                path: None,
-                text: Arc::from(text),
-                primary: true,
-            });
-            continue;
-        }
-        let meta = std::fs::metadata(p).map_err(|e| {
-            LoadError(match e.kind() {
-                std::io::ErrorKind::NotFound => format!("`{}` does not exist", p.display()),
-                _ => format!("cannot read `{}`: {e}", p.display()),
-            })
-        })?;
-        let files = if meta.is_dir() {
-            let (files, nested) = workspace::workspace_pspec_files(p)?;
-            skipped.extend(nested);
-            files
-        } else {
-            vec![p.clone()]
-        };
-        for (f, abs) in canonical(files) {
-            let key = abs.clone().unwrap_or_else(|| f.clone());
-            if seen.insert(key) {
-                given_files.push((f, abs));
-            }
+    for (f, abs) in canonical(unit.primary) {
+        let key = abs.clone().unwrap_or_else(|| f.clone());
+        if seen.insert(key) {
+            given_files.push((f, abs));
         }
     }
-    // The workspace: nearest `spec.toml` above the first path.
-    let anchor = paths
-        .iter()
-        .find(|p| p.as_os_str() != "-")
-        .cloned()
-        .unwrap_or_else(|| PathBuf::from("."));
-    let root = workspace::find_root(&anchor);
     let mut config = workspace::Config::default();
     let mut context_files = Vec::new();
-    if let Some(root) = &root {
-        let loaded = workspace::load_config(root)?;
-        config = loaded.config;
+    if let Some(root) = &unit.root {
+        config = workspace::load_config(root)?.config;
         for (f, abs) in canonical(workspace::workspace_pspec_files(root)?.0) {
             let key = abs.clone().unwrap_or_else(|| f.clone());
             if seen.insert(key) {
@@ -140,27 +130,23 @@ pub fn load(paths: &[PathBuf], cli_policies: &[PathBuf]) -> Result<Loaded, LoadE
             });
         }
     }
-    let mut policy_paths: Vec<PathBuf> = Vec::new();
-    if let Some(root) = &root {
-        policy_paths.extend(config.policy.paths.iter().map(|p| root.join(p)));
+    let mut policies = Vec::new();
+    if let Some(root) = &unit.root {
+        let paths: Vec<PathBuf> = config.policy.paths.iter().map(|p| root.join(p)).collect();
+        policies.extend(workspace::read_policies(&paths, Some(root))?);
     }
-    policy_paths.extend(cli_policies.iter().cloned());
-    for p in &policy_paths {
-        if !p.exists() {
-            return Err(LoadError(format!("policy path `{}` does not exist", display(p))));
-        }
-    }
+    policies.extend(cli_policies.iter().cloned());
     let options = Options {
         framework: None,
         default_framework: config.policy.framework.clone(),
         require_approved_variances: config.output.require_approved_variances,
-        policy_paths,
+        policies,
     };
     Ok(Loaded {
         inputs,
         options,
         config,
-        skipped,
+        label,
     })
 }
 
@@ -179,22 +165,36 @@ fn canonical(files: Vec<PathBuf>) -> Vec<(PathBuf, Option<PathBuf>)> {
 
 pub fn run(args: CheckArgs, color: bool) -> u8 {
     let color = color && !args.no_color;
-    let loaded = match load(&args.paths, &args.policy) {
+    let units = match load_all(&args.paths, &args.policy) {
         Ok(l) => l,
         Err(e) => return super::fatal(&e.0),
     };
-    for dir in &loaded.skipped {
-        let shown = display(dir);
-        eprintln!(
-            "note: skipped `{shown}/`: it has its own `spec.toml`, so it is a separate workspace; check it with `spec check {shown}`"
-        );
+    // The format: `--format`, else what the workspaces' `spec.toml` ask for
+    // (they must agree), else human.
+    let mut asked: Option<(&str, &str)> = None;
+    for u in &units {
+        if let Some(f) = u.config.output.format.as_deref() {
+            match asked {
+                Some((g, other)) if g != f && args.format.is_none() => {
+                    return super::fatal(&format!(
+                        "workspaces `{other}` and `{}` set different output formats (`{g}`, `{f}`) in `spec.toml`; choose one with `--format`",
+                        u.label
+                    ))
+                }
+                None => asked = Some((f, u.label.as_str())),
+                _ => {}
+            }
+        }
+        if let Some(bad) = u.config.output.deny.iter().find(|d| d.as_str() != "warnings") {
+            return super::fatal(&format!(
+                "`spec.toml` of workspace `{}` sets `deny = [\"{bad}\"]`; the only value is `\"warnings\"`",
+                u.label
+            ));
+        }
     }
-    let mut options = loaded.options;
-    options.framework = args.framework.clone();
-    options.require_approved_variances |= args.require_approved_variances;
     let format = match args.format {
         Some(f) => f,
-        None => match loaded.config.output.format.as_deref() {
+        None => match asked.map(|(f, _)| f) {
             None | Some("human") => Format::Human,
             Some("json") => Format::Json,
             Some("sarif") => Format::Sarif,
@@ -202,42 +202,50 @@ pub fn run(args: CheckArgs, color: bool) -> u8 {
             Some(other) => return super::fatal(&format!("`spec.toml` sets an unknown output format `{other}`")),
         },
     };
-    if let Some(bad) = loaded.config.output.deny.iter().find(|d| d.as_str() != "warnings") {
-        return super::fatal(&format!(
-            "`spec.toml` sets `deny = [\"{bad}\"]`; the only value is `\"warnings\"`"
-        ));
-    }
-    let deny_warnings = !args.deny.is_empty() || !loaded.config.output.deny.is_empty();
-    let analysis = analyze(loaded.inputs, &options);
-    let out = match format {
-        Format::Human => render::human::render(&analysis, color),
-        Format::Json => render::json::render(&analysis),
-        Format::Sarif => render::sarif::render_with_packs(&analysis, &options.policy_paths),
-        Format::Github => render::github::render(&analysis),
-    };
-    if analysis.policy_failed {
-        // Show why (the policy diagnostics), but the check did not run: no
-        // summary of a check that did not happen.
-        let mut text = String::new();
-        let about_policy = |d: &&crate::diag::Diagnostic| {
-            d.code.starts_with("policy/")
-                || analysis
-                    .sources
-                    .get(d.source)
-                    .is_some_and(|s| s.kind != crate::source::SourceKind::Spec)
-        };
-        for d in analysis.diagnostics.iter().filter(about_policy) {
-            text.push_str(&render::human::render_one(d, &analysis.sources, color));
+    let mut checked: Vec<(String, Analysis, bool)> = Vec::with_capacity(units.len());
+    for u in units {
+        let mut options = u.options;
+        options.framework = args.framework.clone();
+        options.require_approved_variances |= args.require_approved_variances;
+        let deny_warnings = !args.deny.is_empty() || !u.config.output.deny.is_empty();
+        let analysis = analyze(u.inputs, &options);
+        if analysis.policy_failed {
+            // Show why (the policy diagnostics), but the check did not run:
+            // nothing on stdout, no summary of a check that did not happen.
+            let mut text = String::new();
+            let about_policy = |d: &&crate::diag::Diagnostic| {
+                d.code.starts_with("policy/")
+                    || analysis
+                        .sources
+                        .get(d.source)
+                        .is_some_and(|s| s.kind != crate::source::SourceKind::Spec)
+            };
+            for d in analysis.diagnostics.iter().filter(about_policy) {
+                text.push_str(&render::human::render_one(d, &analysis.sources, color));
+            }
+            text.push_str("the check did not run: fix the policy packs or options above\n");
+            let _ = std::io::stderr().write_all(text.as_bytes());
+            return 2;
         }
-        text.push_str("the check did not run: fix the policy packs or options above\n");
-        let _ = std::io::stderr().write_all(text.as_bytes());
-        return 2;
+        checked.push((u.label, analysis, deny_warnings));
     }
+    let labelled: Vec<(String, &Analysis)> = checked.iter().map(|(l, a, _)| (l.clone(), a)).collect();
+    let all: Vec<&Analysis> = checked.iter().map(|(_, a, _)| a).collect();
+    let out = match format {
+        Format::Human => render::human::render_all(&labelled, color),
+        Format::Json => render::json::render_all(&labelled),
+        Format::Sarif => render::sarif::render_all(&all),
+        Format::Github => render::github::render_all(&all),
+    };
     let mut stdout = std::io::stdout().lock();
     if stdout.write_all(out.as_bytes()).and_then(|_| stdout.flush()).is_err() {
         return 2;
     }
-    exit_status(&analysis, deny_warnings)
+    checked
+        .iter()
+        .map(|(_, a, deny)| exit_status(a, *deny))
+        .max()
+        .unwrap_or(0)
 }
 
 pub fn exit_status(a: &Analysis, deny_warnings: bool) -> u8 {

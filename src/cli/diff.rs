@@ -37,6 +37,16 @@ pub struct DiffArgs {
     pub output: Option<PathBuf>,
 }
 
+/// A path as the documents name it (`.` for the current directory).
+fn shown(p: &Path) -> String {
+    let s = crate::workspace::display(p);
+    if s.is_empty() {
+        ".".into()
+    } else {
+        s
+    }
+}
+
 /// The name prefix of a side: the directory given, as the analysis shows it.
 fn prefix(p: &Path) -> String {
     if p.is_dir() {
@@ -59,6 +69,19 @@ pub fn run(args: DiffArgs) -> u8 {
     let (old_path, new_path) = match (&args.git, args.paths.as_slice()) {
         (None, [old, new]) => (Some(old.clone()), new.clone()),
         (Some(_), []) => (None, PathBuf::from(".")),
+        // A file: its whole workspace is compared on both sides (the new
+        // side is analysed whole anyway; one file at REV against a whole
+        // workspace now listed every other module as added).
+        (Some(_), [new]) if new.is_file() => (
+            None,
+            crate::workspace::find_root(new)
+                .or_else(|| {
+                    new.parent()
+                        .filter(|p| !p.as_os_str().is_empty())
+                        .map(Path::to_path_buf)
+                })
+                .unwrap_or_else(|| PathBuf::from(".")),
+        ),
         (Some(_), [new]) => (None, new.clone()),
         (None, _) => return super::fatal("give two paths, `spec diff OLD NEW`, or `spec diff --git REV [NEW]`"),
         (Some(_), _) => return super::fatal("with `--git REV`, give only the new version's path"),
@@ -73,7 +96,7 @@ pub fn run(args: DiffArgs) -> u8 {
                 Ok(l) => l,
                 Err(code) => return code,
             };
-            (old.analysis, crate::workspace::display(old_path), prefix(old_path))
+            (old.analysis, shown(old_path), prefix(old_path))
         }
         (None, Some(rev)) => {
             let inputs = match git_inputs(rev, &new_path) {
@@ -84,11 +107,7 @@ pub fn run(args: DiffArgs) -> u8 {
             if a.policy_failed {
                 return super::documents::policy_failure(&a);
             }
-            (
-                a,
-                format!("{} at {rev}", crate::workspace::display(&new_path)),
-                prefix(&new_path),
-            )
+            (a, format!("{} at {rev}", shown(&new_path)), prefix(&new_path))
         }
         (None, None) => return 2,
     };
@@ -102,7 +121,7 @@ pub fn run(args: DiffArgs) -> u8 {
             prefix: prefix(&new_path),
         },
     );
-    let new_name = crate::workspace::display(&new_path);
+    let new_name = shown(&new_path);
     let text = match args.format {
         DiffFormat::Markdown => report::markdown::render(&diff::document(&d, &old_name, &new_name)),
         DiffFormat::Html => report::html::render(&diff::document(&d, &old_name, &new_name)),

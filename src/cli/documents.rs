@@ -89,13 +89,7 @@ pub fn shown_name(p: &Path) -> String {
 /// workspace's `spec.toml`.
 fn input_paths(inputs: &[Input], options: &Options) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = inputs.iter().filter_map(|i| i.path.clone()).collect();
-    for p in &options.policy_paths {
-        if p.is_dir() {
-            out.extend(crate::workspace::files_with_ext(p, "policy").unwrap_or_default());
-        } else {
-            out.push(p.clone());
-        }
-    }
+    out.extend(options.policies.iter().filter_map(|p| p.path.clone()));
     let roots: std::collections::BTreeSet<PathBuf> = out
         .iter()
         .filter_map(|p| p.parent().and_then(crate::workspace::find_root))

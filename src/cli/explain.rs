@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use clap::Args;
 
-use crate::analysis::{analyze, Analysis, Input, Options};
+use crate::analysis::{analyze, Analysis, Input, Options, PolicyInput};
 use crate::diag::Severity;
 use crate::policy::{RuleCatalogue, RuleInfo};
 use crate::source::Sources;
@@ -127,7 +127,7 @@ fn example_report(a: &Analysis) -> Vec<String> {
 }
 
 /// Runs an example workspace text through the analysis.
-pub fn check_example(text: &str, policy_paths: &[PathBuf]) -> Analysis {
+pub fn check_example(text: &str, policies: &[PolicyInput]) -> Analysis {
     let input = Input {
         name: "example.pspec".into(),
         path: None,
@@ -135,7 +135,7 @@ pub fn check_example(text: &str, policy_paths: &[PathBuf]) -> Analysis {
         primary: true,
     };
     let options = Options {
-        policy_paths: policy_paths.to_vec(),
+        policies: policies.to_vec(),
         ..Options::default()
     };
     analyze(vec![input], &options)
@@ -143,7 +143,7 @@ pub fn check_example(text: &str, policy_paths: &[PathBuf]) -> Analysis {
 
 /// The text of `spec explain` for one rule. `check` runs the examples with
 /// the given policy paths.
-pub fn explain_rule(r: &RuleInfo, frameworks: &[String], sources: &Sources, check: Option<&[PathBuf]>) -> String {
+pub fn explain_rule(r: &RuleInfo, frameworks: &[String], sources: &Sources, check: Option<&[PolicyInput]>) -> String {
     let mut s = String::new();
     s.push_str(&format!("{}\n\n", r.id));
     let level = match r.severity {
@@ -297,7 +297,7 @@ pub fn run(args: ExplainArgs) -> u8 {
     }
     let out = match lookup(cat, &args.rule, args.framework.as_deref()) {
         Lookup::Rule(r, fws) => {
-            let check = (!args.no_check).then_some(loaded.policy_paths.as_slice());
+            let check = (!args.no_check).then_some(loaded.policies.as_slice());
             explain_rule(r, &fws, &loaded.sources, check)
         }
         Lookup::Clause(checks) => explain_clause(&args.rule, &checks),

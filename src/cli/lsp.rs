@@ -18,7 +18,7 @@ pub fn run(_args: LspArgs) -> u8 {
     let _ = rayon::ThreadPoolBuilder::new()
         .stack_size(spec_lsp::ANALYSIS_STACK)
         .build_global();
-    let host = Arc::new(crate::ide::SpecHost::default());
+    let host = Arc::new(crate::ide::multi::MultiHost::default());
     match spec_lsp::serve_stdio(host) {
         Ok(()) => 0,
         Err(e) => super::fatal(&format!("the language server could not start: {e}")),

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 
+use crate::analysis::PolicyInput;
 use crate::policy::{RuleCatalogue, RuleInfo, RuleScope};
 use crate::source::{SourceKind, Sources};
 
@@ -35,42 +36,39 @@ pub struct RulesArgs {
 pub struct LoadedCatalogue {
     pub sources: Sources,
     pub catalogue: Box<dyn RuleCatalogue>,
-    /// Policy paths the catalogue was compiled with (`--policy`, `spec.toml`).
-    pub policy_paths: Vec<PathBuf>,
+    /// The user's policy texts the catalogue was compiled with (`--policy`,
+    /// `spec.toml`).
+    pub policies: Vec<PolicyInput>,
 }
 
-/// The `--policy` paths plus the `spec.toml` policy paths of the workspace
-/// around the current directory.
-pub fn policy_paths(cli: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
-    let mut paths = Vec::new();
+/// The `spec.toml` policy files of the workspace around the current
+/// directory, then the `--policy` ones, read by [`crate::workspace`].
+pub fn policies(cli: &[PathBuf]) -> Result<Vec<PolicyInput>, String> {
+    let mut out = Vec::new();
     if let Some(root) = crate::workspace::find_root(std::path::Path::new(".")) {
         let loaded = crate::workspace::load_config(&root).map_err(|e| e.0)?;
-        paths.extend(loaded.config.policy.paths.iter().map(|p| root.join(p)));
+        let paths: Vec<PathBuf> = loaded.config.policy.paths.iter().map(|p| root.join(p)).collect();
+        out.extend(crate::workspace::read_policies(&paths, Some(&root)).map_err(|e| e.0)?);
     }
-    paths.extend(cli.iter().cloned());
-    for p in &paths {
-        if !p.exists() {
-            return Err(format!("policy path `{}` does not exist", crate::workspace::display(p)));
-        }
-    }
-    Ok(paths)
+    out.extend(crate::workspace::read_policies(cli, None).map_err(|e| e.0)?);
+    Ok(out)
 }
 
 /// Loads and compiles the packs; `Err` (exit 2) when a file cannot be read
 /// or a pack does not compile.
 pub fn load_catalogue(cli_policies: &[PathBuf]) -> Result<LoadedCatalogue, String> {
-    let paths = policy_paths(cli_policies)?;
-    load_catalogue_from(&paths).map(|(sources, catalogue)| LoadedCatalogue {
+    let policies = policies(cli_policies)?;
+    compile_catalogue(&policies).map(|(sources, catalogue)| LoadedCatalogue {
         sources,
         catalogue,
-        policy_paths: paths,
+        policies,
     })
 }
 
 #[allow(clippy::type_complexity)]
-fn load_catalogue_from(paths: &[PathBuf]) -> Result<(Sources, Box<dyn RuleCatalogue>), String> {
+fn compile_catalogue(policies: &[PolicyInput]) -> Result<(Sources, Box<dyn RuleCatalogue>), String> {
     let mut sources = Sources::new();
-    let (cat, errors) = crate::policy::Catalogue::load(&mut sources, paths)?;
+    let (cat, errors) = crate::policy::Catalogue::compile(&mut sources, policies);
     if !errors.is_empty() {
         let lines: Vec<String> = errors
             .iter()

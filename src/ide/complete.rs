@@ -408,6 +408,83 @@ fn keywords_of(block: &str) -> &'static [&'static str] {
     }
 }
 
+/// The word being typed: the code characters just before `offset`.
+pub fn prefix_at(text: &str, offset: usize) -> &str {
+    let offset = offset.min(text.len());
+    let Some(before) = text.get(..offset) else {
+        return "";
+    };
+    let start = before
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | '/'))
+        .last()
+        .map(|(i, _)| i)
+        .unwrap_or(offset);
+    &before[start..]
+}
+
+/// Filters `items` by `prefix` and ranks them: labels that start with the
+/// prefix as typed, then ignoring case, then labels that contain it
+/// (ignoring case); within each, modules defined in the file being edited
+/// first (a module file is usually one department's), then modules of the
+/// programmes of this file, then by code; other items keep the order they
+/// are offered in. Duplicates are dropped.
+pub fn rank(snap: &Snapshot, source: Option<SourceId>, prefix: &str, items: Vec<Completion>) -> Vec<Completion> {
+    let lower = prefix.to_lowercase();
+    let ws = &snap.analysis.workspace;
+    let mut near: std::collections::HashMap<&str, u8> = std::collections::HashMap::new();
+    if let Some(src) = source {
+        for p in ws.programmes.iter().filter(|p| p.source == src) {
+            for e in p.structure.iter().flat_map(|s| s.entries.iter()) {
+                near.entry(e.code.value.as_str()).or_insert(1);
+            }
+        }
+        for m in ws.modules.iter().filter(|m| m.source == src) {
+            near.insert(m.code.value.as_str(), 0);
+        }
+    }
+    let mut scored: Vec<((u8, u8), Completion)> = items
+        .into_iter()
+        .filter_map(|c| {
+            let tier = if c.label.starts_with(prefix) {
+                0
+            } else {
+                let l = c.label.to_lowercase();
+                if l.starts_with(&lower) {
+                    1
+                } else if !lower.is_empty() && l.contains(&lower) {
+                    2
+                } else {
+                    return None;
+                }
+            };
+            let closeness = if c.kind == CompletionKind::Module {
+                near.get(c.label.as_str()).copied().unwrap_or(2)
+            } else {
+                0
+            };
+            Some(((tier, closeness), c))
+        })
+        .collect();
+    // Stable: keywords keep the order they are offered in; codes sort.
+    scored.sort_by(|a, b| {
+        a.0.cmp(&b.0).then_with(|| {
+            if a.1.kind == CompletionKind::Module && b.1.kind == CompletionKind::Module {
+                a.1.label.cmp(&b.1.label)
+            } else {
+                std::cmp::Ordering::Equal
+            }
+        })
+    });
+    let mut seen = std::collections::HashSet::new();
+    scored
+        .into_iter()
+        .filter(|(_, c)| seen.insert(c.label.clone()))
+        .map(|(_, c)| c)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

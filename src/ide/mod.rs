@@ -12,6 +12,7 @@ pub mod complete;
 pub mod hints;
 pub mod hover;
 pub mod index;
+pub mod multi;
 pub mod rules;
 pub mod symbols;
 pub mod tokens;
@@ -39,24 +40,19 @@ pub struct Snapshot {
     pub by_path: HashMap<PathBuf, SourceId>,
     pub index: Index,
     pub rules: rules::Rules,
+    /// `spec.toml` and why its policy paths could not be read (`spec check`
+    /// exits 2): shown as a `policy/io` error on `spec.toml`.
+    pub load_error: Option<(PathBuf, String)>,
 }
 
 impl Snapshot {
-    pub fn build(
-        mut analysis: Analysis,
-        options: &Options,
-        overlay: &HashMap<PathBuf, PathBuf>,
-        embedded_dir: &Path,
-    ) -> Snapshot {
-        // The rule catalogue, with its packs registered as sources (after the
-        // analysis's own, so diagnostics keep their ids).
-        let catalogue = crate::policy::Catalogue::load(&mut analysis.sources, &options.policy_paths).ok();
+    pub fn build(analysis: Analysis, embedded_dir: &Path) -> Snapshot {
         let mut paths = Vec::with_capacity(analysis.sources.len());
         let mut by_path = HashMap::new();
         for (id, s) in analysis.sources.iter() {
             let p = match s.kind {
-                SourceKind::EmbeddedPolicy => materialise(embedded_dir, &s.name, &s.text),
-                _ => s.path.clone().map(|p| overlay.get(&p).cloned().unwrap_or(p)),
+                SourceKind::EmbeddedPolicy => workspace::materialise(embedded_dir, &s.name, &s.text),
+                _ => s.path.clone(),
             };
             if let Some(p) = &p {
                 by_path.entry(p.clone()).or_insert(id);
@@ -65,16 +61,15 @@ impl Snapshot {
         }
         let index = Index::build(&analysis);
         let mut rules = rules::Rules::collect(&analysis);
-        if let Some((cat, _)) = &catalogue {
-            let in_use: Vec<String> = rules.frameworks.iter().cloned().collect();
-            rules.add_catalogue(cat, &in_use);
-        }
+        let in_use: Vec<String> = rules.frameworks.iter().cloned().collect();
+        rules.add_catalogue(&analysis.catalogue, &in_use);
         Snapshot {
             analysis,
             paths,
             by_path,
             index,
             rules,
+            load_error: None,
         }
     }
 
@@ -106,33 +101,6 @@ impl Snapshot {
             .find(|(i, _)| *i == id)
             .map(|(_, f)| f.as_ref())
     }
-}
-
-/// Writes an embedded pack to `dir/NAME` (read-only) so editors can open it.
-fn materialise(dir: &Path, name: &str, text: &str) -> Option<PathBuf> {
-    let rel = name.trim_start_matches('/');
-    if rel.split('/').any(|c| c == "..") {
-        return None;
-    }
-    let path = dir.join(rel);
-    if std::fs::read_to_string(&path).ok().as_deref() != Some(text) {
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).ok()?;
-        }
-        if let Ok(meta) = std::fs::metadata(&path) {
-            let mut perm = meta.permissions();
-            #[allow(clippy::permissions_set_readonly_false)]
-            perm.set_readonly(false);
-            let _ = std::fs::set_permissions(&path, perm);
-        }
-        std::fs::write(&path, text).ok()?;
-        if let Ok(meta) = std::fs::metadata(&path) {
-            let mut perm = meta.permissions();
-            perm.set_readonly(true);
-            let _ = std::fs::set_permissions(&path, perm);
-        }
-    }
-    Some(path)
 }
 
 /// Where embedded packs are materialised: `$XDG_CACHE_HOME/spec/VERSION/`,
@@ -278,69 +246,30 @@ impl SpecHost {
         }
     }
 
-    /// The analysis options; user policy files with unsaved editor buffers
-    /// are analysed from copies of the buffers (under the cache directory),
-    /// mapped back to the real files by the returned table.
-    fn options_with_overlay(&self, st: &State) -> (Options, HashMap<PathBuf, PathBuf>) {
-        let mut options = Self::options(st);
-        let mut overlay = HashMap::new();
-        let edited: Vec<(&PathBuf, &Arc<str>)> = st
-            .others
-            .iter()
-            .filter(|(p, t)| p.extension().is_some_and(|e| e == "policy") && read(p).as_deref() != Some(&***t))
-            .collect();
-        if edited.is_empty() {
-            return (options, overlay);
-        }
-        let mut paths = Vec::new();
-        for p in &options.policy_paths {
-            // As the policy loader reads a directory: its `.policy` files,
-            // recursively, skipping hidden entries, sorted.
-            let files = if p.is_dir() {
-                let mut v = Vec::new();
-                collect_policies(p, &mut v);
-                v.sort();
-                v
-            } else {
-                vec![p.clone()]
-            };
-            for f in files {
-                let key = std::fs::canonicalize(&f).unwrap_or_else(|_| f.clone());
-                match edited.iter().find(|(e, _)| **e == key) {
-                    Some((_, text)) => {
-                        let dir = self.cache_dir.join("overlay").join(overlay.len().to_string());
-                        let copy = dir.join(f.file_name().unwrap_or_default());
-                        if std::fs::create_dir_all(&dir).is_ok() && std::fs::write(&copy, text.as_bytes()).is_ok() {
-                            overlay.insert(copy.clone(), key);
-                            paths.push(copy);
-                        } else {
-                            paths.push(f);
-                        }
-                    }
-                    None => paths.push(f),
-                }
-            }
-        }
-        options.policy_paths = paths;
-        (options, overlay)
-    }
-
-    fn options(st: &State) -> Options {
-        match &st.config {
-            Some((root, c)) => Options {
+    /// The analysis options: `spec.toml`'s, with its policy files read as
+    /// `spec check` reads them ([`workspace::read_policies_with`]), an open
+    /// buffer's text taking the place of its file. A path that cannot be
+    /// read is reported (as `spec check` exits 2 on it) and the analysis
+    /// runs with the other policy files.
+    fn options(st: &State) -> (Options, Option<(PathBuf, String)>) {
+        let Some((root, c)) = &st.config else {
+            return (Options::default(), None);
+        };
+        let paths: Vec<PathBuf> = c.policy.paths.iter().map(|p| root.join(p)).collect();
+        let open = |f: &Path, real: &Path| st.others.get(f).or_else(|| st.others.get(real)).cloned();
+        let (policies, error) = match workspace::read_policies_with(&paths, Some(root), &open) {
+            Ok(p) => (p, None),
+            Err(e) => (Vec::new(), Some((root.join("spec.toml"), e.0))),
+        };
+        (
+            Options {
                 framework: None,
                 default_framework: c.policy.framework.clone(),
                 require_approved_variances: c.output.require_approved_variances,
-                policy_paths: c
-                    .policy
-                    .paths
-                    .iter()
-                    .map(|p| root.join(p))
-                    .filter(|p| p.exists())
-                    .collect(),
+                policies,
             },
-            None => Options::default(),
-        }
+            error,
+        )
     }
 
     /// The current snapshot, re-analysing if anything changed: only the
@@ -354,17 +283,13 @@ impl SpecHost {
             }
             Self::parse_dirty(&mut st, None);
             let inputs: Vec<Parsed> = st.specs.values().filter_map(|s| s.parsed.clone()).collect();
-            let (options, overlay) = self.options_with_overlay(&st);
-            (inputs, (options, overlay), st.version)
+            (inputs, Self::options(&st), st.version)
         };
-        let (options, overlay) = options;
+        let (options, load_error) = options;
         let analysis = analyze_parsed(inputs, &options);
-        let snap = Arc::new(Snapshot::build(
-            analysis,
-            &options,
-            &overlay,
-            &self.cache_dir.join("embedded"),
-        ));
+        let mut snap = Snapshot::build(analysis, &self.cache_dir.join("embedded"));
+        snap.load_error = load_error;
+        let snap = Arc::new(snap);
         let mut st = self.state();
         if st.version == version {
             st.snapshot = Some(snap.clone());
@@ -435,16 +360,10 @@ impl SpecHost {
                 .iter()
                 .filter_map(|p| st.specs.get(p).and_then(|s| s.parsed.clone()))
                 .collect();
-            (inputs, self.options_with_overlay(&st), st.version)
+            (inputs, Self::options(&st).0, st.version)
         };
-        let (options, overlay) = options;
         let analysis = analyze_parsed(inputs, &options);
-        let snap = Arc::new(Snapshot::build(
-            analysis,
-            &options,
-            &overlay,
-            &self.cache_dir.join("embedded"),
-        ));
+        let snap = Arc::new(Snapshot::build(analysis, &self.cache_dir.join("embedded")));
         snap.source_of(path)?;
         let mut st = self.state();
         st.quick_snaps.retain(|(p, _, _)| p != path);
@@ -576,7 +495,9 @@ impl SpecHost {
         }
         let found: Vec<PathBuf> = dirs
             .iter()
-            .flat_map(|d| workspace::pspec_files(d).unwrap_or_default())
+            // A directory below with its own `spec.toml` is another
+            // workspace ([`multi::MultiHost`] gives it its own host).
+            .flat_map(|d| workspace::workspace_pspec_files(d).map(|f| f.0).unwrap_or_default())
             .collect();
         let texts: Vec<(PathBuf, Option<Arc<str>>)> = found
             .into_par_iter()
@@ -596,26 +517,6 @@ impl SpecHost {
 
     fn under_dirs(st: &State, p: &Path) -> bool {
         st.dirs.iter().any(|d| p.starts_with(d))
-    }
-}
-
-/// `.policy` files below `dir`, skipping hidden entries (as the policy loader).
-fn collect_policies(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
-    for e in rd.flatten() {
-        let path = e.path();
-        if path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| n.starts_with('.'))
-        {
-            continue;
-        }
-        if path.is_dir() {
-            collect_policies(&path, out);
-        } else if path.extension().and_then(|x| x.to_str()) == Some("policy") {
-            out.push(path);
-        }
     }
 }
 
@@ -757,10 +658,7 @@ fn locate(snap: &Snapshot, path: &Path) -> Option<SourceId> {
 impl spec_lsp::Host for SpecHost {
     fn set_roots(&self, roots: Vec<PathBuf>) {
         let mut st = self.state();
-        st.roots = roots
-            .into_iter()
-            .map(|r| std::fs::canonicalize(&r).unwrap_or(r))
-            .collect();
+        st.roots = roots.into_iter().map(workspace::canonical_or_same).collect();
         Self::reload_roots(&mut st);
     }
 
@@ -878,6 +776,19 @@ impl spec_lsp::Host for SpecHost {
             };
             by_file.entry(p.clone()).or_default().push(to_diag(&snap, d));
         }
+        if let Some((toml, message)) = &snap.load_error {
+            by_file.entry(toml.clone()).or_default().push(h::Diag {
+                start: 0,
+                end: 0,
+                severity: h::Severity::Error,
+                code: "policy/io".into(),
+                message: format!(
+                    "{message}\nhelp: the rules of these policy files are not checked until this is fixed"
+                ),
+                related: Vec::new(),
+                waived: false,
+            });
+        }
         by_file
             .into_iter()
             .map(|(path, diags)| FileDiags { path, diags })
@@ -898,24 +809,23 @@ impl spec_lsp::Host for SpecHost {
         // Completion reads the current text itself; the file's own names
         // (outcomes of the module being edited) come from the analysis of
         // its current text, module codes from the whole workspace too.
+        // Items are filtered by the word before the cursor and ranked
+        // (complete::rank); the server cuts the list at COMPLETION_LIMIT.
         let snap = self.request_snapshot(Some(path));
         let Some(text) = spec_lsp::Host::text(self, path) else {
             return Vec::new();
         };
+        let prefix = complete::prefix_at(&text, offset);
         let mut items = complete::complete(&snap, locate(&snap, path), &text, offset);
         let wide = self.full_or_last();
         if !Arc::ptr_eq(&wide, &snap) {
             let more = complete::complete(&wide, locate(&wide, path), &text, offset);
             if more.iter().any(|c| c.kind == h::CompletionKind::Module) {
-                for c in more {
-                    if !items.iter().any(|i| i.label == c.label) {
-                        items.push(c);
-                    }
-                }
-                items.sort_by(|a, b| a.label.cmp(&b.label));
+                let have: std::collections::HashSet<String> = items.iter().map(|i| i.label.clone()).collect();
+                items.extend(more.into_iter().filter(|c| !have.contains(&c.label)));
             }
         }
-        items
+        complete::rank(&snap, locate(&snap, path), prefix, items)
     }
 
     fn definition(&self, path: &Path, offset: usize) -> Vec<h::Loc> {

@@ -313,7 +313,7 @@ fn check_module_values(ctx: &mut Ctx, m: &Module) {
                 "spec/invalid-value",
                 src,
                 l.span,
-                format!("level {} is outside 3..8", l.value),
+                format!("level `{}` is not between 3 and 8", l.value),
             )
             .with_help("levels of the framework for higher education qualifications run from 3 to 8"),
         ),
@@ -934,7 +934,7 @@ fn resolve_placement(ctx: &mut Ctx, src: SourceId, p: &ast::Placement, check: bo
                         "spec/invalid-value",
                         src,
                         v.span,
-                        format!("semester {} is outside 1..3", v.value),
+                        format!("semester `{}` is not 1, 2 or 3", v.value),
                     )
                     .with_help("semesters are 1, 2 and 3 (summer)"),
                 );

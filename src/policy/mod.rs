@@ -56,10 +56,9 @@ pub mod syntax;
 pub mod types;
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
-use crate::analysis::Options;
+use crate::analysis::{Options, PolicyInput};
 use crate::diag::Diagnostic;
 use crate::model::pathways::PathwaySpace;
 use crate::model::Workspace;
@@ -143,61 +142,8 @@ fn user_set(user: Vec<PackFile>) -> Arc<PolicySet> {
     set
 }
 
-/// Reads the user's policy files: `.policy` files in the directories given
-/// (sorted, not recursive into hidden directories) and the files given.
-fn user_files(paths: &[PathBuf]) -> Result<Vec<PackFile>, String> {
-    let mut out = Vec::new();
-    for p in paths {
-        let mut files = Vec::new();
-        if p.is_dir() {
-            collect_policies(p, &mut files)
-                .map_err(|e| format!("cannot read policy directory `{}`: {e}", p.display()))?;
-            files.sort();
-        } else {
-            files.push(p.clone());
-        }
-        for f in files {
-            let text =
-                std::fs::read_to_string(&f).map_err(|e| format!("cannot read policy file `{}`: {e}", f.display()))?;
-            let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
-            out.push(PackFile {
-                name: display_path(&f),
-                path: Some(f.clone()),
-                text: Arc::from(text.as_str()),
-                embedded: false,
-            });
-        }
-    }
-    Ok(out)
-}
-
-fn collect_policies(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for e in std::fs::read_dir(dir)? {
-        let e = e?;
-        let path = e.path();
-        let hidden = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| n.starts_with('.'));
-        if hidden {
-            continue;
-        }
-        if path.is_dir() {
-            collect_policies(&path, out)?;
-        } else if path.extension().and_then(|x| x.to_str()) == Some("policy") {
-            out.push(path);
-        }
-    }
-    Ok(())
-}
-
-fn display_path(p: &Path) -> String {
-    let cwd = std::env::current_dir().ok();
-    cwd.and_then(|c| p.strip_prefix(&c).ok().map(|r| r.display().to_string()))
-        .unwrap_or_else(|| p.display().to_string())
-}
-
 /// A compiled policy set with its sources registered: the rule catalogue.
+#[derive(Clone)]
 pub struct Catalogue {
     pub set: Arc<PolicySet>,
     /// Source id of each pack of `set`.
@@ -208,11 +154,20 @@ pub struct Catalogue {
 }
 
 impl Catalogue {
-    /// Loads the embedded packs and the user's (`policy_paths`), registers
-    /// their texts in `sources` and compiles them. Compile problems are
-    /// returned as diagnostics; `Err` when a file cannot be read.
-    pub fn load(sources: &mut Sources, policy_paths: &[PathBuf]) -> Result<(Catalogue, Vec<Diagnostic>), String> {
-        let user = user_files(policy_paths)?;
+    /// Compiles the embedded packs and the user's texts, registering every
+    /// pack in `sources`. Compile problems are returned as diagnostics. No
+    /// file is read: the user's files arrive as texts (from
+    /// [`crate::workspace`] or an editor's buffers).
+    pub fn compile(sources: &mut Sources, user: &[PolicyInput]) -> (Catalogue, Vec<Diagnostic>) {
+        let user: Vec<PackFile> = user
+            .iter()
+            .map(|p| PackFile {
+                name: p.name.clone(),
+                path: p.path.clone(),
+                text: p.text.clone(),
+                embedded: false,
+            })
+            .collect();
         let set = if user.is_empty() {
             embedded_set()
         } else {
@@ -262,7 +217,7 @@ impl Catalogue {
             })
             .collect();
         let spec = crate::check::registry::spec_rules();
-        Ok((
+        (
             Catalogue {
                 set,
                 pack_sources,
@@ -270,7 +225,7 @@ impl Catalogue {
                 spec,
             },
             diags,
-        ))
+        )
     }
 
     fn admits_map(&self, framework: &str) -> HashMap<String, Vec<String>> {
@@ -284,6 +239,15 @@ impl Catalogue {
             }
         }
         m
+    }
+}
+
+impl std::fmt::Debug for Catalogue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Catalogue")
+            .field("packs", &self.set.packs.len())
+            .field("rules", &self.infos.len())
+            .finish()
     }
 }
 
@@ -319,25 +283,15 @@ impl RuleCatalogue for Catalogue {
     }
 }
 
-/// Loads the packs (embedded and `options.policy_paths`), compiles them,
-/// evaluates every applicable rule over the workspace and applies variances.
-/// Policy sources are added to `sources` so diagnostics can point into them.
-pub fn check(sources: &mut Sources, ws: &Workspace, options: &Options, diags: &mut Vec<Diagnostic>) -> PolicyRun {
-    let (cat, errors) = match Catalogue::load(sources, &options.policy_paths) {
-        Ok(x) => x,
-        Err(msg) => {
-            let id = sources.add(Source::new("<policy>", None, "", SourceKind::Policy));
-            diags.push(
-                Diagnostic::error("policy/io", id, crate::span::Span::empty(0), msg)
-                    .with_help("check the `--policy` paths and `spec.toml`"),
-            );
-            return PolicyRun { failed: true };
-        }
-    };
-    if !errors.is_empty() {
-        diags.extend(errors);
-        return PolicyRun { failed: true };
-    }
+/// Evaluates every applicable rule of the compiled catalogue `cat` (which
+/// compiled without errors) over the workspace and applies variances.
+pub fn check(
+    cat: &Catalogue,
+    sources: &mut Sources,
+    ws: &Workspace,
+    options: &Options,
+    diags: &mut Vec<Diagnostic>,
+) -> PolicyRun {
     let set = cat.set.clone();
     let known: Vec<&str> = set.frameworks.iter().map(|f| f.id.as_str()).collect();
     let mut failed = false;
@@ -573,7 +527,7 @@ pub fn check(sources: &mut Sources, ws: &Workspace, options: &Options, diags: &m
                     );
                 }
                 emit(
-                    &cat,
+                    cat,
                     ri,
                     &rule.info.id,
                     Some(&rule.info.clause),
@@ -599,7 +553,7 @@ pub fn check(sources: &mut Sources, ws: &Workspace, options: &Options, diags: &m
                 diags.push(crate::check::not_evaluated::diagnostic(p, &held, &reasons));
                 held_back.insert(p.code.value.clone(), held);
             }
-            failed |= programme_rules(&cat, fw, ws, pi, &ctx, diags);
+            failed |= programme_rules(cat, fw, ws, pi, &ctx, diags);
         }
         listed.sort_unstable();
         listed.dedup();
@@ -636,7 +590,7 @@ pub fn check(sources: &mut Sources, ws: &Workspace, options: &Options, diags: &m
                     ));
                 }
                 emit(
-                    &cat,
+                    cat,
                     ri,
                     &rule.info.id,
                     Some(&rule.info.clause),
@@ -666,7 +620,7 @@ pub fn check(sources: &mut Sources, ws: &Workspace, options: &Options, diags: &m
     // 3. variances: their own checks, then waiving
     let input = variance::VarianceInput {
         ws,
-        catalogue: &cat,
+        catalogue: cat,
         frameworks: &frameworks,
         require_approved: options.require_approved_variances,
         held_back: &held_back,

@@ -73,3 +73,8 @@ fn command(a: &Analysis, d: &Diagnostic) -> String {
 pub fn render(a: &Analysis) -> String {
     a.diagnostics.iter().map(|d| command(a, d)).collect()
 }
+
+/// Several workspaces' annotations, one after the other.
+pub fn render_all(checked: &[&Analysis]) -> String {
+    checked.iter().map(|a| render(a)).collect()
+}

@@ -352,7 +352,36 @@ pub fn render_one(d: &Diagnostic, sources: &Sources, color: bool) -> String {
 }
 
 pub fn summary_line(a: &Analysis) -> String {
-    let s = &a.summary;
+    summary_text(&a.summary)
+}
+
+/// Several workspaces, each as [`render`] renders it under a line naming
+/// it, then the totals naming every workspace. One workspace is rendered
+/// exactly as [`render`] does.
+pub fn render_all(checked: &[(String, &Analysis)], color: bool) -> String {
+    if let [(_, a)] = checked {
+        return render(a, color);
+    }
+    let mut out = String::new();
+    let mut total = crate::diag::Summary::default();
+    for (label, a) in checked {
+        out.push_str(&format!("workspace `{label}`:\n"));
+        out.push_str(&render(a, color));
+        out.push('\n');
+        total.add(&a.summary);
+    }
+    let names: Vec<String> = checked.iter().map(|(l, _)| format!("`{l}`")).collect();
+    out.push_str(&format!(
+        "{} workspaces ({}): {}\n",
+        checked.len(),
+        names.join(", "),
+        summary_text(&total)
+    ));
+    out
+}
+
+/// `checked 3 files, 1 programme, 9 modules: 1 error, 0 warnings[, N waived]`.
+pub fn summary_text(s: &crate::diag::Summary) -> String {
     let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
     let mut line = format!(
         "checked {}, {}, {}: {}, {}",

@@ -12,6 +12,16 @@ struct Output<'a> {
     tool: Tool,
     diagnostics: Vec<JsonDiagnostic<'a>>,
     summary: Summary,
+    /// One entry per workspace when a run checked several (the summary is
+    /// their total).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    workspaces: Vec<JsonWorkspace<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonWorkspace<'a> {
+    root: &'a str,
+    summary: Summary,
 }
 
 #[derive(Serialize)]
@@ -74,32 +84,39 @@ pub fn range(a: &Analysis, source: usize, span: crate::span::Span) -> Range {
 }
 
 pub fn render(a: &Analysis) -> String {
-    let diagnostics = a
-        .diagnostics
-        .iter()
-        .map(|d| JsonDiagnostic {
-            code: &d.code,
-            severity: d.severity.as_str(),
-            message: &d.message,
-            file: a.sources.name(d.source),
-            range: range(a, d.source, d.span),
-            clause: d.clause.as_deref(),
-            programme: d.programme.as_deref(),
-            pathway: d.pathway.as_deref(),
-            waived: d.is_waived(),
-            waived_by: d.waived_by.as_ref().map(|w| WaivedBy {
-                rule: &w.rule,
-                file: a.sources.name(w.source),
-                line: a
-                    .sources
-                    .get(w.source)
-                    .map(|s| s.line_col(w.span.start as usize).0)
-                    .unwrap_or(0),
-                pending: w.pending,
-            }),
-            help: d.help.as_deref(),
-        })
-        .collect();
+    render_all(&[(String::new(), a)])
+}
+
+/// Several workspaces in one document: every diagnostic (sorted by file,
+/// line, column, code), the total summary, and each workspace's summary
+/// under `workspaces` (only when there are several).
+pub fn render_all(checked: &[(String, &Analysis)]) -> String {
+    let mut diagnostics: Vec<JsonDiagnostic> = checked.iter().flat_map(|(_, a)| diagnostics(a)).collect();
+    if checked.len() > 1 {
+        diagnostics.sort_by(|x, y| {
+            (x.file, x.range.start.line, x.range.start.column, x.code).cmp(&(
+                y.file,
+                y.range.start.line,
+                y.range.start.column,
+                y.code,
+            ))
+        });
+    }
+    let mut summary = Summary::default();
+    for (_, a) in checked {
+        summary.add(&a.summary);
+    }
+    let workspaces = if checked.len() > 1 {
+        checked
+            .iter()
+            .map(|(root, a)| JsonWorkspace {
+                root: root.as_str(),
+                summary: a.summary,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let out = Output {
         version: 1,
         tool: Tool {
@@ -107,9 +124,35 @@ pub fn render(a: &Analysis) -> String {
             version: env!("CARGO_PKG_VERSION"),
         },
         diagnostics,
-        summary: a.summary,
+        summary,
+        workspaces,
     };
     let mut s = serde_json::to_string_pretty(&out).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     s.push('\n');
     s
+}
+
+fn diagnostics(a: &Analysis) -> impl Iterator<Item = JsonDiagnostic<'_>> {
+    a.diagnostics.iter().map(|d| JsonDiagnostic {
+        code: &d.code,
+        severity: d.severity.as_str(),
+        message: &d.message,
+        file: a.sources.name(d.source),
+        range: range(a, d.source, d.span),
+        clause: d.clause.as_deref(),
+        programme: d.programme.as_deref(),
+        pathway: d.pathway.as_deref(),
+        waived: d.is_waived(),
+        waived_by: d.waived_by.as_ref().map(|w| WaivedBy {
+            rule: &w.rule,
+            file: a.sources.name(w.source),
+            line: a
+                .sources
+                .get(w.source)
+                .map(|s| s.line_col(w.span.start as usize).0)
+                .unwrap_or(0),
+            pending: w.pending,
+        }),
+        help: d.help.as_deref(),
+    })
 }

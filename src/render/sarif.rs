@@ -196,36 +196,48 @@ fn lookup<'c>(catalogue: Option<&'c dyn RuleCatalogue>, id: &str) -> Option<&'c 
     cat.frameworks().into_iter().find_map(|f| cat.rule(f, id))
 }
 
-/// Renders with the rule metadata of the packs the analysis used (embedded
-/// plus `policy_paths`); without metadata if they do not load.
-pub fn render_with_packs(a: &Analysis, policy_paths: &[std::path::PathBuf]) -> String {
-    let mut scratch = crate::source::Sources::new();
-    match crate::policy::Catalogue::load(&mut scratch, policy_paths) {
-        Ok((cat, _)) => render(a, Some(&cat)),
-        Err(_) => render(a, None),
-    }
+/// Renders the analysis as a SARIF 2.1.0 log, with the rule metadata
+/// (clause text, admitted criteria) of the catalogue the analysis compiled.
+pub fn render(a: &Analysis) -> String {
+    render_with(a, Some(a.catalogue.as_ref()))
 }
 
-/// Renders the analysis as a SARIF 2.1.0 log. `catalogue` supplies rule
-/// metadata (clause text, admitted criteria); without it the rules are
-/// described from the diagnostics alone.
-pub fn render(a: &Analysis, catalogue: Option<&dyn RuleCatalogue>) -> String {
+/// [`render`] with the rule metadata of `catalogue`; without one, the rules
+/// are described from the diagnostics alone.
+pub fn render_with(a: &Analysis, catalogue: Option<&dyn RuleCatalogue>) -> String {
+    render_runs(&[(a, catalogue)])
+}
+
+/// Several workspaces in one run (one tool, one upload): every result, and
+/// each rule described once, from the catalogue of the first workspace
+/// where it appears.
+pub fn render_all(checked: &[&Analysis]) -> String {
+    let items: Vec<(&Analysis, Option<&dyn RuleCatalogue>)> = checked
+        .iter()
+        .map(|a| (*a, Some(a.catalogue.as_ref() as &dyn RuleCatalogue)))
+        .collect();
+    render_runs(&items)
+}
+
+fn render_runs(items: &[(&Analysis, Option<&dyn RuleCatalogue>)]) -> String {
     // Rules that appear, sorted by id, with the first diagnostic of each.
-    let mut firsts: BTreeMap<&str, &Diagnostic> = BTreeMap::new();
-    for d in &a.diagnostics {
-        firsts.entry(d.code.as_str()).or_insert(d);
+    let mut firsts: BTreeMap<&str, (&Diagnostic, Option<&dyn RuleCatalogue>)> = BTreeMap::new();
+    for (a, catalogue) in items {
+        for d in &a.diagnostics {
+            firsts.entry(d.code.as_str()).or_insert((d, *catalogue));
+        }
     }
     let index: HashMap<&str, usize> = firsts.keys().enumerate().map(|(i, k)| (*k, i)).collect();
     let rules: Vec<Value> = firsts
         .iter()
-        .map(|(id, d)| rule_descriptor(id, lookup(catalogue, id), d))
+        .map(|(id, (d, catalogue))| rule_descriptor(id, lookup(*catalogue, id), d))
         .collect();
 
     let mut seen: HashMap<String, usize> = HashMap::new();
-    let results: Vec<Value> = a
-        .diagnostics
+    let results: Vec<Value> = items
         .iter()
-        .map(|d| {
+        .flat_map(|(a, _)| a.diagnostics.iter().map(move |d| (*a, d)))
+        .map(|(a, d)| {
             let key = fingerprint_key(a, d);
             let n = seen.entry(key.clone()).or_insert(0);
             let occurrence = *n;
@@ -317,7 +329,7 @@ pub fn render(a: &Analysis, catalogue: Option<&dyn RuleCatalogue>) -> String {
                     "rules": rules,
                 }
             },
-            "invocations": [{ "executionSuccessful": !a.policy_failed }],
+            "invocations": [{ "executionSuccessful": items.iter().all(|(a, _)| !a.policy_failed) }],
             "columnKind": "unicodeCodePoints",
             "results": results,
         }]

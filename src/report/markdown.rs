@@ -163,6 +163,19 @@ fn graph(o: &mut String, g: &Graph) {
     for &(a, b) in &g.edges {
         let _ = writeln!(o, "  {} --> {}", node_id(a), node_id(b));
     }
+    // Modules outside the structure are dashed, as in the HTML graph (the
+    // legend is the same in both formats).
+    let outside: Vec<String> = g
+        .nodes
+        .iter()
+        .enumerate()
+        .filter(|(i, n)| n.outside && !g.apart.contains(i))
+        .map(|(i, _)| node_id(i))
+        .collect();
+    if !outside.is_empty() {
+        o.push_str("  classDef outside stroke-dasharray: 5 5\n");
+        let _ = writeln!(o, "  class {} outside", outside.join(","));
+    }
     o.push_str("```\n\n");
     for &(a, b) in &g.edges {
         if let (Some(a), Some(b)) = (g.nodes.get(a), g.nodes.get(b)) {

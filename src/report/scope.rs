@@ -5,40 +5,16 @@
 //! files included, plus the diagnostics about the programme wherever they
 //! are located; a diagnostic about another programme is that programme's.
 
-use std::collections::BTreeSet;
-
 use crate::analysis::Analysis;
-use crate::diag::{Diagnostic, Severity, SourceId};
+use crate::diag::{Diagnostic, Severity};
 use crate::model::Programme;
 
-/// The files and modules a programme's result covers.
-#[derive(Debug, Clone, Default)]
-pub struct Scope {
-    pub files: BTreeSet<SourceId>,
-    /// Module codes: the structure's and their prerequisites, transitively.
-    pub modules: BTreeSet<String>,
-}
+/// The files and modules a programme's result covers (the same closure
+/// `spec check FILE` reports on: [`crate::analysis::depends_on`]).
+pub type Scope = crate::analysis::Dependencies;
 
 pub fn scope(a: &Analysis, p: &Programme) -> Scope {
-    let ws = &a.workspace;
-    let mut files = BTreeSet::from([p.source]);
-    let mut modules = BTreeSet::new();
-    let mut todo: Vec<String> = p
-        .structure
-        .iter()
-        .flat_map(|s| s.entries.iter().map(|e| e.code.value.clone()))
-        .collect();
-    while let Some(code) = todo.pop() {
-        if !modules.insert(code.clone()) {
-            continue;
-        }
-        // Every definition of the code (a duplicate is reported where it is).
-        for m in ws.modules.iter().filter(|m| m.code.value == code) {
-            files.insert(m.source);
-            todo.extend(m.requires.iter().map(|r| r.value.clone()));
-        }
-    }
-    Scope { files, modules }
+    crate::analysis::depends_on(&a.workspace, p)
 }
 
 /// Whether `d` belongs to the result of programme `p` with scope `s`.
