@@ -127,7 +127,10 @@ fn workspace_diagnostics_on_startup_without_opening_files() {
     assert_eq!(bad["severity"], 1);
     assert_eq!(bad["source"], "spec");
     assert!(
-        bad["message"].as_str().unwrap().contains("level `12` is not between 3 and 8"),
+        bad["message"]
+            .as_str()
+            .unwrap()
+            .contains("level `12` is not between 3 and 8"),
         "{bad}"
     );
     c.shutdown();

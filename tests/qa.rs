@@ -94,7 +94,10 @@ fn out_of_range_values_are_reported_once_not_again_by_framework_rules() {
     assert_eq!(
         findings(&a),
         vec![
-            ("spec/invalid-value".to_string(), "level `9` is not between 3 and 8".to_string()),
+            (
+                "spec/invalid-value".to_string(),
+                "level `9` is not between 3 and 8".to_string()
+            ),
             (
                 "spec/not-evaluated".to_string(),
                 "programme `MSCDA` was not checked against 5 rules: the level of module `7001RM` is out of range"
