@@ -163,7 +163,7 @@ fn a_diagnostic_past_column_65535_renders_in_every_format() {
     );
     assert!(human.contains("kind essay"), "the window shows the span");
     let json = spec::render::json::render(&a);
-    let sarif = spec::render::sarif::render(&a, None);
+    let sarif = spec::render::sarif::render(&a);
     let github = spec::render::github::render(&a);
     for (name, out) in [
         ("human", &human),
