@@ -102,7 +102,10 @@ pub fn format_file(file: &SourceFile, text: &str) -> String {
     for item in &file.items {
         b.item(item);
     }
-    let Builder { lines, verbatim, .. } = b;
+    let Builder {
+        lines, mut verbatim, ..
+    } = b;
+    verbatim.sort_by_key(|v| v.start);
     let attached = attach(text, &lines, &file.comments, &verbatim);
     render(text, &lines, &file.comments, &attached)
 }
@@ -112,17 +115,21 @@ pub fn format_file(file: &SourceFile, text: &str) -> String {
 /// bodies are compared line by line with surrounding whitespace and blank
 /// lines ignored (the formatter re-indents them).
 pub fn syntax_fingerprint(file: &SourceFile) -> String {
-    let mut items = file.items.clone();
-    for item in &mut items {
-        if let Item::Programme(p) = item {
-            for prop in &mut p.props {
-                if let ProgrammeKind::Rule { body, .. } = &mut prop.kind {
-                    body.value = normalise_rule_body(&body.value);
-                }
+    file.items.iter().map(item_fingerprint).collect::<Vec<_>>().join("\n")
+}
+
+/// [`syntax_fingerprint`] of one item: files are compared item by item, so
+/// checking a 50 MB file holds one item's rendering, not the file's.
+fn item_fingerprint(item: &Item) -> String {
+    let mut item = item.clone();
+    if let Item::Programme(p) = &mut item {
+        for prop in &mut p.props {
+            if let ProgrammeKind::Rule { body, .. } = &mut prop.kind {
+                body.value = normalise_rule_body(&body.value);
             }
         }
     }
-    strip_spans(&format!("{items:?}"))
+    strip_spans(&format!("{item:?}"))
 }
 
 // ------------------------------------------------------------------ checks
@@ -135,7 +142,13 @@ fn verify(before: &SourceFile, out: &str) -> Result<(), FormatError> {
             e.message, e.span.start
         )));
     }
-    if syntax_fingerprint(before) != syntax_fingerprint(&after) {
+    let same = before.items.len() == after.items.len()
+        && before
+            .items
+            .iter()
+            .zip(&after.items)
+            .all(|(a, b)| item_fingerprint(a) == item_fingerprint(b));
+    if !same {
         return Err(FormatError::Unstable(
             "the formatted text would change the specification".to_string(),
         ));
@@ -689,7 +702,13 @@ fn has_multiline_literal(body: &str) -> bool {
 /// with a multi-line string literal is kept byte for byte (line endings
 /// aside).
 fn rule_body(body: &str, indent: usize) -> String {
-    let body = body.replace("\r\n", "\n");
+    // Every CR before a line break goes, not just one: `\r\r\n` must not
+    // come out as `\r\n`, which the next run would change again.
+    let body = body
+        .split('\n')
+        .map(|l| l.trim_end_matches('\r'))
+        .collect::<Vec<_>>()
+        .join("\n");
     if !body.contains('\n') {
         let t = trim_ascii_ws(&body);
         return if t.is_empty() {
@@ -862,7 +881,10 @@ fn attach(text: &str, lines: &[Line], comments: &[Comment], verbatim: &[Span]) -
     let line_of = |offset: usize| lines.partition_point(|l| l.start <= offset).checked_sub(1);
     for (ci, c) in comments.iter().enumerate() {
         let start = c.span.start as usize;
-        if verbatim.iter().any(|v| v.start <= c.span.start && c.span.end <= v.end) {
+        // Verbatim ranges are in source order and disjoint: the one that
+        // could hold the comment is the last starting at or before it.
+        let v = verbatim.partition_point(|v| v.start <= c.span.start);
+        if v > 0 && c.span.end <= verbatim[v - 1].end {
             continue;
         }
         // Inside a property written over several source lines: before it.

@@ -56,7 +56,13 @@ impl<T> Spanned<T> {
 #[derive(Debug, Clone, Default)]
 pub struct LineIndex {
     starts: Vec<u32>,
+    /// Scalar values before each [`MARK`]-byte block: a column on a line of
+    /// any length costs at most one block, not the line (issue 8).
+    marks: Vec<u32>,
 }
+
+/// Block size of [`LineIndex`]'s scalar-value marks.
+const MARK: usize = 4096;
 
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
@@ -66,7 +72,13 @@ impl LineIndex {
                 starts.push(i as u32 + 1);
             }
         }
-        LineIndex { starts }
+        let mut marks = Vec::with_capacity(text.len() / MARK + 1);
+        let mut chars = 0u32;
+        for block in text.as_bytes().chunks(MARK) {
+            marks.push(chars);
+            chars += block.iter().filter(|&&b| !is_continuation(b)).count() as u32;
+        }
+        LineIndex { starts, marks }
     }
 
     /// 0-based line of a byte offset.
@@ -90,9 +102,24 @@ impl LineIndex {
         let offset = clamp_to_char(text, offset);
         let line = self.line(offset);
         let start = self.line_start(line).min(offset);
-        let col = text.get(start..offset).map(|s| s.chars().count()).unwrap_or(0);
+        let col = self.chars_before(text, offset) - self.chars_before(text, start);
         (line + 1, col + 1)
     }
+
+    /// Scalar values in `text[..offset]` (`offset` on a char boundary).
+    fn chars_before(&self, text: &str, offset: usize) -> usize {
+        let block = offset / MARK;
+        let base = self.marks.get(block).copied().unwrap_or(0) as usize;
+        let from = (block * MARK).min(offset);
+        base + text.as_bytes()[from..offset]
+            .iter()
+            .filter(|&&b| !is_continuation(b))
+            .count()
+    }
+}
+
+fn is_continuation(b: u8) -> bool {
+    b & 0xC0 == 0x80
 }
 
 /// The largest char boundary not after `offset`.

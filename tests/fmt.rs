@@ -420,3 +420,19 @@ fn comments_inside_a_multi_line_property_go_before_it() {
         "module M \"T\" {\n  # one\n  # two\n  requires A, B # three\n}\n"
     );
 }
+
+/// Issue 8: a stray CR before a line break inside a rule body with a text
+/// block. The first pass used to turn `"""\r\r\n` into `"""\r\n`, which the
+/// second pass changed again (`fmt` then `fmt --check` exited 1).
+#[test]
+fn stray_carriage_returns_in_a_rule_body_format_once() {
+    for text in [
+        "programme P \"P\" {\n  rule X.1/y {\n    message \"\"\"\r\r\n      x\r\n      \"\"\"\n  }\n}\n",
+        "programme P \"P\" {\r\r\n  rule X.1/y {\r\r\r\n    require true\r\r\n    message \"\"\"\r\r\n x\r\r\r\n \"\"\"\r\n  }\r\n}\r\n",
+        "programme P \"P\" { rule X.1/y { require\rtrue message \"\"\"\r\r\n\"\"\" } }",
+    ] {
+        // Formats twice and compares (and the model, and the comments).
+        let once = check_roundtrip_verbatim(&format!("{text:?}"), text);
+        assert!(!once.contains("\r\n"), "{once:?}");
+    }
+}

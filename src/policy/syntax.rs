@@ -173,6 +173,9 @@ const ITEM_KEYWORDS: &[&str] = &[
 /// have: the parser is recursive, so bounding them bounds its stack.
 pub const MAX_NESTING: usize = 64;
 pub const MAX_PREFIX_WORDS: usize = 1000;
+/// Deepest expression tree (operators, fields, prefixes and brackets, each
+/// counted as a level): long chains like `a + a + ...` are bounded too.
+pub const MAX_EXPR_DEPTH: usize = 1500;
 
 /// Where a text nests too deeply to parse safely (outside strings and
 /// comments), as an error.
@@ -253,10 +256,7 @@ pub fn parse_pack(text: &str) -> Pack {
         }
         match PolicyParser::parse(Rule::item, chunk) {
             Ok(mut pairs) => {
-                let b = Builder {
-                    base: s,
-                    errors: Vec::new(),
-                };
+                let b = Builder::new(s);
                 let mut b = b;
                 if let Some(p) = pairs.next() {
                     let end = s + p.as_span().end();
@@ -281,10 +281,7 @@ pub fn parse_rule_body(id: Sp<String>, body: &str, base: usize, span: Span) -> (
     }
     match PolicyParser::parse(Rule::rule_body, body) {
         Ok(pairs) => {
-            let mut b = Builder {
-                base,
-                errors: Vec::new(),
-            };
+            let mut b = Builder::new(base);
             let props = pairs
                 .filter(|p| p.as_rule() != Rule::EOI)
                 .filter_map(|p| b.rule_prop(p))
@@ -302,10 +299,7 @@ pub fn parse_expr(text: &str, base: usize) -> Result<Expr, ParseError> {
     }
     match PolicyParser::parse(Rule::expr_only, text) {
         Ok(mut pairs) => {
-            let mut b = Builder {
-                base,
-                errors: Vec::new(),
-            };
+            let mut b = Builder::new(base);
             match pairs.next() {
                 Some(p) => {
                     let e = b.expr(p);
@@ -488,6 +482,11 @@ fn inner(p: Pair<Rule>) -> impl Iterator<Item = Pair<Rule>> {
 struct Builder {
     base: usize,
     errors: Vec<ParseError>,
+    /// Depth of the expression built last, and the deepest sub-expression
+    /// of the one being built (see [`Builder::expr`]).
+    last_depth: usize,
+    max_child: usize,
+    reported_depth: bool,
 }
 
 fn unescape(raw: &str) -> String {
@@ -509,6 +508,16 @@ fn unescape(raw: &str) -> String {
 }
 
 impl Builder {
+    fn new(base: usize) -> Builder {
+        Builder {
+            base,
+            errors: Vec::new(),
+            last_depth: 0,
+            max_child: 0,
+            reported_depth: false,
+        }
+    }
+
     /// The pair's span, trailing blanks and comments left out.
     fn span(&self, p: &Pair<Rule>) -> Span {
         let s = p.as_span();
@@ -682,15 +691,15 @@ impl Builder {
         Expr { span, kind }
     }
 
-    fn expr(&mut self, p: Pair<Rule>) -> Expr {
+    fn expr_node(&mut self, p: Pair<Rule>) -> Expr {
         let span = self.span(&p);
         match p.as_rule() {
             Rule::expr | Rule::paren => match inner(p).next() {
-                Some(i) => self.expr(i),
+                Some(i) => self.sub(i),
                 None => self.mk(span, ExprKind::Error),
             },
             Rule::if_expr => {
-                let mut v: Vec<Expr> = inner(p).map(|q| self.expr(q)).collect();
+                let mut v: Vec<Expr> = inner(p).map(|q| self.sub(q)).collect();
                 if v.len() != 3 {
                     return self.mk(span, ExprKind::Error);
                 }
@@ -709,14 +718,14 @@ impl Builder {
                 let Some(var) = it.next().map(|v| self.sp(&v)) else {
                     return self.mk(span, ExprKind::Error);
                 };
-                let Some(coll) = it.next().map(|c| Box::new(self.expr(c))) else {
+                let Some(coll) = it.next().map(|c| Box::new(self.sub(c))) else {
                     return self.mk(span, ExprKind::Error);
                 };
                 let mut filter = None;
                 let mut body = None;
                 for q in it {
                     let r = q.as_rule();
-                    let e = inner(q).next().map(|x| Box::new(self.expr(x)));
+                    let e = inner(q).next().map(|x| Box::new(self.sub(x)));
                     if r == Rule::filter {
                         filter = e;
                     } else {
@@ -761,8 +770,10 @@ impl Builder {
                 let Some(first) = it.next() else {
                     return self.mk(span, ExprKind::Error);
                 };
-                let mut acc = self.expr(first);
+                let mut acc = self.sub(first);
+                let mut depth = self.last_depth;
                 while let (Some(op), Some(rhs)) = (it.next(), it.next()) {
+                    let at = self.span(&op);
                     let op = match op.as_str() {
                         "or" => BinOp::Or,
                         "and" => BinOp::And,
@@ -772,10 +783,15 @@ impl Builder {
                         "/" => BinOp::Div,
                         _ => BinOp::Rem,
                     };
-                    let rhs = self.expr(rhs);
+                    let rhs = self.sub(rhs);
+                    depth = depth.max(self.last_depth) + 1;
+                    if let Some(e) = self.too_deep(at, depth) {
+                        return e;
+                    }
                     let s = acc.span.cover(rhs.span);
                     acc = self.mk(s, ExprKind::Binary(op, Box::new(acc), Box::new(rhs)));
                 }
+                self.max_child = self.max_child.max(depth);
                 acc
             }
             Rule::cmp_expr => {
@@ -783,7 +799,7 @@ impl Builder {
                 let Some(first) = it.next() else {
                     return self.mk(span, ExprKind::Error);
                 };
-                let lhs = self.expr(first);
+                let lhs = self.sub(first);
                 match (it.next(), it.next()) {
                     (Some(op), Some(rhs)) => {
                         let o = op.as_str();
@@ -797,7 +813,7 @@ impl Builder {
                             "in" => BinOp::In,
                             _ => BinOp::NotIn,
                         };
-                        let rhs = self.expr(rhs);
+                        let rhs = self.sub(rhs);
                         self.mk(span, ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)))
                     }
                     _ => lhs,
@@ -811,19 +827,19 @@ impl Builder {
                 match first.as_rule() {
                     Rule::not_op => match it.next() {
                         Some(x) => {
-                            let e = self.expr(x);
+                            let e = self.sub(x);
                             self.mk(span, ExprKind::Not(Box::new(e)))
                         }
                         None => self.mk(span, ExprKind::Error),
                     },
                     Rule::neg_op => match it.next() {
                         Some(x) => {
-                            let e = self.expr(x);
+                            let e = self.sub(x);
                             self.mk(span, ExprKind::Neg(Box::new(e)))
                         }
                         None => self.mk(span, ExprKind::Error),
                     },
-                    _ => self.expr(first),
+                    _ => self.sub(first),
                 }
             }
             Rule::postfix => {
@@ -831,12 +847,18 @@ impl Builder {
                 let Some(first) = it.next() else {
                     return self.mk(span, ExprKind::Error);
                 };
-                let mut acc = self.expr(first);
+                let mut acc = self.sub(first);
+                let mut depth = self.last_depth;
                 for f in it {
                     let name = self.sp(&f);
+                    depth += 1;
+                    if let Some(e) = self.too_deep(name.span, depth) {
+                        return e;
+                    }
                     let s = acc.span.cover(name.span);
                     acc = self.mk(s, ExprKind::Field(Box::new(acc), name));
                 }
+                self.max_child = self.max_child.max(depth);
                 acc
             }
             Rule::call => {
@@ -844,7 +866,7 @@ impl Builder {
                 let Some(name) = it.next().map(|n| self.sp(&n)) else {
                     return self.mk(span, ExprKind::Error);
                 };
-                let args = it.map(|a| self.expr(a)).collect();
+                let args = it.map(|a| self.sub(a)).collect();
                 self.mk(span, ExprKind::Call(name, args))
             }
             Rule::list => {
@@ -852,8 +874,8 @@ impl Builder {
                 for e in inner(p) {
                     let mut ei = inner(e);
                     if let Some(a) = ei.next() {
-                        let a = self.expr(a);
-                        let b = ei.next().map(|b| self.expr(b));
+                        let a = self.sub(a);
+                        let b = ei.next().map(|b| self.sub(b));
                         elems.push((a, b));
                     }
                 }
@@ -896,5 +918,50 @@ impl Builder {
             Rule::ident => self.mk(span, ExprKind::Name(p.as_str().to_string())),
             _ => self.mk(span, ExprKind::Error),
         }
+    }
+
+    /// Builds one expression and records its depth (in [`Self::last_depth`];
+    /// a nested pair counts one level even when it adds no node, so the
+    /// count is an upper bound of the tree's depth).
+    fn expr(&mut self, p: Pair<Rule>) -> Expr {
+        let outer = std::mem::take(&mut self.max_child);
+        let at = self.span(&p);
+        let e = self.expr_node(p);
+        let depth = self.max_child + 1;
+        self.max_child = outer;
+        self.last_depth = depth;
+        if let Some(err) = self.too_deep(at, depth) {
+            return err;
+        }
+        e
+    }
+
+    /// A sub-expression: its depth counts towards the enclosing one.
+    fn sub(&mut self, p: Pair<Rule>) -> Expr {
+        let e = self.expr(p);
+        self.max_child = self.max_child.max(self.last_depth);
+        e
+    }
+
+    /// An expression deeper than [`MAX_EXPR_DEPTH`] (a long chain of
+    /// operators or fields) is reported once, at its first operator too deep,
+    /// and replaced by an error node: the tree every later stage walks
+    /// recursively stays bounded (D56).
+    fn too_deep(&mut self, at: Span, depth: usize) -> Option<Expr> {
+        if depth <= MAX_EXPR_DEPTH {
+            return None;
+        }
+        if !self.reported_depth {
+            self.reported_depth = true;
+            self.errors.push(ParseError {
+                span: at,
+                message: "this expression nests too deeply to check".into(),
+                help: Some(format!(
+                    "an expression is at most {MAX_EXPR_DEPTH} operators and fields deep; split it with `let`"
+                )),
+            });
+        }
+        self.last_depth = 1;
+        Some(self.mk(at, ExprKind::Error))
     }
 }

@@ -2,6 +2,7 @@
 //! summary line.
 
 use std::fmt;
+use std::sync::Arc;
 
 use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan,
@@ -11,7 +12,7 @@ use miette::{
 use crate::analysis::Analysis;
 use crate::diag::{Diagnostic, Severity};
 use crate::source::Sources;
-use crate::span::clamp_to_char;
+use crate::span::{clamp_to_char, LineIndex};
 
 /// A diagnostic with its source, as miette wants it.
 struct Report<'a> {
@@ -24,9 +25,38 @@ struct Report<'a> {
 
 /// A named source whose `file:line:column` header counts columns in Unicode
 /// scalar values, like the JSON output (miette counts bytes).
+///
+/// This is the one place where snippets are cut (D55): miette reads the
+/// lines around a span from here, and here only a bounded window of the
+/// text is handed over. Lines up to [`LONG_LINE`] bytes are shown whole
+/// with their context lines, as miette would; on a longer line only
+/// [`WINDOW`] bytes either side of the span are shown (miette pads with a
+/// width of the column, which panics past 65,535), and each read costs the
+/// window, not the offset (miette's own reader counts lines from the start).
 struct CharColumns {
     name: String,
-    text: String,
+    text: Arc<str>,
+    lines: Arc<LineIndex>,
+}
+
+/// Lines longer than this (bytes) are shown as a window around the span.
+pub const LONG_LINE: usize = 400;
+/// Bytes of a long line shown either side of the span.
+pub const WINDOW: usize = 80;
+/// A label longer than this (bytes) is cut to its first [`WINDOW`] bytes.
+pub const LONG_LABEL: usize = 4000;
+
+impl CharColumns {
+    fn line_end(&self, line: usize) -> usize {
+        if line + 1 < self.lines.line_count() {
+            self.lines.line_start(line + 1)
+        } else {
+            self.text.len()
+        }
+    }
+    fn line_len(&self, line: usize) -> usize {
+        self.line_end(line) - self.lines.line_start(line)
+    }
 }
 
 impl SourceCode for CharColumns {
@@ -36,24 +66,48 @@ impl SourceCode for CharColumns {
         before: usize,
         after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let c = self.text.read_span(span, before, after)?;
-        // The header reads the primary span with no context lines; the
-        // snippet itself (read with context) stays byte-based, as miette's
-        // renderer expects.
+        let text: &str = &self.text;
+        let start = clamp_to_char(text, span.offset());
+        let end = clamp_to_char(text, span.offset() + span.len()).max(start);
+        let (first, last) = (self.lines.line(start), self.lines.line(end));
+        let from = first.saturating_sub(before);
+        let to = (last + after).min(self.lines.line_count() - 1);
+        let long = (from..=to).any(|l| self.line_len(l) > LONG_LINE);
+        if !long {
+            // miette's reader on the lines around the span only.
+            let base = self.lines.line_start(from);
+            let shifted = SourceSpan::new((start - base).into(), end - start);
+            let c = text[base..].read_span(&shifted, before, after)?;
+            let column = if before == 0 && after == 0 {
+                text[self.lines.line_start(first)..start].chars().count()
+            } else {
+                c.column()
+            };
+            return Ok(Box::new(MietteSpanContents::new_named(
+                self.name.clone(),
+                c.data(),
+                SourceSpan::new((c.span().offset() + base).into(), c.span().len()),
+                c.line() + from,
+                column,
+                c.line_count() + from,
+            )));
+        }
+        // A long line: the span's own lines, cut to a window around it.
+        let ws = clamp_to_char(text, start.saturating_sub(WINDOW)).max(self.lines.line_start(first));
+        let line_end = self.line_end(last);
+        let we = clamp_to_char(text, end + WINDOW).max(end).min(line_end);
         let column = if before == 0 && after == 0 {
-            let start = clamp_to_char(&self.text, span.offset());
-            let line_start = self.text[..start].rfind('\n').map(|i| i + 1).unwrap_or(0);
-            self.text[line_start..start].chars().count()
+            self.lines.line_col(text, start).1 - 1
         } else {
-            c.column()
+            0
         };
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.clone(),
-            c.data(),
-            *c.span(),
-            c.line(),
+            &text.as_bytes()[ws..we],
+            SourceSpan::new(ws.into(), we - ws),
+            first,
             column,
-            c.line_count(),
+            last,
         )))
     }
 }
@@ -74,7 +128,10 @@ impl std::error::Error for Report<'_> {}
 
 fn source_span(text: &str, span: crate::span::Span) -> SourceSpan {
     let start = clamp_to_char(text, span.start as usize);
-    let end = clamp_to_char(text, span.end as usize).max(start);
+    let mut end = clamp_to_char(text, span.end as usize).max(start);
+    if end - start > LONG_LABEL {
+        end = clamp_to_char(text, start + WINDOW).max(start);
+    }
     SourceSpan::new(start.into(), end - start)
 }
 
@@ -207,9 +264,7 @@ pub fn one_line(d: &Diagnostic, sources: &Sources) -> (String, String) {
         .map(|s| s.line_col(d.span.start as usize))
         .unwrap_or((0, 0));
     let text = sources.get(d.source).map(|s| &*s.text).unwrap_or("");
-    let start = clamp_to_char(text, d.span.start as usize);
-    let end = clamp_to_char(text, d.span.end as usize).max(start);
-    let value = text[start..end].lines().next().unwrap_or("").trim();
+    let value = super::excerpt(text, d.span).lines().next().unwrap_or("").trim();
     let value = if value.chars().count() > 40 {
         format!("{}…", value.chars().take(39).collect::<String>())
     } else {
@@ -230,8 +285,8 @@ pub fn one_line(d: &Diagnostic, sources: &Sources) -> (String, String) {
 /// Renders one diagnostic.
 pub fn render_one(d: &Diagnostic, sources: &Sources, color: bool) -> String {
     let (name, text) = match sources.get(d.source) {
-        Some(s) => (s.name.clone(), s.text.to_string()),
-        None => ("?".to_string(), String::new()),
+        Some(s) => (s.name.clone(), s.text.clone()),
+        None => ("?".to_string(), Arc::from("")),
     };
     let mut message = d.message.clone();
     if let Some(w) = &d.waived_by {
@@ -271,7 +326,14 @@ pub fn render_one(d: &Diagnostic, sources: &Sources, color: bool) -> String {
         sources,
         message,
         help: Some(help_lines.join("\n")),
-        src: CharColumns { name, text },
+        src: CharColumns {
+            lines: sources
+                .get(d.source)
+                .map(|s| s.lines.clone())
+                .unwrap_or_else(|| Arc::new(LineIndex::new(""))),
+            name,
+            text,
+        },
     };
     let theme = if color {
         GraphicalTheme::unicode()

@@ -6,3 +6,16 @@ pub mod github;
 pub mod human;
 pub mod json;
 pub mod sarif;
+
+/// The text under a span as renderers quote it: whole, or when longer than
+/// [`human::LONG_LABEL`] bytes only its first [`human::WINDOW`] bytes (a
+/// span over a 10 MB line is not copied into every finding, D55).
+pub fn excerpt(text: &str, span: crate::span::Span) -> &str {
+    use crate::span::clamp_to_char;
+    let start = clamp_to_char(text, span.start as usize);
+    let mut end = clamp_to_char(text, span.end as usize).max(start);
+    if end - start > human::LONG_LABEL {
+        end = clamp_to_char(text, start + human::WINDOW).max(start);
+    }
+    &text[start..end]
+}

@@ -126,9 +126,7 @@ pub fn pascal(check: &str) -> String {
 
 fn span_text(a: &Analysis, source: usize, span: Span) -> &str {
     let text = a.sources.get(source).map(|s| &*s.text).unwrap_or("");
-    let start = crate::span::clamp_to_char(text, span.start as usize);
-    let end = crate::span::clamp_to_char(text, span.end as usize).max(start);
-    text.get(start..end).unwrap_or("")
+    super::excerpt(text, span)
 }
 
 fn region(a: &Analysis, source: usize, span: Span) -> Value {

@@ -30,11 +30,122 @@ pub fn parse(text: &str) -> SourceFile {
     // Text before the first item.
     let first = scan.item_starts.first().copied().unwrap_or(text.len());
     report_stray(text, 0, first, &file.comments, &mut file.errors);
+    // Braces nested past the limit are reported, then blanked out (same
+    // length, so every span stays right) before pest sees the item.
+    let (deep, masked) = nesting(text, &scan.item_starts);
+    let parsed = masked.as_deref().unwrap_or(text);
     for (i, &start) in scan.item_starts.iter().enumerate() {
         let end = scan.item_starts.get(i + 1).copied().unwrap_or(text.len());
-        parse_item(text, start, end, &mut file);
+        let errors_before = file.errors.len();
+        parse_item(parsed, start, end, &mut file);
+        if let Some(at) = deep.iter().find(|d| (start..end).contains(&(d.start as usize))) {
+            drop_deep(&mut file, *at, errors_before);
+        }
     }
     file
+}
+
+/// The deepest a `{ }` may nest in a `.pspec` item, the item's own braces
+/// and a programme `rule { }` body's included: the same limit as brackets in
+/// the policy language (D54).
+pub const MAX_NESTING: usize = crate::policy::syntax::MAX_NESTING;
+
+/// The first `{` past [`MAX_NESTING`] of each item, and the text with every
+/// such brace and what it encloses blanked out (`None`: nothing too deep).
+/// Strings, text blocks and comments are skipped as the grammar reads them.
+fn nesting(text: &str, item_starts: &[usize]) -> (Vec<Span>, Option<String>) {
+    let b = text.as_bytes();
+    let mut deep = Vec::new();
+    let mut blank: Vec<(usize, usize)> = Vec::new();
+    for (n, &start) in item_starts.iter().enumerate() {
+        let end = item_starts.get(n + 1).copied().unwrap_or(b.len());
+        let (mut i, mut depth, mut from) = (start, 0usize, None);
+        while i < end {
+            match b[i] {
+                b'#' => {
+                    while i < end && b[i] != b'\n' {
+                        i += 1;
+                    }
+                    continue;
+                }
+                b'"' if b[i..end].starts_with(b"\"\"\"") => {
+                    // Unterminated, pest reads `""` and goes on: so do we.
+                    let close = (i + 3..end).find(|&j| b[j..end].starts_with(b"\"\"\""));
+                    i = close.map_or(i + 2, |j| j + 3);
+                    continue;
+                }
+                b'"' => {
+                    i += 1;
+                    while i < end && b[i] != b'"' && b[i] != b'\n' {
+                        i += if b[i] == b'\\' { 2 } else { 1 };
+                    }
+                    i = (i + 1).min(end);
+                    continue;
+                }
+                b'{' => {
+                    depth += 1;
+                    if depth > MAX_NESTING && from.is_none() {
+                        if !deep.iter().any(|d: &Span| d.start as usize >= start) {
+                            deep.push(Span::new(i, i + 1));
+                        }
+                        from = Some(i);
+                    }
+                }
+                b'}' => {
+                    if depth == MAX_NESTING + 1 {
+                        if let Some(f) = from.take() {
+                            blank.push((f, i + 1));
+                        }
+                    }
+                    depth = depth.saturating_sub(1);
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        if let Some(f) = from {
+            blank.push((f, end));
+        }
+    }
+    if blank.is_empty() {
+        return (deep, None);
+    }
+    let mut out = b.to_vec();
+    for (f, e) in blank {
+        for c in &mut out[f..e] {
+            if *c != b'\n' {
+                *c = b' ';
+            }
+        }
+    }
+    // Only whole bytes were replaced by ASCII spaces: still UTF-8.
+    (deep, Some(String::from_utf8_lossy(&out).into_owned()))
+}
+
+/// Reports the too-deep brace at `at` of the item just parsed and drops the
+/// programme rule whose body holds it: a half-read rule is not evaluated.
+fn drop_deep(file: &mut SourceFile, at: Span, errors_before: usize) {
+    let message = "this text nests too deeply to check".to_string();
+    file.errors.insert(
+        errors_before.min(file.errors.len()),
+        SyntaxError {
+            span: at,
+            message,
+            help: Some(format!(
+                "braces nest at most {MAX_NESTING} deep; split the rule or remove the extra braces"
+            )),
+        },
+    );
+    match file.items.last_mut() {
+        Some(Item::Programme(p)) => {
+            p.broken = true;
+            p.props.retain(|prop| {
+                !(matches!(prop.kind, ProgrammeKind::Rule { .. }) && prop.span.contains(at.start as usize))
+            });
+        }
+        Some(Item::Module(m)) => m.broken = true,
+        None => {}
+    }
 }
 
 struct Scan {

@@ -258,6 +258,12 @@ impl Client {
         );
     }
 
+    /// The server's process id (the storm samples its memory).
+    #[allow(dead_code)]
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn alive(&mut self) -> bool {
         self.child.try_wait().ok().flatten().is_none()
     }
