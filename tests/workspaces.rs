@@ -161,3 +161,12 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+#[test]
+fn fmt_check_of_no_pspec_file_cannot_pass() {
+    let d = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(d.path().join("emptydir")).expect("mkdir");
+    let r = spec(d.path(), &["fmt", "--check", "emptydir"]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(r.stderr.contains("no `.pspec` files under `emptydir`"), "{}", r.stderr);
+}

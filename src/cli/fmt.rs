@@ -179,7 +179,12 @@ fn collect(paths: &[PathBuf]) -> Result<Vec<Target>, String> {
             _ => format!("cannot read `{}`: {e}", p.display()),
         })?;
         let files = if meta.is_dir() {
-            workspace::pspec_files(p).map_err(|e| e.0)?
+            let files = workspace::pspec_files(p).map_err(|e| e.0)?;
+            // As `spec check`: `fmt --check` of nothing is not a pass.
+            if files.is_empty() {
+                return Err(format!("no `.pspec` files under `{}`", display(p)));
+            }
+            files
         } else {
             vec![p.clone()]
         };
