@@ -642,3 +642,31 @@ fn diff_of_two_files_matches_the_rest_of_their_workspaces() {
     assert!(codes("resolved").is_empty(), "{v}");
     assert_eq!(r.code, Some(1));
 }
+
+/// A change to a programme's own property (here its title) is reported as
+/// a change, with the property before and after, not as `unchanged`.
+#[test]
+fn diff_reports_a_programme_property_change() {
+    let d = tempfile::tempdir().unwrap();
+    copy_dir(&Path::new(ROOT).join("examples"), &d.path().join("old"));
+    copy_dir(&Path::new(ROOT).join("examples"), &d.path().join("new"));
+    replace_first(
+        &d.path().join("new/programmes/msc-data-science.pspec"),
+        "\"MSc Data Science\"",
+        "\"MSc in Data Science\"",
+    );
+    let r = spec(d.path(), &["diff", "--format", "json", "old", "new"]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let v = r.json();
+    let p = v["programmes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["code"] == "MSCDS")
+        .expect("MSCDS");
+    assert_eq!(p["status"], "changed", "{p}");
+    assert_eq!(
+        p["changes"],
+        serde_json::json!([{"field": "title", "before": "MSc Data Science", "after": "MSc in Data Science"}])
+    );
+}

@@ -59,6 +59,9 @@ pub struct ProgrammeDiff {
     pub title: String,
     /// `added`, `removed`, `changed` or `unchanged`.
     pub status: &'static str,
+    /// The programme's own properties that changed (title, award,
+    /// credits, dates, ...); the structure and pathways are below.
+    pub changes: Vec<FieldChange>,
     pub structure_before: Vec<String>,
     pub structure_after: Vec<String>,
     /// `None`: no pathways could be formed (or the programme is absent).
@@ -190,6 +193,42 @@ fn module_fields(ws: &Workspace, m: &Module) -> Vec<(&'static str, String)> {
                 })
                 .collect::<Vec<_>>()
                 .join("; "),
+        ),
+    ]
+}
+
+fn programme_fields(p: &Programme) -> Vec<(&'static str, String)> {
+    let s =
+        |x: &Option<crate::span::Spanned<String>>| x.as_ref().map(|v| v.value.clone()).unwrap_or_else(|| "-".into());
+    let d = |x: &Option<crate::span::Spanned<crate::syntax::ast::Date>>| {
+        x.as_ref().map(|v| v.value.to_string()).unwrap_or_else(|| "-".into())
+    };
+    let list = |v: &[crate::span::Spanned<String>]| v.iter().map(|x| x.value.as_str()).collect::<Vec<_>>().join(", ");
+    vec![
+        ("title", p.title.clone()),
+        ("award", s(&p.award)),
+        ("framework", s(&p.framework)),
+        (
+            "credits",
+            p.credits
+                .as_ref()
+                .map(|c| c.value.to_string())
+                .unwrap_or_else(|| "-".into()),
+        ),
+        ("modes", list(&p.modes)),
+        ("language", s(&p.language)),
+        ("delivery", s(&p.delivery)),
+        ("starts", d(&p.starts)),
+        ("validated", d(&p.validated)),
+        ("previous validation", d(&p.previous_validation)),
+        ("accreditations", list(&p.accreditations)),
+        (
+            "exit awards",
+            p.exit_awards
+                .iter()
+                .map(|e| format!("{} {}", e.award.value, e.credits.value))
+                .collect::<Vec<_>>()
+                .join(", "),
         ),
     ]
 }
@@ -350,16 +389,26 @@ pub fn diff(old: &Side, new: &Side) -> Diff {
             let structure_after = n.map(structure_lines).unwrap_or_default();
             let pathways_before = o.and_then(|p| pathways(ows, p));
             let pathways_after = n.and_then(|p| pathways(nws, p));
+            let changes = match (o, n) {
+                (Some(o), Some(n)) => field_changes(programme_fields(o), programme_fields(n)),
+                _ => Vec::new(),
+            };
             let status = match (o, n) {
                 (None, _) => "added",
                 (_, None) => "removed",
-                _ if structure_before != structure_after || pathways_before != pathways_after => "changed",
+                _ if !changes.is_empty()
+                    || structure_before != structure_after
+                    || pathways_before != pathways_after =>
+                {
+                    "changed"
+                }
                 _ => "unchanged",
             };
             ProgrammeDiff {
                 code: code.to_string(),
                 title: n.or(o).map(|p| p.title.clone()).unwrap_or_default(),
                 status,
+                changes,
                 structure_before,
                 structure_after,
                 pathways_before,
@@ -528,7 +577,28 @@ pub fn document(d: &Diff, old_name: &str, new_name: &str) -> Document {
         ],
         rows,
     }));
-    for p in d.programmes.iter().filter(|p| p.status != "unchanged") {
+    for p in d.programmes.iter().filter(|p| !p.changes.is_empty()) {
+        doc.heading(3, Inline::code(p.code.clone()).then_text(" properties"));
+        doc.push(Block::Table(Table {
+            head: vec!["property".into(), "before".into(), "after".into()],
+            rows: p
+                .changes
+                .iter()
+                .map(|c| {
+                    Row::Cells(vec![
+                        Inline::text(c.field.clone()),
+                        Inline::text(c.before.clone()),
+                        Inline::text(c.after.clone()),
+                    ])
+                })
+                .collect(),
+        }));
+    }
+    for p in d
+        .programmes
+        .iter()
+        .filter(|p| p.status != "unchanged" && p.structure_before != p.structure_after)
+    {
         doc.heading(3, Inline::code(p.code.clone()).then_text(" structure"));
         let n = p.structure_before.len().max(p.structure_after.len());
         let rows = (0..n)
