@@ -122,3 +122,69 @@ fn neovim_receives_diagnostics_hover_and_definition() {
     assert_eq!(def["uri"], format!("file://{}", root.join("modules.pspec").display()));
     assert_eq!(def["line"], 0);
 }
+
+/// The configuration docs/editors.md gives, run as written (extracted from
+/// the page) in the installed Neovim (Debian's 0.7.2 on CI): `.pspec` gets
+/// its filetype, `spec lsp` starts and Neovim receives its diagnostics.
+#[test]
+fn the_documented_neovim_configuration_starts_the_server() {
+    nvim_version().expect("`nvim` is not installed: run scripts/install-test-deps.sh (Debian package `neovim`)");
+    let docs = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/editors.md")).unwrap();
+    let section = docs.split("## Neovim").nth(1).expect("a Neovim section");
+    let config = section
+        .split("```lua\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .expect("a lua block in the Neovim section");
+    let dir = tempfile::tempdir().unwrap();
+    let root = std::fs::canonicalize(dir.path()).unwrap();
+    std::fs::write(root.join("spec.toml"), "").unwrap();
+    std::fs::write(root.join("modules.pspec"), MODULES).unwrap();
+    let file = root.join("programme.pspec");
+    std::fs::write(&file, SPEC).unwrap();
+    let init = root.join("init.lua");
+    std::fs::write(&init, config).unwrap();
+    let out = root.join("result.json");
+    // `spec` on PATH, as the configuration expects.
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_spec")).parent().unwrap().to_path_buf();
+    let path = std::env::join_paths(
+        std::iter::once(bin_dir).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
+    )
+    .unwrap();
+    let check = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/nvim/check.lua");
+    let mut child = Command::new("nvim")
+        .args(["--headless", "-n", "-i", "NONE", "-u"])
+        .arg(&init)
+        .arg(&file)
+        .arg("-c")
+        .arg(format!("luafile {}", check.display()))
+        .current_dir(&root)
+        .env("PATH", path)
+        .env("XDG_CONFIG_HOME", root.join("config"))
+        .env("XDG_DATA_HOME", root.join("data"))
+        .env("XDG_STATE_HOME", root.join("state"))
+        .env("SPEC_OUT", &out)
+        .env("SPEC_EXPECT", "4")
+        .spawn()
+        .expect("nvim runs");
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("nvim did not finish in 60 s");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let text = std::fs::read_to_string(&out).expect("check.lua wrote its results");
+    let v: Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(v["filetype"], "pspec", "{v}");
+    assert_eq!(v["clients"], serde_json::json!(["spec"]), "{v}");
+    let codes: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
+    assert!(codes.contains(&"spec/invalid-value"), "{v}");
+    assert!(codes.len() >= 4, "{v}");
+}
