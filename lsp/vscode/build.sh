@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the VS Code extension: installs its npm dependencies, compiles the
-# TypeScript client and packages `spec-pspec-VERSION.vsix` here (not
+# Builds the VS Code extension: installs its npm dependencies, type-checks
+# the TypeScript client, bundles it with esbuild and packages `spec-pspec-VERSION.vsix` here (not
 # committed). Needs node >= 18 and npm.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -10,5 +10,13 @@ npm run compile
 # JSON files must parse (grammars, language configuration).
 node -e 'for (const f of process.argv.slice(1)) JSON.parse(require("fs").readFileSync(f, "utf8"))' \
   package.json language-configuration.json syntaxes/*.json
-npx @vscode/vsce package --out .
+# The client is bundled into one file (esbuild; `node_modules` is not
+# packaged): vsce must not warn about unbundled files.
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+npx @vscode/vsce package --out . 2>&1 | tee "$log"
+if grep -q WARNING "$log"; then
+  echo "error: vsce warned (see above)" >&2
+  exit 1
+fi
 ls -l ./*.vsix
