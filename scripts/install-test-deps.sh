@@ -51,6 +51,9 @@ if ! command -v chromium >/dev/null; then
 fi
 chromium --version >/dev/null || die "chromium does not run"
 
+# `script` (util-linux, essential on Debian) gives the progress-bar test a terminal.
+command -v script >/dev/null || die "\`script\` is missing (Debian package bsdutils / util-linux)"
+
 command -v node >/dev/null || die "node is not installed (node 20 is required for the VS Code extension build)"
 command -v npm >/dev/null || die "npm is not installed (required for the VS Code extension build)"
 

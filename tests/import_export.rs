@@ -515,3 +515,40 @@ fn json_export_has_partners_attendance_engagement_and_rpl() {
         serde_json::json!({"amount": 6, "unit": "month"})
     );
 }
+
+/// More than 300 files: a progress bar on a terminal (run under `script`,
+/// which gives the command a pseudo-terminal), none when stderr is a pipe.
+#[test]
+fn progress_bar_only_on_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut m, mut st) = (
+        String::from("MOD_CODE,MOD_NAME,MOD_CRDT,MOD_LEVC\n"),
+        String::from("PRG_CODE,PRG_NAME,AWD_CODE,PRG_CRDT,PRG_FRMW,MOD_CODE,MOD_STAT,OPT_NAME,OPT_CRDT,PSL_CODE\n"),
+    );
+    for i in 0..320 {
+        m.push_str(&format!("7{i:03}XX,Module {i},60,7\n"));
+        st.push_str(&format!(
+            "P{i:03},PGCert {i},PGCert,60,ljmu-pgt-2022,7{i:03}XX,C,,,S1\n"
+        ));
+    }
+    let (mp, sp) = (dir.path().join("m.csv"), dir.path().join("s.csv"));
+    std::fs::write(&mp, m).unwrap();
+    std::fs::write(&sp, st).unwrap();
+    let piped = spec(&["import", "csv", s(&mp), s(&sp), "--out", s(&dir.path().join("a"))]);
+    assert_eq!(piped.code, 0, "{}", piped.stderr);
+    assert!(!piped.stderr.contains("/322 files"), "{}", piped.stderr);
+    let cmd = format!(
+        "{BIN} import csv {} {} --out {}",
+        s(&mp),
+        s(&sp),
+        s(&dir.path().join("b"))
+    );
+    let out = Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .output()
+        .expect("`script` (util-linux) runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    let tty = String::from_utf8_lossy(&out.stdout);
+    assert!(tty.contains("/322 files"), "{tty}");
+    assert_eq!(std::fs::read_dir(dir.path().join("b/programmes")).unwrap().count(), 320);
+}
