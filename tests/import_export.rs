@@ -552,3 +552,43 @@ fn progress_bar_only_on_a_terminal() {
     assert!(tty.contains("/322 files"), "{tty}");
     assert_eq!(std::fs::read_dir(dir.path().join("b/programmes")).unwrap().count(), 320);
 }
+
+/// Comments a person wrote inside a `structure` block survive a re-import
+/// that rewrites the block: each goes with the module line it annotated.
+#[test]
+fn reimport_keeps_comments_inside_a_rewritten_structure() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ws");
+    assert_eq!(import(&out).code, 0);
+    let prog = out.join("programmes/mscds.pspec");
+    let text = std::fs::read_to_string(&prog).unwrap();
+    let commented = text
+        .replacen(
+            "    core 7004CMP",
+            "    # Taught by the visiting professor.\n    core 7004CMP",
+            1,
+        )
+        .replacen(
+            "core 7099CMP semester 3",
+            "core 7099CMP semester 3 # the summer project",
+            1,
+        );
+    assert_ne!(commented, text);
+    std::fs::write(&prog, &commented).unwrap();
+    // The export moves the dissertation to the year (a structure change).
+    let structure = std::fs::read_to_string(fixture("structure.csv"))
+        .unwrap()
+        .replace("7099CMP,C,,,  S3 ,,", "7099CMP,C,,,YL,,");
+    let csv = dir.path().join("structure.csv");
+    std::fs::write(&csv, structure).unwrap();
+    let r = spec(&["import", "csv", &fixture("modules.csv"), s(&csv), "--out", s(&out)]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("programme MSCDS: structure"), "{}", r.stdout);
+    let after = std::fs::read_to_string(&prog).unwrap();
+    assert!(after.contains("year-long"), "{after}");
+    assert!(
+        after.contains("    # Taught by the visiting professor.\n    core 7004CMP"),
+        "{after}"
+    );
+    assert!(after.contains("core 7099CMP year-long # the summer project"), "{after}");
+}

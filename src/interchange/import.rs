@@ -255,6 +255,105 @@ pub fn structure_text(entries: &[EntryRow], stage_titles: &HashMap<u64, String>)
     Some(s)
 }
 
+/// `new` (a rewritten `structure` block) with the comments of `old` (the
+/// block it replaces): a comment on its own line goes before the new line
+/// that holds the first module code of the old line it preceded; a comment
+/// at the end of a line goes to the end of the new line with that line's
+/// first code; comments whose module is gone (or that precede no module
+/// line) go before the block's closing brace. Nothing a person wrote is
+/// dropped.
+pub fn keep_comments(old: &str, new: &str) -> String {
+    fn split_comment(line: &str) -> (&str, Option<&str>) {
+        let mut in_str = false;
+        for (i, c) in line.char_indices() {
+            match c {
+                '"' => in_str = !in_str,
+                '#' if !in_str => return (&line[..i], Some(line[i..].trim_end())),
+                _ => {}
+            }
+        }
+        (line, None)
+    }
+    fn codes(code: &str) -> Vec<&str> {
+        code.split(|c: char| c.is_whitespace() || c == ',')
+            .filter(|w| {
+                !w.is_empty()
+                    && w.chars().all(|c| c.is_ascii_alphanumeric())
+                    && w.chars().any(|c| c.is_ascii_digit())
+                    && w.chars().any(|c| c.is_ascii_alphabetic())
+            })
+            .collect()
+    }
+    let mut before: Vec<(String, Vec<String>)> = Vec::new();
+    let mut trailing: Vec<(String, String)> = Vec::new();
+    let mut pending: Vec<String> = Vec::new();
+    for line in old.lines() {
+        let (code, comment) = split_comment(line);
+        if code.trim().is_empty() {
+            if let Some(c) = comment {
+                pending.push(c.to_string());
+            }
+            continue;
+        }
+        if let Some(first) = codes(code).first() {
+            if !pending.is_empty() {
+                before.push((first.to_string(), std::mem::take(&mut pending)));
+            }
+            if let Some(c) = comment {
+                trailing.push((first.to_string(), c.to_string()));
+            }
+        } else if let Some(c) = comment {
+            pending.push(c.to_string());
+        }
+    }
+    if before.is_empty() && trailing.is_empty() && pending.is_empty() {
+        return new.to_string();
+    }
+    let lines: Vec<&str> = new.lines().collect();
+    let mut out = String::new();
+    let mut placed_before = vec![false; before.len()];
+    let mut placed_trailing = vec![false; trailing.len()];
+    let last = lines.len().saturating_sub(1);
+    for (i, line) in lines.iter().enumerate() {
+        let here = codes(line);
+        let indent: String = line.chars().take_while(|c| c.is_whitespace()).collect();
+        if i == last {
+            for (j, (_, cs)) in before.iter().enumerate() {
+                if !placed_before[j] {
+                    for c in cs {
+                        out.push_str(&format!("  {c}\n"));
+                    }
+                }
+            }
+            for (j, (_, c)) in trailing.iter().enumerate() {
+                if !placed_trailing[j] {
+                    out.push_str(&format!("  {c}\n"));
+                }
+            }
+            for c in &pending {
+                out.push_str(&format!("  {c}\n"));
+            }
+        }
+        for (j, (code, cs)) in before.iter().enumerate() {
+            if !placed_before[j] && here.contains(&code.as_str()) {
+                placed_before[j] = true;
+                for c in cs {
+                    out.push_str(&format!("{indent}{c}\n"));
+                }
+            }
+        }
+        out.push_str(line);
+        for (j, (code, c)) in trailing.iter().enumerate() {
+            if !placed_trailing[j] && here.contains(&code.as_str()) {
+                placed_trailing[j] = true;
+                out.push_str(&format!(" {c}"));
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
 /// The rows of a programme's structure as the structure table has them.
 pub fn entry_rows(s: &Structure) -> Vec<EntryRow> {
     s.entries
@@ -679,7 +778,23 @@ pub fn plan(cat: &Catalogue, existing: &[Existing]) -> Result<Plan, String> {
                     },
                 ))
             });
-            edit_props(e, text, head_end, props, programme_props(p, &stages))?;
+            let mut new_props = programme_props(p, &stages);
+            // Comments a person wrote inside the old structure block go
+            // with the module lines they annotate.
+            let old_block = item.props.iter().find_map(|pr| match &pr.kind {
+                ProgrammeKind::Structure(b) => text.get(pr.span.start as usize..b.close.end as usize),
+                _ => None,
+            });
+            if let Some(old_block) = old_block {
+                for (k, v) in new_props.iter_mut() {
+                    if *k == "structure" {
+                        if let Some(v) = v {
+                            *v = keep_comments(old_block, v);
+                        }
+                    }
+                }
+            }
+            edit_props(e, text, head_end, props, new_props)?;
         }
     }
 
@@ -827,6 +942,18 @@ fn plural(n: usize) -> &'static str {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn comments_of_a_removed_module_are_kept_before_the_closing_brace() {
+        let old = "structure {\n  # first\n  core A1 semester 1 # one\n  # about B2\n  core B2 semester 2\n  # last\n}";
+        let new = "structure {\n  core A1 semester 2\n}\n";
+        assert_eq!(
+            super::keep_comments(old, new),
+            "structure {\n  # first\n  core A1 semester 2 # one\n  # about B2\n  # last\n}\n"
+        );
+        // No comments: unchanged.
+        assert_eq!(super::keep_comments("structure {\n  core A1 semester 1\n}", new), new);
+    }
+
     use super::*;
     use crate::interchange::table::{read_modules, read_structure};
 
