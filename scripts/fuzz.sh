@@ -28,7 +28,22 @@ mkdir -p "$corpus" "artifacts/$target"
 seed() { for f in "$@"; do [ -f "$f" ] && cp "$f" "$corpus/seed-$(cksum <"$f" | cut -d' ' -f1)"; done; true; }
 shopt -s globstar nullglob
 case $target in
-  policy) seed ../policies/*.policy ../../shared/conformance/**/*.policy ../tests/fixtures/**/*.policy ;;
+  policy)
+    seed ../policies/*.policy ../../shared/conformance/**/*.policy ../tests/fixtures/**/*.policy
+    # One small seed per rule (the pack's header, constants and that rule):
+    # libFuzzer mutates small inputs far faster than a 60 KB pack, and each
+    # still compiles as a whole (docs/reliability.md).
+    python3 - "$corpus" ../policies/*.policy <<'PY'
+import re, sys, zlib
+out = sys.argv[1]
+for f in sys.argv[2:]:
+    parts = re.split(r"(?m)^(?=rule )", open(f).read())
+    head = "".join(l for l in parts[0].splitlines(True) if not l.startswith("#"))
+    for rule in parts[1:]:
+        text = (head + rule).encode()
+        open(f"{out}/seed-rule-{zlib.crc32(text)}", "wb").write(text)
+PY
+    ;;
   lsp_frames)
     i=0
     for f in ../tests/fixtures/spec/*.pspec; do

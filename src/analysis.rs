@@ -17,8 +17,12 @@ use crate::policy::Catalogue;
 use crate::source::{Source, SourceKind, Sources};
 use crate::syntax::ast::SourceFile;
 
+pub mod incremental;
+
+pub use incremental::reanalyze;
+
 /// How to check.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Options {
     /// `--framework`: check every programme against this framework.
     pub framework: Option<String>,
@@ -86,6 +90,10 @@ pub struct Analysis {
     /// its packs registered in `sources`: what renderers, `spec explain` and
     /// the editor read rule metadata from.
     pub catalogue: Arc<Catalogue>,
+    /// What it was analysed with, and whether every input was primary:
+    /// [`reanalyze`] reuses it only under the same options.
+    pub options: Options,
+    pub all_primary: bool,
 }
 
 impl Analysis {
@@ -166,8 +174,25 @@ pub fn analyze_parsed(parsed: Vec<Parsed>, options: &Options) -> Analysis {
         .filter(|(id, _)| primary.get(*id).copied().unwrap_or(false))
         .map(|(id, _)| *id)
         .collect();
+    let summary = summarise(&workspace, &primary, primary_ids.len(), &diags);
+    Analysis {
+        sources,
+        files,
+        workspace,
+        diagnostics: diags,
+        summary,
+        policy_failed,
+        catalogue: Arc::new(catalogue),
+        options: options.clone(),
+        all_primary: primary.iter().all(|p| *p),
+    }
+}
+
+/// The counts of a run: files, programmes and modules of primary inputs,
+/// errors and warnings not waived, waived findings.
+fn summarise(workspace: &Workspace, primary: &[bool], files: usize, diags: &[Diagnostic]) -> Summary {
     let mut summary = Summary {
-        files: primary_ids.len(),
+        files,
         programmes: workspace
             .programmes
             .iter()
@@ -180,7 +205,7 @@ pub fn analyze_parsed(parsed: Vec<Parsed>, options: &Options) -> Analysis {
             .count(),
         ..Summary::default()
     };
-    for d in &diags {
+    for d in diags {
         if d.is_waived() {
             summary.waived += 1;
         } else {
@@ -191,15 +216,7 @@ pub fn analyze_parsed(parsed: Vec<Parsed>, options: &Options) -> Analysis {
             }
         }
     }
-    Analysis {
-        sources,
-        files,
-        workspace,
-        diagnostics: diags,
-        summary,
-        policy_failed,
-        catalogue: Arc::new(catalogue),
-    }
+    summary
 }
 
 /// The stable output order: file name, position, rule id, message.
@@ -212,6 +229,23 @@ pub fn sort_diagnostics(sources: &Sources, diags: &mut [Diagnostic]) {
             .then(a.span.end.cmp(&b.span.end))
             .then(a.code.cmp(&b.code))
             .then(a.message.cmp(&b.message))
+            // A total order, so that the order never depends on the order
+            // the checks ran in (an incremental re-analysis merges lists).
+            .then_with(|| a.label.cmp(&b.label))
+            .then_with(|| a.help.cmp(&b.help))
+            .then_with(|| a.programme.cmp(&b.programme))
+            .then_with(|| a.module.cmp(&b.module))
+            .then_with(|| a.pathway.cmp(&b.pathway))
+            .then_with(|| a.labels.len().cmp(&b.labels.len()))
+            .then_with(|| {
+                let key = |d: &Diagnostic| {
+                    d.labels
+                        .iter()
+                        .map(|l| (l.source, l.span.start, l.span.end, l.message.clone()))
+                        .collect::<Vec<_>>()
+                };
+                key(a).cmp(&key(b))
+            })
     });
 }
 

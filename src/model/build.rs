@@ -1153,6 +1153,26 @@ impl<'a> FirstSeen<'a> {
 }
 
 /// Second pass: references between items.
+/// The help of "module `X` is not defined": the nearest of the workspace's
+/// module `codes` (sorted, distinct), else how to define it. It depends on
+/// every module code of the workspace, so an incremental re-analysis
+/// recomputes it ([`crate::analysis::incremental`]).
+pub fn unknown_module_help(code: &str, codes: &[&str]) -> String {
+    match did_you_mean(code, codes) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => "define it with `module CODE \"Title\" { ... }` in a `.pspec` file of this workspace".into(),
+    }
+}
+
+/// The distinct module codes of `ws`, sorted: the candidates of
+/// [`unknown_module_help`].
+pub fn module_codes(ws: &Workspace) -> Vec<&str> {
+    let mut v: Vec<&str> = ws.modules.iter().map(|m| m.code.value.as_str()).collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
 fn resolve_references(ctx: &mut Ctx, ws: &mut Workspace) {
     let known: HashSet<&str> = ws.modules.iter().map(|m| m.code.value.as_str()).collect();
     let codes: Vec<&str> = {
@@ -1167,10 +1187,7 @@ fn resolve_references(ctx: &mut Ctx, ws: &mut Workspace) {
             c.span,
             format!("module `{}` is not defined{context}", c.value),
         );
-        d.help = Some(match did_you_mean(&c.value, &codes) {
-            Some(s) => format!("did you mean `{s}`?"),
-            None => "define it with `module CODE \"Title\" { ... }` in a `.pspec` file of this workspace".into(),
-        });
+        d.help = Some(unknown_module_help(&c.value, &codes));
         ctx.push(d);
     };
     for m in &ws.modules {
