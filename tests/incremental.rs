@@ -255,6 +255,25 @@ fn assert_same(inc: &Analysis, fresh: &Analysis, step: usize) {
     }
     assert_eq!(inc.workspace.modules.len(), fresh.workspace.modules.len());
     assert_eq!(inc.workspace.programmes.len(), fresh.workspace.programmes.len());
+    let modules = |a: &Analysis| {
+        a.workspace
+            .modules
+            .iter()
+            .map(|m| format!("{} {} {:?} {:?}", m.source, m.code.value, m.span, m.credits))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(modules(inc), modules(fresh), "step {step}");
+    let entries = |a: &Analysis| {
+        a.workspace
+            .programmes
+            .iter()
+            .map(|p| {
+                let e: Vec<_> = p.structure.iter().flat_map(|s| s.entries.iter().map(|e| (e.code.value.clone(), e.module))).collect();
+                format!("{} {} {:?} {e:?}", p.source, p.code.value, p.span)
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(entries(inc), entries(fresh), "step {step}");
     assert_eq!(inc.workspace.module_index, fresh.workspace.module_index);
     assert_eq!(inc.workspace.programme_index, fresh.workspace.programme_index);
 }

@@ -76,14 +76,7 @@ pub fn reanalyze_with_reuse(prev: &Analysis, parsed: Vec<Parsed>, options: &Opti
         return (prev.clone(), Reuse::Unchanged);
     }
 
-    // The new model, exactly as a fresh analysis builds it (the build's
-    // diagnostics are the sub-analysis's concern).
-    let build_options = BuildOptions {
-        default_framework: options.default_framework.is_some(),
-    };
-    let refs: Vec<(SourceId, &crate::syntax::ast::SourceFile)> =
-        parsed.iter().enumerate().map(|(i, p)| (i, p.tree.as_ref())).collect();
-    let workspace = build_workspace_with(&refs, &mut Vec::new(), &build_options);
+    let workspace = splice(prev, &parsed, &changed, options);
 
     // Components over the old and the new model together.
     let mut comp = Components::default();
@@ -157,6 +150,7 @@ pub fn reanalyze_with_reuse(prev: &Analysis, parsed: Vec<Parsed>, options: &Opti
         .filter(|d| !affected(d, &prev.workspace))
         .cloned()
         .collect();
+    let kept = diags.len();
     for d in &sub.diagnostics {
         let mut d = d.clone();
         d.source = remap(d.source);
@@ -173,12 +167,32 @@ pub fn reanalyze_with_reuse(prev: &Analysis, parsed: Vec<Parsed>, options: &Opti
             diags.push(d);
         }
     }
-    // The one global text: an undefined module's nearest code.
-    let codes = module_codes(&workspace);
-    for d in &mut diags {
+    // The one global text: an undefined module's nearest code. The kept
+    // diagnostics have it right unless the workspace's set of module codes
+    // changed; the sub-analysis saw only its own files' codes.
+    let codes_of = |ws: &'_ Workspace| {
+        let mut v: Vec<String> = ws
+            .modules
+            .iter()
+            .filter(|m| changed[m.source])
+            .map(|m| m.code.value.clone())
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let same_codes = {
+        let (old, new) = (codes_of(&prev.workspace), codes_of(&workspace));
+        // A code leaving the edited files may still be defined elsewhere,
+        // and one entering them may have been: compare whole sets then.
+        old == new || module_codes(&prev.workspace) == module_codes(&workspace)
+    };
+    let mut codes: Option<Vec<&str>> = None;
+    for d in diags.iter_mut().skip(if same_codes { kept } else { 0 }) {
         if d.code == "spec/unknown-reference" {
             if let Some(code) = undefined_module(&d.message) {
-                d.help = Some(unknown_module_help(code, &codes));
+                let codes = codes.get_or_insert_with(|| module_codes(&workspace));
+                d.help = Some(unknown_module_help(code, codes));
             }
         }
     }
@@ -214,6 +228,64 @@ pub fn reanalyze_with_reuse(prev: &Analysis, parsed: Vec<Parsed>, options: &Opti
         all_primary: true,
     };
     (analysis, Reuse::Partial { files: k })
+}
+
+/// The model of `parsed`, exactly as [`build_workspace_with`] builds it
+/// from every tree: the changed files lowered again, the others' modules
+/// and programmes taken from `prev`, in file order; then the indexes
+/// (first definition wins) and each structure entry's module, as the
+/// build resolves them.
+fn splice(prev: &Analysis, parsed: &[Parsed], changed: &[bool], options: &Options) -> Workspace {
+    let build_options = BuildOptions {
+        default_framework: options.default_framework.is_some(),
+    };
+    let refs: Vec<(SourceId, &crate::syntax::ast::SourceFile)> = parsed
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| changed[*i])
+        .map(|(i, p)| (i, p.tree.as_ref()))
+        .collect();
+    let fresh = build_workspace_with(&refs, &mut Vec::new(), &build_options);
+    let mut ws = Workspace::default();
+    let (mut old_m, mut new_m) = (prev.workspace.modules.iter().peekable(), fresh.modules.into_iter().peekable());
+    let (mut old_p, mut new_p) = (
+        prev.workspace.programmes.iter().peekable(),
+        fresh.programmes.into_iter().peekable(),
+    );
+    for (file, &is_changed) in changed.iter().enumerate() {
+        while let Some(m) = old_m.next_if(|m| m.source == file) {
+            if !is_changed {
+                ws.modules.push(m.clone());
+            }
+        }
+        while let Some(m) = new_m.next_if(|m| m.source == file) {
+            ws.modules.push(m);
+        }
+        while let Some(p) = old_p.next_if(|p| p.source == file) {
+            if !is_changed {
+                ws.programmes.push(p.clone());
+            }
+        }
+        while let Some(p) = new_p.next_if(|p| p.source == file) {
+            ws.programmes.push(p);
+        }
+    }
+    ws.module_index.reserve(ws.modules.len());
+    for (i, m) in ws.modules.iter().enumerate() {
+        ws.module_index.entry(m.code.value.clone()).or_insert(i);
+    }
+    ws.programme_index.reserve(ws.programmes.len());
+    for (i, p) in ws.programmes.iter().enumerate() {
+        ws.programme_index.entry(p.code.value.clone()).or_insert(i);
+    }
+    for p in &mut ws.programmes {
+        if let Some(s) = &mut p.structure {
+            for e in &mut s.entries {
+                e.module = ws.module_index.get(&e.code.value).copied();
+            }
+        }
+    }
+    ws
 }
 
 /// `X` in "module `X` is not defined".

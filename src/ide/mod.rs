@@ -276,17 +276,22 @@ impl SpecHost {
     /// changed files are re-parsed, and the analysis runs without holding
     /// the state lock (edits and the quick path go on meanwhile).
     pub fn snapshot(&self) -> Arc<Snapshot> {
-        let (inputs, options, version) = {
+        let (inputs, options, version, last) = {
             let mut st = self.state();
             if let Some(s) = &st.snapshot {
                 return s.clone();
             }
             Self::parse_dirty(&mut st, None);
             let inputs: Vec<Parsed> = st.specs.values().filter_map(|s| s.parsed.clone()).collect();
-            (inputs, Self::options(&st), st.version)
+            (inputs, Self::options(&st), st.version, st.last_full.clone())
         };
         let (options, load_error) = options;
-        let analysis = analyze_parsed(inputs, &options);
+        // Only what the edits since the last complete analysis can affect
+        // is analysed again (equal to a fresh analysis: tests/incremental.rs).
+        let analysis = match &last {
+            Some(last) => crate::analysis::reanalyze(&last.analysis, inputs, &options),
+            None => analyze_parsed(inputs, &options),
+        };
         let mut snap = Snapshot::build(analysis, &self.cache_dir.join("embedded"));
         snap.load_error = load_error;
         let snap = Arc::new(snap);
