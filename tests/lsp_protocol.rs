@@ -1722,3 +1722,67 @@ fn nested_workspaces_publish_what_spec_check_reports() {
     assert_eq!(got, expected);
     c.shutdown();
 }
+
+/// Issue 9 point 5: after `variance ` in an LJMU programme, the rules of its
+/// framework and the packs it includes (ljmu-attendance's `ATT/*`), never
+/// another framework's (`NTU.10E/*` would be spec/variance-unknown-rule);
+/// and the other way round in an NTU programme.
+#[test]
+fn variance_completion_offers_only_the_rules_of_the_programmes_framework() {
+    let ws = Ws::new();
+    let mut c = start(&ws);
+    let f = ws.path("scratch.pspec");
+    let mut version = 1;
+    let mut labels = |c: &mut Client, text: &str| -> Vec<String> {
+        if version == 1 {
+            c.open(&f, text);
+        } else {
+            c.change(&f, version, text);
+        }
+        version += 1;
+        let lines: Vec<&str> = text.split('\n').collect();
+        let line = lines.iter().position(|l| l.ends_with("variance ")).unwrap();
+        let p = json!({"line": line, "character": lines[line].len()});
+        let r = c.call(
+            "textDocument/completion",
+            json!({"textDocument": td(&f), "position": p}),
+        );
+        r["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["label"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let has = |v: &[String], p: &str| v.iter().any(|l| l.starts_with(p));
+    let ljmu = labels(
+        &mut c,
+        "programme P \"p\" {\n  award MSc\n  framework ljmu-pgt-2022\n  credits 180\n  variance \n}\n",
+    );
+    assert!(ljmu.contains(&"PG.A4.2/module-size".to_string()), "{ljmu:?}");
+    assert!(has(&ljmu, "ATT/"), "the included ljmu-attendance rules: {ljmu:?}");
+    assert!(!has(&ljmu, "NTU."), "{ljmu:?}");
+    assert!(
+        !has(&ljmu, "spec/") && !has(&ljmu, "PG.A1.6/"),
+        "not waivable: {ljmu:?}"
+    );
+    // The framework line may come after the cursor.
+    let later = labels(
+        &mut c,
+        "programme P \"p\" {\n  variance \n  framework ljmu-pgt-2022\n}\n",
+    );
+    assert_eq!(later, ljmu);
+    let ntu = labels(
+        &mut c,
+        "programme P \"p\" {\n  framework ntu-online-2018\n  variance \n}\n",
+    );
+    assert!(ntu.contains(&"NTU.10E/stage-1".to_string()), "{ntu:?}");
+    assert!(!has(&ntu, "PG.") && !has(&ntu, "ATT/"), "{ntu:?}");
+    // A second programme in the file has its own framework.
+    let two = labels(
+        &mut c,
+        "programme A \"a\" {\n  framework ljmu-pgt-2022\n}\nprogramme B \"b\" {\n  framework ntu-online-2018\n  variance \n}\n",
+    );
+    assert_eq!(two, ntu);
+    c.shutdown();
+}
