@@ -1786,3 +1786,44 @@ fn variance_completion_offers_only_the_rules_of_the_programmes_framework() {
     assert_eq!(two, ntu);
     c.shutdown();
 }
+
+/// Issue 9 point 5: a staged, block-delivered programme (no semesters) gets
+/// its credits per stage after `structure {` and on each stage.
+#[test]
+fn inlay_hints_show_credits_per_stage_of_a_block_delivered_programme() {
+    let text = conformance("ntu-online-msc.pspec").replace(
+        "      core 7001OL, 7002OL, 7003OL, 7004OL, 7005OL, 7006OL, 7007OL, 7008OL, 7009OL, 7010OL, 7011OL, 7012OL\n",
+        "      core 7001OL, 7002OL, 7003OL, 7004OL, 7005OL, 7006OL, 7007OL, 7008OL, 7009OL, 7012OL\n      option \"Electives\" choose 20 credits from 7010OL, 7011OL\n",
+    );
+    let (dir, f) = case_ws("ntu-online-msc.pspec", &text);
+    let mut c = Client::start(
+        env!("CARGO_BIN_EXE_spec"),
+        dir.path(),
+        &[("SPEC_LSP_DEBOUNCE_MS", "10")],
+    );
+    c.initialize(Some(dir.path()), json!({}));
+    let r = c.call(
+        "textDocument/inlayHint",
+        json!({"textDocument": td(&f), "range": {"start": {"line": 0, "character": 0}, "end": {"line": 999, "character": 0}}}),
+    );
+    let hints: Vec<(&str, Value)> = r
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h["label"].as_str().unwrap(), h["position"].clone()))
+        .collect();
+    assert_eq!(
+        hints,
+        [
+            (
+                "credits stage 1 120, stage 2 60 = 180; 1 pathway",
+                pos(&text, "structure {", 11)
+            ),
+            ("credits 120", pos(&text, "\"Taught modules\" {", 18)),
+            ("1 way to choose", pos(&text, "from 7010OL, 7011OL", 19)),
+            ("credits 60", pos(&text, "\"Major piece of work\" {", 23)),
+        ],
+        "{r:#}"
+    );
+    c.shutdown();
+}
