@@ -1827,3 +1827,78 @@ fn inlay_hints_show_credits_per_stage_of_a_block_delivered_programme() {
     );
     c.shutdown();
 }
+
+/// Issue 9 point 5: on a rule's own `rule` line in its policy file (here
+/// the built-in pack go to definition opens), hover shows the rule and
+/// references list its definition and the variances citing it.
+#[test]
+fn hover_and_references_on_a_rules_own_line_in_its_policy_file() {
+    let text = conformance("msc-variances.pspec");
+    let (dir, f) = case_ws("msc-variances.pspec", &text);
+    let mut c = Client::start(
+        env!("CARGO_BIN_EXE_spec"),
+        dir.path(),
+        &[("SPEC_LSP_DEBOUNCE_MS", "10")],
+    );
+    c.initialize(Some(dir.path()), json!({}));
+    let d = c.call(
+        "textDocument/definition",
+        json!({"textDocument": td(&f), "position": pos(&text, "variance PG.A4.2/module-size", 12)}),
+    );
+    let target = d[0]["uri"].as_str().unwrap().to_string();
+    assert!(target.ends_with("/embedded/policies/ljmu-pgt-2022.policy"), "{target}");
+    let path = PathBuf::from(target.trim_start_matches("file://"));
+    let policy = std::fs::read_to_string(&path).unwrap();
+    // The editor opens the pack it jumped to.
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": target, "languageId": "spec-policy", "version": 1, "text": policy}}),
+    );
+    let on_id = pos(&policy, "rule PG.A4.2/module-size {", 9);
+    let h = c.call(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": target}, "position": on_id}),
+    );
+    let md = h["contents"]["value"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no hover: {h}"));
+    for want in [
+        "**rule `PG.A4.2/module-size`**",
+        "clause PG.A4.2",
+        "severity: error",
+        "non-dissertation module is not 10, 20 or 30 credits",
+        "admitted criteria: psrb, discipline, joint-award",
+        "cited by variances in `MSCCS`",
+    ] {
+        assert!(md.contains(want), "`{want}` missing from {md}");
+    }
+    assert_eq!(h["range"]["start"], pos(&policy, "PG.A4.2/module-size {", 0));
+    let refs = |c: &mut Client, decl: bool| -> Vec<(String, Value)> {
+        let r = c.call(
+            "textDocument/references",
+            json!({"textDocument": {"uri": target}, "position": on_id, "context": {"includeDeclaration": decl}}),
+        );
+        r.as_array()
+            .unwrap()
+            .iter()
+            .map(|l| (l["uri"].as_str().unwrap().to_string(), l["range"]["start"].clone()))
+            .collect()
+    };
+    let citing = (uri(&f), pos(&text, "PG.A4.2/module-size {", 0));
+    assert_eq!(
+        refs(&mut c, true),
+        [
+            (target.clone(), pos(&policy, "PG.A4.2/module-size {", 0)),
+            citing.clone()
+        ]
+    );
+    assert_eq!(refs(&mut c, false), [citing]);
+    // Go to definition on the definition itself stays there.
+    let d = c.call(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": target}, "position": on_id}),
+    );
+    assert_eq!(d.as_array().unwrap().len(), 1, "{d}");
+    assert_eq!(d[0]["range"]["start"], pos(&policy, "PG.A4.2/module-size {", 0));
+    c.shutdown();
+}
