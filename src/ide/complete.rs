@@ -293,7 +293,7 @@ fn modules(snap: &Snapshot) -> Vec<Completion> {
     v
 }
 
-pub fn complete(snap: &Snapshot, _source: Option<SourceId>, text: &str, offset: usize) -> Vec<Completion> {
+pub fn complete(snap: &Snapshot, source: Option<SourceId>, text: &str, offset: usize) -> Vec<Completion> {
     let cx = context(text, offset);
     let first = match cx.stmt.first() {
         Some(Tok::Word(w)) => Some(*w),
@@ -343,7 +343,7 @@ pub fn complete(snap: &Snapshot, _source: Option<SourceId>, text: &str, offset: 
                 })
                 .collect();
         }
-        Some("variance") if n == 1 && cx.block == "programme" => return variance_rules(snap, _source, text, offset),
+        Some("variance") if n == 1 && cx.block == "programme" => return variance_rules(snap, source, text, offset),
         Some("award" | "exit-award") if n == 1 => {
             return snap
                 .rules
