@@ -212,9 +212,11 @@ fn code_action_edits() {
     let at = out.find("submitted ").expect("a submitted line") + "submitted ".len();
     let date = &out[at..at + 10];
     assert!(
-        date.bytes()
-            .enumerate()
-            .all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() }),
+        date.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 {
+            b == b'-'
+        } else {
+            b.is_ascii_digit()
+        }),
         "{date}"
     );
     out.replace_range(at..at + 10, "TODAY");
