@@ -123,11 +123,12 @@ fn neovim_receives_diagnostics_hover_and_definition() {
     assert_eq!(def["line"], 0);
 }
 
-/// The configuration docs/editors.md gives, run as written (extracted from
-/// the page) in the installed Neovim (Debian's 0.7.2 on CI): `.pspec` gets
-/// its filetype, `spec lsp` starts and Neovim receives its diagnostics.
-#[test]
-fn the_documented_neovim_configuration_starts_the_server() {
+/// Runs the configuration docs/editors.md gives, as written (extracted from
+/// the page), in the installed Neovim on a workspace holding MODULES and
+/// `programme.pspec` = `spec`, with `script` (under tests/nvim) run after
+/// the file is open. The cache (where built-in packs are materialised) is
+/// outside the workspace, as `~/.cache` is. Returns what the script wrote.
+fn run_documented_config(spec: &str, script: &str, env: &[(&str, &str)]) -> Value {
     nvim_version().expect("`nvim` is not installed: run scripts/install-test-deps.sh (Debian package `neovim`)");
     let docs = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/editors.md")).unwrap();
     let section = docs.split("## Neovim").nth(1).expect("a Neovim section");
@@ -138,35 +139,39 @@ fn the_documented_neovim_configuration_starts_the_server() {
         .expect("a lua block in the Neovim section");
     let dir = tempfile::tempdir().unwrap();
     let root = std::fs::canonicalize(dir.path()).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let home = std::fs::canonicalize(home.path()).unwrap();
     std::fs::write(root.join("spec.toml"), "").unwrap();
     std::fs::write(root.join("modules.pspec"), MODULES).unwrap();
     let file = root.join("programme.pspec");
-    std::fs::write(&file, SPEC).unwrap();
-    let init = root.join("init.lua");
+    std::fs::write(&file, spec).unwrap();
+    let init = home.join("init.lua");
     std::fs::write(&init, config).unwrap();
-    let out = root.join("result.json");
+    let out = home.join("result.json");
     // `spec` on PATH, as the configuration expects.
     let bin_dir = Path::new(env!("CARGO_BIN_EXE_spec")).parent().unwrap().to_path_buf();
     let path = std::env::join_paths(
         std::iter::once(bin_dir).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
     )
     .unwrap();
-    let check = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/nvim/check.lua");
-    let mut child = Command::new("nvim")
-        .args(["--headless", "-n", "-i", "NONE", "-u"])
+    let check = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/nvim").join(script);
+    let mut cmd = Command::new("nvim");
+    cmd.args(["--headless", "-n", "-i", "NONE", "-u"])
         .arg(&init)
         .arg(&file)
         .arg("-c")
         .arg(format!("luafile {}", check.display()))
         .current_dir(&root)
         .env("PATH", path)
-        .env("XDG_CONFIG_HOME", root.join("config"))
-        .env("XDG_DATA_HOME", root.join("data"))
-        .env("XDG_STATE_HOME", root.join("state"))
-        .env("SPEC_OUT", &out)
-        .env("SPEC_EXPECT", "4")
-        .spawn()
-        .expect("nvim runs");
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("SPEC_OUT", &out);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("nvim runs");
     let started = Instant::now();
     while child.try_wait().unwrap().is_none() {
         if started.elapsed() > Duration::from_secs(60) {
@@ -175,8 +180,16 @@ fn the_documented_neovim_configuration_starts_the_server() {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    let text = std::fs::read_to_string(&out).expect("check.lua wrote its results");
-    let v: Value = serde_json::from_str(&text).expect("json");
+    let text = std::fs::read_to_string(&out).expect("the script wrote its results");
+    serde_json::from_str(&text).expect("json")
+}
+
+/// The configuration docs/editors.md gives, run as written in the installed
+/// Neovim (Debian's 0.7.2 on CI): `.pspec` gets its filetype, `spec lsp`
+/// starts and Neovim receives its diagnostics.
+#[test]
+fn the_documented_neovim_configuration_starts_the_server() {
+    let v = run_documented_config(SPEC, "check.lua", &[("SPEC_EXPECT", "4")]);
     assert_eq!(v["filetype"], "pspec", "{v}");
     assert_eq!(v["clients"], serde_json::json!(["spec"]), "{v}");
     let codes: Vec<&str> = v["diagnostics"]
@@ -187,4 +200,33 @@ fn the_documented_neovim_configuration_starts_the_server() {
         .collect();
     assert!(codes.contains(&"spec/invalid-value"), "{v}");
     assert!(codes.len() >= 4, "{v}");
+}
+
+/// Issue 9 point 5: go to definition on a rule id opens the built-in pack
+/// (a read-only copy under the cache directory, outside the workspace);
+/// with the documented configuration it is served by the server that
+/// showed it, and no second `spec lsp` starts.
+#[test]
+fn opening_an_embedded_pack_by_go_to_definition_starts_no_second_server() {
+    let spec = SPEC.replace(
+        "    core 7101EN, 7102EN, 7105EN, 7999EN semester 1\n  }\n",
+        "    core 7101EN, 7102EN, 7105EN, 7999EN semester 1\n  }\n  variance PG.A4.2/module-size {\n    criterion discipline\n  }\n",
+    );
+    let line = spec
+        .lines()
+        .position(|l| l.contains("variance PG.A4.2/module-size"))
+        .unwrap();
+    let def = format!("{line}:12");
+    let v = run_documented_config(&spec, "embedded.lua", &[("SPEC_EXPECT", "4"), ("SPEC_DEF", &def)]);
+    assert_eq!(v["errors"], serde_json::json!([]), "{v}");
+    let pack = v["pack"].as_str().unwrap();
+    assert!(pack.ends_with("/embedded/policies/ljmu-pgt-2022.policy"), "{v}");
+    assert_eq!(v["pack_filetype"], "spec-policy", "{v}");
+    assert_eq!(
+        v["clients"],
+        serde_json::json!(["spec"]),
+        "a second server started: {v}"
+    );
+    assert_eq!(v["pack_clients"], v["spec_clients"], "{v}");
+    assert_eq!(v["pack_clients"].as_array().map(Vec::len), Some(1), "{v}");
 }

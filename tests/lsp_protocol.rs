@@ -975,9 +975,41 @@ fn rule_ids_hover_complete_and_go_to_their_policy_definition() {
     c.shutdown();
 }
 
+/// The byte offset of an LSP position in ASCII text.
+fn offset_of(text: &str, p: &Value) -> usize {
+    let line = p["line"].as_u64().unwrap() as usize;
+    let ch = p["character"].as_u64().unwrap() as usize;
+    text.split_inclusive('\n').take(line).map(str::len).sum::<usize>() + ch
+}
+
+/// (code, severity, line) of each diagnostic, sorted.
+fn triples(diags: &[Value]) -> Vec<(String, u64, u64)> {
+    let mut v: Vec<(String, u64, u64)> = diags
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or("?").to_string(),
+                d["severity"].as_u64().unwrap_or(0),
+                d["range"]["start"]["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// Issue 9 point 5: one stub per criterion the rule admits (its `admits`
+/// line: psrb, discipline, joint-award for PG.A4.2/module-size), `psrb` once
+/// per accreditation of the programme and no `joint-award` without a joint
+/// partner; each stub, applied as it is, waives the finding and raises only
+/// `spec/variance-pending` (no `approved` line: the committee has not met),
+/// never an error of its own (D100, D101).
 #[test]
 fn code_action_inserts_a_variance_stub_for_a_waivable_diagnostic() {
-    let text = conformance("msc-violations.pspec");
+    let text = conformance("msc-violations.pspec").replace(
+        "  validated 2024-06-12\n",
+        "  validated 2024-06-12\n  previous-validation 2019-06-01\n  accreditation \"Engineering Council\"\n  accreditation \"Institution of \\\"Mechanical\\\" Engineers\"\n",
+    );
     let (dir, f) = case_ws("msc-violations.pspec", &text);
     let mut c = Client::start(
         env!("CARGO_BIN_EXE_spec"),
@@ -985,46 +1017,153 @@ fn code_action_inserts_a_variance_stub_for_a_waivable_diagnostic() {
         &[("SPEC_LSP_DEBOUNCE_MS", "10")],
     );
     c.initialize(Some(dir.path()), json!({}));
+    c.open(&f, &text);
     c.wait_for("module-size", WAIT, |d| {
         d.get(&uri(&f))
             .is_some_and(|v| v.iter().any(|x| x["code"] == "PG.A4.2/module-size"))
     });
-    let diag = c.diagnostics[&uri(&f)]
+    c.drain(Duration::from_millis(300));
+    let before = c.diagnostics[&uri(&f)].clone();
+    let size_line = pos(&text, "credits 15", 0)["line"].as_u64().unwrap();
+    let diag = before
         .iter()
-        .find(|x| x["code"] == "PG.A4.2/module-size")
+        .find(|x| x["code"] == "PG.A4.2/module-size" && x["range"]["start"]["line"] == size_line)
         .unwrap()
         .clone();
     let r = c.call(
         "textDocument/codeAction",
         json!({"textDocument": td(&f), "range": diag["range"], "context": {"diagnostics": [diag]}}),
     );
-    let a = r
+    let stubs: Vec<&Value> = r
         .as_array()
         .unwrap()
         .iter()
-        .find(|a| a["title"] == "add a variance for `PG.A4.2/module-size` to programme `MSCEN`")
-        .unwrap_or_else(|| panic!("{r:#}"));
-    assert_eq!(a["diagnostics"][0]["code"], "PG.A4.2/module-size");
-    let edit = &a["edit"]["changes"][uri(&f)][0];
-    let new = edit["newText"].as_str().unwrap();
-    assert!(new.contains("variance PG.A4.2/module-size {"), "{new}");
-    assert!(
-        new.contains("applies-to 7102EN") || new.contains("applies-to 7103EN"),
-        "{new}"
+        .filter(|a| {
+            a["title"]
+                .as_str()
+                .unwrap()
+                .starts_with("add a variance for `PG.A4.2/module-size` to programme `MSCEN`")
+        })
+        .collect();
+    let titles: Vec<&str> = stubs.iter().map(|a| a["title"].as_str().unwrap()).collect();
+    assert_eq!(
+        titles,
+        [
+            "add a variance for `PG.A4.2/module-size` to programme `MSCEN` (criterion psrb `Engineering Council`)",
+            "add a variance for `PG.A4.2/module-size` to programme `MSCEN` (criterion psrb `Institution of \"Mechanical\" Engineers`)",
+            "add a variance for `PG.A4.2/module-size` to programme `MSCEN` (criterion `discipline`)",
+        ],
+        "{r:#}"
     );
-    assert!(
-        new.contains("criterion psrb") || new.contains("criterion discipline"),
-        "{new}"
+    let criteria = [
+        "criterion psrb \"Engineering Council\"",
+        "criterion psrb \"Institution of \\\"Mechanical\\\" Engineers\"",
+        "criterion discipline",
+    ];
+    for (i, (a, criterion)) in stubs.iter().zip(criteria).enumerate() {
+        assert_eq!(a["diagnostics"][0]["code"], "PG.A4.2/module-size");
+        let edits = a["edit"]["changes"][uri(&f)].as_array().unwrap();
+        assert_eq!(edits.len(), 1, "{a:#}");
+        let edit = &edits[0];
+        let new = edit["newText"].as_str().unwrap();
+        assert_eq!(
+            new,
+            format!(
+                "\n  variance PG.A4.2/module-size {{\n    applies-to 7102EN\n    {criterion}\n    \
+                 rationale \"TODO: why the exception is needed\"\n    \
+                 alternative \"TODO: what is done instead\"\n    \
+                 evidence \"TODO: where the case is documented\"\n    \
+                 submitted 2024-06-11  # TODO: the date the application was submitted\n  }}\n"
+            ),
+            "{a:#}"
+        );
+        // Apply the edit as the editor would, and send the new text.
+        let (s, e) = (
+            offset_of(&text, &edit["range"]["start"]),
+            offset_of(&text, &edit["range"]["end"]),
+        );
+        let mut applied = text.clone();
+        applied.replace_range(s..e, new);
+        assert!(spec::syntax::parse(&applied).errors.is_empty(), "{applied}");
+        c.change(&f, 2 + i as i64, &applied);
+        c.wait_for("the stub's diagnostics", WAIT, |d| {
+            d.get(&uri(&f)).is_some_and(|v| {
+                v.iter().any(|x| x["code"] == "spec/variance-pending")
+                    && v.iter()
+                        .any(|x| x["code"] == "PG.A4.2/module-size" && x["severity"] == 4)
+            })
+        });
+        c.drain(Duration::from_millis(300));
+        let after = c.diagnostics[&uri(&f)].clone();
+        // Exactly what was there, the finding now waived (a hint), plus the
+        // pending warning on the new variance: nothing else.
+        let stub_line = applied[..applied.find("variance PG.A4.2/module-size").unwrap()]
+            .matches('\n')
+            .count() as u64;
+        let mut expected: Vec<(String, u64, u64)> = triples(&before)
+            .into_iter()
+            .map(|(code, sev, line)| {
+                if code == "PG.A4.2/module-size" && line == size_line {
+                    (code, 4, line)
+                } else {
+                    (code, sev, line)
+                }
+            })
+            .collect();
+        expected.push(("spec/variance-pending".into(), 2, stub_line));
+        expected.sort();
+        assert_eq!(triples(&after), expected, "{applied}\n{after:#?}");
+        let pending = after.iter().find(|x| x["code"] == "spec/variance-pending").unwrap();
+        assert!(pending["message"].as_str().unwrap().contains("approved"), "{pending:#}");
+        c.change(&f, 100 + i as i64, &text);
+        c.wait_for("the stub gone", WAIT, |d| {
+            d.get(&uri(&f))
+                .is_some_and(|v| !v.iter().any(|x| x["code"] == "spec/variance-pending"))
+        });
+    }
+    c.shutdown();
+}
+
+/// Issue 9 point 5: a `joint-award` stub only for a joint partnership, no
+/// `psrb` stub without an accreditation.
+#[test]
+fn variance_stubs_offer_joint_award_only_for_joint_programmes() {
+    let text = conformance("msc-violations.pspec").replace(
+        "  validated 2024-06-12\n",
+        "  validated 2024-06-12\n  partner \"Example College\" {\n    model joint\n    link-tutor \"Dr A\"\n    programme-leader \"Dr B\"\n    operational-framework \"OF-1\"\n  }\n",
     );
-    // Applying the edit gives a spec that parses, with the rule now waived
-    // (or the variance reported for its placeholders), never a syntax error.
-    let lines: Vec<&str> = text.split('\n').collect();
-    let line = edit["range"]["start"]["line"].as_u64().unwrap() as usize;
-    let mut out = lines[..line].join("\n");
-    out.push('\n');
-    out.push_str(new);
-    out.push_str(&lines[line..].join("\n"));
-    assert!(spec::syntax::parse(&out).errors.is_empty(), "{out}");
+    let (dir, f) = case_ws("msc-violations.pspec", &text);
+    let mut c = Client::start(
+        env!("CARGO_BIN_EXE_spec"),
+        dir.path(),
+        &[("SPEC_LSP_DEBOUNCE_MS", "10")],
+    );
+    c.initialize(Some(dir.path()), json!({}));
+    c.open(&f, &text);
+    c.wait_for("module-size", WAIT, |d| {
+        d.get(&uri(&f))
+            .is_some_and(|v| v.iter().any(|x| x["code"] == "PG.A4.2/module-size"))
+    });
+    let p = pos(&text, "credits 15", 8);
+    let r = c.call(
+        "textDocument/codeAction",
+        json!({"textDocument": td(&f), "range": {"start": p, "end": p}, "context": {"diagnostics": []}}),
+    );
+    let titles: Vec<&str> = r
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .filter(|t| t.starts_with("add a variance for `PG.A4.2/module-size`"))
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "add a variance for `PG.A4.2/module-size` to programme `MSCEN` (criterion `discipline`)",
+            "add a variance for `PG.A4.2/module-size` to programme `MSCEN` (criterion `joint-award`)",
+        ],
+        "{r:#}"
+    );
     c.shutdown();
 }
 
@@ -1581,5 +1720,185 @@ fn nested_workspaces_publish_what_spec_check_reports() {
         got.insert(file, pairs);
     }
     assert_eq!(got, expected);
+    c.shutdown();
+}
+
+/// Issue 9 point 5: after `variance ` in an LJMU programme, the rules of its
+/// framework and the packs it includes (ljmu-attendance's `ATT/*`), never
+/// another framework's (`NTU.10E/*` would be spec/variance-unknown-rule);
+/// and the other way round in an NTU programme.
+#[test]
+fn variance_completion_offers_only_the_rules_of_the_programmes_framework() {
+    let ws = Ws::new();
+    let mut c = start(&ws);
+    let f = ws.path("scratch.pspec");
+    let mut version = 1;
+    let mut labels = |c: &mut Client, text: &str| -> Vec<String> {
+        if version == 1 {
+            c.open(&f, text);
+        } else {
+            c.change(&f, version, text);
+        }
+        version += 1;
+        let lines: Vec<&str> = text.split('\n').collect();
+        let line = lines.iter().position(|l| l.ends_with("variance ")).unwrap();
+        let p = json!({"line": line, "character": lines[line].len()});
+        let r = c.call(
+            "textDocument/completion",
+            json!({"textDocument": td(&f), "position": p}),
+        );
+        r["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["label"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let has = |v: &[String], p: &str| v.iter().any(|l| l.starts_with(p));
+    let ljmu = labels(
+        &mut c,
+        "programme P \"p\" {\n  award MSc\n  framework ljmu-pgt-2022\n  credits 180\n  variance \n}\n",
+    );
+    assert!(ljmu.contains(&"PG.A4.2/module-size".to_string()), "{ljmu:?}");
+    assert!(has(&ljmu, "ATT/"), "the included ljmu-attendance rules: {ljmu:?}");
+    assert!(!has(&ljmu, "NTU."), "{ljmu:?}");
+    assert!(
+        !has(&ljmu, "spec/") && !has(&ljmu, "PG.A1.6/"),
+        "not waivable: {ljmu:?}"
+    );
+    // The framework line may come after the cursor.
+    let later = labels(
+        &mut c,
+        "programme P \"p\" {\n  variance \n  framework ljmu-pgt-2022\n}\n",
+    );
+    assert_eq!(later, ljmu);
+    let ntu = labels(
+        &mut c,
+        "programme P \"p\" {\n  framework ntu-online-2018\n  variance \n}\n",
+    );
+    assert!(ntu.contains(&"NTU.10E/stage-1".to_string()), "{ntu:?}");
+    assert!(!has(&ntu, "PG.") && !has(&ntu, "ATT/"), "{ntu:?}");
+    // A second programme in the file has its own framework.
+    let two = labels(
+        &mut c,
+        "programme A \"a\" {\n  framework ljmu-pgt-2022\n}\nprogramme B \"b\" {\n  framework ntu-online-2018\n  variance \n}\n",
+    );
+    assert_eq!(two, ntu);
+    c.shutdown();
+}
+
+/// Issue 9 point 5: a staged, block-delivered programme (no semesters) gets
+/// its credits per stage after `structure {` and on each stage.
+#[test]
+fn inlay_hints_show_credits_per_stage_of_a_block_delivered_programme() {
+    let text = conformance("ntu-online-msc.pspec").replace(
+        "      core 7001OL, 7002OL, 7003OL, 7004OL, 7005OL, 7006OL, 7007OL, 7008OL, 7009OL, 7010OL, 7011OL, 7012OL\n",
+        "      core 7001OL, 7002OL, 7003OL, 7004OL, 7005OL, 7006OL, 7007OL, 7008OL, 7009OL, 7012OL\n      option \"Electives\" choose 20 credits from 7010OL, 7011OL\n",
+    );
+    let (dir, f) = case_ws("ntu-online-msc.pspec", &text);
+    let mut c = Client::start(
+        env!("CARGO_BIN_EXE_spec"),
+        dir.path(),
+        &[("SPEC_LSP_DEBOUNCE_MS", "10")],
+    );
+    c.initialize(Some(dir.path()), json!({}));
+    let r = c.call(
+        "textDocument/inlayHint",
+        json!({"textDocument": td(&f), "range": {"start": {"line": 0, "character": 0}, "end": {"line": 999, "character": 0}}}),
+    );
+    let hints: Vec<(&str, Value)> = r
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h["label"].as_str().unwrap(), h["position"].clone()))
+        .collect();
+    assert_eq!(
+        hints,
+        [
+            (
+                "credits stage 1 120, stage 2 60 = 180; 1 pathway",
+                pos(&text, "structure {", 11)
+            ),
+            ("credits 120", pos(&text, "\"Taught modules\" {", 18)),
+            ("1 way to choose", pos(&text, "from 7010OL, 7011OL", 19)),
+            ("credits 60", pos(&text, "\"Major piece of work\" {", 23)),
+        ],
+        "{r:#}"
+    );
+    c.shutdown();
+}
+
+/// Issue 9 point 5: on a rule's own `rule` line in its policy file (here
+/// the built-in pack go to definition opens), hover shows the rule and
+/// references list its definition and the variances citing it.
+#[test]
+fn hover_and_references_on_a_rules_own_line_in_its_policy_file() {
+    let text = conformance("msc-variances.pspec");
+    let (dir, f) = case_ws("msc-variances.pspec", &text);
+    let mut c = Client::start(
+        env!("CARGO_BIN_EXE_spec"),
+        dir.path(),
+        &[("SPEC_LSP_DEBOUNCE_MS", "10")],
+    );
+    c.initialize(Some(dir.path()), json!({}));
+    let d = c.call(
+        "textDocument/definition",
+        json!({"textDocument": td(&f), "position": pos(&text, "variance PG.A4.2/module-size", 12)}),
+    );
+    let target = d[0]["uri"].as_str().unwrap().to_string();
+    assert!(target.ends_with("/embedded/policies/ljmu-pgt-2022.policy"), "{target}");
+    let path = PathBuf::from(target.trim_start_matches("file://"));
+    let policy = std::fs::read_to_string(&path).unwrap();
+    // The editor opens the pack it jumped to.
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": target, "languageId": "spec-policy", "version": 1, "text": policy}}),
+    );
+    let on_id = pos(&policy, "rule PG.A4.2/module-size {", 9);
+    let h = c.call(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": target}, "position": on_id}),
+    );
+    let md = h["contents"]["value"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no hover: {h}"));
+    for want in [
+        "**rule `PG.A4.2/module-size`**",
+        "clause PG.A4.2",
+        "severity: error",
+        "non-dissertation module is not 10, 20 or 30 credits",
+        "admitted criteria: psrb, discipline, joint-award",
+        "cited by variances in `MSCCS`",
+    ] {
+        assert!(md.contains(want), "`{want}` missing from {md}");
+    }
+    assert_eq!(h["range"]["start"], pos(&policy, "PG.A4.2/module-size {", 0));
+    let refs = |c: &mut Client, decl: bool| -> Vec<(String, Value)> {
+        let r = c.call(
+            "textDocument/references",
+            json!({"textDocument": {"uri": target}, "position": on_id, "context": {"includeDeclaration": decl}}),
+        );
+        r.as_array()
+            .unwrap()
+            .iter()
+            .map(|l| (l["uri"].as_str().unwrap().to_string(), l["range"]["start"].clone()))
+            .collect()
+    };
+    let citing = (uri(&f), pos(&text, "PG.A4.2/module-size {", 0));
+    assert_eq!(
+        refs(&mut c, true),
+        [
+            (target.clone(), pos(&policy, "PG.A4.2/module-size {", 0)),
+            citing.clone()
+        ]
+    );
+    assert_eq!(refs(&mut c, false), [citing]);
+    // Go to definition on the definition itself stays there.
+    let d = c.call(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": target}, "position": on_id}),
+    );
+    assert_eq!(d.as_array().unwrap().len(), 1, "{d}");
+    assert_eq!(d[0]["range"]["start"], pos(&policy, "PG.A4.2/module-size {", 0));
     c.shutdown();
 }

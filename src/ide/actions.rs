@@ -8,6 +8,7 @@ use super::Snapshot;
 use crate::diag::{Diagnostic, SourceId};
 use crate::model::Programme;
 use crate::span::Span;
+use crate::syntax::ast::Date;
 
 fn overlaps(span: Span, start: usize, end: usize) -> bool {
     (span.start as usize) <= end && start <= (span.end as usize)
@@ -37,58 +38,163 @@ fn before_close(text: &str, close: usize, outer_indent: &str) -> (usize, String)
     }
 }
 
-fn variance_stub(snap: &Snapshot, d: &Diagnostic, admits: &[String]) -> Option<Action> {
+/// A string literal of the language (language.md: `\"` and `\\` escaped).
+fn quoted(s: &str) -> String {
+    format!(
+        "\"{}\"",
+        s.replace('\\', "\\\\")
+            .replace('"', "\\\"")
+            .replace('\n', "\\n")
+            .replace('\t', "\\t")
+    )
+}
+
+/// Days since 1970-01-01 to a civil date (proleptic Gregorian).
+fn civil(days: i64) -> Date {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    Date {
+        year: year.clamp(0, 9999) as u16,
+        month: month as u8,
+        day: day as u8,
+    }
+}
+
+/// A civil date to days since 1970-01-01.
+fn days(d: Date) -> i64 {
+    let (m, y) = (i64::from(d.month), i64::from(d.year) - i64::from(d.month <= 2));
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = if m > 2 { m - 3 } else { m + 9 };
+    let doy = (153 * mp + 2) / 5 + i64::from(d.day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The `submitted` date a stub proposes: the day before `validated` (the
+/// latest date PG.A1.7/variance-timing accepts), else today (D101).
+fn submitted_date(p: &Programme) -> Date {
+    match &p.validated {
+        Some(v) => civil(days(v.value) - 1),
+        None => {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs() / 86_400)
+                .unwrap_or(0);
+            civil(i64::try_from(now).unwrap_or(0))
+        }
+    }
+}
+
+/// The criteria a stub can be written with, as `criterion` line texts, with
+/// a title for the action: every criterion the rule admits under the
+/// programme's framework, `psrb` once per accreditation of the programme
+/// and `joint-award` only for a joint partnership, since any other choice
+/// raises PG.A1.6/variance-psrb or PG.A1.6/variance-criterion (D100).
+fn criteria(p: &Programme, admits: &[String]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for c in admits {
+        match c.as_str() {
+            "psrb" => {
+                for a in &p.accreditations {
+                    out.push((format!("psrb {}", quoted(&a.value)), format!("psrb `{}`", a.value)));
+                }
+            }
+            "joint-award" => {
+                if p.partners
+                    .iter()
+                    .any(|x| x.model.as_ref().is_some_and(|m| m.value == "joint"))
+                {
+                    out.push((c.clone(), format!("`{c}`")));
+                }
+            }
+            _ => out.push((c.clone(), format!("`{c}`"))),
+        }
+    }
+    out
+}
+
+/// One `variance` stub per criterion the failing rule admits. The stub has
+/// every property a valid variance needs (language.md, rules.md): what only
+/// a person can write is a marked `"TODO: ..."` text, and `submitted` a
+/// date the timing rule accepts, so the stub raises only
+/// `spec/variance-pending` until the committee's `approved` line is added.
+fn variance_stubs(snap: &Snapshot, d: &Diagnostic) -> Vec<Action> {
     let ws = &snap.analysis.workspace;
-    let p: &Programme = d
+    let Some(p): Option<&Programme> = d
         .programme
         .as_deref()
         .and_then(|c| ws.programme_index.get(c))
-        .and_then(|&i| ws.programmes.get(i))?;
+        .and_then(|&i| ws.programmes.get(i))
+    else {
+        return Vec::new();
+    };
+    let admits: Vec<String> = {
+        use crate::policy::RuleCatalogue;
+        let fw = p.framework.as_ref().map(|f| f.value.as_str());
+        match fw.and_then(|fw| snap.analysis.catalogue.rule(fw, &d.code)) {
+            Some(r) => r.admits.clone(),
+            None => snap.rules.waivable(&d.code).unwrap_or_default(),
+        }
+    };
     let text = snap.text(p.source);
-    let close = (p.span.end as usize).checked_sub(1)?;
+    let Some(close) = (p.span.end as usize).checked_sub(1) else {
+        return Vec::new();
+    };
     if text.as_bytes().get(close) != Some(&b'}') {
-        return None;
+        return Vec::new();
     }
+    let Some(path) = snap.path(p.source).cloned() else {
+        return Vec::new();
+    };
     let outer = indent_at(text, p.span.start as usize);
     let (at, inner) = before_close(text, close, &outer);
-    let criterion = admits.first().map(String::as_str).unwrap_or("validation");
-    let criterion = if criterion == "psrb" {
-        let body = p
-            .accreditations
-            .first()
-            .map(|a| a.value.clone())
-            .unwrap_or_else(|| "BODY".into());
-        format!("psrb \"{}\"", body.replace('\\', "\\\\").replace('"', "\\\""))
-    } else {
-        criterion.to_string()
-    };
-    let mut stub = format!("\n{inner}variance {} {{\n", d.code);
-    if let Some(m) = &d.module {
-        stub.push_str(&format!("{inner}  applies-to {m}\n"));
+    let submitted = submitted_date(p);
+    let mut out = Vec::new();
+    for (criterion, title) in criteria(p, &admits) {
+        let mut stub = format!("{inner}variance {} {{\n", d.code);
+        if let Some(m) = &d.module {
+            stub.push_str(&format!("{inner}  applies-to {m}\n"));
+        }
+        stub.push_str(&format!("{inner}  criterion {criterion}\n"));
+        stub.push_str(&format!("{inner}  rationale \"TODO: why the exception is needed\"\n"));
+        stub.push_str(&format!("{inner}  alternative \"TODO: what is done instead\"\n"));
+        stub.push_str(&format!("{inner}  evidence \"TODO: where the case is documented\"\n"));
+        stub.push_str(&format!(
+            "{inner}  submitted {submitted}  # TODO: the date the application was submitted\n"
+        ));
+        stub.push_str(&format!("{inner}}}\n"));
+        // The brace on its own line: insert a blank line and the stub at
+        // that line's start; after other text: break the line before the
+        // brace and re-indent it.
+        let new_text = if at == close {
+            format!("\n{stub}{outer}")
+        } else {
+            format!("\n{stub}")
+        };
+        out.push(Action {
+            title: format!(
+                "add a variance for `{}` to programme `{}` (criterion {title})",
+                d.code, p.code.value
+            ),
+            edits: vec![Edit {
+                path: path.clone(),
+                start: at,
+                end: at,
+                new_text,
+            }],
+            fixes: Some(d.code.clone()),
+            preferred: false,
+        });
     }
-    stub.push_str(&format!("{inner}  criterion {criterion}\n"));
-    stub.push_str(&format!("{inner}  rationale \"TODO: why the exception is needed\"\n"));
-    stub.push_str(&format!("{inner}  alternative \"TODO: what is done instead\"\n"));
-    stub.push_str(&format!("{inner}  evidence \"TODO: where the case is documented\"\n"));
-    stub.push_str(&format!("{inner}}}\n"));
-    let new_text = if at == close {
-        format!("{stub}{outer}")
-    } else {
-        stub.trim_start_matches('\n').to_string()
-    };
-    let new_text = if at != close { format!("\n{new_text}") } else { new_text };
-    let path = snap.path(p.source)?.clone();
-    Some(Action {
-        title: format!("add a variance for `{}` to programme `{}`", d.code, p.code.value),
-        edits: vec![Edit {
-            path,
-            start: at,
-            end: at,
-            new_text,
-        }],
-        fixes: Some(d.code.clone()),
-        preferred: false,
-    })
+    out
 }
 
 pub fn code_actions(snap: &Snapshot, source: SourceId, start: usize, end: usize) -> Vec<Action> {
@@ -99,9 +205,9 @@ pub fn code_actions(snap: &Snapshot, source: SourceId, start: usize, end: usize)
         if d.source != source || !overlaps(d.span, start, end) || d.is_waived() {
             continue;
         }
-        let Some(admits) = snap.rules.waivable(&d.code) else {
+        if snap.rules.waivable(&d.code).is_none() {
             continue;
-        };
+        }
         if d.programme.is_none() && d.module.is_some() {
             // A rule about a module itself: one stub per programme listing it.
             let ws = &snap.analysis.workspace;
@@ -114,7 +220,7 @@ pub fn code_actions(snap: &Snapshot, source: SourceId, start: usize, end: usize)
                 let mut d2 = d.clone();
                 d2.programme = Some(p.code.value.clone());
                 if seen.insert((d.code.clone(), p.code.value.clone(), d.module.clone())) {
-                    out.extend(variance_stub(snap, &d2, &admits));
+                    out.extend(variance_stubs(snap, &d2));
                 }
             }
         } else if seen.insert((
@@ -122,7 +228,7 @@ pub fn code_actions(snap: &Snapshot, source: SourceId, start: usize, end: usize)
             d.programme.clone().unwrap_or_default(),
             d.module.clone(),
         )) {
-            out.extend(variance_stub(snap, d, &admits));
+            out.extend(variance_stubs(snap, d));
         }
     }
     let ws = &snap.analysis.workspace;

@@ -293,7 +293,7 @@ fn modules(snap: &Snapshot) -> Vec<Completion> {
     v
 }
 
-pub fn complete(snap: &Snapshot, _source: Option<SourceId>, text: &str, offset: usize) -> Vec<Completion> {
+pub fn complete(snap: &Snapshot, source: Option<SourceId>, text: &str, offset: usize) -> Vec<Completion> {
     let cx = context(text, offset);
     let first = match cx.stmt.first() {
         Some(Tok::Word(w)) => Some(*w),
@@ -343,20 +343,7 @@ pub fn complete(snap: &Snapshot, _source: Option<SourceId>, text: &str, offset: 
                 })
                 .collect();
         }
-        Some("variance") if n == 1 && cx.block == "programme" => {
-            return snap
-                .rules
-                .rules
-                .values()
-                .filter(|r| snap.rules.waivable(&r.id).is_some())
-                .map(|r| Completion {
-                    label: r.id.clone(),
-                    kind: CompletionKind::Rule,
-                    detail: r.clause.clone(),
-                    documentation: r.summary.clone().or_else(|| r.clause_text.clone()),
-                })
-                .collect();
-        }
+        Some("variance") if n == 1 && cx.block == "programme" => return variance_rules(snap, source, text, offset),
         Some("award" | "exit-award") if n == 1 => {
             return snap
                 .rules
@@ -388,6 +375,88 @@ pub fn complete(snap: &Snapshot, _source: Option<SourceId>, text: &str, offset: 
         return modules(snap);
     }
     items(keywords_of(cx.block), CompletionKind::Keyword)
+}
+
+/// The `framework` written in the programme around `offset`, read from the
+/// text (which may be newer than the analysis): the programme starts at the
+/// last `programme` line before the cursor and ends at the next top-level
+/// item.
+pub fn framework_at(text: &str, offset: usize) -> Option<&str> {
+    let offset = crate::span::clamp_to_char(text, offset.min(text.len()));
+    let mut line_start = 0;
+    let mut start = None;
+    let mut found = None;
+    for line in text.split_inclusive('\n') {
+        let top = line.starts_with("programme ") || line.starts_with("module ");
+        if line_start <= offset {
+            if top {
+                start = line.starts_with("programme ").then_some(line_start);
+                found = None;
+            }
+        } else if top {
+            break;
+        }
+        if start.is_some() && found.is_none() {
+            let t = line.trim_start();
+            if let Some(rest) = t.strip_prefix("framework") {
+                if rest.starts_with([' ', '\t']) {
+                    found = rest.split_whitespace().next().filter(|w| !w.starts_with('#'));
+                }
+            }
+        }
+        line_start += line.len();
+    }
+    start.and(found)
+}
+
+/// Rule ids after `variance `: the waivable rules of the programme's
+/// framework and the packs it includes (a rule of another framework fails
+/// with `spec/variance-unknown-rule`), and the programme's own rules; every
+/// waivable rule when no known framework is written.
+fn variance_rules(snap: &Snapshot, source: Option<SourceId>, text: &str, offset: usize) -> Vec<Completion> {
+    use crate::policy::RuleCatalogue;
+    let cat = &snap.analysis.catalogue;
+    let fw = framework_at(text, offset).filter(|f| cat.frameworks().contains(f));
+    let Some(fw) = fw else {
+        return snap
+            .rules
+            .rules
+            .values()
+            .filter(|r| snap.rules.waivable(&r.id).is_some())
+            .map(|r| Completion {
+                label: r.id.clone(),
+                kind: CompletionKind::Rule,
+                detail: r.clause.clone(),
+                documentation: r.summary.clone().or_else(|| r.clause_text.clone()),
+            })
+            .collect();
+    };
+    let mut out: Vec<Completion> = cat
+        .rules(fw)
+        .into_iter()
+        .filter(|r| !r.id.starts_with("spec/") && !r.admits.is_empty())
+        .map(|r| Completion {
+            label: r.id.clone(),
+            kind: CompletionKind::Rule,
+            detail: Some(r.clause.clone()).filter(|c| !c.is_empty()),
+            documentation: Some(r.summary.clone())
+                .filter(|c| !c.is_empty())
+                .or_else(|| Some(r.clause_text.clone()).filter(|c| !c.is_empty())),
+        })
+        .collect();
+    // Programme rules written in this file.
+    for r in snap.rules.rules.values() {
+        let here = source.is_some() && r.origin.map(|(s, _)| s) == source;
+        if here && !r.admits_known && !out.iter().any(|c| c.label == r.id) {
+            out.push(Completion {
+                label: r.id.clone(),
+                kind: CompletionKind::Rule,
+                detail: r.clause.clone(),
+                documentation: r.summary.clone(),
+            });
+        }
+    }
+    out
 }
 
 /// The property keywords of a block kind.

@@ -1,5 +1,7 @@
-//! Inlay hints: credits per semester and per study year after `structure {`,
-//! and the number of ways to choose each option group.
+//! Inlay hints: credits per semester and per study year, and per stage of a
+//! staged (e.g. block-delivered) structure, after `structure {`; each
+//! stage's credits after its `stage N "Title" {`; and the number of ways to
+//! choose each option group.
 
 use std::collections::BTreeMap;
 
@@ -60,10 +62,25 @@ pub fn inlay_hints(snap: &Snapshot, source: SourceId, start: usize, end: usize) 
                         *per.entry((first.year, sem)).or_default() += g.choose.value as f64 / n as f64;
                     }
                 }
+                // A stage's options placed nowhere (block delivery) count
+                // in their stage, not as spread across periods.
+                None if g.stage.is_some() => {}
                 _ => spread += g.choose.value,
             }
         }
-        if !per.is_empty() || spread > 0 {
+        // Credits per stage: its core modules and its options' `choose`.
+        let mut stages: BTreeMap<u64, u64> = s.stages.iter().map(|st| (st.number.value, 0)).collect();
+        for (i, e) in s.entries.iter().enumerate() {
+            if let (Membership::Core, Some(st)) = (e.membership, e.stage) {
+                *stages.entry(st).or_default() += credits_of(i);
+            }
+        }
+        for g in &s.groups {
+            if let Some(st) = g.stage {
+                *stages.entry(st).or_default() += g.choose.value;
+            }
+        }
+        if !per.is_empty() || spread > 0 || !stages.is_empty() {
             let mut years: BTreeMap<u64, Vec<String>> = BTreeMap::new();
             for ((y, sem), c) in &per {
                 years.entry(*y).or_default().push(format!("S{sem} {}", num(*c)));
@@ -77,6 +94,11 @@ pub fn inlay_hints(snap: &Snapshot, source: SourceId, start: usize, end: usize) 
                 .collect();
             if spread > 0 {
                 parts.push(format!("+{spread} option credits across periods"));
+            }
+            if !stages.is_empty() {
+                let each: Vec<String> = stages.iter().map(|(n, c)| format!("stage {n} {c}")).collect();
+                let total: u64 = stages.values().sum();
+                parts.push(format!("{} = {total}", each.join(", ")));
             }
             if let Ok(space) = PathwaySpace::new(ws, p) {
                 let n = space.count();
@@ -94,6 +116,25 @@ pub fn inlay_hints(snap: &Snapshot, source: SourceId, start: usize, end: usize) 
             out.push(Hint {
                 offset: at,
                 label: format!("credits {}", parts.join("; ")),
+            });
+        }
+        // Each stage's credits, after its `{`.
+        for st in &s.stages {
+            if (st.span.end as usize) < start || (st.span.start as usize) > end {
+                continue;
+            }
+            let Some(c) = stages.get(&st.number.value) else {
+                continue;
+            };
+            // The brace after the title (which may itself hold one).
+            let from = st.title.as_ref().map(|t| t.span.end).unwrap_or(st.number.span.end) as usize;
+            let Some(head) = text.get(from..st.span.end as usize) else {
+                continue;
+            };
+            let Some(i) = head.find('{') else { continue };
+            out.push(Hint {
+                offset: from + i + 1,
+                label: format!("credits {c}"),
             });
         }
         // Pathways per option group.

@@ -183,6 +183,23 @@ pub fn describe(snap: &Snapshot, sym: &Sym) -> Option<String> {
                     let _ = writeln!(md, "\nno active policy pack defines this rule");
                 }
             }
+            // Where it is cited and what it found: the same on a variance
+            // and on the rule's own line in its policy file.
+            let mut cited: Vec<String> = ws
+                .programmes
+                .iter()
+                .filter(|p| p.variances.iter().any(|v| v.rule.value == *id))
+                .map(|p| format!("`{}`", p.code.value))
+                .collect();
+            cited.dedup();
+            if !cited.is_empty() {
+                let _ = writeln!(md, "\ncited by variances in {}", cited.join(", "));
+            }
+            let found: Vec<_> = snap.analysis.diagnostics.iter().filter(|d| d.code == *id).collect();
+            if !found.is_empty() {
+                let waived = found.iter().filter(|d| d.is_waived()).count();
+                let _ = writeln!(md, "\nfindings: {} ({waived} waived)", found.len());
+            }
         }
         Sym::Award(a) => {
             let _ = writeln!(md, "**award `{a}`**");

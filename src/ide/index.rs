@@ -47,6 +47,21 @@ pub struct Index {
     by_sym: HashMap<Sym, Vec<usize>>,
 }
 
+/// The rule id inside a `rule ID {` definition spanning `span`: the id on
+/// its first line, else the whole span.
+fn id_span(a: &Analysis, source: SourceId, span: Span, id: &str) -> Span {
+    let text = a.sources.get(source).map(|s| &*s.text).unwrap_or("");
+    let start = span.start as usize;
+    let Some(rest) = text.get(start..) else {
+        return span;
+    };
+    let line = rest.split('\n').next().unwrap_or("");
+    match line.find(id) {
+        Some(i) => Span::new(start + i, start + i + id.len()),
+        None => span,
+    }
+}
+
 impl Index {
     pub fn build(a: &Analysis) -> Index {
         let ws = &a.workspace;
@@ -102,6 +117,23 @@ impl Index {
             }
             for r in &p.rules {
                 push(p.source, r.id.span, Sym::Rule(r.id.value.clone()), true);
+            }
+        }
+        // The `rule` lines of the policy packs (embedded ones included): the
+        // definitions, so hover and references answer on them too.
+        {
+            use crate::policy::RuleCatalogue;
+            let cat = &a.catalogue;
+            let mut seen = std::collections::HashSet::new();
+            for fw in cat.frameworks() {
+                for r in cat.rules(fw) {
+                    let Some(o) = &r.origin else { continue };
+                    if !seen.insert((o.source, o.span.start, r.id.clone())) {
+                        continue;
+                    }
+                    let span = id_span(a, o.source, o.span, &r.id);
+                    push(o.source, span, Sym::Rule(r.id.clone()), true);
+                }
             }
         }
         let mut by_source: HashMap<SourceId, Vec<usize>> = HashMap::new();

@@ -31,14 +31,16 @@ pub fn references(snap: &Snapshot, source: SourceId, offset: usize, include_decl
     let Some(occ) = snap.index.at(source, offset) else {
         return Vec::new();
     };
-    let mut out: Vec<Loc> = snap
-        .index
-        .of(&occ.sym)
+    // Definitions first (a rule's, in its policy file), then the uses.
+    let mut occs = snap.index.of(&occ.sym);
+    occs.sort_by_key(|o| !o.def);
+    let mut out: Vec<Loc> = occs
         .into_iter()
         .filter(|o| include_declaration || !o.def)
         .filter_map(|o| snap.loc(o.source, o.span))
         .collect();
-    if include_declaration {
+    let has_def = snap.index.of(&occ.sym).iter().any(|o| o.def);
+    if include_declaration && !has_def {
         if let Sym::Rule(id) = &occ.sym {
             if let Some((src, span)) = snap.rules.get(id).and_then(|r| r.origin) {
                 if let Some(l) = snap.loc(src, span) {
