@@ -112,13 +112,27 @@ fn main() {
         snap_ms.push(t.elapsed().as_secs_f64() * 1e3);
         prev = snap.analysis;
     }
-    println!("{edits} edits of one module file; {} re-analyses partial (files analysed again: {:?})", files_redone.len(), files_redone.iter().max());
+    println!(
+        "{edits} edits of one module file; {} re-analyses partial (files analysed again: {:?})",
+        files_redone.len(),
+        files_redone.iter().max()
+    );
     println!("| pass | wall p50 | wall p95 | CPU p50 | CPU p95 |");
     println!("|---|---|---|---|---|");
     let row = |name: &str, w: &mut Vec<f64>, c: &mut Vec<f64>| {
-        println!("| {name} | {:.1} ms | {:.1} ms | {:.0} ms | {:.0} ms |", pct(w, 0.5), pct(w, 0.95), pct(c, 0.5), pct(c, 0.95));
+        println!(
+            "| {name} | {:.1} ms | {:.1} ms | {:.0} ms | {:.0} ms |",
+            pct(w, 0.5),
+            pct(w, 0.95),
+            pct(c, 0.5),
+            pct(c, 0.95)
+        );
     };
     row("fresh `analyze_parsed`", &mut fresh_ms, &mut fresh_cpu);
     row("`reanalyze`", &mut inc_ms, &mut inc_cpu);
-    println!("| editor snapshot (`Snapshot::build`) | {:.1} ms | {:.1} ms | | |", pct(&mut snap_ms, 0.5), pct(&mut snap_ms, 0.95));
+    println!(
+        "| editor snapshot (`Snapshot::build`) | {:.1} ms | {:.1} ms | | |",
+        pct(&mut snap_ms, 0.5),
+        pct(&mut snap_ms, 0.95)
+    );
 }

@@ -94,6 +94,9 @@ pub struct Analysis {
     /// [`reanalyze`] reuses it only under the same options.
     pub options: Options,
     pub all_primary: bool,
+    /// The workspace's components, computed by the first re-analysis that
+    /// needs them ([`incremental`]).
+    pub(crate) components: std::sync::OnceLock<Arc<incremental::Components>>,
 }
 
 impl Analysis {
@@ -102,6 +105,12 @@ impl Analysis {
     }
     pub fn warnings(&self) -> usize {
         self.summary.warnings
+    }
+    /// The components of the workspace (see [`incremental`]).
+    pub(crate) fn components(&self) -> Arc<incremental::Components> {
+        self.components
+            .get_or_init(|| Arc::new(incremental::Components::of(&self.workspace)))
+            .clone()
     }
 }
 
@@ -185,6 +194,7 @@ pub fn analyze_parsed(parsed: Vec<Parsed>, options: &Options) -> Analysis {
         catalogue: Arc::new(catalogue),
         options: options.clone(),
         all_primary: primary.iter().all(|p| *p),
+        components: Default::default(),
     }
 }
 

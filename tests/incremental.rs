@@ -268,7 +268,11 @@ fn assert_same(inc: &Analysis, fresh: &Analysis, step: usize) {
             .programmes
             .iter()
             .map(|p| {
-                let e: Vec<_> = p.structure.iter().flat_map(|s| s.entries.iter().map(|e| (e.code.value.clone(), e.module))).collect();
+                let e: Vec<_> = p
+                    .structure
+                    .iter()
+                    .flat_map(|s| s.entries.iter().map(|e| (e.code.value.clone(), e.module)))
+                    .collect();
                 format!("{} {} {:?} {e:?}", p.source, p.code.value, p.span)
             })
             .collect::<Vec<_>>()

@@ -25,6 +25,7 @@
 //! trees, so it is exactly what a fresh analysis builds.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use super::{analyze_parsed, sort_diagnostics, summarise, Analysis, Options, Parsed};
 use crate::diag::{Diagnostic, SourceId};
@@ -78,31 +79,31 @@ pub fn reanalyze_with_reuse(prev: &Analysis, parsed: Vec<Parsed>, options: &Opti
 
     let workspace = splice(prev, &parsed, &changed, options);
 
-    // Components over the old and the new model together.
-    let mut comp = Components::default();
+    // The components the edit touches: those of every code the edited
+    // files name, before and after; merged into one, since the edit may
+    // join them (kept for the next edit: splitting is never needed for a
+    // correct answer, only a finer one).
+    let mut comps = (*prev.components()).clone();
+    let mut hot_reps: HashSet<u32> = HashSet::new();
+    let mut new_modules: Vec<&str> = Vec::new();
+    let mut new_programmes: Vec<&str> = Vec::new();
     for ws in [&prev.workspace, &workspace] {
-        comp.join_all(ws);
+        for_each_code(ws, &changed, |node| match comps.find(node) {
+            Some(c) => {
+                hot_reps.insert(c);
+            }
+            None => match node {
+                Node::Module(c) => new_modules.push(c),
+                Node::Programme(c) => new_programmes.push(c),
+            },
+        });
     }
-    let mut hot: HashSet<usize> = HashSet::new();
-    for ws in [&prev.workspace, &workspace] {
-        for m in ws.modules.iter().filter(|m| changed[m.source]) {
-            hot.insert(comp.root(Node::Module(&m.code.value)));
-        }
-        for p in ws.programmes.iter().filter(|p| changed[p.source]) {
-            hot.insert(comp.root(Node::Programme(&p.code.value)));
-        }
-    }
+    let changed_ids: Vec<SourceId> = (0..n).filter(|i| changed[*i]).collect();
+    let hot = comps.merge(&hot_reps, &new_modules, &new_programmes, &changed_ids);
     let mut redo: Vec<bool> = changed.clone();
-    for ws in [&prev.workspace, &workspace] {
-        for m in &ws.modules {
-            if hot.contains(&comp.root(Node::Module(&m.code.value))) {
-                redo[m.source] = true;
-            }
-        }
-        for p in &ws.programmes {
-            if hot.contains(&comp.root(Node::Programme(&p.code.value))) {
-                redo[p.source] = true;
-            }
+    for f in comps.files_of(hot) {
+        if let Some(r) = redo.get_mut(f) {
+            *r = true;
         }
     }
     let redo_ids: Vec<SourceId> = (0..n).filter(|i| redo[*i]).collect();
@@ -119,15 +120,19 @@ pub fn reanalyze_with_reuse(prev: &Analysis, parsed: Vec<Parsed>, options: &Opti
     let k = redo_ids.len();
     let remap = |id: SourceId| if id < k { redo_ids[id] } else { n + (id - k) };
 
-    let affected = |d: &Diagnostic, ws: &Workspace| -> bool {
+    // Whether `d` belongs to the touched component (or an edited file).
+    // A code the components do not know is new, so only in the edited
+    // files: a fresh diagnostic about it is taken, and no old one exists.
+    let affected = |d: &Diagnostic, ws: &Workspace, fresh: bool| -> bool {
         if changed.get(d.source).copied().unwrap_or(false) {
             return true;
         }
+        let is_hot = |node: Node<'_>| comps.find(node).map_or(fresh, |c| c == hot);
         if let Some(p) = &d.programme {
-            return hot.contains(&comp.root(Node::Programme(p)));
+            return is_hot(Node::Programme(p));
         }
         if let Some(m) = &d.module {
-            return hot.contains(&comp.root(Node::Module(m)));
+            return is_hot(Node::Module(m));
         }
         if d.source >= n {
             return false; // a policy pack's own diagnostic: the same
@@ -136,10 +141,10 @@ pub fn reanalyze_with_reuse(prev: &Analysis, parsed: Vec<Parsed>, options: &Opti
             source == d.source && span.start <= d.span.start && d.span.end <= span.end
         };
         if let Some(m) = ws.modules.iter().find(|m| inside(m.source, m.span)) {
-            return hot.contains(&comp.root(Node::Module(&m.code.value)));
+            return is_hot(Node::Module(&m.code.value));
         }
         if let Some(p) = ws.programmes.iter().find(|p| inside(p.source, p.span)) {
-            return hot.contains(&comp.root(Node::Programme(&p.code.value)));
+            return is_hot(Node::Programme(&p.code.value));
         }
         false
     };
@@ -147,7 +152,7 @@ pub fn reanalyze_with_reuse(prev: &Analysis, parsed: Vec<Parsed>, options: &Opti
     let mut diags: Vec<Diagnostic> = prev
         .diagnostics
         .iter()
-        .filter(|d| !affected(d, &prev.workspace))
+        .filter(|d| !affected(d, &prev.workspace, false))
         .cloned()
         .collect();
     let kept = diags.len();
@@ -163,7 +168,7 @@ pub fn reanalyze_with_reuse(prev: &Analysis, parsed: Vec<Parsed>, options: &Opti
         if let Some(o) = &mut d.origin {
             o.source = remap(o.source);
         }
-        if affected(&d, &workspace) {
+        if affected(&d, &workspace, true) {
             diags.push(d);
         }
     }
@@ -226,7 +231,11 @@ pub fn reanalyze_with_reuse(prev: &Analysis, parsed: Vec<Parsed>, options: &Opti
         catalogue: prev.catalogue.clone(),
         options: options.clone(),
         all_primary: true,
+        components: Default::default(),
     };
+    if !comps.too_big() {
+        let _ = analysis.components.set(Arc::new(comps));
+    }
     (analysis, Reuse::Partial { files: k })
 }
 
@@ -247,7 +256,10 @@ fn splice(prev: &Analysis, parsed: &[Parsed], changed: &[bool], options: &Option
         .collect();
     let fresh = build_workspace_with(&refs, &mut Vec::new(), &build_options);
     let mut ws = Workspace::default();
-    let (mut old_m, mut new_m) = (prev.workspace.modules.iter().peekable(), fresh.modules.into_iter().peekable());
+    let (mut old_m, mut new_m) = (
+        prev.workspace.modules.iter().peekable(),
+        fresh.modules.into_iter().peekable(),
+    );
     let (mut old_p, mut new_p) = (
         prev.workspace.programmes.iter().peekable(),
         fresh.programmes.into_iter().peekable(),
@@ -299,26 +311,217 @@ enum Node<'a> {
     Programme(&'a str),
 }
 
-/// Union-find over codes (modules and programmes apart).
+/// Calls `f` with every code the definitions of the `changed` files of
+/// `ws` name: their own, the modules they require or list, the modules
+/// their variances apply to.
+fn for_each_code<'a>(ws: &'a Workspace, changed: &[bool], mut f: impl FnMut(Node<'a>)) {
+    for m in ws.modules.iter().filter(|m| changed[m.source]) {
+        f(Node::Module(&m.code.value));
+        for r in &m.requires {
+            f(Node::Module(&r.value));
+        }
+    }
+    for p in ws.programmes.iter().filter(|p| changed[p.source]) {
+        f(Node::Programme(&p.code.value));
+        for e in p.structure.iter().flat_map(|s| s.entries.iter()) {
+            f(Node::Module(&e.code.value));
+        }
+        for a in p.variances.iter().flat_map(|v| v.applies_to.iter()) {
+            f(Node::Module(&a.value));
+        }
+    }
+}
+
+/// The components of an analysed workspace (see the module doc), kept
+/// with the analysis for the next re-analysis: a base computed once from
+/// a whole model, and the merges made by edits since (small; dropped when
+/// it grows past [`Components::too_big`], and computed again).
+#[derive(Debug, Clone, Default)]
+pub struct Components {
+    base: Arc<Base>,
+    /// A merged component -> the one it became.
+    redirect: HashMap<u32, u32>,
+    /// Codes first seen after the base.
+    extra_modules: HashMap<String, u32>,
+    extra_programmes: HashMap<String, u32>,
+    /// Files of definitions added to a component after the base.
+    extra_files: HashMap<u32, Vec<SourceId>>,
+    next: u32,
+}
+
+#[derive(Debug, Default)]
+struct Base {
+    modules: HashMap<String, u32>,
+    programmes: HashMap<String, u32>,
+    /// The files holding a definition of each component.
+    files: Vec<Vec<SourceId>>,
+}
+
+impl Components {
+    /// The components of `ws`, joined by "lists", "requires", "applies to"
+    /// and "is defined as" (one node per code).
+    pub(crate) fn of(ws: &Workspace) -> Components {
+        let mut uf = UnionFind::default();
+        for m in &ws.modules {
+            let me = uf.id(&m.code.value);
+            for r in &m.requires {
+                let other = uf.id(&r.value);
+                uf.union(me, other);
+            }
+        }
+        let mut programme_nodes = Vec::with_capacity(ws.programmes.len());
+        for p in &ws.programmes {
+            let me = uf.fresh();
+            programme_nodes.push(me);
+            for e in p.structure.iter().flat_map(|s| s.entries.iter()) {
+                let other = uf.id(&e.code.value);
+                uf.union(me, other);
+            }
+            for a in p.variances.iter().flat_map(|v| v.applies_to.iter()) {
+                let other = uf.id(&a.value);
+                uf.union(me, other);
+            }
+        }
+        // Programmes sharing a code are one node.
+        let mut by_code: HashMap<&str, usize> = HashMap::new();
+        for (p, &node) in ws.programmes.iter().zip(&programme_nodes) {
+            match by_code.get(p.code.value.as_str()) {
+                Some(&first) => uf.union(first, node),
+                None => {
+                    by_code.insert(&p.code.value, node);
+                }
+            }
+        }
+        let mut compact: HashMap<usize, u32> = HashMap::new();
+        let mut base = Base::default();
+        let mut id_of = |uf: &mut UnionFind, node: usize, files: &mut Vec<Vec<SourceId>>| {
+            let root = uf.find(node);
+            *compact.entry(root).or_insert_with(|| {
+                files.push(Vec::new());
+                (files.len() - 1) as u32
+            })
+        };
+        let module_nodes: Vec<(String, usize)> = uf.codes.iter().map(|(c, &i)| (c.to_string(), i)).collect();
+        for (code, node) in module_nodes {
+            let id = id_of(&mut uf, node, &mut base.files);
+            base.modules.insert(code, id);
+        }
+        for (code, &node) in &by_code {
+            let id = id_of(&mut uf, node, &mut base.files);
+            base.programmes.insert(code.to_string(), id);
+        }
+        for m in &ws.modules {
+            if let Some(&c) = base.modules.get(&m.code.value) {
+                base.files[c as usize].push(m.source);
+            }
+        }
+        for p in &ws.programmes {
+            if let Some(&c) = base.programmes.get(&p.code.value) {
+                base.files[c as usize].push(p.source);
+            }
+        }
+        for f in &mut base.files {
+            f.sort_unstable();
+            f.dedup();
+        }
+        let next = base.files.len() as u32;
+        Components {
+            base: Arc::new(base),
+            next,
+            ..Components::default()
+        }
+    }
+
+    fn find(&self, node: Node<'_>) -> Option<u32> {
+        let mut c = *match node {
+            Node::Module(code) => self.extra_modules.get(code).or_else(|| self.base.modules.get(code)),
+            Node::Programme(code) => self
+                .extra_programmes
+                .get(code)
+                .or_else(|| self.base.programmes.get(code)),
+        }?;
+        while let Some(&r) = self.redirect.get(&c) {
+            c = r;
+        }
+        Some(c)
+    }
+
+    fn resolve(&self, mut c: u32) -> u32 {
+        while let Some(&r) = self.redirect.get(&c) {
+            c = r;
+        }
+        c
+    }
+
+    /// Merges `reps` and the new codes into one new component holding
+    /// `files` too; returns it.
+    fn merge(&mut self, reps: &HashSet<u32>, modules: &[&str], programmes: &[&str], files: &[SourceId]) -> u32 {
+        let new = self.next;
+        self.next += 1;
+        for &r in reps {
+            self.redirect.insert(r, new);
+        }
+        for &m in modules {
+            self.extra_modules.insert(m.to_string(), new);
+        }
+        for &p in programmes {
+            self.extra_programmes.insert(p.to_string(), new);
+        }
+        self.extra_files.insert(new, files.to_vec());
+        new
+    }
+
+    /// The files holding a definition of component `c`.
+    fn files_of(&self, c: u32) -> Vec<SourceId> {
+        let mut out: Vec<SourceId> = Vec::new();
+        let base_len = self.base.files.len() as u32;
+        let mut members: Vec<u32> = self
+            .redirect
+            .keys()
+            .copied()
+            .filter(|&k| self.resolve(k) == c)
+            .collect();
+        members.push(c);
+        for k in members {
+            if k < base_len {
+                out.extend(&self.base.files[k as usize]);
+            }
+            if let Some(f) = self.extra_files.get(&k) {
+                out.extend(f);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Past this many merges, the next re-analysis computes the
+    /// components again (finer, and the overlay stays small).
+    fn too_big(&self) -> bool {
+        self.redirect.len() + self.extra_modules.len() + self.extra_programmes.len() > 4096
+    }
+}
+
+/// Union-find over module codes, and anonymous nodes (programmes).
 #[derive(Default)]
-struct Components<'a> {
-    modules: HashMap<&'a str, usize>,
-    programmes: HashMap<&'a str, usize>,
+struct UnionFind<'a> {
+    codes: HashMap<&'a str, usize>,
     parent: Vec<usize>,
 }
 
-impl<'a> Components<'a> {
-    fn id(&mut self, n: Node<'a>) -> usize {
-        let next = self.parent.len();
-        let id = *match n {
-            Node::Module(c) => self.modules.entry(c),
-            Node::Programme(c) => self.programmes.entry(c),
+impl<'a> UnionFind<'a> {
+    fn fresh(&mut self) -> usize {
+        self.parent.push(self.parent.len());
+        self.parent.len() - 1
+    }
+
+    fn id(&mut self, code: &'a str) -> usize {
+        if let Some(&i) = self.codes.get(code) {
+            return i;
         }
-        .or_insert(next);
-        if id == next {
-            self.parent.push(next);
-        }
-        id
+        let i = self.fresh();
+        self.codes.insert(code, i);
+        i
     }
 
     fn find(&mut self, mut x: usize) -> usize {
@@ -329,48 +532,10 @@ impl<'a> Components<'a> {
         x
     }
 
-    fn union(&mut self, a: Node<'a>, b: Node<'a>) {
-        let (a, b) = (self.id(a), self.id(b));
+    fn union(&mut self, a: usize, b: usize) {
         let (ra, rb) = (self.find(a), self.find(b));
         if ra != rb {
             self.parent[ra] = rb;
         }
-    }
-
-    fn join_all(&mut self, ws: &'a Workspace) {
-        for m in &ws.modules {
-            let me = Node::Module(&m.code.value);
-            self.id(me);
-            for r in &m.requires {
-                self.union(me, Node::Module(&r.value));
-            }
-        }
-        for p in &ws.programmes {
-            let me = Node::Programme(&p.code.value);
-            self.id(me);
-            for e in p.structure.iter().flat_map(|s| s.entries.iter()) {
-                self.union(me, Node::Module(&e.code.value));
-            }
-            for a in p.variances.iter().flat_map(|v| v.applies_to.iter()) {
-                self.union(me, Node::Module(&a.value));
-            }
-        }
-    }
-
-    /// The component of `n`; a code never seen has none (`usize::MAX`).
-    /// Read-only: every union happens before the first call.
-    fn root(&self, n: Node<'_>) -> usize {
-        let id = match n {
-            Node::Module(c) => self.modules.get(c),
-            Node::Programme(c) => self.programmes.get(c),
-        };
-        let Some(&id) = id else {
-            return usize::MAX;
-        };
-        let mut x = id;
-        while self.parent[x] != x {
-            x = self.parent[x];
-        }
-        x
     }
 }
