@@ -15,6 +15,7 @@ pub mod model;
 pub mod policy;
 pub mod render;
 pub mod report;
+pub mod rules;
 pub mod source;
 pub mod span;
 pub mod syntax;

@@ -10,10 +10,12 @@
 //! `scripts/install-test-deps.sh`; without it this test fails, it never
 //! skips.
 
+mod support;
+
 use std::path::Path;
 use std::process::Command;
+use support::copy_dir;
 
-const BIN: &str = env!("CARGO_BIN_EXE_spec");
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
 /// Installed before anything else on the page: records script errors,
@@ -60,25 +62,8 @@ window.addEventListener('load', function () {
 </script>"#;
 
 fn spec(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
-    let out = Command::new(BIN)
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("spec runs");
-    (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned())
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
+    let out = support::spec(args).dir(dir).run();
+    (out.code, out.stdout)
 }
 
 /// Renders `html` and returns the check's findings.

@@ -3,51 +3,28 @@
 //! recovery from broken text. Every test runs the real binary in a temporary
 //! directory.
 
-use std::io::Write;
+mod support;
+
 use std::path::Path;
 use std::process::{Command, Stdio};
 
 use serde_json::Value;
+use support::{Run, BIN};
 
-const BIN: &str = env!("CARGO_BIN_EXE_spec");
 const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
-
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}\nstderr:\n{}", self.stdout, self.stderr))
-    }
-}
 
 fn spec_in(dir: &Path, args: &[&str]) -> Run {
     spec_full(dir, args, None, &[])
 }
 
+/// Colour decided by the flags and the environment given, not the caller's.
 fn spec_full(dir: &Path, args: &[&str], stdin: Option<&[u8]>, env: &[(&str, &str)]) -> Run {
-    let mut cmd = Command::new(BIN);
-    cmd.current_dir(dir).args(args).env_remove("NO_COLOR");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
-    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("spec runs");
-    if let Some(input) = stdin {
-        let mut pipe = child.stdin.take().expect("stdin is piped");
-        pipe.write_all(input).expect("write stdin");
-    }
-    let out = child.wait_with_output().expect("spec finishes");
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    support::spec(args)
+        .dir(dir)
+        .env_remove("NO_COLOR")
+        .envs(env)
+        .stdin(stdin)
+        .run()
 }
 
 fn write(dir: &Path, rel: &str, text: &str) {

@@ -2,39 +2,15 @@
 //! the documentation as a user would. Each test runs the real binary in a
 //! temporary directory.
 
-use std::io::Write;
-use std::path::Path;
-use std::process::{Command, Stdio};
+mod support;
 
-const BIN: &str = env!("CARGO_BIN_EXE_spec");
+use std::path::Path;
+use support::Run;
+
 const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
 
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
 fn spec(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Run {
-    let mut cmd = Command::new(BIN);
-    cmd.current_dir(dir).args(args).env("NO_COLOR", "1");
-    cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
-    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("spec runs");
-    if let Some(input) = stdin {
-        child
-            .stdin
-            .take()
-            .expect("stdin piped")
-            .write_all(input)
-            .expect("stdin written");
-    }
-    let out = child.wait_with_output().expect("spec finishes");
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    support::spec(args).dir(dir).no_color().stdin(stdin).run()
 }
 
 /// `spec init` without a directory suggested "`spec check `" (with a

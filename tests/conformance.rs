@@ -11,9 +11,12 @@
 //!
 //! Every case is run and every mismatch is reported before the test fails.
 
+mod support;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+
+use support::{ids, Header};
 
 const CONFORMANCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/conformance");
 
@@ -24,42 +27,19 @@ struct Expectation {
     include: BTreeSet<String>,
 }
 
-fn ids(list: &str) -> BTreeSet<String> {
-    list.split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
 /// Reads the `# expect:`, `# waived:` and `# expect-include:` headers (any
-/// comment line of the file; repeated headers add up).
+/// comment line of the file; repeated headers add up): [`Header`].
 fn expectation(text: &str) -> Expectation {
-    let mut e = Expectation::default();
-    for line in text.lines() {
-        let Some(comment) = line.trim_start().strip_prefix('#') else {
-            continue;
-        };
-        let comment = comment.trim();
-        if let Some(rest) = comment.strip_prefix("expect-include:") {
-            e.include.extend(ids(rest));
-        } else if let Some(rest) = comment.strip_prefix("expect:") {
-            e.expect.get_or_insert_with(BTreeSet::new).extend(ids(rest));
-        } else if let Some(rest) = comment.strip_prefix("waived:") {
-            e.waived.get_or_insert_with(BTreeSet::new).extend(ids(rest));
-        }
+    let h = Header::parse(text);
+    Expectation {
+        expect: h.get("expect").cloned(),
+        waived: h.get("waived").cloned(),
+        include: h.get("expect-include").cloned().unwrap_or_default(),
     }
-    e
 }
 
 fn cases() -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = std::fs::read_dir(CONFORMANCE)
-        .unwrap_or_else(|e| panic!("cannot read the conformance folder {CONFORMANCE}: {e}"))
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "pspec"))
-        .collect();
-    out.sort();
-    out
+    support::pspec_files(CONFORMANCE)
 }
 
 fn show(set: &BTreeSet<String>) -> String {
@@ -81,21 +61,22 @@ fn run_case(path: &Path) -> Vec<String> {
     }
     // Each case is a self-contained workspace: run it from its folder.
     let dir = path.parent().expect("case has a folder");
-    let out = Command::new(env!("CARGO_BIN_EXE_spec"))
-        .current_dir(dir)
-        .args(["check", "--no-color", "--format", "json"])
-        .arg(path.file_name().expect("case has a name"))
-        .output()
-        .expect("spec runs");
-    let code = out.status.code();
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .expect("case has a UTF-8 name");
+    let out = support::spec(&["check", "--no-color", "--format", "json", name])
+        .dir(dir)
+        .run();
+    let code = out.code;
     if code != Some(0) && code != Some(1) {
         problems.push(format!(
             "`spec check` could not run (exit {code:?}): {}",
-            String::from_utf8_lossy(&out.stderr).trim()
+            out.stderr.trim()
         ));
         return problems;
     }
-    let json: serde_json::Value = match serde_json::from_slice(&out.stdout) {
+    let json: serde_json::Value = match serde_json::from_str(&out.stdout) {
         Ok(v) => v,
         Err(e) => {
             problems.push(format!("output is not JSON: {e}"));

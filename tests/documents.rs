@@ -3,53 +3,24 @@
 //! examples of issue 11), `spec variances`, `spec diff` (paths and
 //! `--git`), `spec impact`, and `report -o`.
 
+mod support;
+
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use serde_json::Value;
+use support::copy_dir;
+use support::Run;
 
-const BIN: &str = env!("CARGO_BIN_EXE_spec");
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", self.stdout, self.stderr))
-    }
-}
-
+/// A fixed clock, so the documents' dates are reproducible.
 fn spec(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(BIN)
-        .current_dir(dir)
-        .args(args)
+    support::spec(args)
+        .dir(dir)
         .env("SOURCE_DATE_EPOCH", "1764633600")
-        .output()
-        .expect("spec runs");
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
+        .run()
 }
 
 fn examples_copy() -> tempfile::TempDir {
@@ -122,12 +93,7 @@ fn summary_line(markdown: &str) -> String {
 #[test]
 fn report_equals_check_on_every_conformance_case() {
     let dir = Path::new(ROOT).join("../shared/conformance");
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("../shared/conformance")
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "pspec"))
-        .collect();
-    cases.sort();
+    let cases = support::pspec_files(&dir);
     assert!(cases.len() >= 4, "conformance cases: {cases:?}");
     let mut compared = 0;
     for case in &cases {

@@ -2,7 +2,9 @@
 //! `tests/fixtures/fmt/`, and, for every fixture and every conformance case,
 //! idempotence, an unchanged model and surviving comments.
 
-use std::path::{Path, PathBuf};
+mod support;
+
+use std::path::Path;
 
 use spec::fmt::{format, format_file, FormatError};
 use spec::syntax::parse;
@@ -10,15 +12,7 @@ use spec::syntax::parse;
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/fmt");
 const CONFORMANCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/conformance");
 
-fn pspec_files(dir: &str) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("cannot read {dir}: {e}"))
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "pspec"))
-        .collect();
-    files.sort();
-    files
-}
+use support::pspec_files;
 
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))

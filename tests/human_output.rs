@@ -3,21 +3,13 @@
 //! rest one line each), and the run ends with the counts per rule. JSON
 //! keeps one diagnostic per subject. Runs the real binary.
 
-use std::path::Path;
-use std::process::{Command, Stdio};
+mod support;
 
-const BIN: &str = env!("CARGO_BIN_EXE_spec");
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/human");
 
 fn check(args: &[&str]) -> (Option<i32>, String) {
-    let out = Command::new(BIN)
-        .current_dir(Path::new(FIXTURES))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .output()
-        .expect("spec runs");
-    (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned())
+    let out = support::spec(args).dir(FIXTURES).no_color().run();
+    (out.code, out.stdout)
 }
 
 /// A snippet starts with its `╭─[file:line:col]` header.

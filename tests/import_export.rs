@@ -4,29 +4,16 @@
 //! work, and export -> import -> export as the identity on what the CSV
 //! owns (examples/ and the conformance cases).
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use support::{Run, BIN};
 
-const BIN: &str = env!("CARGO_BIN_EXE_spec");
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 fn spec(args: &[&str]) -> Run {
-    let out = Command::new(BIN)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run spec");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    support::spec(args).no_color().run()
 }
 
 fn fixture(name: &str) -> String {
@@ -78,7 +65,7 @@ fn messy_export_imports_checks_and_matches_snapshot() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("ws");
     let r = import(&out);
-    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.code, Some(0), "{}{}", r.stdout, r.stderr);
     assert!(
         r.stdout.starts_with("imported 42 modules and 4 programmes\n"),
         "{}",
@@ -97,10 +84,10 @@ fn messy_export_imports_checks_and_matches_snapshot() {
 
     // Every file is in `spec fmt` form.
     let fmt = spec(&["fmt", "--check", s(&out)]);
-    assert_eq!(fmt.code, 0, "{}{}", fmt.stdout, fmt.stderr);
+    assert_eq!(fmt.code, Some(0), "{}{}", fmt.stdout, fmt.stderr);
     // The result checks (errors are the work left to do, never "cannot run").
     let check = spec(&["check", "--format", "json", s(&out)]);
-    assert!(check.code == 0 || check.code == 1, "{}", check.stderr);
+    assert!(check.code == Some(0) || check.code == Some(1), "{}", check.stderr);
     let v: serde_json::Value = serde_json::from_str(&check.stdout).unwrap();
     assert_eq!(v["summary"]["programmes"], 4);
     assert_eq!(v["summary"]["modules"], 42);
@@ -135,7 +122,7 @@ fn a_bad_row_exits_2_names_its_line_and_writes_nothing() {
         "--out",
         s(&out),
     ]);
-    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.code, Some(2), "{}{}", r.stdout, r.stderr);
     assert!(
         r.stderr
             .contains("line 5, column 3 (`MOD_CRDT`): credits `ten` is not a whole number"),
@@ -152,10 +139,10 @@ fn a_bad_row_exits_2_names_its_line_and_writes_nothing() {
     assert!(!out.exists(), "nothing is written");
 
     // Into an existing workspace: it stays exactly as it was.
-    assert_eq!(import(&out).code, 0);
+    assert_eq!(import(&out).code, Some(0));
     let before = tree(&out);
     let r = spec(&["import", "csv", s(&bad_path), "--out", s(&out)]);
-    assert_eq!(r.code, 2);
+    assert_eq!(r.code, Some(2));
     assert_eq!(tree(&out), before);
 }
 
@@ -163,7 +150,7 @@ fn a_bad_row_exits_2_names_its_line_and_writes_nothing() {
 fn reimport_keeps_peoples_work_and_lists_changes() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("ws");
-    assert_eq!(import(&out).code, 0);
+    assert_eq!(import(&out).code, Some(0));
 
     // A person adds outcomes, an assessment, a comment and a variance.
     let cmp = out.join("modules/cmp.pspec");
@@ -186,7 +173,7 @@ fn reimport_keeps_peoples_work_and_lists_changes() {
 
     // Re-importing the same export changes nothing.
     let same = import(&out);
-    assert_eq!(same.code, 0, "{}", same.stderr);
+    assert_eq!(same.code, Some(0), "{}", same.stderr);
     assert!(
         same.stdout.contains("changed: 0 items; unchanged: 46"),
         "{}",
@@ -219,7 +206,7 @@ fn reimport_keeps_peoples_work_and_lists_changes() {
     std::fs::write(&st, structure).unwrap();
 
     let dry = spec(&["import", "csv", s(&m), s(&st), "--out", s(&out), "--dry-run"]);
-    assert_eq!(dry.code, 0, "{}", dry.stderr);
+    assert_eq!(dry.code, Some(0), "{}", dry.stderr);
     assert!(dry.stdout.contains("dry run: nothing was written"), "{}", dry.stdout);
     assert_eq!(
         std::fs::read_to_string(&cmp).unwrap(),
@@ -228,7 +215,7 @@ fn reimport_keeps_peoples_work_and_lists_changes() {
     );
 
     let r = spec(&["import", "csv", s(&m), s(&st), "--out", s(&out)]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
     assert!(
         r.stdout.contains("    module 7004CMP: credits 20 -> 30\n"),
         "{}",
@@ -280,12 +267,12 @@ fn reimport_keeps_peoples_work_and_lists_changes() {
         "a module the CSV no longer has is kept: {after}"
     );
     // Still in `spec fmt` form.
-    assert_eq!(spec(&["fmt", "--check", s(&out)]).code, 0);
+    assert_eq!(spec(&["fmt", "--check", s(&out)]).code, Some(0));
 }
 
 fn export_csv(path: &str, out: &Path) -> (String, String) {
     let r = spec(&["export", path, "--format", "csv", "--out", s(out)]);
-    assert_eq!(r.code, 0, "export {path}: {}", r.stderr);
+    assert_eq!(r.code, Some(0), "export {path}: {}", r.stderr);
     (
         std::fs::read_to_string(out.join("modules.csv")).unwrap(),
         std::fs::read_to_string(out.join("structure.csv")).unwrap(),
@@ -308,7 +295,7 @@ fn round_trip(path: &str) {
         "--out",
         s(&ws),
     ]);
-    assert_eq!(r.code, 0, "import of the export of {path}: {}", r.stderr);
+    assert_eq!(r.code, Some(0), "import of the export of {path}: {}", r.stderr);
     let (m2, s2) = export_csv(s(&ws), &dir.path().join("second"));
     assert_eq!(m1, m2, "{path}: modules.csv differs after a round trip");
     assert_eq!(s1, s2, "{path}: structure.csv differs after a round trip");
@@ -343,7 +330,7 @@ fn export_then_import_is_the_identity_on_the_conformance_cases() {
 fn import_of_the_fixture_exports_back_to_its_values() {
     let dir = tempfile::tempdir().unwrap();
     let ws = dir.path().join("ws");
-    assert_eq!(import(&ws).code, 0);
+    assert_eq!(import(&ws).code, Some(0));
     let (m, st) = export_csv(s(&ws), &dir.path().join("x"));
     // The messy cells come back clean.
     assert!(m.contains("7005CMP,\"Data, Ethics and Law\",10,7,12,,,cmp\n"), "{m}");
@@ -385,7 +372,7 @@ fn json_export_is_versioned_and_its_schema_is_current() {
     }
 
     let r = spec(&["export", &format!("{ROOT}/examples"), "--format", "json"]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(v["version"], 1);
     let progs = v["programmes"].as_array().unwrap();
@@ -426,7 +413,7 @@ fn column_mapping_in_spec_toml() {
     let csv = dir.path().join("m.csv");
     std::fs::write(&csv, "Module Code,MOD_NAME,Credits,MOD_LEVC\n7001X,Alpha,20,7\n").unwrap();
     let r = spec(&["import", "csv", s(&csv), "--out", s(&ws)]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
     let t = std::fs::read_to_string(ws.join("modules/other.pspec")).unwrap();
     assert!(
         t.contains("module 7001X \"Alpha\" {\n  credits 20\n  level 7\n}"),
@@ -439,7 +426,7 @@ fn column_mapping_in_spec_toml() {
     // An unknown key is refused with the list of columns.
     std::fs::write(ws.join("spec.toml"), "[import.columns]\nMOD_CREDITS = \"Credits\"\n").unwrap();
     let r = spec(&["import", "csv", s(&csv), "--out", s(&ws)]);
-    assert_eq!(r.code, 2);
+    assert_eq!(r.code, Some(2));
     assert!(r.stderr.contains("unknown column `MOD_CREDITS`"), "{}", r.stderr);
 }
 
@@ -451,7 +438,7 @@ fn reimport_refuses_a_read_only_file_and_writes_nothing() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("ws");
-    assert_eq!(import(&out).code, 0);
+    assert_eq!(import(&out).code, Some(0));
     // Change what the CSV owns in two files so the re-import has a set to write.
     let cmp = out.join("modules/cmp.pspec");
     let prog = out.join("programmes/mscds.pspec");
@@ -467,7 +454,7 @@ fn reimport_refuses_a_read_only_file_and_writes_nothing() {
     let before = tree(&out);
 
     let run = import(&out);
-    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(run.code, Some(2), "{}\n{}", run.stdout, run.stderr);
     assert!(run.stderr.contains("cmp.pspec` is not writable"), "{}", run.stderr);
     assert_eq!(tree(&out), before, "nothing of the set was written");
     std::fs::set_permissions(&cmp, std::fs::Permissions::from_mode(0o644)).unwrap();
@@ -490,7 +477,7 @@ fn json_export_has_partners_attendance_engagement_and_rpl() {
     )
     .unwrap();
     let r = spec(&["export", "--format", "json", s(&file)]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     let p = &v["programmes"][0];
     assert_eq!(
@@ -535,7 +522,7 @@ fn progress_bar_only_on_a_terminal() {
     std::fs::write(&mp, m).unwrap();
     std::fs::write(&sp, st).unwrap();
     let piped = spec(&["import", "csv", s(&mp), s(&sp), "--out", s(&dir.path().join("a"))]);
-    assert_eq!(piped.code, 0, "{}", piped.stderr);
+    assert_eq!(piped.code, Some(0), "{}", piped.stderr);
     assert!(!piped.stderr.contains("/322 files"), "{}", piped.stderr);
     let cmd = format!(
         "{BIN} import csv {} {} --out {}",
@@ -559,7 +546,7 @@ fn progress_bar_only_on_a_terminal() {
 fn reimport_keeps_comments_inside_a_rewritten_structure() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("ws");
-    assert_eq!(import(&out).code, 0);
+    assert_eq!(import(&out).code, Some(0));
     let prog = out.join("programmes/mscds.pspec");
     let text = std::fs::read_to_string(&prog).unwrap();
     let commented = text
@@ -582,7 +569,7 @@ fn reimport_keeps_comments_inside_a_rewritten_structure() {
     let csv = dir.path().join("structure.csv");
     std::fs::write(&csv, structure).unwrap();
     let r = spec(&["import", "csv", &fixture("modules.csv"), s(&csv), "--out", s(&out)]);
-    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert_eq!(r.code, Some(0), "{}\n{}", r.stdout, r.stderr);
     assert!(r.stdout.contains("programme MSCDS: structure"), "{}", r.stdout);
     let after = std::fs::read_to_string(&prog).unwrap();
     assert!(after.contains("year-long"), "{after}");

@@ -4,19 +4,14 @@
 //! length renders in every format without a panic. The inputs are generated
 //! here (the reproducers of `shared/reliability/make.py`), never committed.
 
-use std::sync::Arc;
+mod support;
 
-use spec::analysis::{analyze, Analysis, Input, Options};
+use spec::analysis::{Analysis, Options};
 use spec::syntax::parser::MAX_NESTING;
 
+/// As `deep.pspec`, the name the rendered output is checked for.
 fn analyse(text: &str) -> Analysis {
-    let input = Input {
-        name: "deep.pspec".to_string(),
-        path: None,
-        text: Arc::from(text),
-        primary: true,
-    };
-    analyze(vec![input], &Options::default())
+    support::analyse_as("deep.pspec", text, &Options::default())
 }
 
 const MODULE: &str = "module 7001AA \"Methods\" { credits 20 level 7 outcomes { LO1 \"a\" } assessment AS1 \"A\" { kind coursework covers LO1 } }\n";

@@ -4,6 +4,8 @@
 #[path = "lsp_client/mod.rs"]
 mod lsp_client;
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -1192,12 +1194,8 @@ fn policy_compile_errors_are_shown_in_the_policy_file() {
 
 /// (code, line) pairs of `spec check --format json` for one file.
 fn cli_diagnostics(root: &Path, file: &str) -> Vec<(String, u64)> {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_spec"))
-        .args(["check", "--format", "json", "."])
-        .current_dir(root)
-        .output()
-        .expect("spec check");
-    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let out = support::bin().args(["check", "--format", "json", "."]).dir(root).run();
+    let v: Value = serde_json::from_str(&out.stdout).expect("json");
     let mut r: Vec<(String, u64)> = v["diagnostics"]
         .as_array()
         .unwrap()
@@ -1660,24 +1658,16 @@ fn nested_workspaces_publish_what_spec_check_reports() {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = std::fs::canonicalize(dir.path()).unwrap();
     for ws in ["fac-a", "fac-b"] {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_spec"))
-            .args(["init", ws])
-            .current_dir(&root)
-            .output()
-            .expect("spec init");
-        assert!(out.status.success());
+        let out = support::bin().args(["init", ws]).dir(&root).run();
+        assert!(out.code == Some(0));
     }
     let b_modules = root.join("fac-b/modules/example-modules.pspec");
     let text = std::fs::read_to_string(&b_modules).unwrap();
     std::fs::write(&b_modules, text.replace("credits 20", "credits 15")).unwrap();
     std::fs::write(root.join("loose.pspec"), MODULES).unwrap();
 
-    let cli = std::process::Command::new(env!("CARGO_BIN_EXE_spec"))
-        .args(["check", "--format", "json", "."])
-        .current_dir(&root)
-        .output()
-        .expect("spec check");
-    let v: Value = serde_json::from_slice(&cli.stdout).expect("json");
+    let cli = support::bin().args(["check", "--format", "json", "."]).dir(&root).run();
+    let v: Value = serde_json::from_str(&cli.stdout).expect("json");
     let mut expected: std::collections::BTreeMap<String, Vec<(String, u64)>> = Default::default();
     for d in v["diagnostics"].as_array().unwrap() {
         if d["waived"] == true {

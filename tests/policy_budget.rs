@@ -5,20 +5,11 @@
 //! stalls found by fuzzing (`../shared/reliability/make.py`), generated
 //! here; the tests assert the diagnostics, never a time.
 
-use std::sync::Arc;
+mod support;
 
-use spec::analysis::{analyze, Analysis, Input, Options};
+use spec::analysis::Analysis;
 use spec::diag::{Diagnostic, Severity};
-
-fn analyse(text: &str) -> Analysis {
-    let input = Input {
-        name: "p.pspec".to_string(),
-        path: None,
-        text: Arc::from(text),
-        primary: true,
-    };
-    analyze(vec![input], &Options::default())
-}
+use support::analyse;
 
 fn module(code: &str, credits: u64, requires: Option<&str>) -> String {
     let req = requires.map(|r| format!("requires {r} ")).unwrap_or_default();

@@ -3,19 +3,12 @@
 //! awards with suggestions, the embedded packs compiled once, and no
 //! framework number hard-wired in Rust.
 
+mod support;
+
 use std::sync::Arc;
 
-use spec::analysis::{analyze, Analysis, Input, Options};
-
-fn analyse_with(text: &str, options: &Options) -> Analysis {
-    let input = Input {
-        name: "p.pspec".to_string(),
-        path: None,
-        text: Arc::from(text),
-        primary: true,
-    };
-    analyze(vec![input], options)
-}
+use spec::analysis::Options;
+use support::analyse_with;
 
 const MODULE: &str = r#"module 7001AB "Analytics" { credits 20 level 7 outcomes { LO1 "Analyse data" } assessment AS1 "Report" { kind coursework covers LO1 } }
 "#;

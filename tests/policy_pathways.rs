@@ -5,22 +5,13 @@
 //! random programmes, check that the reported pathway really fails, and run
 //! programmes with millions of pathways.
 
+mod support;
+
 use std::collections::{BTreeSet, HashMap};
-use std::sync::Arc;
 use std::time::Instant;
 
 use proptest::prelude::*;
-use spec::analysis::{analyze, Analysis, Input, Options};
-
-fn analyse(text: &str) -> Analysis {
-    let input = Input {
-        name: "p.pspec".to_string(),
-        path: None,
-        text: Arc::from(text),
-        primary: true,
-    };
-    analyze(vec![input], &Options::default())
-}
+use support::analyse;
 
 #[derive(Debug, Clone)]
 struct Module {

@@ -2,8 +2,9 @@
 //! embedded one, with no Rust change; a broken user pack stops the check
 //! (exit 2).
 
+mod support;
+
 use std::path::Path;
-use std::process::Command;
 use std::sync::Arc;
 
 use spec::analysis::{analyze, Input, Options, PolicyInput};
@@ -142,15 +143,13 @@ fn the_cli_takes_policy_directories_and_stops_on_a_broken_pack() {
     std::fs::create_dir(&pol).expect("mkdir");
     write(&pol, "acme.policy", ACME);
     write(tmp.path(), "spec.pspec", SPEC);
-    let bin = env!("CARGO_BIN_EXE_spec");
-    let out = Command::new(bin)
+    let out = support::bin()
         .args(["check", "--format", "json", "--policy"])
         .arg(&pol)
         .arg(tmp.path().join("spec.pspec"))
-        .output()
-        .expect("run");
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        .run();
+    assert_eq!(out.code, Some(1), "{}", out.stderr);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
     let codes: Vec<&str> = json["diagnostics"]
         .as_array()
         .expect("array")
@@ -160,12 +159,11 @@ fn the_cli_takes_policy_directories_and_stops_on_a_broken_pack() {
     assert_eq!(codes, vec!["ACME.3/module-cap"]);
 
     // without the directory, the framework is unknown (with a suggestion list)
-    let out = Command::new(bin)
+    let out = support::bin()
         .args(["check", "--format", "json"])
         .arg(tmp.path().join("spec.pspec"))
-        .output()
-        .expect("run");
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        .run();
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
     assert!(json["diagnostics"]
         .as_array()
         .expect("array")
@@ -178,17 +176,12 @@ fn the_cli_takes_policy_directories_and_stops_on_a_broken_pack() {
         "broken.policy",
         "extend ljmu-pgt-2022\nrule X/y { clause X \"t\" require m.credits > 1 message \"m\" }\n",
     );
-    let out = Command::new(bin)
+    let out = support::bin()
         .args(["check", "--policy"])
         .arg(&pol)
         .arg(tmp.path().join("spec.pspec"))
-        .output()
-        .expect("run");
-    assert_eq!(out.status.code(), Some(2));
-    let all = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .run();
+    assert_eq!(out.code, Some(2));
+    let all = format!("{}{}", out.stdout, out.stderr);
     assert!(all.contains("policy/unknown-name"), "{all}");
 }

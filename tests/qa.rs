@@ -2,28 +2,16 @@
 //! edges of rules.md (tests/fixtures/qa/), each with the findings it must
 //! and must not give. Every test here failed before the fix it guards.
 
-use std::collections::BTreeSet;
-use std::sync::Arc;
+mod support;
 
-use spec::analysis::{analyze, Analysis, Input, Options};
+use std::collections::BTreeSet;
+
+use spec::analysis::Analysis;
+use support::analyse;
 
 fn fixture(name: &str) -> String {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/qa/").to_string() + name;
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
-fn analyse_with(text: &str, options: &Options) -> Analysis {
-    let input = Input {
-        name: "qa.pspec".to_string(),
-        path: None,
-        text: Arc::from(text),
-        primary: true,
-    };
-    analyze(vec![input], options)
-}
-
-fn analyse(text: &str) -> Analysis {
-    analyse_with(text, &Options::default())
 }
 
 /// (code, message) of every unwaived diagnostic.

@@ -3,23 +3,15 @@
 //! cascades. Plus a property test: the analysis never panics on mutations
 //! of the conformance files.
 
+mod support;
+
 use std::collections::BTreeSet;
-use std::sync::Arc;
 
 use proptest::prelude::*;
-use spec::analysis::{analyze, Analysis, Input, Options};
+use spec::analysis::Analysis;
 use spec::diag::Diagnostic;
 use spec::render::human::render_one;
-
-fn analyse(text: &str) -> Analysis {
-    let input = Input {
-        name: "fixture.pspec".to_string(),
-        path: None,
-        text: Arc::from(text),
-        primary: true,
-    };
-    analyze(vec![input], &Options::default())
-}
+use support::analyse;
 
 fn spec_diags(a: &Analysis) -> Vec<&Diagnostic> {
     a.diagnostics.iter().filter(|d| d.code.starts_with("spec/")).collect()

@@ -1,18 +1,16 @@
 //! `spec rules` and `spec explain`: rendering against a fake catalogue
 //! (lookup, did-you-mean, clauses, checked examples, markdown and JSON).
 
+mod support;
+
 use std::collections::HashMap;
-use std::process::Command;
 
 use spec::cli::explain::{explain_clause, explain_rule, lookup, Lookup};
 use spec::cli::rules::{check_framework, json, markdown};
 use spec::diag::Severity;
 use spec::policy::{RuleCatalogue, RuleInfo, RuleScope};
 use spec::source::Sources;
-
-struct Fake {
-    rules: HashMap<String, Vec<RuleInfo>>,
-}
+use support::FakeCatalogue;
 
 fn info(framework: &str, id: &str, admits: &[&str], summary: &str) -> RuleInfo {
     RuleInfo {
@@ -46,7 +44,7 @@ const DUP_FAIL: &str =
     "module M1 \"One\" {\n  credits 20\n  level 7\n}\n\nmodule M1 \"Again\" {\n  credits 20\n  level 7\n}\n";
 const DUP_PASS: &str = "module M1 \"One\" {\n  credits 20\n  level 7\n}\n";
 
-fn fake() -> Fake {
+fn fake() -> FakeCatalogue {
     let mut dup = info("spec", "spec/duplicate", &[], "a code repeats");
     dup.example_fail = Some(DUP_FAIL.into());
     dup.example_pass = Some(DUP_PASS.into());
@@ -84,26 +82,9 @@ fn fake() -> Fake {
     let mut rules = HashMap::new();
     rules.insert("ljmu".to_string(), ljmu);
     rules.insert("ntu".to_string(), ntu);
-    Fake { rules }
-}
-
-impl RuleCatalogue for Fake {
-    fn rule(&self, framework: &str, id: &str) -> Option<&RuleInfo> {
-        self.rules.get(framework)?.iter().find(|r| r.id == id)
-    }
-    fn rules(&self, framework: &str) -> Vec<&RuleInfo> {
-        self.rules
-            .get(framework)
-            .map(|v| v.iter().collect())
-            .unwrap_or_default()
-    }
-    fn frameworks(&self) -> Vec<&str> {
-        let mut v: Vec<&str> = self.rules.keys().map(String::as_str).collect();
-        v.sort_unstable();
-        v
-    }
-    fn has_criterion_rule(&self, framework: &str) -> bool {
-        framework == "ljmu"
+    FakeCatalogue {
+        rules,
+        criterion_rule: ["ljmu".to_string()].into_iter().collect(),
     }
 }
 
@@ -236,21 +217,16 @@ fn json_catalogue() {
 
 // ---------------------------------------------------------------- the real packs
 
-fn spec_rules_cmd(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_spec"))
-        .arg("rules")
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run spec rules")
+fn spec_rules_cmd(args: &[&str]) -> support::Run {
+    support::bin().arg("rules").args(args).dir(support::ROOT).run()
 }
 
 /// docs/rules.md is generated: it must equal the command's output.
 #[test]
 fn docs_rules_md_is_up_to_date() {
     let out = spec_rules_cmd(&["--format", "markdown"]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    let fresh = String::from_utf8(out.stdout).expect("utf-8");
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let fresh = out.stdout;
     let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/rules.md")).unwrap_or_default();
     assert!(
         committed == fresh,
@@ -261,8 +237,8 @@ fn docs_rules_md_is_up_to_date() {
 #[test]
 fn the_real_catalogue_lists_every_framework_and_rule_of_rules_md() {
     let out = spec_rules_cmd(&["--format", "json"]);
-    assert_eq!(out.status.code(), Some(0));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(out.code, Some(0));
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
     let frameworks: Vec<&str> = v["frameworks"]
         .as_array()
         .expect("frameworks")
@@ -296,7 +272,7 @@ fn the_real_catalogue_lists_every_framework_and_rule_of_rules_md() {
     );
     // With --framework: only that framework's rules (and the spec/ ones).
     let out = spec_rules_cmd(&["--framework", "ntu-online-2018", "--format", "json"]);
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
     let ids: Vec<&str> = v["rules"]
         .as_array()
         .expect("rules")
@@ -311,24 +287,15 @@ fn the_real_catalogue_lists_every_framework_and_rule_of_rules_md() {
 #[test]
 fn rules_with_an_unknown_framework_exits_2_with_a_suggestion() {
     let out = spec_rules_cmd(&["--framework", "ljmu-pgt-2023"]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.code, Some(2));
     assert!(out.stdout.is_empty());
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = out.stderr.as_str();
     assert!(err.contains("did you mean `ljmu-pgt-2022`?"), "{err}");
 }
 
 fn explain(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_spec"))
-        .arg("explain")
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run spec explain");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let out = support::bin().arg("explain").args(args).dir(support::ROOT).run();
+    (out.status(), out.stdout, out.stderr)
 }
 
 #[test]
@@ -358,7 +325,7 @@ fn explain_a_real_rule_checks_its_examples() {
 #[test]
 fn every_rule_fires_on_its_failing_example_and_not_on_its_passing_one() {
     let out = spec_rules_cmd(&["--format", "json"]);
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
     let mut bad = Vec::new();
     for r in v["rules"].as_array().expect("rules") {
         let id = r["id"].as_str().unwrap_or("");

@@ -4,24 +4,29 @@
 //! exact set of framework rule ids reported unwaived). The rendered
 //! diagnostics are snapshotted.
 
+mod support;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
-use spec::analysis::{analyze, Analysis, Input, Options};
+use spec::analysis::{Analysis, Options};
 use spec::policy::{Catalogue, RuleCatalogue};
 use spec::render::human::render_one;
 use spec::source::Sources;
+use support::{rules_md, Header};
 
 fn analyse(text: &str) -> Analysis {
-    let input = Input {
-        name: "example.pspec".to_string(),
-        path: None,
-        text: Arc::from(text),
-        primary: true,
-    };
-    analyze(vec![input], &Options::default())
+    support::analyse_as("example.pspec", text, &Options::default())
 }
+
+/// The frameworks of the embedded packs, as rules.md names them.
+const EMBEDDED: &[&str] = &[
+    "ljmu-pgt-2022",
+    "ljmu-partnerships",
+    "ljmu-attendance",
+    "ljmu-engagement",
+    "ntu-online-2018",
+];
 
 fn policy_ids(a: &Analysis) -> BTreeSet<String> {
     a.diagnostics
@@ -90,8 +95,14 @@ fn every_policy_rule_fires_on_its_failing_example_and_not_on_its_passing_one() {
             assert!(!r.clause_text.trim().is_empty(), "{} quotes no clause text", r.id);
         }
     }
-    // every rule of rules.md for the embedded packs
-    assert_eq!(seen.len(), 26 + 3 + 2 + 2 + 7, "rules: {seen:?}");
+    // every rule of rules.md for the embedded packs, and no other
+    let contract: BTreeSet<String> = rules_md()
+        .into_iter()
+        .filter(|r| EMBEDDED.contains(&r.framework.as_str()))
+        .map(|r| r.id)
+        .collect();
+    assert!(!contract.is_empty());
+    assert_eq!(seen, contract, "the embedded rules are rules.md's");
 }
 
 /// The id sets of rules.md, pack by pack (ids, severities and admitted
@@ -111,32 +122,21 @@ fn rule_metadata_matches_rules_md() {
         want.sort();
         assert_eq!(got, want, "{id}");
     };
-    pg("PG.A1.11/language", &[]);
-    pg("PG.A1.6/variance-criterion", &[]);
-    pg("PG.A1.6/variance-evidence", &[]);
-    pg("PG.A1.6/variance-psrb", &[]);
-    pg("PG.A1.7/variance-timing", &[]);
-    pg("PG.A2.2.4/rpl-limit", &["psrb", "validation"]);
-    pg("PG.A3.1/proforma", &["psrb"]);
-    pg("PG.A4.2/module-size", &["psrb", "discipline"]);
-    pg("PG.A4.2/dissertation-credits", &["psrb", "discipline"]);
-    pg("PG.A4.2/dissertation-required", &["psrb"]);
-    pg("PG.A4.3/research-skills", &["psrb"]);
-    pg("PG.A4.4/delivery", &["psrb", "discipline"]);
-    pg("PG.A4.4/semester-balance", &["psrb", "discipline"]);
-    pg("PG.A4.4/semester-length", &["psrb", "discipline"]);
-    pg("PG.A4.5/year-long", &["psrb", "validation"]);
-    pg("PG.B1.5/exit-award", &["psrb"]);
-    pg("PG.B2/credits", &["psrb"]);
-    pg("PG.B2/level", &["psrb"]);
-    pg("PG.B2.4/erasmus-mobility", &["psrb"]);
-    pg("PG.B3.1/cpd-module-size", &["psrb"]);
-    pg("PG.C1.3/assessment-aligned", &["psrb"]);
-    pg("PG.C1.4/outcome-assessed", &["psrb"]);
-    pg("PG.C1.4/assessment-count", &["psrb"]);
-    pg("PG.C2.4.2/pass-mark", &["psrb"]);
-    pg("PG.C2.5/competency", &["psrb", "validation"]);
-    pg("PG.C8.3/exit-award-reachable", &["psrb"]);
+    // Every rule of the ljmu-pgt-2022 table, with its admits column.
+    let pgt: Vec<_> = rules_md()
+        .into_iter()
+        .filter(|r| r.framework == "ljmu-pgt-2022")
+        .collect();
+    assert!(!pgt.is_empty());
+    for r in &pgt {
+        let admits = r.admits.clone().unwrap_or_default();
+        let admits: Vec<&str> = admits
+            .iter()
+            .map(String::as_str)
+            .filter(|a| *a != "joint-award")
+            .collect();
+        pg(&r.id, &admits);
+    }
     use spec::diag::Severity::*;
     for (id, sev) in [
         ("PG.A4.4/delivery", Warning),
@@ -148,6 +148,25 @@ fn rule_metadata_matches_rules_md() {
         ("LDE/retention", Error),
     ] {
         assert_eq!(get(id).severity, sev, "{id}");
+    }
+    // The severity column of every one-letter row, under its framework.
+    for r in rules_md().iter().filter(|r| EMBEDDED.contains(&r.framework.as_str())) {
+        let Some(letter) = r.severity else { continue };
+        let fw = if r.framework == "ntu-online-2018" {
+            "ntu-online-2018"
+        } else {
+            "ljmu-pgt-2022"
+        };
+        let want = match letter {
+            'E' => Error,
+            'W' => Warning,
+            _ => Info,
+        };
+        let got = cat.rule(fw, &r.id).unwrap_or_else(|| panic!("{} missing", r.id));
+        assert_eq!(got.severity, want, "{}", r.id);
+        if let (Some(admits), false) = (&r.admits, r.framework == "ljmu-pgt-2022") {
+            assert_eq!(&got.admits, admits, "{}", r.id);
+        }
     }
     for (id, admits) in [
         ("ATT/thresholds", vec!["psrb"]),
@@ -175,13 +194,7 @@ fn rule_metadata_matches_rules_md() {
 
 fn fixtures() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules");
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .expect("fixtures dir")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "pspec"))
-        .collect();
-    v.sort();
-    v
+    support::pspec_files(dir)
 }
 
 #[test]
@@ -190,15 +203,7 @@ fn fixtures_report_exactly_their_expected_rules() {
     assert!(paths.len() >= 10);
     for path in paths {
         let text = std::fs::read_to_string(&path).expect("read");
-        let want: BTreeSet<String> = text
-            .lines()
-            .find_map(|l| l.strip_prefix("# expect-policy:"))
-            .unwrap_or_else(|| panic!("{} has no `# expect-policy:` line", path.display()))
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect();
+        let want = Header::parse(&text).require("expect-policy", &path);
         let a = analyse(&text);
         assert_eq!(policy_ids(&a), want, "{}\n{}", path.display(), rendered(&a, None));
         let name = path

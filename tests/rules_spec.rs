@@ -10,26 +10,18 @@
 //! every rule in the registry, the conformance cases' `spec/` ids, a large
 //! workspace, and a brute-force comparison of the pathway rules.
 
+mod support;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
-use spec::analysis::{analyze, Analysis, Input, Options};
-use spec::check::registry::spec_rules;
+use spec::analysis::Analysis;
+use spec::check::registry::{spec_rules, RULE_DOCS};
 use spec::render::human::render_one;
+use support::{analyse, Header};
 
 fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/spec")
-}
-
-fn analyse(text: &str) -> Analysis {
-    let input = Input {
-        name: "fixture.pspec".to_string(),
-        path: None,
-        text: Arc::from(text),
-        primary: true,
-    };
-    analyze(vec![input], &Options::default())
 }
 
 fn spec_ids(a: &Analysis) -> BTreeSet<String> {
@@ -51,33 +43,15 @@ fn rendered_spec(a: &Analysis) -> String {
     out
 }
 
-/// The `# expect-spec:` header of a fixture.
-fn expected(text: &str, path: &Path) -> BTreeSet<String> {
-    let line = text
-        .lines()
-        .find_map(|l| l.strip_prefix("# expect-spec:"))
-        .unwrap_or_else(|| panic!("{} has no `# expect-spec:` line", path.display()));
-    line.split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
 /// Runs every fixture of one rule; returns (failing, passing) fixture counts.
 fn run_rule(rule: &str) -> (usize, usize) {
     let dir = fixtures_dir().join(rule);
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "pspec"))
-        .collect();
-    paths.sort();
+    let paths = support::pspec_files(&dir);
     let id = format!("spec/{rule}");
     let (mut fail, mut pass) = (0, 0);
     for path in &paths {
         let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let want = expected(&text, path);
+        let want = Header::parse(&text).require("expect-spec", path);
         let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("?").to_string();
         let a = analyse(&text);
         let got = spec_ids(&a);
@@ -126,18 +100,10 @@ fn every_rule_passes_its_fixtures() {
 /// order, with its metadata.
 #[test]
 fn registry_lists_every_spec_rule() {
-    let rules_md =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/design/rules.md")).expect("rules.md");
-    let from_md: Vec<(String, String, String)> = rules_md
-        .lines()
-        .filter_map(|l| {
-            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
-            let id = cells.get(1)?;
-            if !id.starts_with("spec/") {
-                return None;
-            }
-            Some((id.to_string(), cells.get(2)?.to_string(), cells.get(3)?.to_string()))
-        })
+    let from_md: Vec<(String, String, String)> = support::rules_md()
+        .into_iter()
+        .filter(|r| r.id.starts_with("spec/"))
+        .map(|r| (r.id, r.severity.map(String::from).unwrap_or_default(), r.fires))
         .collect();
     let registry = spec_rules();
     let ids: Vec<&str> = registry.iter().map(|r| r.id.as_str()).collect();
@@ -156,6 +122,22 @@ fn registry_lists_every_spec_rule() {
         assert_eq!(r.framework, "spec", "{}", r.id);
         assert!(r.admits.is_empty(), "{}: spec/ rules are not waivable", r.id);
         assert!(!r.clause_text.is_empty(), "{}", r.id);
+    }
+}
+
+/// Each rule file documents itself: its `//!` doc opens with the id and
+/// severity and holds the "Fires when" paragraph that `spec explain` prints.
+#[test]
+fn every_rule_file_documents_itself() {
+    for d in RULE_DOCS {
+        let opening = format!("//! `{}` ({})", d.id, d.severity.as_str());
+        assert!(
+            d.source.starts_with(&opening),
+            "{}: the file opens with {opening:?}",
+            d.id
+        );
+        assert!(!d.summary().is_empty(), "{}: no `Fires when` paragraph", d.id);
+        assert!(!d.summary().contains("//!"), "{}", d.id);
     }
 }
 
@@ -191,28 +173,20 @@ fn registry_examples_behave() {
 #[test]
 fn conformance_spec_ids() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/conformance");
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-        .expect("conformance dir")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "pspec"))
-        .collect();
-    paths.sort();
+    let paths = support::pspec_files(dir);
     assert!(!paths.is_empty());
     for path in paths {
         let text = std::fs::read_to_string(&path).expect("read");
-        let ids = |prefix: &str| -> Option<BTreeSet<String>> {
-            text.lines().find_map(|l| l.strip_prefix(prefix)).map(|rest| {
-                rest.split(',')
-                    .map(str::trim)
-                    .filter(|s| s.starts_with("spec/"))
-                    .map(str::to_string)
-                    .collect()
-            })
+        let header = Header::parse(&text);
+        let ids = |key: &str| -> Option<BTreeSet<String>> {
+            header
+                .get(key)
+                .map(|set| set.iter().filter(|s| s.starts_with("spec/")).cloned().collect())
         };
         let got = spec_ids(&analyse(&text));
-        if let Some(want) = ids("# expect:") {
+        if let Some(want) = ids("expect") {
             assert_eq!(got, want, "{}", path.display());
-        } else if let Some(want) = ids("# expect-include:") {
+        } else if let Some(want) = ids("expect-include") {
             assert!(
                 want.is_subset(&got),
                 "{}: {got:?} lacks some of {want:?}",
@@ -535,6 +509,8 @@ fn passing_fixtures_and_examples_are_fully_clean() {
     }
     texts.sort();
     assert!(texts.len() > 40);
+    // Every rule of the registry has a passing fixture and a passing example.
+    assert!(texts.len() >= 2 * RULE_DOCS.len(), "{}", texts.len());
     for (name, text) in &texts {
         let a = analyse(text);
         let open: Vec<String> = a

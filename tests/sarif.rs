@@ -3,7 +3,8 @@
 //! pathway, info, secondary labels), structural checks of the SARIF log,
 //! fingerprint stability, GitHub escaping, and the CLI end to end.
 
-use std::process::Command;
+mod support;
+
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -46,13 +47,7 @@ fn span_of(text: &str, needle: &str) -> Span {
 /// A real analysis of `text` (spec/ diagnostics from the model) plus
 /// hand-made policy diagnostics, as `policy::check` will add them.
 fn analysis(text: &str) -> Analysis {
-    let input = Input {
-        name: "programmes/msc data,science.pspec".into(),
-        path: None,
-        text: Arc::from(text),
-        primary: true,
-    };
-    let mut a = analyze(vec![input], &Options::default());
+    let mut a = support::analyse_as("programmes/msc data,science.pspec", text, &Options::default());
     // Keep the model's own spec/ diagnostics; the policy ones are made up
     // below, so these snapshots test the renderers, not the packs' wording.
     a.diagnostics.retain(|d| d.code.starts_with("spec/"));
@@ -338,10 +333,6 @@ fn github_commands_are_one_per_diagnostic_with_waived_as_notices() {
 
 // ---------------------------------------------------------------- CLI end to end
 
-fn spec_bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_spec"))
-}
-
 fn write(dir: &std::path::Path, name: &str, text: &str) -> std::path::PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, text).expect("write");
@@ -352,22 +343,14 @@ fn write(dir: &std::path::Path, name: &str, text: &str) -> std::path::PathBuf {
 fn cli_sarif_and_github_on_a_broken_file() {
     let dir = tempfile::tempdir().expect("tempdir");
     let f = write(dir.path(), "a.pspec", TEXT);
-    let out = spec_bin()
-        .args(["check", "--format", "sarif"])
-        .arg(&f)
-        .output()
-        .expect("run");
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
-    let v: Value = serde_json::from_slice(&out.stdout).expect("SARIF is JSON");
+    let out = support::bin().args(["check", "--format", "sarif"]).arg(&f).run();
+    assert_eq!(out.code, Some(1), "{}", out.stderr);
+    let v: Value = serde_json::from_str(&out.stdout).expect("SARIF is JSON");
     let results = v["runs"][0]["results"].as_array().expect("results");
     assert!(results.iter().any(|r| r["ruleId"] == "spec/duplicate"), "{v}");
-    let out = spec_bin()
-        .args(["check", "--format", "github"])
-        .arg(&f)
-        .output()
-        .expect("run");
-    assert_eq!(out.status.code(), Some(1));
-    let text = String::from_utf8_lossy(&out.stdout);
+    let out = support::bin().args(["check", "--format", "github"]).arg(&f).run();
+    assert_eq!(out.code, Some(1));
+    let text = out.stdout.as_str();
     assert!(
         text.lines()
             .any(|l| l.starts_with("::error ") && l.contains("title=spec/duplicate::")),
@@ -383,30 +366,19 @@ fn cli_clean_file_is_an_empty_sarif_run_and_no_commands() {
         "ok.pspec",
         "module M1 \"One\" {\n  credits 20\n  level 7\n  outcomes { LO1 \"x\" }\n  assessment AS1 \"A\" { kind coursework weight 100% covers LO1 }\n}\n",
     );
-    let out = spec_bin()
-        .args(["check", "--format", "sarif"])
-        .arg(&f)
-        .output()
-        .expect("run");
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
-    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let out = support::bin().args(["check", "--format", "sarif"]).arg(&f).run();
+    assert_eq!(out.code, Some(0), "{}", out.stdout);
+    let v: Value = serde_json::from_str(&out.stdout).expect("json");
     assert_eq!(v["runs"][0]["results"], serde_json::json!([]));
-    let out = spec_bin()
-        .args(["check", "--format", "github"])
-        .arg(&f)
-        .output()
-        .expect("run");
-    assert_eq!(out.status.code(), Some(0));
+    let out = support::bin().args(["check", "--format", "github"]).arg(&f).run();
+    assert_eq!(out.code, Some(0));
     assert!(out.stdout.is_empty());
 }
 
 #[test]
 fn cli_bad_format_exits_2_and_writes_nothing() {
-    let out = spec_bin()
-        .args(["check", "--format", "xml", "."])
-        .output()
-        .expect("run");
-    assert_eq!(out.status.code(), Some(2));
+    let out = support::bin().args(["check", "--format", "xml", "."]).run();
+    assert_eq!(out.code, Some(2));
     assert!(out.stdout.is_empty());
 }
 
@@ -437,12 +409,9 @@ proptest::proptest! {
 #[test]
 fn cli_sarif_carries_pack_metadata_and_variance_suppressions() {
     let case = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/conformance/msc-variances.pspec");
-    let out = spec_bin()
-        .args(["check", "--format", "sarif", case])
-        .output()
-        .expect("run");
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let out = support::bin().args(["check", "--format", "sarif", case]).run();
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let v: Value = serde_json::from_str(&out.stdout).expect("json");
     let rules = v["runs"][0]["tool"]["driver"]["rules"].as_array().expect("rules");
     let size = rules
         .iter()
@@ -482,18 +451,13 @@ fn cli_broken_policy_exits_2_and_writes_no_sarif() {
     let f = write(dir.path(), "a.pspec", TEXT);
     let p = write(dir.path(), "broken.policy", "this is not a policy {");
     for format in ["sarif", "github"] {
-        let out = spec_bin()
+        let out = support::bin()
             .args(["check", "--format", format, "--policy"])
             .arg(&p)
             .arg(&f)
-            .output()
-            .expect("run");
-        assert_eq!(out.status.code(), Some(2), "{format}");
-        assert!(
-            out.stdout.is_empty(),
-            "{format}: {}",
-            String::from_utf8_lossy(&out.stdout)
-        );
+            .run();
+        assert_eq!(out.code, Some(2), "{format}");
+        assert!(out.stdout.is_empty(), "{format}: {}", out.stdout);
         assert!(!out.stderr.is_empty());
     }
 }

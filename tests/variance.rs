@@ -2,21 +2,19 @@
 //! per sentence of the contract, with a fake rule catalogue and hand-made
 //! policy diagnostics, so the semantics are pinned independently of the packs.
 
-use std::collections::{HashMap, HashSet};
+mod support;
+
+use std::collections::HashMap;
 
 use proptest::prelude::*;
 use spec::diag::{Diagnostic, Severity};
 use spec::model::{build_workspace, Workspace};
 use spec::policy::variance::{check_and_waive, VarianceInput};
-use spec::policy::{RuleCatalogue, RuleInfo, RuleScope};
+use spec::policy::{RuleInfo, RuleScope};
 use spec::span::Span;
+use support::FakeCatalogue;
 
 // ---------------------------------------------------------------- fakes
-
-struct FakeCatalogue {
-    rules: HashMap<String, Vec<RuleInfo>>,
-    criterion_rule: HashSet<String>,
-}
 
 fn rule(framework: &str, id: &str, scope: RuleScope, admits: &[&str]) -> RuleInfo {
     RuleInfo {
@@ -76,26 +74,6 @@ fn catalogue() -> FakeCatalogue {
     FakeCatalogue {
         rules,
         criterion_rule: ["ljmu".to_string()].into_iter().collect(),
-    }
-}
-
-impl RuleCatalogue for FakeCatalogue {
-    fn rule(&self, framework: &str, id: &str) -> Option<&RuleInfo> {
-        self.rules.get(framework)?.iter().find(|r| r.id == id)
-    }
-    fn rules(&self, framework: &str) -> Vec<&RuleInfo> {
-        self.rules
-            .get(framework)
-            .map(|v| v.iter().collect())
-            .unwrap_or_default()
-    }
-    fn frameworks(&self) -> Vec<&str> {
-        let mut f: Vec<&str> = self.rules.keys().map(|s| s.as_str()).collect();
-        f.sort_unstable();
-        f
-    }
-    fn has_criterion_rule(&self, framework: &str) -> bool {
-        self.criterion_rule.contains(framework)
     }
 }
 
@@ -897,7 +875,6 @@ proptest! {
 
 mod cli {
     use std::path::{Path, PathBuf};
-    use std::process::Command;
 
     use serde_json::Value;
 
@@ -929,21 +906,15 @@ mod cli {
     }
 
     fn check(file: &Path, args: &[&str]) -> (i32, Value) {
-        let out = Command::new(env!("CARGO_BIN_EXE_spec"))
+        let out = crate::support::bin()
             .arg("check")
             .args(args)
             .args(["--format", "json"])
             .arg(file)
-            .output()
-            .expect("run spec");
-        let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-            panic!(
-                "{e}: {}{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            )
-        });
-        (out.status.code().unwrap_or(-1), v)
+            .run();
+        let v: Value =
+            serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}{}", out.stdout, out.stderr));
+        (out.status(), v)
     }
 
     /// (code, waived, pending) of every diagnostic.
@@ -1061,7 +1032,6 @@ fn unused_help_names_a_subject_the_scope_left_out() {
 /// The criterion checks with the real packs: a framework without a criterion
 /// rule of its own gets spec/variance-criterion; LJMU reports its own rule.
 mod criterion_e2e {
-    use std::process::Command;
 
     use serde_json::Value;
 
@@ -1083,12 +1053,8 @@ mod criterion_e2e {
         let dir = tempfile::tempdir().expect("tempdir");
         let f = dir.path().join("a.pspec");
         std::fs::write(&f, text).expect("write");
-        let out = Command::new(env!("CARGO_BIN_EXE_spec"))
-            .args(["check", "--format", "json"])
-            .arg(&f)
-            .output()
-            .expect("run");
-        let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+        let out = crate::support::bin().args(["check", "--format", "json"]).arg(&f).run();
+        let v: Value = serde_json::from_str(&out.stdout).expect("json");
         v["diagnostics"]
             .as_array()
             .expect("diagnostics")

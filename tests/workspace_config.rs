@@ -1,7 +1,7 @@
 //! `spec.toml`'s `policy.framework`: a default framework makes a
 //! programme's `framework` optional (docs/decisions.md, D11).
 
-use std::process::Command;
+mod support;
 
 const MODULES: &str = r#"
 module 7001AA "Research Methods" {
@@ -20,12 +20,8 @@ fn programme(framework_line: &str) -> String {
 }
 
 fn check(dir: &std::path::Path) -> serde_json::Value {
-    let out = Command::new(env!("CARGO_BIN_EXE_spec"))
-        .args(["check", "--format", "json", "."])
-        .current_dir(dir)
-        .output()
-        .expect("spec runs");
-    serde_json::from_slice(&out.stdout).expect("json")
+    let out = support::bin().args(["check", "--format", "json", "."]).dir(dir).run();
+    serde_json::from_str(&out.stdout).expect("json")
 }
 
 fn codes(v: &serde_json::Value) -> Vec<String> {
@@ -85,13 +81,9 @@ fn an_unknown_deny_value_in_spec_toml_cannot_run() {
     let d = tempfile::tempdir().expect("tempdir");
     std::fs::write(d.path().join("spec.toml"), "[output]\ndeny = [\"errors\"]\n").expect("write");
     std::fs::write(d.path().join("p.pspec"), MODULES).expect("write");
-    let out = Command::new(env!("CARGO_BIN_EXE_spec"))
-        .args(["check", "."])
-        .current_dir(d.path())
-        .output()
-        .expect("spec runs");
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let out = support::bin().args(["check", "."]).dir(d.path()).run();
+    assert_eq!(out.code, Some(2));
+    let err = out.stderr.as_str();
     assert!(err.contains("`deny = [\"errors\"]`"), "{err}");
 }
 
@@ -104,14 +96,13 @@ fn a_broken_policy_pack_shows_its_errors_and_no_check_summary() {
     )
     .expect("write");
     std::fs::write(d.path().join("p.pspec"), MODULES).expect("write");
-    let out = Command::new(env!("CARGO_BIN_EXE_spec"))
+    let out = support::bin()
         .args(["check", "--no-color", "--policy", "bad.policy", "p.pspec"])
-        .current_dir(d.path())
-        .output()
-        .expect("spec runs");
-    assert_eq!(out.status.code(), Some(2));
+        .dir(d.path())
+        .run();
+    assert_eq!(out.code, Some(2));
     assert!(out.stdout.is_empty(), "nothing on stdout");
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = out.stderr.as_str();
     assert!(err.contains("policy/unknown-name"), "{err}");
     assert!(err.contains("bad.policy:2:"), "{err}");
     assert!(err.contains("the check did not run"), "{err}");
@@ -131,12 +122,11 @@ fn a_nested_workspace_is_checked_on_its_own_not_merged() {
     // The same module code in the nested workspace: merged, it would be a
     // spec/duplicate.
     std::fs::write(sub.join("q.pspec"), MODULES).expect("write");
-    let out = Command::new(env!("CARGO_BIN_EXE_spec"))
+    let out = support::bin()
         .args(["check", "--format", "json", "."])
-        .current_dir(d.path())
-        .output()
-        .expect("spec runs");
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        .dir(d.path())
+        .run();
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
     assert!(!codes(&v).contains(&"spec/duplicate".to_string()), "{v}");
     // Both files checked, each in its own workspace, and each named.
     assert_eq!(v["summary"]["files"], 2, "{v}");
@@ -148,11 +138,10 @@ fn a_nested_workspace_is_checked_on_its_own_not_merged() {
         .collect();
     assert_eq!(roots, ["(no spec.toml)", "sub"], "{v}");
     // Checked on its own, the nested workspace is checked.
-    let out = Command::new(env!("CARGO_BIN_EXE_spec"))
+    let out = support::bin()
         .args(["check", "--format", "json", "sub"])
-        .current_dir(d.path())
-        .output()
-        .expect("spec runs");
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        .dir(d.path())
+        .run();
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
     assert_eq!(v["summary"]["files"], 1, "{v}");
 }

@@ -3,29 +3,13 @@
 //! checked, paths of different workspaces are never merged, no files is
 //! exit 2, and `spec check FILE` covers what FILE's programmes depend on.
 
+mod support;
+
 use std::path::Path;
-use std::process::Command;
-
-const BIN: &str = env!("CARGO_BIN_EXE_spec");
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
+use support::{copy_dir, Run};
 
 fn spec(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(BIN)
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run spec");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    support::spec(args).dir(dir).no_color().run()
 }
 
 fn json(r: &Run) -> serde_json::Value {
@@ -46,7 +30,7 @@ fn two_faculties() -> tempfile::TempDir {
     let d = tempfile::tempdir().expect("tempdir");
     for ws in ["fac-a", "fac-b"] {
         let r = spec(d.path(), &["init", ws]);
-        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert_eq!(r.code, Some(0), "{}", r.stderr);
     }
     let modules = d.path().join("fac-b/modules/example-modules.pspec");
     let text = std::fs::read_to_string(&modules).expect("init wrote modules");
@@ -60,7 +44,7 @@ fn two_faculties() -> tempfile::TempDir {
 fn check_of_the_parent_checks_every_workspace_and_names_each() {
     let d = two_faculties();
     let r = spec(d.path(), &["check", "."]);
-    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert_eq!(r.code, Some(1), "{}\n{}", r.stdout, r.stderr);
     assert!(r.stdout.contains("workspace `fac-a`:"), "{}", r.stdout);
     assert!(r.stdout.contains("workspace `fac-b`:"), "{}", r.stdout);
     assert!(
@@ -80,7 +64,7 @@ fn check_of_the_parent_checks_every_workspace_and_names_each() {
 
     // SARIF, which docs/ci.md recommends: the same findings, one run.
     let r = spec(d.path(), &["check", "--format", "sarif", "."]);
-    assert_eq!(r.code, 1);
+    assert_eq!(r.code, Some(1));
     let s: serde_json::Value = serde_json::from_str(&r.stdout).expect("sarif");
     assert_eq!(s["runs"].as_array().map(Vec::len), Some(1));
     let results = s["runs"][0]["results"].as_array().expect("results");
@@ -116,12 +100,12 @@ fn no_pspec_file_under_a_path_cannot_pass() {
     std::fs::create_dir(d.path().join("emptydir")).expect("mkdir");
     std::fs::write(d.path().join("emptydir/notes.txt"), "nothing to check").expect("write");
     let r = spec(d.path(), &["check", "emptydir"]);
-    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert_eq!(r.code, Some(2), "{}", r.stdout);
     assert!(r.stderr.contains("no `.pspec` files under `emptydir`"), "{}", r.stderr);
     assert!(r.stdout.is_empty(), "nothing is written: {}", r.stdout);
     // The default path `.` too.
     let r = spec(&d.path().join("emptydir"), &["check", "--format", "sarif"]);
-    assert_eq!(r.code, 2);
+    assert_eq!(r.code, Some(2));
     assert!(r.stdout.is_empty());
 }
 
@@ -135,9 +119,9 @@ fn check_of_one_file_covers_the_modules_its_programmes_depend_on() {
     let text = std::fs::read_to_string(&m).expect("read");
     std::fs::write(&m, text.replacen("weight 60%", "weight 50%", 1)).expect("write");
     let whole = spec(&ws, &["check", "."]);
-    assert_eq!(whole.code, 1, "{}", whole.stdout);
+    assert_eq!(whole.code, Some(1), "{}", whole.stdout);
     let one = spec(&ws, &["check", "--format", "json", "programmes/msc-data-science.pspec"]);
-    assert_eq!(one.code, 1, "{}\n{}", one.stdout, one.stderr);
+    assert_eq!(one.code, Some(1), "{}\n{}", one.stdout, one.stderr);
     let v = json(&one);
     let weights: Vec<&serde_json::Value> = v["diagnostics"]
         .as_array()
@@ -149,24 +133,11 @@ fn check_of_one_file_covers_the_modules_its_programmes_depend_on() {
     assert!(v["summary"]["errors"].as_u64() >= Some(1), "{v}");
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for e in std::fs::read_dir(from).expect("read_dir") {
-        let e = e.expect("entry");
-        let p = e.path();
-        if p.is_dir() {
-            copy_dir(&p, &to.join(e.file_name()));
-        } else {
-            std::fs::copy(&p, to.join(e.file_name())).expect("copy");
-        }
-    }
-}
-
 #[test]
 fn fmt_check_of_no_pspec_file_cannot_pass() {
     let d = tempfile::tempdir().expect("tempdir");
     std::fs::create_dir(d.path().join("emptydir")).expect("mkdir");
     let r = spec(d.path(), &["fmt", "--check", "emptydir"]);
-    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert_eq!(r.code, Some(2), "{}", r.stdout);
     assert!(r.stderr.contains("no `.pspec` files under `emptydir`"), "{}", r.stderr);
 }

@@ -28,8 +28,9 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use super::{analyze_parsed, sort_diagnostics, summarise, Analysis, Options, Parsed};
+use crate::check::unknown_reference::unknown_module_help;
 use crate::diag::{Diagnostic, SourceId};
-use crate::model::build::{module_codes, unknown_module_help};
+use crate::model::build::module_codes;
 use crate::model::{build_workspace_with, BuildOptions, Workspace};
 use crate::source::{Source, SourceKind, Sources};
 

@@ -1,6 +1,8 @@
 //! `spec/assessment-weights` (error): a module's assessment weights do not
 //! sum to 100%.
 //!
+//! Fires when a module's assessment weights do not sum to 100%.
+//!
 //! Every module in the workspace is checked once. A module with a single
 //! assessment may leave out its `weight` (it carries the whole mark); if it
 //! gives one, it must be 100%. When a weight is missing from a module with
@@ -11,9 +13,10 @@
 //! The diagnostic points at the first weight, labels the others, and says
 //! the actual sum and by how much it is off.
 
-use super::{CheckCtx, RuleDoc};
+use super::CheckCtx;
 use crate::diag::{Diagnostic, Severity};
-use crate::policy::RuleScope;
+use crate::rules::RuleDoc;
+use crate::rules::RuleScope;
 
 pub const ID: &str = "spec/assessment-weights";
 
@@ -21,29 +24,9 @@ pub const RULE: RuleDoc = RuleDoc {
     id: ID,
     severity: Severity::Error,
     scope: RuleScope::ModuleItself,
-    summary: "a module's assessment weights do not sum to 100%",
-    example_fail: r#"module M1 "Statistics" {
-  credits 20
-  level 7
-  outcomes {
-    LO1 "Apply statistical methods"
-    LO2 "Evaluate statistical models"
-  }
-  assessment AS1 "Project" { kind coursework weight 60% covers LO1 }
-  assessment AS2 "Exam" { kind exam weight 30% covers LO2 }
-}
-"#,
-    example_pass: r#"module M1 "Statistics" {
-  credits 20
-  level 7
-  outcomes {
-    LO1 "Apply statistical methods"
-    LO2 "Evaluate statistical models"
-  }
-  assessment AS1 "Project" { kind coursework weight 60% covers LO1 }
-  assessment AS2 "Exam" { kind exam weight 40% covers LO2 }
-}
-"#,
+    source: include_str!("assessment_weights.rs"),
+    example_fail: include_str!("examples/assessment_weights.fail.pspec"),
+    example_pass: include_str!("examples/assessment_weights.pass.pspec"),
 };
 
 pub fn check(ctx: &CheckCtx, out: &mut Vec<Diagnostic>) {

@@ -1,6 +1,9 @@
 //! `spec/credit-total` (error): on some pathway, the credits of the
 //! structure differ from the programme's `credits`.
 //!
+//! Fires when on some pathway, the credits of the structure differ from the
+//! programme's `credits`.
+//!
 //! A pathway rule: it must hold on every pathway and reports once per
 //! programme, naming one failing pathway. Every valid choice of an option
 //! totals exactly its `choose N credits`, so every pathway totals the core
@@ -17,11 +20,12 @@
 
 use std::collections::HashSet;
 
-use super::{CheckCtx, RuleDoc};
+use super::CheckCtx;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::build::MAX_INT;
 use crate::model::pathways::PathwaySpace;
-use crate::policy::RuleScope;
+use crate::rules::RuleDoc;
+use crate::rules::RuleScope;
 use crate::span::Span;
 
 pub const ID: &str = "spec/credit-total";
@@ -30,68 +34,9 @@ pub const RULE: RuleDoc = RuleDoc {
     id: ID,
     severity: Severity::Error,
     scope: RuleScope::Pathway,
-    summary: "on some pathway, the credits of the structure differ from the programme's `credits`",
-    example_fail: r#"module M1 "Research Methods" {
-  credits 20
-  level 7
-  outcomes { LO1 "Design a research project" }
-  assessment AS1 "Proposal" { kind coursework covers LO1 }
-}
-
-module M2 "Statistics" {
-  credits 20
-  level 7
-  outcomes { LO1 "Apply statistical methods" }
-  assessment AS1 "Exam" { kind exam covers LO1 }
-}
-
-module M3 "Data Engineering" {
-  credits 20
-  level 7
-  outcomes { LO1 "Build data pipelines" }
-  assessment AS1 "Portfolio" { kind portfolio covers LO1 }
-}
-
-programme PGC "PGCert Data Science" {
-  award PGCert
-  framework ljmu-pgt-2022
-  credits 60
-  structure {
-    core M1, M2 semester 1
-  }
-}
-"#,
-    example_pass: r#"module M1 "Research Methods" {
-  credits 20
-  level 7
-  outcomes { LO1 "Design a research project" }
-  assessment AS1 "Proposal" { kind coursework covers LO1 }
-}
-
-module M2 "Statistics" {
-  credits 20
-  level 7
-  outcomes { LO1 "Apply statistical methods" }
-  assessment AS1 "Exam" { kind exam covers LO1 }
-}
-
-module M3 "Data Engineering" {
-  credits 20
-  level 7
-  outcomes { LO1 "Build data pipelines" }
-  assessment AS1 "Portfolio" { kind portfolio covers LO1 }
-}
-
-programme PGC "PGCert Data Science" {
-  award PGCert
-  framework ljmu-pgt-2022
-  credits 60
-  structure {
-    core M1, M2 semester 1
-    core M3 semester 2
-  }
-}
-"#,
+    source: include_str!("credit_total.rs"),
+    example_fail: include_str!("examples/credit_total.fail.pspec"),
+    example_pass: include_str!("examples/credit_total.pass.pspec"),
 };
 
 pub fn check(ctx: &CheckCtx, out: &mut Vec<Diagnostic>) {

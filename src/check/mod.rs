@@ -1,19 +1,25 @@
 //! The `spec/` rules: the language's own well-formedness checks, which apply
 //! whatever the framework. One file per rule; each rule's doc comment is its
-//! documentation, and its [`RuleDoc`] constant the metadata that
+//! documentation (its "Fires when" paragraph is what `spec explain` prints),
+//! its [`RuleDoc`](crate::rules::RuleDoc) constant the metadata that
 //! [`registry::spec_rules`] publishes (`spec explain`, `spec rules`, the
-//! editor, the variance checks).
+//! editor, the variance checks), and `examples/RULE.fail.pspec` and
+//! `examples/RULE.pass.pspec` its examples.
 //!
-//! `spec/syntax`, `spec/duplicate`, `spec/missing-property`,
-//! `spec/invalid-value` and most of `spec/unknown-reference` are reported
-//! while the model is built (`model::build`); `spec/unknown-award` and the
-//! `spec/variance-*` rules need the framework packs and are reported by the
-//! policy engine. Their files here hold their documentation only. The rules
-//! in [`CHECKS`] run on the finished model.
+//! Every rule's logic, message and help are in its file. Where a rule is
+//! checked is another matter: `spec/syntax`, `spec/duplicate`,
+//! `spec/missing-property`, `spec/invalid-value` and most of
+//! `spec/unknown-reference` belong to reading values, so `model::build` calls
+//! their files' functions as it reads; `spec/unknown-award`,
+//! `spec/not-evaluated` and the `spec/variance-*` rules need the framework
+//! packs, so the policy engine (`policy`, `policy::variance`) calls theirs.
+//! The rules in [`CHECKS`] run on the finished model.
+//!
+//! This module depends on [`crate::rules`] for metadata and never on
+//! [`crate::policy`] (docs/decisions.md D110).
 
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::Diagnostic;
 use crate::model::Workspace;
-use crate::policy::RuleScope;
 
 pub mod graph;
 pub mod registry;
@@ -65,42 +71,6 @@ pub fn run_all(ctx: &CheckCtx, out: &mut Vec<Diagnostic>) {
         check(ctx, out);
     }
 }
-
-/// A `spec/` rule's metadata, kept in the rule's own file.
-#[derive(Debug, Clone, Copy)]
-pub struct RuleDoc {
-    pub id: &'static str,
-    pub severity: Severity,
-    pub scope: RuleScope,
-    /// What fires it (rules.md, "fires when").
-    pub summary: &'static str,
-    /// A complete `.pspec` text on which the rule fires.
-    pub example_fail: &'static str,
-    /// The same example, mended: the rule is quiet.
-    pub example_pass: &'static str,
-}
-
-/// The rules' metadata, in rules.md order.
-pub const RULE_DOCS: &[&RuleDoc] = &[
-    &syntax::RULE,
-    &duplicate::RULE,
-    &missing_property::RULE,
-    &invalid_value::RULE,
-    &unknown_reference::RULE,
-    &unknown_award::RULE,
-    &assessment_weights::RULE,
-    &credit_total::RULE,
-    &option_unsatisfiable::RULE,
-    &prerequisite_cycle::RULE,
-    &prerequisite_missing::RULE,
-    &prerequisite_order::RULE,
-    &variance_unknown_rule::RULE,
-    &variance_not_waivable::RULE,
-    &variance_criterion::RULE,
-    &variance_unused::RULE,
-    &variance_pending::RULE,
-    &not_evaluated::RULE,
-];
 
 /// `a`, `a and b`, `a, b and c`.
 pub(crate) fn and_list(items: &[String]) -> String {

@@ -1,6 +1,10 @@
 //! `spec/not-evaluated` (info): some of a programme's rules could not be
 //! evaluated.
 //!
+//! Fires when some of a programme's rules could not be evaluated (see Scope
+//! and counting): names the programme, the rules held back and the reason, so
+//! a silent check is never mistaken for a passing one.
+//!
 //! Whenever rules are held back (rules.md, "Scope and counting"), one info
 //! diagnostic on the programme's code names the rules not run and why, so a
 //! quiet check is never mistaken for a passing one:
@@ -17,11 +21,11 @@
 //! Reported by the policy engine, which knows the framework's rules; the
 //! reasons are found here.
 
-use super::RuleDoc;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::pathways::{Blocked, PathwaySpace};
 use crate::model::{Programme, Workspace};
-use crate::policy::RuleScope;
+use crate::rules::RuleDoc;
+use crate::rules::RuleScope;
 
 pub const ID: &str = "spec/not-evaluated";
 
@@ -29,35 +33,9 @@ pub const RULE: RuleDoc = RuleDoc {
     id: ID,
     severity: Severity::Info,
     scope: RuleScope::Programme,
-    summary: "some of a programme's rules could not be evaluated (see Scope and counting): names the programme, the rules held back and the reason, so a silent check is never mistaken for a passing one",
-    example_fail: r#"module M1 "Research Methods" { credits 20 level 7 outcomes { LO1 "Plan" } assessment AS1 "Plan" { kind coursework covers LO1 } }
-module M2 "Data" { credits 20 level 7 outcomes { LO1 "Plan" } assessment AS1 "Plan" { kind coursework covers LO1 } }
-module M3 "Ethics" { credits 10 level 7 outcomes { LO1 "Plan" } assessment AS1 "Plan" { kind coursework covers LO1 } }
-programme P1 "PGCert Data" {
-  award PGCert
-  framework ljmu-pgt-2022
-  credits 60
-  structure {
-    core M1 semester 1
-    core M2 semester 2
-    option "Electives" choose 20 credits from M3 semester 2
-  }
-}
-"#,
-    example_pass: r#"module M1 "Research Methods" { credits 20 level 7 outcomes { LO1 "Plan" } assessment AS1 "Plan" { kind coursework covers LO1 } }
-module M2 "Data" { credits 20 level 7 outcomes { LO1 "Plan" } assessment AS1 "Plan" { kind coursework covers LO1 } }
-module M3 "Ethics" { credits 20 level 7 outcomes { LO1 "Plan" } assessment AS1 "Plan" { kind coursework covers LO1 } }
-programme P1 "PGCert Data" {
-  award PGCert
-  framework ljmu-pgt-2022
-  credits 60
-  structure {
-    core M1 semester 1
-    core M2 semester 2
-    option "Electives" choose 20 credits from M3 semester 2
-  }
-}
-"#,
+    source: include_str!("not_evaluated.rs"),
+    example_fail: include_str!("examples/not_evaluated.fail.pspec"),
+    example_pass: include_str!("examples/not_evaluated.pass.pspec"),
 };
 
 /// How much of a programme's pathway checking is held back, and why.
@@ -121,11 +99,11 @@ pub fn pathways_held(ws: &Workspace, p: &Programme) -> Option<PathwaysHeld> {
         let Some(m) = e.module.and_then(|m| ws.modules.get(m)) else {
             continue;
         };
-        if !crate::policy::eval::valid_credits(m.credits.as_ref()) {
+        if !super::invalid_value::valid_credits(m.credits.as_ref()) {
             credits_out = true;
             reason.get_or_insert_with(|| format!("the credits of module `{}` are out of range", m.code.value));
         }
-        if !crate::policy::eval::valid_level(m.level.as_ref()) {
+        if !super::invalid_value::valid_level(m.level.as_ref()) {
             let why = if m.level.is_some() {
                 "is out of range"
             } else {

@@ -1,6 +1,9 @@
 //! `spec/option-unsatisfiable` (error): no choice of an option's modules
 //! totals exactly its `choose N credits`.
 //!
+//! Fires when no choice of the listed modules totals exactly the option's
+//! `choose N credits`.
+//!
 //! Decided per option group with a subset-sum table over the modules'
 //! credits (`model::pathways::GroupSpace`), never by listing choices. Not
 //! checked for an option that lists a module that is undefined, broken or
@@ -11,11 +14,12 @@
 //! The diagnostic points at `N` in `choose N credits`, lists the modules'
 //! credits and suggests the nearest totals that can be chosen.
 
-use super::{and_list, CheckCtx, RuleDoc};
+use super::{and_list, CheckCtx};
 use crate::diag::{Diagnostic, Severity};
 use crate::model::build::MAX_INT;
 use crate::model::pathways::PathwaySpace;
-use crate::policy::RuleScope;
+use crate::rules::RuleDoc;
+use crate::rules::RuleScope;
 
 pub const ID: &str = "spec/option-unsatisfiable";
 
@@ -23,83 +27,9 @@ pub const RULE: RuleDoc = RuleDoc {
     id: ID,
     severity: Severity::Error,
     scope: RuleScope::Programme,
-    summary: "no choice of the listed modules totals exactly the option's `choose N credits`",
-    example_fail: r#"module M1 "Research Methods" {
-  credits 20
-  level 7
-  outcomes { LO1 "Design a research project" }
-  assessment AS1 "Proposal" { kind coursework covers LO1 }
-}
-
-module M2 "Statistics" {
-  credits 20
-  level 7
-  outcomes { LO1 "Apply statistical methods" }
-  assessment AS1 "Exam" { kind exam covers LO1 }
-}
-
-module M3 "Computer Vision" {
-  credits 20
-  level 7
-  outcomes { LO1 "Implement image analysis methods" }
-  assessment AS1 "Project" { kind project covers LO1 }
-}
-
-module M4 "Natural Language Processing" {
-  credits 20
-  level 7
-  outcomes { LO1 "Implement text analysis methods" }
-  assessment AS1 "Project" { kind project covers LO1 }
-}
-
-programme PGC "PGCert Data Science" {
-  award PGCert
-  framework ljmu-pgt-2022
-  credits 60
-  structure {
-    core M1, M2 semester 1
-    option "Electives" choose 30 credits from M3, M4 semester 2
-  }
-}
-"#,
-    example_pass: r#"module M1 "Research Methods" {
-  credits 20
-  level 7
-  outcomes { LO1 "Design a research project" }
-  assessment AS1 "Proposal" { kind coursework covers LO1 }
-}
-
-module M2 "Statistics" {
-  credits 20
-  level 7
-  outcomes { LO1 "Apply statistical methods" }
-  assessment AS1 "Exam" { kind exam covers LO1 }
-}
-
-module M3 "Computer Vision" {
-  credits 20
-  level 7
-  outcomes { LO1 "Implement image analysis methods" }
-  assessment AS1 "Project" { kind project covers LO1 }
-}
-
-module M4 "Natural Language Processing" {
-  credits 20
-  level 7
-  outcomes { LO1 "Implement text analysis methods" }
-  assessment AS1 "Project" { kind project covers LO1 }
-}
-
-programme PGC "PGCert Data Science" {
-  award PGCert
-  framework ljmu-pgt-2022
-  credits 60
-  structure {
-    core M1, M2 semester 1
-    option "Electives" choose 20 credits from M3, M4 semester 2
-  }
-}
-"#,
+    source: include_str!("option_unsatisfiable.rs"),
+    example_fail: include_str!("examples/option_unsatisfiable.fail.pspec"),
+    example_pass: include_str!("examples/option_unsatisfiable.pass.pspec"),
 };
 
 /// The largest table of reachable totals built for suggestions.

@@ -1,5 +1,7 @@
 //! `spec/prerequisite-cycle` (error): `requires` forms a cycle.
 //!
+//! Fires when `requires` forms a cycle.
+//!
 //! The prerequisite graph of the workspace's modules (first definitions,
 //! modules that parse) is split into strongly connected components with
 //! Tarjan's algorithm, in time linear in modules plus requirements. Each
@@ -12,10 +14,11 @@
 use std::collections::VecDeque;
 
 use super::graph::PrereqGraph;
-use super::{CheckCtx, RuleDoc};
+use super::CheckCtx;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::ModuleId;
-use crate::policy::RuleScope;
+use crate::rules::RuleDoc;
+use crate::rules::RuleScope;
 
 pub const ID: &str = "spec/prerequisite-cycle";
 
@@ -23,38 +26,9 @@ pub const RULE: RuleDoc = RuleDoc {
     id: ID,
     severity: Severity::Error,
     scope: RuleScope::ModuleItself,
-    summary: "`requires` forms a cycle",
-    example_fail: r#"module M1 "Statistics" {
-  credits 20
-  level 7
-  requires M2
-  outcomes { LO1 "Apply statistical methods" }
-  assessment AS1 "Exam" { kind exam covers LO1 }
-}
-
-module M2 "Machine Learning" {
-  credits 20
-  level 7
-  requires M1
-  outcomes { LO1 "Train and evaluate models" }
-  assessment AS1 "Project" { kind project covers LO1 }
-}
-"#,
-    example_pass: r#"module M1 "Statistics" {
-  credits 20
-  level 7
-  outcomes { LO1 "Apply statistical methods" }
-  assessment AS1 "Exam" { kind exam covers LO1 }
-}
-
-module M2 "Machine Learning" {
-  credits 20
-  level 7
-  requires M1
-  outcomes { LO1 "Train and evaluate models" }
-  assessment AS1 "Project" { kind project covers LO1 }
-}
-"#,
+    source: include_str!("prerequisite_cycle.rs"),
+    example_fail: include_str!("examples/prerequisite_cycle.fail.pspec"),
+    example_pass: include_str!("examples/prerequisite_cycle.pass.pspec"),
 };
 
 pub fn check(ctx: &CheckCtx, out: &mut Vec<Diagnostic>) {

@@ -1,6 +1,9 @@
 //! `spec/prerequisite-missing` (error): on some pathway, a module requires a
 //! module that is not on that pathway.
 //!
+//! Fires when on some pathway, a module requires a module that is not on that
+//! pathway (not reported for requirements inside a cycle).
+//!
 //! A pathway rule, decided without listing pathways: for a listed module `m`
 //! requiring `r`, the rule fires when some pathway takes `m` and leaves out
 //! every listing of `r`. Each question is a knapsack question asked only of
@@ -23,11 +26,12 @@
 use std::collections::{HashMap, HashSet};
 
 use super::graph::PrereqGraph;
-use super::{CheckCtx, RuleDoc};
+use super::CheckCtx;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::pathways::PathwaySpace;
 use crate::model::{Membership, Structure};
-use crate::policy::RuleScope;
+use crate::rules::RuleDoc;
+use crate::rules::RuleScope;
 
 pub const ID: &str = "spec/prerequisite-missing";
 
@@ -35,87 +39,9 @@ pub const RULE: RuleDoc = RuleDoc {
     id: ID,
     severity: Severity::Error,
     scope: RuleScope::Pathway,
-    summary: "on some pathway, a module requires a module that is not on that pathway (not reported for requirements inside a cycle)",
-    example_fail: r#"module M1 "Statistics" {
-  credits 20
-  level 7
-  outcomes { LO1 "Apply statistical methods" }
-  assessment AS1 "Exam" { kind exam covers LO1 }
-}
-
-module M2 "Machine Learning" {
-  credits 20
-  level 7
-  requires M1
-  outcomes { LO1 "Train and evaluate models" }
-  assessment AS1 "Project" { kind project covers LO1 }
-}
-
-module M3 "Data Engineering" {
-  credits 20
-  level 7
-  outcomes { LO1 "Build data pipelines" }
-  assessment AS1 "Portfolio" { kind portfolio covers LO1 }
-}
-
-module M4 "Data Ethics" {
-  credits 20
-  level 7
-  outcomes { LO1 "Analyse the ethics of data use" }
-  assessment AS1 "Essay" { kind coursework covers LO1 }
-}
-
-programme PGC "PGCert Data Science" {
-  award PGCert
-  framework ljmu-pgt-2022
-  credits 60
-  structure {
-    core M3 semester 1
-    option "Foundations" choose 20 credits from M1, M4 semester 1
-    core M2 semester 2
-  }
-}
-"#,
-    example_pass: r#"module M1 "Statistics" {
-  credits 20
-  level 7
-  outcomes { LO1 "Apply statistical methods" }
-  assessment AS1 "Exam" { kind exam covers LO1 }
-}
-
-module M2 "Machine Learning" {
-  credits 20
-  level 7
-  requires M1
-  outcomes { LO1 "Train and evaluate models" }
-  assessment AS1 "Project" { kind project covers LO1 }
-}
-
-module M3 "Data Engineering" {
-  credits 20
-  level 7
-  outcomes { LO1 "Build data pipelines" }
-  assessment AS1 "Portfolio" { kind portfolio covers LO1 }
-}
-
-module M4 "Data Ethics" {
-  credits 20
-  level 7
-  outcomes { LO1 "Analyse the ethics of data use" }
-  assessment AS1 "Essay" { kind coursework covers LO1 }
-}
-
-programme PGC "PGCert Data Science" {
-  award PGCert
-  framework ljmu-pgt-2022
-  credits 60
-  structure {
-    core M1 semester 1
-    option "Foundations" choose 20 credits from M3, M4 semester 1
-    core M2 semester 2
-  }
-}
-"#,
+    source: include_str!("prerequisite_missing.rs"),
+    example_fail: include_str!("examples/prerequisite_missing.fail.pspec"),
+    example_pass: include_str!("examples/prerequisite_missing.pass.pspec"),
 };
 
 pub fn check(ctx: &CheckCtx, out: &mut Vec<Diagnostic>) {

@@ -1,6 +1,11 @@
 //! `spec/prerequisite-order` (error): a prerequisite does not end strictly
 //! before the module that requires it ends.
 //!
+//! Fires when a prerequisite does not end strictly before the module that
+//! requires it ends (period order; with stages and no placements: it must be
+//! in an earlier stage); not reported for requirements inside a cycle, which
+//! spec/prerequisite-cycle reports once.
+//!
 //! A prerequisite must be passed before the module that requires it is
 //! submitted, so it must end first in period order: study year first, then
 //! semester (`semesters N-M` ends at M; `year-long` at 2). When neither
@@ -18,10 +23,11 @@
 use std::collections::{HashMap, HashSet};
 
 use super::graph::PrereqGraph;
-use super::{CheckCtx, RuleDoc};
+use super::CheckCtx;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::{Entry, Period};
-use crate::policy::RuleScope;
+use crate::rules::RuleDoc;
+use crate::rules::RuleScope;
 
 pub const ID: &str = "spec/prerequisite-order";
 
@@ -29,71 +35,9 @@ pub const RULE: RuleDoc = RuleDoc {
     id: ID,
     severity: Severity::Error,
     scope: RuleScope::ProgrammeModule,
-    summary: "a prerequisite does not end strictly before the module that requires it ends (period order; with stages and no placements: it must be in an earlier stage); not reported for requirements inside a cycle, which spec/prerequisite-cycle reports once",
-    example_fail: r#"module M1 "Statistics" {
-  credits 20
-  level 7
-  outcomes { LO1 "Apply statistical methods" }
-  assessment AS1 "Exam" { kind exam covers LO1 }
-}
-
-module M2 "Machine Learning" {
-  credits 20
-  level 7
-  requires M1
-  outcomes { LO1 "Train and evaluate models" }
-  assessment AS1 "Project" { kind project covers LO1 }
-}
-
-module M3 "Data Engineering" {
-  credits 20
-  level 7
-  outcomes { LO1 "Build data pipelines" }
-  assessment AS1 "Portfolio" { kind portfolio covers LO1 }
-}
-
-programme PGC "PGCert Data Science" {
-  award PGCert
-  framework ljmu-pgt-2022
-  credits 60
-  structure {
-    core M2, M3 semester 1
-    core M1 semester 2
-  }
-}
-"#,
-    example_pass: r#"module M1 "Statistics" {
-  credits 20
-  level 7
-  outcomes { LO1 "Apply statistical methods" }
-  assessment AS1 "Exam" { kind exam covers LO1 }
-}
-
-module M2 "Machine Learning" {
-  credits 20
-  level 7
-  requires M1
-  outcomes { LO1 "Train and evaluate models" }
-  assessment AS1 "Project" { kind project covers LO1 }
-}
-
-module M3 "Data Engineering" {
-  credits 20
-  level 7
-  outcomes { LO1 "Build data pipelines" }
-  assessment AS1 "Portfolio" { kind portfolio covers LO1 }
-}
-
-programme PGC "PGCert Data Science" {
-  award PGCert
-  framework ljmu-pgt-2022
-  credits 60
-  structure {
-    core M1, M3 semester 1
-    core M2 semester 2
-  }
-}
-"#,
+    source: include_str!("prerequisite_order.rs"),
+    example_fail: include_str!("examples/prerequisite_order.fail.pspec"),
+    example_pass: include_str!("examples/prerequisite_order.pass.pspec"),
 };
 
 /// Where a listing ends, in words.

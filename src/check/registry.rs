@@ -1,11 +1,35 @@
-//! The metadata of every `spec/` rule, as [`crate::policy::RuleInfo`]: the
-//! policy catalogue includes these under every framework.
+//! The catalogue of built-in rules: every `spec/` rule, as
+//! [`crate::rules::RuleInfo`]. The policy catalogue includes these under
+//! every framework; the tests derive their lists and counts from
+//! [`RULE_DOCS`].
 
-use super::RULE_DOCS;
-use crate::policy::RuleInfo;
+use super::*;
+use crate::rules::{RuleDoc, RuleInfo};
 
 /// The clause text shown for `spec/` rules, which have no regulation clause.
 pub const CLAUSE_TEXT: &str = "language well-formedness (language.md)";
+
+/// The rules' metadata, in rules.md order.
+pub const RULE_DOCS: &[&RuleDoc] = &[
+    &syntax::RULE,
+    &duplicate::RULE,
+    &missing_property::RULE,
+    &invalid_value::RULE,
+    &unknown_reference::RULE,
+    &unknown_award::RULE,
+    &assessment_weights::RULE,
+    &credit_total::RULE,
+    &option_unsatisfiable::RULE,
+    &prerequisite_cycle::RULE,
+    &prerequisite_missing::RULE,
+    &prerequisite_order::RULE,
+    &variance_unknown_rule::RULE,
+    &variance_not_waivable::RULE,
+    &variance_criterion::RULE,
+    &variance_unused::RULE,
+    &variance_pending::RULE,
+    &not_evaluated::RULE,
+];
 
 /// Every `spec/` rule of rules.md, in rules.md order.
 pub fn spec_rules() -> Vec<RuleInfo> {
@@ -19,7 +43,7 @@ pub fn spec_rules() -> Vec<RuleInfo> {
             admits: Vec::new(),
             scope: d.scope,
             framework: "spec".to_string(),
-            summary: d.summary.to_string(),
+            summary: d.summary(),
             origin: None,
             example_fail: Some(d.example_fail.to_string()),
             example_pass: Some(d.example_pass.to_string()),

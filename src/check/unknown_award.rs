@@ -1,75 +1,53 @@
 //! `spec/unknown-award` (error): the award, or an exit award, is not an
 //! award of the programme's framework.
 //!
-//! Reported by the policy engine, which knows each framework's awards.
+//! Fires when the award (or an exit award) is not an award of the programme's
+//! framework.
+//!
+//! Reported by the policy engine, which knows each framework's awards: it
+//! calls [`check`] for the award and every exit award of a programme whose
+//! framework is known.
 
-use super::RuleDoc;
-use crate::diag::Severity;
-use crate::policy::RuleScope;
+use crate::diag::{Diagnostic, Severity};
+use crate::model::Programme;
+use crate::rules::{RuleDoc, RuleScope};
+use crate::span::Spanned;
 
 pub const RULE: RuleDoc = RuleDoc {
     id: "spec/unknown-award",
     severity: Severity::Error,
     scope: RuleScope::Programme,
-    summary: "the award (or an exit award) is not an award of the programme's framework",
-    example_fail: r#"module M1 "Research Methods" {
-  credits 20
-  level 7
-  outcomes { LO1 "Design a research project" }
-  assessment AS1 "Proposal" { kind coursework covers LO1 }
-}
-
-module M2 "Statistics" {
-  credits 20
-  level 7
-  outcomes { LO1 "Apply statistical methods" }
-  assessment AS1 "Exam" { kind exam covers LO1 }
-}
-
-module M3 "Data Engineering" {
-  credits 20
-  level 7
-  outcomes { LO1 "Build data pipelines" }
-  assessment AS1 "Portfolio" { kind portfolio covers LO1 }
-}
-
-programme PGC "PGCert Data Science" {
-  award PGCrt
-  framework ljmu-pgt-2022
-  credits 60
-  structure {
-    core M1, M2 semester 1
-    core M3 semester 2
-  }
-}"#,
-    example_pass: r#"module M1 "Research Methods" {
-  credits 20
-  level 7
-  outcomes { LO1 "Design a research project" }
-  assessment AS1 "Proposal" { kind coursework covers LO1 }
-}
-
-module M2 "Statistics" {
-  credits 20
-  level 7
-  outcomes { LO1 "Apply statistical methods" }
-  assessment AS1 "Exam" { kind exam covers LO1 }
-}
-
-module M3 "Data Engineering" {
-  credits 20
-  level 7
-  outcomes { LO1 "Build data pipelines" }
-  assessment AS1 "Portfolio" { kind portfolio covers LO1 }
-}
-
-programme PGC "PGCert Data Science" {
-  award PGCert
-  framework ljmu-pgt-2022
-  credits 60
-  structure {
-    core M1, M2 semester 1
-    core M3 semester 2
-  }
-}"#,
+    source: include_str!("unknown_award.rs"),
+    example_fail: include_str!("examples/unknown_award.fail.pspec"),
+    example_pass: include_str!("examples/unknown_award.pass.pspec"),
 };
+
+/// The diagnostic, if `code` (the `what`, "award" or "exit award", of
+/// programme `p`) is not one of `codes`, the awards of framework `fw`.
+/// `near` is the nearest award code, by the policy engine's name matcher.
+pub fn check(
+    p: &Programme,
+    code: &Spanned<String>,
+    what: &str,
+    fw: &str,
+    codes: &[&str],
+    near: Option<&str>,
+) -> Option<Diagnostic> {
+    if codes.contains(&code.value.as_str()) {
+        return None;
+    }
+    let help = match near {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => format!("awards of `{fw}`: {}", codes.join(", ")),
+    };
+    Some(
+        Diagnostic::error(
+            RULE.id,
+            p.source,
+            code.span,
+            format!("{what} `{}` is not an award of framework `{fw}`", code.value),
+        )
+        .with_programme(p.code.value.clone())
+        .with_help(help),
+    )
+}

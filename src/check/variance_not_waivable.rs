@@ -1,97 +1,35 @@
 //! `spec/variance-not-waivable` (error): a variance cites a `spec/` rule.
 //!
+//! Fires when a variance cites a `spec/` rule.
+//!
 //! The language's own well-formedness rules admit no exceptions. Reported
-//! by the variance checks.
+//! by the variance checks (`policy::variance`), which call [`check`] first
+//! on every variance.
 
-use super::RuleDoc;
-use crate::diag::Severity;
-use crate::policy::RuleScope;
+use crate::diag::{Diagnostic, Severity};
+use crate::model::{Programme, Variance};
+use crate::rules::{is_spec, RuleDoc, RuleScope};
 
 pub const RULE: RuleDoc = RuleDoc {
     id: "spec/variance-not-waivable",
     severity: Severity::Error,
     scope: RuleScope::Variance,
-    summary: "a variance cites a `spec/` rule",
-    example_fail: r#"module M1 "Research Methods" {
-  credits 20
-  level 7
-  pass-mark 40
-  outcomes { LO1 "Design a research project" }
-  assessment AS1 "Proposal" { kind coursework covers LO1 }
-}
-
-module M2 "Statistics" {
-  credits 20
-  level 7
-  outcomes { LO1 "Apply statistical methods" }
-  assessment AS1 "Exam" { kind exam covers LO1 }
-}
-
-module M3 "Data Engineering" {
-  credits 20
-  level 7
-  outcomes { LO1 "Build data pipelines" }
-  assessment AS1 "Portfolio" { kind portfolio covers LO1 }
-}
-
-programme PGC "PGCert Data Science" {
-  award PGCert
-  framework ljmu-pgt-2022
-  credits 60
-  accreditation "British Computer Society"
-  variance spec/assessment-weights {
-    applies-to M1
-    criterion psrb "British Computer Society"
-    rationale "The accrediting body sets a pass mark of 40 for this module."
-    alternative "M1 has a pass mark of 40; every other module keeps 50."
-    evidence "BCS Accreditation Guidelines 2023, section 4.1"
-    submitted 2024-03-01
-    approved "Academic Quality and Standards Committee" 2024-04-10
-  }
-  structure {
-    core M1, M2 semester 1
-    core M3 semester 2
-  }
-}"#,
-    example_pass: r#"module M1 "Research Methods" {
-  credits 20
-  level 7
-  pass-mark 40
-  outcomes { LO1 "Design a research project" }
-  assessment AS1 "Proposal" { kind coursework covers LO1 }
-}
-
-module M2 "Statistics" {
-  credits 20
-  level 7
-  outcomes { LO1 "Apply statistical methods" }
-  assessment AS1 "Exam" { kind exam covers LO1 }
-}
-
-module M3 "Data Engineering" {
-  credits 20
-  level 7
-  outcomes { LO1 "Build data pipelines" }
-  assessment AS1 "Portfolio" { kind portfolio covers LO1 }
-}
-
-programme PGC "PGCert Data Science" {
-  award PGCert
-  framework ljmu-pgt-2022
-  credits 60
-  accreditation "British Computer Society"
-  variance PG.C2.4.2/pass-mark {
-    applies-to M1
-    criterion psrb "British Computer Society"
-    rationale "The accrediting body sets a pass mark of 40 for this module."
-    alternative "M1 has a pass mark of 40; every other module keeps 50."
-    evidence "BCS Accreditation Guidelines 2023, section 4.1"
-    submitted 2024-03-01
-    approved "Academic Quality and Standards Committee" 2024-04-10
-  }
-  structure {
-    core M1, M2 semester 1
-    core M3 semester 2
-  }
-}"#,
+    source: include_str!("variance_not_waivable.rs"),
+    example_fail: include_str!("examples/variance_not_waivable.fail.pspec"),
+    example_pass: include_str!("examples/variance_not_waivable.pass.pspec"),
 };
+
+/// The diagnostic, if `v` cites a `spec/` rule. The variance checks look no
+/// further at such a variance.
+pub fn check(p: &Programme, v: &Variance) -> Option<Diagnostic> {
+    let cited = v.rule.value.as_str();
+    if !is_spec(cited) {
+        return None;
+    }
+    Some(
+        Diagnostic::error(RULE.id, p.source, v.rule.span, format!("`{cited}` is a `spec/` rule, which no variance can waive"))
+            .with_label("not waivable")
+            .with_help("`spec/` rules are the language's own well-formedness checks; correct the specification instead of citing them in a variance")
+            .with_programme(p.code.value.clone()),
+    )
+}

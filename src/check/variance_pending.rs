@@ -1,98 +1,40 @@
 //! `spec/variance-pending` (warning): an otherwise valid variance has no
 //! `approved` line.
 //!
+//! Fires when an otherwise valid variance has no `approved` line.
+//!
 //! A pending variance still waives (so a submission can be checked before
 //! the panel meets) unless `--require-approved-variances` is given. Reported
 //! by the variance checks.
 
-use super::RuleDoc;
-use crate::diag::Severity;
-use crate::policy::RuleScope;
+use crate::diag::{Diagnostic, Severity};
+use crate::model::{Programme, Variance};
+use crate::rules::{RuleDoc, RuleScope};
 
 pub const RULE: RuleDoc = RuleDoc {
     id: "spec/variance-pending",
     severity: Severity::Warning,
     scope: RuleScope::Variance,
-    summary: "an otherwise valid variance has no `approved` line",
-    example_fail: r#"module M1 "Research Methods" {
-  credits 20
-  level 7
-  pass-mark 40
-  outcomes { LO1 "Design a research project" }
-  assessment AS1 "Proposal" { kind coursework covers LO1 }
-}
-
-module M2 "Statistics" {
-  credits 20
-  level 7
-  outcomes { LO1 "Apply statistical methods" }
-  assessment AS1 "Exam" { kind exam covers LO1 }
-}
-
-module M3 "Data Engineering" {
-  credits 20
-  level 7
-  outcomes { LO1 "Build data pipelines" }
-  assessment AS1 "Portfolio" { kind portfolio covers LO1 }
-}
-
-programme PGC "PGCert Data Science" {
-  award PGCert
-  framework ljmu-pgt-2022
-  credits 60
-  accreditation "British Computer Society"
-  variance PG.C2.4.2/pass-mark {
-    applies-to M1
-    criterion psrb "British Computer Society"
-    rationale "The accrediting body sets a pass mark of 40 for this module."
-    alternative "M1 has a pass mark of 40; every other module keeps 50."
-    evidence "BCS Accreditation Guidelines 2023, section 4.1"
-    submitted 2024-03-01
-  }
-  structure {
-    core M1, M2 semester 1
-    core M3 semester 2
-  }
-}"#,
-    example_pass: r#"module M1 "Research Methods" {
-  credits 20
-  level 7
-  pass-mark 40
-  outcomes { LO1 "Design a research project" }
-  assessment AS1 "Proposal" { kind coursework covers LO1 }
-}
-
-module M2 "Statistics" {
-  credits 20
-  level 7
-  outcomes { LO1 "Apply statistical methods" }
-  assessment AS1 "Exam" { kind exam covers LO1 }
-}
-
-module M3 "Data Engineering" {
-  credits 20
-  level 7
-  outcomes { LO1 "Build data pipelines" }
-  assessment AS1 "Portfolio" { kind portfolio covers LO1 }
-}
-
-programme PGC "PGCert Data Science" {
-  award PGCert
-  framework ljmu-pgt-2022
-  credits 60
-  accreditation "British Computer Society"
-  variance PG.C2.4.2/pass-mark {
-    applies-to M1
-    criterion psrb "British Computer Society"
-    rationale "The accrediting body sets a pass mark of 40 for this module."
-    alternative "M1 has a pass mark of 40; every other module keeps 50."
-    evidence "BCS Accreditation Guidelines 2023, section 4.1"
-    submitted 2024-03-01
-    approved "Academic Quality and Standards Committee" 2024-04-10
-  }
-  structure {
-    core M1, M2 semester 1
-    core M3 semester 2
-  }
-}"#,
+    source: include_str!("variance_pending.rs"),
+    example_fail: include_str!("examples/variance_pending.fail.pspec"),
+    example_pass: include_str!("examples/variance_pending.pass.pspec"),
 };
+
+/// The diagnostic for variance `v` of `p`, valid but with no `approved`
+/// line; `require_approved` is `--require-approved-variances`.
+pub fn diagnostic(p: &Programme, v: &Variance, require_approved: bool) -> Diagnostic {
+    let help = if require_approved {
+        "add `approved \"COMMITTEE\" YYYY-MM-DD` once the panel has approved it; under `--require-approved-variances` a pending variance waives nothing"
+    } else {
+        "add `approved \"COMMITTEE\" YYYY-MM-DD` once the panel has approved it; until then it waives, but `--require-approved-variances` makes it waive nothing"
+    };
+    Diagnostic::warning(
+        RULE.id,
+        p.source,
+        v.head,
+        format!("variance for `{}` is pending: it has no `approved` line", v.rule.value),
+    )
+    .with_label("not yet approved")
+    .with_help(help)
+    .with_programme(p.code.value.clone())
+}

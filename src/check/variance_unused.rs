@@ -1,95 +1,70 @@
 //! `spec/variance-unused` (warning): a valid variance waives nothing.
 //!
+//! Fires when a (valid) variance waives nothing.
+//!
 //! Reported by the variance checks once every rule has run.
 
-use super::RuleDoc;
-use crate::diag::Severity;
-use crate::policy::RuleScope;
+use crate::diag::{Diagnostic, Severity};
+use crate::model::{Programme, Variance};
+use crate::rules::{RuleDoc, RuleScope};
 
 pub const RULE: RuleDoc = RuleDoc {
     id: "spec/variance-unused",
     severity: Severity::Warning,
     scope: RuleScope::Variance,
-    summary: "a (valid) variance waives nothing",
-    example_fail: r#"module M1 "Research Methods" {
-  credits 20
-  level 7
-  outcomes { LO1 "Design a research project" }
-  assessment AS1 "Proposal" { kind coursework covers LO1 }
-}
-
-module M2 "Statistics" {
-  credits 20
-  level 7
-  outcomes { LO1 "Apply statistical methods" }
-  assessment AS1 "Exam" { kind exam covers LO1 }
-}
-
-module M3 "Data Engineering" {
-  credits 20
-  level 7
-  outcomes { LO1 "Build data pipelines" }
-  assessment AS1 "Portfolio" { kind portfolio covers LO1 }
-}
-
-programme PGC "PGCert Data Science" {
-  award PGCert
-  framework ljmu-pgt-2022
-  credits 60
-  accreditation "British Computer Society"
-  variance PG.C2.4.2/pass-mark {
-    applies-to M1
-    criterion psrb "British Computer Society"
-    rationale "The accrediting body sets a pass mark of 40 for this module."
-    alternative "M1 has a pass mark of 40; every other module keeps 50."
-    evidence "BCS Accreditation Guidelines 2023, section 4.1"
-    submitted 2024-03-01
-    approved "Academic Quality and Standards Committee" 2024-04-10
-  }
-  structure {
-    core M1, M2 semester 1
-    core M3 semester 2
-  }
-}"#,
-    example_pass: r#"module M1 "Research Methods" {
-  credits 20
-  level 7
-  pass-mark 40
-  outcomes { LO1 "Design a research project" }
-  assessment AS1 "Proposal" { kind coursework covers LO1 }
-}
-
-module M2 "Statistics" {
-  credits 20
-  level 7
-  outcomes { LO1 "Apply statistical methods" }
-  assessment AS1 "Exam" { kind exam covers LO1 }
-}
-
-module M3 "Data Engineering" {
-  credits 20
-  level 7
-  outcomes { LO1 "Build data pipelines" }
-  assessment AS1 "Portfolio" { kind portfolio covers LO1 }
-}
-
-programme PGC "PGCert Data Science" {
-  award PGCert
-  framework ljmu-pgt-2022
-  credits 60
-  accreditation "British Computer Society"
-  variance PG.C2.4.2/pass-mark {
-    applies-to M1
-    criterion psrb "British Computer Society"
-    rationale "The accrediting body sets a pass mark of 40 for this module."
-    alternative "M1 has a pass mark of 40; every other module keeps 50."
-    evidence "BCS Accreditation Guidelines 2023, section 4.1"
-    submitted 2024-03-01
-    approved "Academic Quality and Standards Committee" 2024-04-10
-  }
-  structure {
-    core M1, M2 semester 1
-    core M3 semester 2
-  }
-}"#,
+    source: include_str!("variance_unused.rs"),
+    example_fail: include_str!("examples/variance_unused.fail.pspec"),
+    example_pass: include_str!("examples/variance_unused.pass.pspec"),
 };
+
+/// Why a valid variance waived nothing, as the variance checks found it.
+pub enum Why<'a> {
+    /// The cited rule is about a module itself, and this other programme
+    /// lists the module without a covering variance.
+    BlockedBy(&'a str),
+    /// The rule fired about this subject, outside the `applies-to` scope.
+    Outside(&'a str),
+    /// The rule reported nothing the variance covers.
+    Nothing,
+    /// The cited rule does not admit the variance's criterion.
+    NotAdmitted,
+}
+
+/// The diagnostic for variance `v` of `p`, which waived nothing.
+pub fn diagnostic(p: &Programme, v: &Variance, why: Why) -> Diagnostic {
+    let scope = if v.applies_to.is_empty() {
+        format!("programme `{}`", p.code.value)
+    } else {
+        let mods: Vec<String> = v.applies_to.iter().map(|a| format!("`{}`", a.value)).collect();
+        format!("{} in programme `{}`", mods.join(", "), p.code.value)
+    };
+    let why = match why {
+        Why::BlockedBy(other) => format!(
+            "`{}` is about a module itself, and programme `{other}` also lists the module without a variance covering it; every programme under the framework that lists it must hold one",
+            v.rule.value
+        ),
+        Why::Outside(subject) => format!(
+            "`{}` fires about {subject} in programme `{}`, which its `applies-to` does not cover, and about nothing it covers",
+            v.rule.value, p.code.value
+        ),
+        Why::Nothing => format!("`{}` reports nothing about {scope}", v.rule.value),
+        Why::NotAdmitted => {
+            let crit = v.criterion.as_ref().map(|c| c.name.value.as_str()).unwrap_or("");
+            format!(
+                "`{}` does not admit criterion `{crit}`, so the variance cannot waive it",
+                v.rule.value
+            )
+        }
+    };
+    Diagnostic::warning(
+        RULE.id,
+        p.source,
+        v.head,
+        format!("variance for `{}` waives nothing", v.rule.value),
+    )
+    .with_label("this variance waives no diagnostic")
+    .with_help(format!(
+        "{why}; remove the variance, or correct its rule id or `applies-to` scope"
+    ))
+    .with_programme(p.code.value.clone())
+}

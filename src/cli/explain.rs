@@ -71,7 +71,7 @@ pub fn lookup<'c>(cat: &'c dyn RuleCatalogue, id: &str, framework: Option<&str>)
     if same_but_case.is_some() {
         return Lookup::Unknown(same_but_case);
     }
-    Lookup::Unknown(crate::policy::variance::nearest_rule(id, &infos).map(str::to_string))
+    Lookup::Unknown(crate::check::variance_unknown_rule::nearest_rule(id, &infos).map(str::to_string))
 }
 
 /// The clauses below a section id (`PG.A4` -> `PG.A4.1`, `PG.A4.2`, ...),

@@ -106,9 +106,7 @@ fn user_defined(sources: &Sources, r: &RuleInfo) -> bool {
         .is_some_and(|s| s.kind == SourceKind::Policy)
 }
 
-pub fn is_spec(id: &str) -> bool {
-    id.starts_with("spec/")
-}
+pub use crate::rules::is_spec;
 
 pub fn scope_name(s: RuleScope) -> &'static str {
     match s {

@@ -162,12 +162,8 @@ pub struct VarianceOut {
     pub criterion: Option<String>,
     /// The body named by a `psrb "BODY"` criterion.
     pub criterion_body: Option<String>,
-    pub rationale: Option<String>,
-    pub alternative: Option<String>,
-    pub evidence: Option<String>,
-    pub submitted: Option<String>,
-    pub approved_by: Option<String>,
-    pub approved_on: Option<String>,
+    #[serde(flatten)]
+    pub texts: crate::report::variances::VarianceTexts,
     /// `approved` or `pending`.
     pub status: String,
 }
@@ -391,16 +387,7 @@ pub fn to_json(a: &Analysis, primary: &[bool]) -> Export {
                         applies_to: v.applies_to.iter().map(|c| c.value.clone()).collect(),
                         criterion: v.criterion.as_ref().map(|c| c.name.value.clone()),
                         criterion_body: v.criterion.as_ref().and_then(|c| sv(&c.body)),
-                        rationale: sv(&v.rationale),
-                        alternative: sv(&v.alternative),
-                        evidence: sv(&v.evidence),
-                        submitted: v.submitted.as_ref().map(|d| d.value.to_string()),
-                        approved_by: v.approved.as_ref().map(|a| a.by.value.clone()),
-                        approved_on: v
-                            .approved
-                            .as_ref()
-                            .and_then(|a| a.date.as_ref())
-                            .map(|d| d.value.to_string()),
+                        texts: crate::report::variances::VarianceTexts::of(v),
                         status: if v.approved.is_some() { "approved" } else { "pending" }.to_string(),
                     })
                     .collect(),

@@ -1,10 +1,13 @@
-//! Syntax trees -> [`Workspace`], with the well-formedness diagnostics that
-//! belong to reading values: `spec/syntax`, `spec/duplicate`,
+//! Syntax trees -> [`Workspace`], reporting the well-formedness diagnostics
+//! that belong to reading values: `spec/syntax`, `spec/duplicate`,
 //! `spec/missing-property`, `spec/invalid-value`, `spec/unknown-reference`.
+//! Each rule's checks, messages and help are in its file under `src/check/`;
+//! this file calls them where it reads the values.
 
 use std::collections::{HashMap, HashSet};
 
 use super::*;
+use crate::check::{duplicate, invalid_value, missing_property, syntax, unknown_reference};
 use crate::diag::{Diagnostic, SourceId};
 use crate::syntax::ast::{
     self, AssessmentKind, Item, ModuleKind, PeriodSyntax, ProgrammeKind, SourceFile, StructureLine,
@@ -45,46 +48,15 @@ impl Ctx<'_> {
     }
 
     fn duplicate_prop(&mut self, src: SourceId, what: &str, second: Span, first: Span) {
-        self.push(
-            Diagnostic::error("spec/duplicate", src, second, format!("`{what}` is given twice"))
-                .with_label("second value")
-                .with_secondary(src, first, "first given here")
-                .with_help(format!("`{what}` takes one value: remove one of them")),
-        );
+        self.push(duplicate::given_twice(src, what, second, first));
     }
 
     fn int(&mut self, src: SourceId, what: &str, v: &Spanned<u64>) {
-        if v.value > MAX_INT {
-            self.push(
-                Diagnostic::error(
-                    "spec/invalid-value",
-                    src,
-                    v.span,
-                    format!("`{what}` is {}, over the largest allowed number", v.value),
-                )
-                .with_help(format!("numbers go up to {MAX_INT}")),
-            );
-        }
+        self.diags.extend(invalid_value::int(src, what, v));
     }
 
-    fn keyword_value(&mut self, src: SourceId, what: &str, v: &Spanned<String>, allowed: &[&str]) -> bool {
-        if allowed.contains(&v.value.as_str()) {
-            return true;
-        }
-        let mut help = format!("`{what}` is one of {}", list(allowed));
-        if let Some(s) = did_you_mean(&v.value, allowed) {
-            help = format!("did you mean `{s}`? {help}");
-        }
-        self.push(
-            Diagnostic::error(
-                "spec/invalid-value",
-                src,
-                v.span,
-                format!("`{}` is not a known `{what}`", v.value),
-            )
-            .with_help(help),
-        );
-        false
+    fn keyword_value(&mut self, src: SourceId, what: &str, v: &Spanned<String>, allowed: &[&str]) {
+        self.diags.extend(invalid_value::keyword(src, what, v, allowed));
     }
 }
 
@@ -121,9 +93,7 @@ pub fn build_workspace_with(
     let mut ws = Workspace::default();
     for (src, file) in files {
         for e in &file.errors {
-            let mut d = Diagnostic::error("spec/syntax", *src, e.span, e.message.clone());
-            d.help = e.help.clone();
-            ctx.push(d);
+            ctx.push(syntax::diagnostic(*src, e));
         }
         for item in &file.items {
             match item {
@@ -143,36 +113,14 @@ pub fn build_workspace_with(
     ws.programme_index.reserve(ws.programmes.len());
     for (i, m) in ws.modules.iter().enumerate() {
         if let Some(&first) = ws.module_index.get(&m.code.value) {
-            let f = &ws.modules[first];
-            ctx.push(
-                Diagnostic::error(
-                    "spec/duplicate",
-                    m.source,
-                    m.code.span,
-                    format!("module `{}` is defined twice", m.code.value),
-                )
-                .with_label("second definition")
-                .with_secondary(f.source, f.code.span, "first defined here")
-                .with_help("module codes are unique in a workspace: rename or remove one definition"),
-            );
+            ctx.push(duplicate::module_twice(m, &ws.modules[first]));
         } else {
             ws.module_index.insert(m.code.value.clone(), i);
         }
     }
     for (i, p) in ws.programmes.iter().enumerate() {
         if let Some(&first) = ws.programme_index.get(&p.code.value) {
-            let f = &ws.programmes[first];
-            ctx.push(
-                Diagnostic::error(
-                    "spec/duplicate",
-                    p.source,
-                    p.code.span,
-                    format!("programme `{}` is defined twice", p.code.value),
-                )
-                .with_label("second definition")
-                .with_secondary(f.source, f.code.span, "first defined here")
-                .with_help("programme codes are unique in a workspace: rename or remove one definition"),
-            );
+            ctx.push(duplicate::programme_twice(p, &ws.programmes[first]));
         } else {
             ws.programme_index.insert(p.code.value.clone(), i);
         }
@@ -285,39 +233,14 @@ fn check_module_values(ctx: &mut Ctx, m: &Module) {
     let src = m.source;
     let code = &m.code.value;
     match &m.credits {
-        None => ctx.push(
-            Diagnostic::error(
-                "spec/missing-property",
-                src,
-                m.code.span,
-                format!("module `{code}` has no `credits`"),
-            )
-            .with_help("add `credits N` to the module, e.g. `credits 20`"),
-        ),
+        None => ctx.push(missing_property::module_credits(m)),
         // `credits 0` is a non-credit-bearing unit: valid here, judged by
         // the framework's rules (rules.md, spec/invalid-value).
         Some(c) => ctx.int(src, "credits", c),
     }
     match &m.level {
-        None => ctx.push(
-            Diagnostic::error(
-                "spec/missing-property",
-                src,
-                m.code.span,
-                format!("module `{code}` has no `level`"),
-            )
-            .with_help("add `level N` to the module, e.g. `level 7`"),
-        ),
-        Some(l) if !(3..=8).contains(&l.value) => ctx.push(
-            Diagnostic::error(
-                "spec/invalid-value",
-                src,
-                l.span,
-                format!("level `{}` is not between 3 and 8", l.value),
-            )
-            .with_help("levels of the framework for higher education qualifications run from 3 to 8"),
-        ),
-        _ => {}
+        None => ctx.push(missing_property::module_level(m)),
+        Some(l) => ctx.diags.extend(invalid_value::level(src, l)),
     }
     for (what, v) in [("weeks", &m.weeks), ("pass-mark", &m.pass_mark)] {
         if let Some(v) = v {
@@ -325,41 +248,16 @@ fn check_module_values(ctx: &mut Ctx, m: &Module) {
         }
     }
     if let Some(pm) = &m.pass_mark {
-        if pm.value > 100 {
-            ctx.push(
-                Diagnostic::error(
-                    "spec/invalid-value",
-                    src,
-                    pm.span,
-                    format!("pass mark {} is over 100", pm.value),
-                )
-                .with_help("a pass mark is a mark out of 100"),
-            );
-        }
+        ctx.diags.extend(invalid_value::pass_mark(src, pm));
     }
     if let Some(w) = &m.weeks {
-        if w.value == 0 {
-            ctx.push(
-                Diagnostic::error("spec/invalid-value", src, w.span, "`weeks` is 0")
-                    .with_help("a module is taught for at least one week"),
-            );
-        }
+        ctx.diags.extend(invalid_value::weeks(src, w));
     }
     // Outcome and assessment codes are unique within the module.
     let mut seen = FirstSeen::new();
     for o in &m.outcomes {
         if let Some(first) = seen.get(o.code.value.as_str()) {
-            ctx.push(
-                Diagnostic::error(
-                    "spec/duplicate",
-                    src,
-                    o.code.span,
-                    format!("outcome `{}` is defined twice in module `{code}`", o.code.value),
-                )
-                .with_label("second definition")
-                .with_secondary(src, *first, "first defined here")
-                .with_help("give each outcome its own code"),
-            );
+            ctx.push(duplicate::twice_in_module(src, "outcome", code, &o.code, *first));
         } else {
             seen.insert(&o.code.value, o.code.span);
         }
@@ -368,17 +266,7 @@ fn check_module_values(ctx: &mut Ctx, m: &Module) {
     let several = m.assessments.len() > 1;
     for a in &m.assessments {
         if let Some(first) = seen.get(a.code.value.as_str()) {
-            ctx.push(
-                Diagnostic::error(
-                    "spec/duplicate",
-                    src,
-                    a.code.span,
-                    format!("assessment `{}` is defined twice in module `{code}`", a.code.value),
-                )
-                .with_label("second definition")
-                .with_secondary(src, *first, "first defined here")
-                .with_help("give each assessment its own code"),
-            );
+            ctx.push(duplicate::twice_in_module(src, "assessment", code, &a.code, *first));
         } else {
             seen.insert(&a.code.value, a.code.span);
         }
@@ -386,51 +274,14 @@ fn check_module_values(ctx: &mut Ctx, m: &Module) {
             ctx.keyword_value(src, "kind", k, KINDS);
         }
         match &a.weight {
-            Some(w) if w.value == 0 => ctx.push(
-                Diagnostic::error(
-                    "spec/invalid-value",
-                    src,
-                    w.span,
-                    format!("assessment `{}` has weight 0%", a.code.value),
-                )
-                .with_help("remove the assessment or give it a share of the module mark"),
-            ),
-            Some(w) if w.value > 100 => ctx.push(
-                Diagnostic::error(
-                    "spec/invalid-value",
-                    src,
-                    w.span,
-                    format!("assessment `{}` has weight {}%, over 100%", a.code.value, w.value),
-                )
-                .with_help("weights are shares of the module mark and sum to 100%"),
-            ),
-            None if several => ctx.push(
-                Diagnostic::error(
-                    "spec/missing-property",
-                    src,
-                    a.code.span,
-                    format!("assessment `{}` has no `weight`", a.code.value),
-                )
-                .with_help("a module with more than one assessment gives each a `weight`, e.g. `weight 40%`"),
-            ),
+            Some(w) => ctx.diags.extend(invalid_value::weight(src, &a.code.value, w)),
+            None if several => ctx.push(missing_property::assessment_weight(src, a)),
             _ => {}
         }
         for c in &a.covers {
             if m.outcome(&c.value).is_none() {
                 let codes: Vec<&str> = m.outcomes.iter().map(|o| o.code.value.as_str()).collect();
-                let mut d = Diagnostic::error(
-                    "spec/unknown-reference",
-                    src,
-                    c.span,
-                    format!("module `{code}` has no outcome `{}`", c.value),
-                );
-                d.help = Some(match did_you_mean(&c.value, &codes) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None if codes.is_empty() => {
-                        "the module defines no outcomes: add an `outcomes { ... }` block".into()
-                    }
-                    None => format!("the module's outcomes are {}", list(&codes)),
-                });
+                let d = unknown_reference::unknown_outcome(src, code, c, &codes);
                 ctx.push(d);
             }
         }
@@ -496,17 +347,8 @@ fn build_programme(ctx: &mut Ctx, src: SourceId, p: &ast::ProgrammeItem) -> Prog
             ProgrammeKind::ExitAward { award, credits } => {
                 if check {
                     ctx.int(src, "exit-award", credits);
-                    if credits.value == 0 {
-                        ctx.push(
-                            Diagnostic::error(
-                                "spec/invalid-value",
-                                src,
-                                credits.span,
-                                format!("exit award `{}` has 0 credits", award.value),
-                            )
-                            .with_help("write the credits the exit award needs, e.g. `exit-award PGCert 60`"),
-                        );
-                    }
+                    ctx.diags
+                        .extend(invalid_value::exit_award_credits(src, &award.value, credits));
                 }
                 exit_awards.push(ExitAward {
                     span: prop.span,
@@ -691,26 +533,7 @@ fn build_programme(ctx: &mut Ctx, src: SourceId, p: &ast::ProgrammeItem) -> Prog
 }
 
 fn check_date(ctx: &mut Ctx, src: SourceId, d: &Spanned<ast::Date>) {
-    let ast::Date { year, month, day } = d.value;
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    let days = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => 0,
-    };
-    if day == 0 || day > days {
-        ctx.push(
-            Diagnostic::error(
-                "spec/invalid-value",
-                src,
-                d.span,
-                format!("`{}` is not a calendar date", d.value),
-            )
-            .with_help("dates are ISO dates: `YYYY-MM-DD`"),
-        );
-    }
+    ctx.diags.extend(invalid_value::calendar_date(src, d));
 }
 
 fn duration(
@@ -742,15 +565,7 @@ fn duration(
                         Unit::Year => "year(s)",
                     })
                     .collect();
-                let msg = if unit.is_some() {
-                    format!("`{what}` does not take `{}`", d.unit.value)
-                } else {
-                    format!("`{}` is not a unit of time", d.unit.value)
-                };
-                ctx.push(
-                    Diagnostic::error("spec/invalid-value", src, d.unit.span, msg)
-                        .with_help(format!("`{what}` is written in {}", names.join(" or "))),
-                );
+                ctx.push(invalid_value::duration_unit(src, what, &d.unit, unit.is_some(), &names));
             }
             None
         }
@@ -779,17 +594,7 @@ fn build_structure(
         let mut seen = FirstSeen::new();
         for e in &s.entries {
             if let Some(first) = seen.get(e.code.value.as_str()) {
-                ctx.push(
-                    Diagnostic::error(
-                        "spec/duplicate",
-                        src,
-                        e.code.span,
-                        format!("module `{}` is listed twice in the structure", e.code.value),
-                    )
-                    .with_label("listed again")
-                    .with_secondary(src, *first, "first listed here")
-                    .with_help("a module is taken once: remove one of the listings"),
-                );
+                ctx.push(duplicate::listed_twice(src, &e.code, *first));
             } else {
                 seen.insert(&e.code.value, e.code.span);
             }
@@ -819,12 +624,7 @@ fn add_line(
             let gi = s.groups.len();
             if check {
                 ctx.int(src, "choose", choose);
-                if choose.value == 0 {
-                    ctx.push(
-                        Diagnostic::error("spec/invalid-value", src, choose.span, format!("option `{}` chooses 0 credits", title.value))
-                            .with_help("an option chooses at least 1 credit; list optional modules as an option with a positive total"),
-                    );
-                }
+                ctx.diags.extend(invalid_value::choose(src, &title.value, choose));
             }
             s.groups.push(OptionGroup {
                 span: *span,
@@ -847,17 +647,7 @@ fn add_line(
         } => {
             if check {
                 if let Some(first) = stage_seen.get(&number.value) {
-                    ctx.push(
-                        Diagnostic::error(
-                            "spec/duplicate",
-                            src,
-                            number.span,
-                            format!("stage {} is given twice", number.value),
-                        )
-                        .with_label("second stage with this number")
-                        .with_secondary(src, *first, "first given here")
-                        .with_help("number the stages 1, 2, 3, ..."),
-                    );
+                    ctx.push(duplicate::stage_twice(src, number, *first));
                 } else {
                     stage_seen.insert(number.value, number.span);
                 }
@@ -911,33 +701,18 @@ fn add_group(
 fn resolve_placement(ctx: &mut Ctx, src: SourceId, p: &ast::Placement, check: bool) -> Option<Period> {
     let year = p.year.as_ref().map(|y| y.value).unwrap_or(1);
     if let Some(y) = &p.year {
-        if check && (y.value == 0 || y.value > 10) {
-            ctx.push(
-                Diagnostic::error(
-                    "spec/invalid-value",
-                    src,
-                    y.span,
-                    format!("study year {} is out of range", y.value),
-                )
-                .with_help("study years count from 1"),
-            );
-            return None;
+        if check {
+            if let Some(d) = invalid_value::study_year(src, y) {
+                ctx.push(d);
+                return None;
+            }
         }
     }
-    let sem_ok = |ctx: &mut Ctx, v: &Spanned<u64>| {
-        if (1..=3).contains(&v.value) {
-            true
-        } else {
+    let sem_ok = |ctx: &mut Ctx, v: &Spanned<u64>| match invalid_value::semester(src, v) {
+        None => true,
+        Some(d) => {
             if check {
-                ctx.push(
-                    Diagnostic::error(
-                        "spec/invalid-value",
-                        src,
-                        v.span,
-                        format!("semester `{}` is not 1, 2 or 3", v.value),
-                    )
-                    .with_help("semesters are 1, 2 and 3 (summer)"),
-                );
+                ctx.push(d);
             }
             false
         }
@@ -954,17 +729,9 @@ fn resolve_placement(ctx: &mut Ctx, src: SourceId, p: &ast::Placement, check: bo
             if !(ok_a && ok_b) {
                 return None;
             }
-            if a.value > b.value {
+            if let Some(d) = invalid_value::semesters_backwards(src, a, b) {
                 if check {
-                    ctx.push(
-                        Diagnostic::error(
-                            "spec/invalid-value",
-                            src,
-                            a.span.cover(b.span),
-                            format!("`semesters {}-{}` runs backwards", a.value, b.value),
-                        )
-                        .with_help(format!("write `semesters {}-{}`", b.value, a.value)),
-                    );
+                    ctx.push(d);
                 }
                 return None;
             }
@@ -1041,10 +808,7 @@ fn build_variance(
     }
     let head = kw.cover(rule.span);
     if check && criterion.is_none() {
-        ctx.push(
-            Diagnostic::error("spec/missing-property", src, head, format!("variance `{}` has no `criterion`", rule.value))
-                .with_help("add the criterion it is granted under: `criterion psrb \"BODY\"`, `criterion discipline`, `criterion validation` or `criterion joint-award`"),
-        );
+        ctx.push(missing_property::variance_criterion(src, head, rule));
     }
     Variance {
         span,
@@ -1069,45 +833,17 @@ fn check_programme_values(ctx: &mut Ctx, p: &Programme) {
         ("credits", p.credits.is_some()),
     ] {
         if !present && !p.unread(what) {
-            let example = match what {
-                "award" => "award MSc",
-                "framework" => "framework ljmu-pgt-2022",
-                _ => "credits 180",
-            };
-            ctx.push(
-                Diagnostic::error(
-                    "spec/missing-property",
-                    src,
-                    p.code.span,
-                    format!("programme `{code}` has no `{what}`"),
-                )
-                .with_help(format!("add `{example}` (or the programme's own value)")),
-            );
+            ctx.push(missing_property::programme_property(p, what));
         }
     }
     if let Some(c) = &p.credits {
-        if c.value == 0 {
-            ctx.push(
-                Diagnostic::error(
-                    "spec/invalid-value",
-                    src,
-                    c.span,
-                    format!("programme `{code}` has 0 credits"),
-                )
-                .with_help("write the programme's total credits, e.g. `credits 180`"),
-            );
-        } else {
-            ctx.int(src, "credits", c);
-        }
+        ctx.diags.extend(invalid_value::programme_credits(src, code, c));
     }
     if let Some(s) = &p.structure {
         let block = p.delivery() == "block";
         for e in &s.entries {
             if e.placement_span.is_none() && !(block && e.stage.is_some()) {
-                ctx.push(
-                    Diagnostic::error("spec/missing-property", src, e.code.span, format!("module `{}` has no placement", e.code.value))
-                        .with_help("place it, e.g. `semester 1`, `semesters 1-3` or `year-long`; only modules in a `stage` of a `block`-delivered programme may omit it"),
-                );
+                ctx.push(missing_property::placement(src, e));
             }
         }
     }
@@ -1153,19 +889,8 @@ impl<'a> FirstSeen<'a> {
 }
 
 /// Second pass: references between items.
-/// The help of "module `X` is not defined": the nearest of the workspace's
-/// module `codes` (sorted, distinct), else how to define it. It depends on
-/// every module code of the workspace, so an incremental re-analysis
-/// recomputes it ([`crate::analysis::incremental`]).
-pub fn unknown_module_help(code: &str, codes: &[&str]) -> String {
-    match did_you_mean(code, codes) {
-        Some(s) => format!("did you mean `{s}`?"),
-        None => "define it with `module CODE \"Title\" { ... }` in a `.pspec` file of this workspace".into(),
-    }
-}
-
 /// The distinct module codes of `ws`, sorted: the candidates of
-/// [`unknown_module_help`].
+/// [`crate::check::unknown_reference::unknown_module_help`].
 pub fn module_codes(ws: &Workspace) -> Vec<&str> {
     let mut v: Vec<&str> = ws.modules.iter().map(|m| m.code.value.as_str()).collect();
     v.sort_unstable();
@@ -1180,15 +905,8 @@ fn resolve_references(ctx: &mut Ctx, ws: &mut Workspace) {
         v.sort_unstable();
         v
     };
-    let unknown = |ctx: &mut Ctx, src: SourceId, c: &Spanned<String>, context: &str| {
-        let mut d = Diagnostic::error(
-            "spec/unknown-reference",
-            src,
-            c.span,
-            format!("module `{}` is not defined{context}", c.value),
-        );
-        d.help = Some(unknown_module_help(&c.value, &codes));
-        ctx.push(d);
+    let unknown = |ctx: &mut Ctx, src: SourceId, c: &Spanned<String>| {
+        ctx.push(unknown_reference::unknown_module(src, c, &codes));
     };
     for m in &ws.modules {
         if m.broken {
@@ -1196,7 +914,7 @@ fn resolve_references(ctx: &mut Ctx, ws: &mut Workspace) {
         }
         for r in &m.requires {
             if !known.contains(r.value.as_str()) {
-                unknown(ctx, m.source, r, "");
+                unknown(ctx, m.source, r);
             }
         }
     }
@@ -1207,7 +925,7 @@ fn resolve_references(ctx: &mut Ctx, ws: &mut Workspace) {
             for e in &mut s.entries {
                 e.module = index.get(&e.code.value).copied();
                 if e.module.is_none() {
-                    unknown(ctx, src, &e.code, "");
+                    unknown(ctx, src, &e.code);
                 }
             }
         }
@@ -1218,25 +936,12 @@ fn resolve_references(ctx: &mut Ctx, ws: &mut Workspace) {
             for a in &v.applies_to {
                 let listed = p.structure.as_ref().is_some_and(|s| s.entry(&a.value).is_some());
                 if !listed {
-                    let mut d = Diagnostic::error(
-                        "spec/unknown-reference",
-                        src,
-                        a.span,
-                        format!(
-                            "`applies-to` names module `{}`, which is not in the structure of programme `{}`",
-                            a.value, p.code.value
-                        ),
-                    );
                     let listed: Vec<&str> = p
                         .structure
                         .as_ref()
                         .map(|s| s.entries.iter().map(|e| e.code.value.as_str()).collect())
                         .unwrap_or_default();
-                    d.help = Some(match did_you_mean(&a.value, &listed) {
-                        Some(s) => format!("did you mean `{s}`?"),
-                        None => "a variance covers modules of its own programme's structure".into(),
-                    });
-                    ctx.push(d.with_programme(p.code.value.clone()));
+                    ctx.push(unknown_reference::applies_to_not_listed(p, a, &listed));
                 }
             }
         }

@@ -165,17 +165,6 @@ fn opt_int_in(s: Option<&crate::span::Spanned<u64>>, lo: u64, hi: u64) -> Value 
     }
 }
 
-/// A module's credits as the model's `spec/invalid-value` accepts them:
-/// 0 to 99999 (`credits 0` is a non-credit-bearing unit).
-pub(crate) fn valid_credits(c: Option<&crate::span::Spanned<u64>>) -> bool {
-    c.is_some_and(|c| c.value <= crate::model::build::MAX_INT)
-}
-
-/// A module level as `spec/invalid-value` accepts it: 3..=8.
-pub(crate) fn valid_level(l: Option<&crate::span::Spanned<u64>>) -> bool {
-    l.is_some_and(|l| (3..=8).contains(&l.value))
-}
-
 fn dur(d: Option<&crate::model::DurationValue>) -> Value {
     match d {
         Some(d) => {

@@ -6,49 +6,9 @@
 
 pub mod variance;
 
-use crate::diag::{RuleOrigin, Severity};
+use crate::diag::RuleOrigin;
 
-/// What a rule quantifies over, which decides how it is counted and how a
-/// variance's `applies-to` scope covers it (rules.md, "Scope and counting").
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RuleScope {
-    /// Once per programme (a programme property).
-    Programme,
-    /// Once per module listed in a programme's structure, per programme.
-    ProgrammeModule,
-    /// Once per module itself, if some programme under the framework lists it.
-    ModuleItself,
-    /// Must hold on every pathway; once per programme with a counterexample.
-    Pathway,
-    /// Once per variance.
-    Variance,
-}
-
-/// Everything the CLI, the variance checks and the editor need to know about
-/// a rule, whoever defines it.
-#[derive(Debug, Clone)]
-pub struct RuleInfo {
-    pub id: String,
-    /// The regulation clause, e.g. `PG.A4.2`.
-    pub clause: String,
-    /// The clause's text, quoted from the regulations.
-    pub clause_text: String,
-    /// The default severity (a rule may choose per case, e.g. PG.C1.4/assessment-count).
-    pub severity: Severity,
-    /// Variance criteria that can waive it; empty = not waivable.
-    pub admits: Vec<String>,
-    pub scope: RuleScope,
-    /// The framework (pack) that defines it.
-    pub framework: String,
-    /// One line: what fires it.
-    pub summary: String,
-    /// Where it is defined.
-    pub origin: Option<RuleOrigin>,
-    /// A complete `.pspec` workspace text on which the rule fires.
-    pub example_fail: Option<String>,
-    /// The same example, mended: the rule is quiet.
-    pub example_pass: Option<String>,
-}
+pub use crate::rules::{RuleCatalogue, RuleInfo, RuleScope};
 
 pub mod compile;
 pub mod eval;
@@ -59,6 +19,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 use crate::analysis::{Options, PolicyInput};
+use crate::check::unknown_reference;
 use crate::diag::Diagnostic;
 use crate::model::pathways::PathwaySpace;
 use crate::model::Workspace;
@@ -298,17 +259,8 @@ pub fn check(
     if let Some(f) = &options.framework {
         if !set.fw_index.contains_key(f) {
             let id = sources.add(Source::new("--framework", None, f.clone(), SourceKind::Policy));
-            let mut d = Diagnostic::error(
-                "spec/unknown-reference",
-                id,
-                crate::span::Span::new(0, f.len()),
-                format!("framework `{f}` is not defined"),
-            );
-            d = d.with_help(match did_you_mean(f, known.iter().copied()) {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => format!("known frameworks: {}", known.join(", ")),
-            });
-            diags.push(d);
+            let near = did_you_mean(f, known.iter().copied());
+            diags.push(unknown_reference::option_framework(id, f, &known, near));
             return PolicyRun { failed: true };
         }
     }
@@ -318,17 +270,8 @@ pub fn check(
         .filter(|f| !set.fw_index.contains_key(*f))
     {
         let id = sources.add(Source::new("spec.toml", None, f.clone(), SourceKind::Policy));
-        let mut d = Diagnostic::error(
-            "spec/unknown-reference",
-            id,
-            crate::span::Span::new(0, f.len()),
-            format!("default framework `{f}` is not defined"),
-        );
-        d = d.with_help(match did_you_mean(f, known.iter().copied()) {
-            Some(s) => format!("did you mean `{s}`? (the `framework` of spec.toml's `[policy]`)"),
-            None => format!("known frameworks: {}", known.join(", ")),
-        });
-        diags.push(d);
+        let near = did_you_mean(f, known.iter().copied());
+        diags.push(unknown_reference::default_framework(id, f, &known, near));
         return PolicyRun { failed: true };
     }
     // 1. each programme's framework, and its award
@@ -342,19 +285,8 @@ pub fn check(
             if set.fw_index.contains_key(&f.value) {
                 Some(f.value.clone())
             } else {
-                let mut d = Diagnostic::error(
-                    "spec/unknown-reference",
-                    p.source,
-                    f.span,
-                    format!("framework `{}` is not defined", f.value),
-                )
-                .with_programme(p.code.value.clone())
-                .with_label("unknown framework");
-                d = d.with_help(match did_you_mean(&f.value, known.iter().copied()) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => format!("known frameworks: {}", known.join(", ")),
-                });
-                diags.push(d);
+                let near = did_you_mean(&f.value, known.iter().copied());
+                diags.push(unknown_reference::programme_framework(p, f, &known, near));
                 None
             }
         } else {
@@ -381,22 +313,8 @@ pub fn check(
             .map(String::as_str)
             .collect();
         let mut check_award = |code: &crate::span::Spanned<String>, what: &str| {
-            if !codes.contains(&code.value.as_str()) {
-                let help = match did_you_mean(&code.value, codes.iter().copied()) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => format!("awards of `{fw}`: {}", codes.join(", ")),
-                };
-                diags.push(
-                    Diagnostic::error(
-                        "spec/unknown-award",
-                        p.source,
-                        code.span,
-                        format!("{what} `{}` is not an award of framework `{fw}`", code.value),
-                    )
-                    .with_programme(p.code.value.clone())
-                    .with_help(help),
-                );
-            }
+            let near = did_you_mean(&code.value, codes.iter().copied());
+            diags.extend(crate::check::unknown_award::check(p, code, what, &fw, &codes, near));
         };
         if let Some(a) = &p.award {
             check_award(a, "award");
@@ -429,9 +347,10 @@ pub fn check(
             // rule is evaluated, as for an undefined or broken module.
             let readable = p.structure.as_ref().is_none_or(|s| {
                 s.entries.iter().all(|e| {
-                    e.module
-                        .and_then(|m| ws.modules.get(m))
-                        .is_none_or(|m| eval::valid_credits(m.credits.as_ref()) && eval::valid_level(m.level.as_ref()))
+                    e.module.and_then(|m| ws.modules.get(m)).is_none_or(|m| {
+                        crate::check::invalid_value::valid_credits(m.credits.as_ref())
+                            && crate::check::invalid_value::valid_level(m.level.as_ref())
+                    })
                 })
             });
             // Nor while the structure itself is in doubt (`spec/duplicate`):
@@ -771,22 +690,6 @@ fn programme_rules(
         }
     }
     bad
-}
-
-/// Rule metadata by framework, as the variance checks, `spec explain`,
-/// `spec rules` and the editor need it. Implemented by the compiled policy
-/// set; `spec/` rules are included under every framework.
-pub trait RuleCatalogue {
-    /// The rule `id` as active under `framework` (its packs and includes),
-    /// `spec/` rules included.
-    fn rule(&self, framework: &str, id: &str) -> Option<&RuleInfo>;
-    /// Every rule active under `framework`, sorted by id.
-    fn rules(&self, framework: &str) -> Vec<&RuleInfo>;
-    /// The framework ids known, sorted.
-    fn frameworks(&self) -> Vec<&str>;
-    /// The framework checks variance criteria with a rule of its own (LJMU's
-    /// PG.A1.6/variance-criterion), so `spec/variance-criterion` stays quiet.
-    fn has_criterion_rule(&self, framework: &str) -> bool;
 }
 
 /// "its `langauge` line does not parse", for the first unread property

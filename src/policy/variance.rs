@@ -1,4 +1,7 @@
-//! Variances: the `spec/variance-*` checks and waiving (rules.md, "Variances").
+//! Variances: waiving, and the order in which the `spec/variance-*` rules
+//! run (rules.md, "Variances"). Each rule's logic, message and help are in
+//! its file under `src/check/` (`variance_not_waivable.rs`, ...); this file
+//! decides when each is asked.
 //!
 //! [`check_and_waive`] runs last, once every other diagnostic is known:
 //!
@@ -20,11 +23,13 @@
 
 use std::collections::HashMap;
 
+use crate::check::{
+    variance_criterion, variance_not_waivable, variance_pending, variance_unknown_rule, variance_unused,
+};
 use crate::diag::{Diagnostic, Severity, SourceId, WaivedBy};
 use crate::model::{Programme, ProgrammeId, Variance, Workspace};
-use crate::policy::{RuleCatalogue, RuleInfo, RuleScope};
+use crate::rules::{is_spec, RuleCatalogue, RuleInfo, RuleScope};
 use crate::span::Span;
-use crate::syntax::levenshtein;
 
 pub struct VarianceInput<'a> {
     pub ws: &'a Workspace,
@@ -38,9 +43,6 @@ pub struct VarianceInput<'a> {
     /// variance citing one is not reported unused.
     pub held_back: &'a HashMap<String, Vec<String>>,
 }
-
-/// The criteria a variance may name (language.md).
-const CRITERIA: &[&str] = crate::model::build::CRITERIA;
 
 /// One variance with what the checks found about it.
 struct Var<'a> {
@@ -188,189 +190,42 @@ pub fn check_and_waive(input: &VarianceInput, diags: &mut Vec<Diagnostic>) {
             })
         });
         if !var.used && !var.would_use && !held {
-            let scope = if v.applies_to.is_empty() {
-                format!("programme `{}`", p.code.value)
-            } else {
-                let mods: Vec<String> = v.applies_to.iter().map(|a| format!("`{}`", a.value)).collect();
-                format!("{} in programme `{}`", mods.join(", "), p.code.value)
-            };
             let why = if let Some(other) = &var.blocked_by {
-                format!(
-                    "`{}` is about a module itself, and programme `{other}` also lists the module without a variance covering it; every programme under the framework that lists it must hold one",
-                    v.rule.value
-                )
+                variance_unused::Why::BlockedBy(other)
             } else if let (true, Some(subject)) = (var.admitted, &var.outside) {
-                format!(
-                    "`{}` fires about {subject} in programme `{}`, which its `applies-to` does not cover, and about nothing it covers",
-                    v.rule.value, p.code.value
-                )
+                variance_unused::Why::Outside(subject)
             } else if var.admitted {
-                format!("`{}` reports nothing about {scope}", v.rule.value)
+                variance_unused::Why::Nothing
             } else {
-                let crit = v.criterion.as_ref().map(|c| c.name.value.as_str()).unwrap_or("");
-                format!(
-                    "`{}` does not admit criterion `{crit}`, so the variance cannot waive it",
-                    v.rule.value
-                )
+                variance_unused::Why::NotAdmitted
             };
-            diags.push(
-                Diagnostic::warning(
-                    "spec/variance-unused",
-                    p.source,
-                    v.head,
-                    format!("variance for `{}` waives nothing", v.rule.value),
-                )
-                .with_label("this variance waives no diagnostic")
-                .with_help(format!(
-                    "{why}; remove the variance, or correct its rule id or `applies-to` scope"
-                ))
-                .with_programme(p.code.value.clone()),
-            );
+            diags.push(variance_unused::diagnostic(p, v, why));
         }
         if var.pending {
-            let help = if input.require_approved {
-                "add `approved \"COMMITTEE\" YYYY-MM-DD` once the panel has approved it; under `--require-approved-variances` a pending variance waives nothing"
-            } else {
-                "add `approved \"COMMITTEE\" YYYY-MM-DD` once the panel has approved it; until then it waives, but `--require-approved-variances` makes it waive nothing"
-            };
-            diags.push(
-                Diagnostic::warning(
-                    "spec/variance-pending",
-                    p.source,
-                    v.head,
-                    format!("variance for `{}` is pending: it has no `approved` line", v.rule.value),
-                )
-                .with_label("not yet approved")
-                .with_help(help)
-                .with_programme(p.code.value.clone()),
-            );
+            diags.push(variance_pending::diagnostic(p, v, input.require_approved));
         }
     }
 }
 
-fn is_spec(id: &str) -> bool {
-    id.starts_with("spec/")
-}
-
-/// spec/variance-not-waivable, spec/variance-unknown-rule, spec/variance-criterion.
+/// The variance's own rules, in order: spec/variance-not-waivable, then
+/// (under a known framework) spec/variance-unknown-rule, then
+/// spec/variance-criterion; the first that fires ends the checks.
 fn own_checks(index: &Index, p: &Programme, framework: Option<&str>, v: &Variance, diags: &mut Vec<Diagnostic>) {
-    let cited = v.rule.value.as_str();
-    let prog = p.code.value.clone();
-    if is_spec(cited) {
-        diags.push(
-            Diagnostic::error("spec/variance-not-waivable", p.source, v.rule.span, format!("`{cited}` is a `spec/` rule, which no variance can waive"))
-                .with_label("not waivable")
-                .with_help("`spec/` rules are the language's own well-formedness checks; correct the specification instead of citing them in a variance")
-                .with_programme(prog),
-        );
+    if let Some(d) = variance_not_waivable::check(p, v) {
+        diags.push(d);
         return;
     }
     // Without a known framework there is nothing to check the rule against
     // (the framework itself is reported elsewhere).
     let Some(framework) = framework else { return };
-    let Some(rule) = index.rule(framework, cited) else {
-        let (message, help) = unknown_rule_text(index.cat, framework, cited);
-        diags.push(
-            Diagnostic::error("spec/variance-unknown-rule", p.source, v.rule.span, message)
-                .with_label("unknown rule")
-                .with_help(help)
-                .with_programme(prog),
-        );
+    let Some(rule) = index.rule(framework, &v.rule.value) else {
+        diags.push(variance_unknown_rule::diagnostic(index.cat, framework, p, v));
         return;
     };
     if index.has_criterion_rule(framework) {
         return;
     }
-    let Some(c) = &v.criterion else { return };
-    // An unknown criterion keyword is spec/invalid-value already.
-    if !CRITERIA.contains(&c.name.value.as_str()) || rule.admits.contains(&c.name.value) {
-        return;
-    }
-    let help = if rule.admits.is_empty() {
-        format!("`{cited}` admits no criterion: it cannot be waived; meet the rule instead")
-    } else {
-        let list: Vec<String> = rule.admits.iter().map(|a| format!("`{a}`")).collect();
-        format!("`{cited}` can be waived under {}", list.join(", "))
-    };
-    diags.push(
-        Diagnostic::error(
-            "spec/variance-criterion",
-            p.source,
-            c.span,
-            format!("criterion `{}` is not admitted by `{cited}`", c.name.value),
-        )
-        .with_label("not admitted by the cited rule")
-        .with_help(help)
-        .with_programme(prog),
-    );
-}
-
-/// The message and help of spec/variance-unknown-rule: a bare clause lists
-/// its checks, a rule of another framework says so, else the nearest id.
-fn unknown_rule_text(cat: &dyn RuleCatalogue, framework: &str, cited: &str) -> (String, String) {
-    let rules: Vec<&RuleInfo> = cat.rules(framework).into_iter().filter(|r| !is_spec(&r.id)).collect();
-    let checks: Vec<String> = rules
-        .iter()
-        .filter(|r| r.clause == cited || r.id.strip_prefix(cited).is_some_and(|rest| rest.starts_with('/')))
-        .map(|r| format!("`{}`", r.id))
-        .collect();
-    if !checks.is_empty() {
-        return (
-            format!("`{cited}` is a clause, not a rule: a variance cites one of its checks"),
-            format!("cite one of {}", checks.join(", ")),
-        );
-    }
-    let message = format!("no rule `{cited}` in framework `{framework}`");
-    if let Some(n) = nearest_rule(cited, &rules) {
-        return (message, format!("did you mean `{n}`?"));
-    }
-    let elsewhere: Vec<&str> = cat
-        .frameworks()
-        .into_iter()
-        .filter(|f| *f != framework && cat.rule(f, cited).is_some())
-        .collect();
-    if let Some(f) = elsewhere.first() {
-        return (
-            message,
-            format!("`{cited}` is a rule of framework `{f}`; a variance cites the rules of its programme's framework (`{framework}`)"),
-        );
-    }
-    (
-        message,
-        format!("run `spec rules --framework {framework}` for the rules a variance can cite"),
-    )
-}
-
-/// The nearest rule id: by edit distance on the whole id or on its check
-/// name, or the only rule whose check name matches exactly.
-pub fn nearest_rule<'a>(cited: &str, rules: &[&'a RuleInfo]) -> Option<&'a str> {
-    if cited.is_empty() {
-        return None;
-    }
-    let lower = cited.to_ascii_lowercase();
-    let tail = |id: &str| id.rsplit('/').next().unwrap_or(id).to_ascii_lowercase();
-    let cited_tail = tail(&lower);
-    let mut best: Option<(usize, &str)> = None;
-    for r in rules {
-        let id = r.id.to_ascii_lowercase();
-        let whole = levenshtein(&lower, &id);
-        let limit = (id.len() / 3).clamp(1, 4);
-        // The same check name under a nearby clause, or the check name alone.
-        let by_tail = if tail(&id) == cited_tail {
-            Some(levenshtein(&lower, &id).min(2))
-        } else {
-            None
-        };
-        let d = match by_tail {
-            Some(t) => t.min(whole),
-            None if whole <= limit => whole,
-            None => continue,
-        };
-        if best.is_none_or(|(bd, _)| d < bd) {
-            best = Some((d, r.id.as_str()));
-        }
-    }
-    best.map(|(_, id)| id)
+    diags.extend(variance_criterion::check(p, v, rule));
 }
 
 /// Marks waived diagnostics and records which variances were used.

@@ -294,12 +294,12 @@ fn variance_fields(r: &Record) -> Vec<(&'static str, String)> {
     let o = |x: &Option<String>| x.clone().unwrap_or_else(|| "-".into());
     vec![
         ("criterion", o(&r.criterion)),
-        ("rationale", o(&r.rationale)),
-        ("alternative", o(&r.alternative)),
-        ("evidence", o(&r.evidence)),
-        ("submitted", o(&r.submitted)),
-        ("approved by", o(&r.approved_by)),
-        ("approved on", o(&r.approved_on)),
+        ("rationale", o(&r.texts.rationale)),
+        ("alternative", o(&r.texts.alternative)),
+        ("evidence", o(&r.texts.evidence)),
+        ("submitted", o(&r.texts.submitted)),
+        ("approved by", o(&r.texts.approved_by)),
+        ("approved on", o(&r.texts.approved_on)),
         ("status", r.status_text()),
         ("waives", r.waives.to_string()),
     ]

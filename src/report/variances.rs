@@ -44,12 +44,8 @@ pub struct Record {
     pub status: Status,
     /// The variance's own errors (status `invalid`).
     pub errors: Vec<String>,
-    pub rationale: Option<String>,
-    pub alternative: Option<String>,
-    pub evidence: Option<String>,
-    pub submitted: Option<String>,
-    pub approved_by: Option<String>,
-    pub approved_on: Option<String>,
+    #[serde(flatten)]
+    pub texts: VarianceTexts,
     pub validated: Option<String>,
     pub previous_validation: Option<String>,
     /// Findings it waives.
@@ -57,6 +53,40 @@ pub struct Record {
     /// PG.A1.7: variances are resubmitted prior to each subsequent
     /// validation; one that waives nothing is withdrawn instead (D61).
     pub resubmit: bool,
+}
+
+// What a variance says for itself, as the register and the export
+// (`interchange::export`) both give it: the texts as written, dates as
+// `YYYY-MM-DD`. Flattened into both records, so the fields keep their
+// place in the JSON.
+// (A `//` comment: a doc comment would become the export schema's
+// description of `VarianceOut`, which flattens it.)
+#[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
+pub struct VarianceTexts {
+    pub rationale: Option<String>,
+    pub alternative: Option<String>,
+    pub evidence: Option<String>,
+    pub submitted: Option<String>,
+    pub approved_by: Option<String>,
+    pub approved_on: Option<String>,
+}
+
+impl VarianceTexts {
+    pub fn of(v: &Variance) -> VarianceTexts {
+        let s = |x: &Option<crate::span::Spanned<String>>| x.as_ref().map(|x| x.value.clone());
+        VarianceTexts {
+            rationale: s(&v.rationale),
+            alternative: s(&v.alternative),
+            evidence: s(&v.evidence),
+            submitted: v.submitted.as_ref().map(|d| d.value.to_string()),
+            approved_by: v.approved.as_ref().map(|x| x.by.value.clone()),
+            approved_on: v
+                .approved
+                .as_ref()
+                .and_then(|x| x.date.as_ref())
+                .map(|d| d.value.to_string()),
+        }
+    }
 }
 
 impl Record {
@@ -121,7 +151,6 @@ pub fn records(a: &Analysis, p: &Programme) -> Vec<Record> {
             } else {
                 Status::Approved
             };
-            let s = |x: &Option<crate::span::Spanned<String>>| x.as_ref().map(|x| x.value.clone());
             Record {
                 programme: p.code.value.clone(),
                 file: file.clone(),
@@ -138,16 +167,7 @@ pub fn records(a: &Analysis, p: &Programme) -> Vec<Record> {
                 criterion: criterion_text(v),
                 status,
                 errors,
-                rationale: s(&v.rationale),
-                alternative: s(&v.alternative),
-                evidence: s(&v.evidence),
-                submitted: v.submitted.as_ref().map(|d| d.value.to_string()),
-                approved_by: v.approved.as_ref().map(|x| x.by.value.clone()),
-                approved_on: v
-                    .approved
-                    .as_ref()
-                    .and_then(|x| x.date.as_ref())
-                    .map(|d| d.value.to_string()),
+                texts: VarianceTexts::of(v),
                 validated: p.validated.as_ref().map(|d| d.value.to_string()),
                 previous_validation: p.previous_validation.as_ref().map(|d| d.value.to_string()),
                 waives,
@@ -190,9 +210,9 @@ pub fn cells(r: &Record) -> [String; 14] {
         r.scope_text(),
         o(&r.criterion),
         r.status_text(),
-        o(&r.submitted),
-        o(&r.approved_by),
-        o(&r.approved_on),
+        o(&r.texts.submitted),
+        o(&r.texts.approved_by),
+        o(&r.texts.approved_on),
         o(&r.validated),
         o(&r.previous_validation),
         r.waives.to_string(),
