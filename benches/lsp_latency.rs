@@ -24,6 +24,13 @@
 //! writing the hover request to reading its answer (the server must answer
 //! from the new text without waiting for the whole-workspace re-check).
 //!
+//! Then as many completions, each right after an edit, at the start of a
+//! module code (after `requires ` or `core `): latency, items returned and
+//! whether the list was cut (`isIncomplete`). Also reported: the time from
+//! `initialize` to the opened file's first diagnostics, and the server's
+//! RSS once the start-up analysis settled and at the end (after every
+//! edit), read from `/proc/PID/status`.
+//!
 //! `SPEC_LSP_BENCH_BIN=/path/to/spec` measures another build (e.g. an
 //! earlier commit) with this harness.
 
@@ -86,6 +93,15 @@ fn ms(d: Duration) -> String {
 struct Result {
     name: String,
     first: Duration,
+    /// `initialize` to the opened file's first diagnostics.
+    first_open: Duration,
+    /// Completion after an edit: latency, items, and how many were cut.
+    completions: Vec<Duration>,
+    items: usize,
+    incomplete: bool,
+    /// Server RSS (kB) after the start-up analysis and at the end.
+    rss_start: u64,
+    rss_end: u64,
     samples: Vec<Duration>,
     missed: usize,
     hovers: Vec<Duration>,
@@ -120,13 +136,29 @@ fn run(
         return Result {
             name: name.into(),
             first: Duration::ZERO,
+            first_open: Duration::ZERO,
+            completions: Vec::new(),
+            items: 0,
+            incomplete: false,
+            rss_start: 0,
+            rss_end: 0,
             samples: Vec::new(),
             missed: keystrokes,
             hovers: Vec::new(),
         };
     };
-    // Let the start-up publications settle.
-    c.drain(Duration::from_millis(500));
+    while !c.publications.iter().any(|(_, x, _)| *x == u) && Instant::now() < deadline {
+        c.drain(Duration::from_millis(5));
+    }
+    let first_open = c
+        .publications
+        .iter()
+        .find(|(_, x, _)| *x == u)
+        .map(|(t, _, _)| *t - t0)
+        .unwrap_or_default();
+    // Let the start-up publications settle (the whole workspace's).
+    c.drain(Duration::from_millis(1500));
+    let rss_start = rss_kb(c.pid());
     let mut samples = Vec::new();
     let mut missed = 0;
     for k in 0..keystrokes {
@@ -161,12 +193,45 @@ fn run(
         std::thread::sleep(Duration::from_millis(debounce + 30));
         c.drain(Duration::from_millis(10));
     }
+    // Completion right after an edit, at the start of a module code (after
+    // `requires ` in a module file, `core ` in a structure).
+    let mut completions = Vec::new();
+    let (mut items, mut incomplete) = (0, false);
+    for k in 0..hovers {
+        let t = text(k % 2 == 0);
+        c.change(file, (keystrokes + hovers + k) as i64 + 2, &t);
+        let sent = Instant::now();
+        let id = c.send_request(
+            "textDocument/completion",
+            json!({"textDocument": {"uri": u}, "position": if t.contains("requires ") {
+                lsp_client::pos(&t, "requires ", 9)
+            } else {
+                lsp_client::pos(&t, "core ", 5)
+            }}),
+        );
+        if let Ok(v) = c.response(id) {
+            completions.push(sent.elapsed());
+            items = v["items"].as_array().map_or(0, |a| a.len());
+            incomplete = v["isIncomplete"].as_bool().unwrap_or(false);
+        }
+        std::thread::sleep(Duration::from_millis(debounce + 30));
+        c.drain(Duration::from_millis(10));
+    }
+    c.drain(Duration::from_millis(1500));
+    let rss_end = rss_kb(c.pid());
     c.shutdown();
     samples.sort();
     hover_samples.sort();
+    completions.sort();
     Result {
         name: name.into(),
         first,
+        first_open,
+        completions,
+        items,
+        incomplete,
+        rss_start,
+        rss_end,
         samples,
         missed,
         hovers: hover_samples,
@@ -256,6 +321,21 @@ fn main() {
             ));
         }
     }
+    println!("\n| scenario | open file's first diagnostics | completion after an edit p50 / p95 | items (cut) | RSS after start | RSS at the end |");
+    println!("|---|---|---|---|---|---|");
+    for r in &results {
+        println!(
+            "| {} | {} | {} / {} | {}{} | {} MB | {} MB |",
+            r.name,
+            ms(r.first_open),
+            ms(percentile(&r.completions, 0.5)),
+            ms(percentile(&r.completions, 0.95)),
+            r.items,
+            if r.incomplete { ", isIncomplete" } else { "" },
+            r.rss_start / 1024,
+            r.rss_end / 1024
+        );
+    }
     println!("\n| scenario | first diagnostics | keystrokes | p50 | p95 | max | hovers after an edit | hover p50 | hover p95 |");
     println!("|---|---|---|---|---|---|---|---|---|");
     for r in &results {
@@ -277,6 +357,18 @@ fn main() {
             ms(percentile(&r.hovers, 0.95))
         );
     }
+}
+
+/// A process's resident set (kB), from `/proc/PID/status`.
+fn rss_kb(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        })
+        .unwrap_or(0)
 }
 
 fn walk(dir: &Path) -> Vec<std::path::PathBuf> {

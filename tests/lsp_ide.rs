@@ -239,3 +239,37 @@ fn rename_refuses_and_renames() {
     assert_eq!(v.len(), 3, "{v:?}");
     assert!(edits.iter().all(|e| e.new_text == "7009DS"));
 }
+
+/// Issue 9 point 2: at start, before any complete analysis, the opened
+/// file's diagnostics come from an analysis of only the files it interacts
+/// with (found through the codes their texts spell), and they equal what
+/// the complete analysis then publishes for it. Unrelated files are many
+/// here, so the quick analysis must leave them out to be quick.
+#[test]
+fn the_opened_file_is_analysed_first_at_start_and_agrees_with_the_whole_workspace() {
+    let f = fixture();
+    for i in 0..40 {
+        let other = MODULES.replace("DS", &format!("X{i:02}")).replace("70", "71");
+        std::fs::write(f.p(&format!("other-{i:02}.pspec")), other).unwrap();
+    }
+    let host = spec::ide::SpecHost::new(f.root.join(".cache2"));
+    host.set_roots(vec![f.root.clone()]);
+    let file = f.p("programme.pspec");
+    host.set_text(&file, PROGRAMME.replace("credits 180", "credits 120"));
+    let quick = host
+        .quick_diagnostics(&file)
+        .expect("a quick analysis of the opened file before the first complete one");
+    let full = host
+        .diagnostics()
+        .into_iter()
+        .find(|d| d.path == file)
+        .expect("the complete analysis publishes the file");
+    let show = |d: &spec_lsp::host::FileDiags| {
+        d.diags
+            .iter()
+            .map(|x| format!("{} {}..{} {}", x.code, x.start, x.end, x.message))
+            .collect::<Vec<_>>()
+    };
+    assert!(!quick.diags.is_empty(), "the edited programme has findings");
+    assert_eq!(show(&quick), show(&full));
+}

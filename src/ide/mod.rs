@@ -216,6 +216,14 @@ impl SpecHost {
     /// Parses the `.pspec` files whose text changed (in parallel), or only
     /// those in `only`.
     fn parse_dirty(st: &mut State, only: Option<&std::collections::BTreeSet<PathBuf>>) {
+        let todo = Self::dirty(st, only);
+        let parsed = Self::parse_all(todo);
+        Self::store_parsed(st, parsed);
+    }
+
+    /// The files to parse (`parse_dirty`'s first half), with their
+    /// display names.
+    fn dirty(st: &State, only: Option<&std::collections::BTreeSet<PathBuf>>) -> Vec<(PathBuf, Input)> {
         let todo: Vec<(PathBuf, Arc<str>)> = st
             .specs
             .iter()
@@ -227,8 +235,7 @@ impl SpecHost {
             .as_ref()
             .map(|(r, _)| r.clone())
             .or_else(|| st.dirs.first().cloned());
-        let parsed: Vec<(PathBuf, Parsed)> = todo
-            .into_par_iter()
+        todo.into_iter()
             .map(|(p, text)| {
                 let input = Input {
                     name: display_name(base.as_deref(), &p),
@@ -236,12 +243,22 @@ impl SpecHost {
                     text,
                     primary: true,
                 };
-                (p, parse_input(input))
+                (p, input)
             })
-            .collect();
+            .collect()
+    }
+
+    fn parse_all(todo: Vec<(PathBuf, Input)>) -> Vec<(PathBuf, Parsed)> {
+        todo.into_par_iter().map(|(p, input)| (p, parse_input(input))).collect()
+    }
+
+    /// Keeps each parse whose file still has the text it was made from.
+    fn store_parsed(st: &mut State, parsed: Vec<(PathBuf, Parsed)>) {
         for (p, parsed) in parsed {
             if let Some(slot) = st.specs.get_mut(&p) {
-                slot.parsed = Some(parsed);
+                if slot.parsed.is_none() && slot.text().is_some_and(|t| Arc::ptr_eq(t, &parsed.input.text)) {
+                    slot.parsed = Some(parsed);
+                }
             }
         }
     }
@@ -276,11 +293,22 @@ impl SpecHost {
     /// changed files are re-parsed, and the analysis runs without holding
     /// the state lock (edits and the quick path go on meanwhile).
     pub fn snapshot(&self) -> Arc<Snapshot> {
+        // Parse outside the lock, so that the quick path (the open file's
+        // diagnostics first) goes on meanwhile.
+        let todo = {
+            let st = self.state();
+            if let Some(s) = &st.snapshot {
+                return s.clone();
+            }
+            Self::dirty(&st, None)
+        };
+        let parsed = Self::parse_all(todo);
         let (inputs, options, version, last) = {
             let mut st = self.state();
             if let Some(s) = &st.snapshot {
                 return s.clone();
             }
+            Self::store_parsed(&mut st, parsed);
             Self::parse_dirty(&mut st, None);
             let inputs: Vec<Parsed> = st.specs.values().filter_map(|s| s.parsed.clone()).collect();
             (inputs, Self::options(&st), st.version, st.last_full.clone())
@@ -351,12 +379,16 @@ impl SpecHost {
                     return Some(s.clone());
                 }
             }
-            let prev = st.last_full.clone()?;
             let mut one = std::collections::BTreeSet::new();
             one.insert(path.to_path_buf());
             Self::parse_dirty(&mut st, Some(&one));
             let tree = st.specs.get(path)?.parsed.as_ref()?.tree.clone();
-            let files = closure(&prev, path, &tree);
+            let files = match st.last_full.clone() {
+                Some(prev) => closure(&prev, path, &tree),
+                // At start, before the first complete analysis: the open
+                // file is published first (issue 9 point 2).
+                None => Self::cold_closure(&mut st, path, &tree),
+            };
             if files.len() > 16 && files.len() * 4 > st.specs.len() {
                 return None;
             }
@@ -522,6 +554,86 @@ impl SpecHost {
 
     fn under_dirs(st: &State, p: &Path) -> bool {
         st.dirs.iter().any(|d| p.starts_with(d))
+    }
+}
+
+impl SpecHost {
+    /// [`closure`] before any complete analysis exists: the same files,
+    /// found through the codes each file's text holds (every reference to
+    /// a code spells it, so the candidates are a superset), each candidate
+    /// lowered on its own to follow what it requires and lists.
+    fn cold_closure(
+        st: &mut State,
+        path: &Path,
+        tree: &crate::syntax::ast::SourceFile,
+    ) -> std::collections::BTreeSet<PathBuf> {
+        use std::collections::{BTreeSet, HashMap, HashSet};
+        // Which files spell each code-like word.
+        let texts: Vec<(PathBuf, Arc<str>)> = st
+            .specs
+            .iter()
+            .filter_map(|(p, s)| Some((p.clone(), s.text()?.clone())))
+            .collect();
+        let mut spelled: HashMap<&str, Vec<&PathBuf>> = HashMap::new();
+        for (p, text) in &texts {
+            let mut words: HashSet<&str> = HashSet::new();
+            for w in text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')) {
+                if w.len() >= 2 && w.len() <= 32 {
+                    words.insert(w);
+                }
+            }
+            for w in words {
+                spelled.entry(w).or_default().push(p);
+            }
+        }
+        let names = |m: &crate::model::Workspace, wanted: Option<&HashSet<String>>| -> Vec<String> {
+            let mut out = Vec::new();
+            for x in &m.modules {
+                if wanted.is_none_or(|w| w.contains(&x.code.value)) {
+                    out.push(x.code.value.clone());
+                    out.extend(x.requires.iter().map(|r| r.value.clone()));
+                }
+            }
+            for p in &m.programmes {
+                let listed: Vec<String> = p
+                    .structure
+                    .iter()
+                    .flat_map(|s| s.entries.iter().map(|e| e.code.value.clone()))
+                    .collect();
+                if wanted.is_none_or(|w| listed.iter().any(|c| w.contains(c))) {
+                    out.extend(listed);
+                }
+            }
+            out
+        };
+        let mut scratch = Vec::new();
+        let own = crate::model::build_workspace(&[(0, tree)], &mut scratch);
+        let mut todo: Vec<String> = names(&own, None);
+        let mut files: BTreeSet<PathBuf> = BTreeSet::new();
+        files.insert(path.to_path_buf());
+        let mut seen: HashSet<String> = HashSet::new();
+        while !todo.is_empty() {
+            let round: HashSet<String> = todo.drain(..).filter(|c| seen.insert(c.clone())).collect();
+            let hits: BTreeSet<PathBuf> = round
+                .iter()
+                .flat_map(|c| spelled.get(c.as_str()).into_iter().flatten())
+                .filter(|p| !files.contains(**p))
+                .map(|p| (*p).clone())
+                .collect();
+            if hits.is_empty() {
+                break;
+            }
+            files.extend(hits.iter().cloned());
+            // Lower the new candidates (parsing those not parsed yet).
+            Self::parse_dirty(st, Some(&hits));
+            for h in &hits {
+                if let Some(t) = st.specs.get(h).and_then(|s| s.parsed.as_ref()) {
+                    let ws = crate::model::build_workspace(&[(0, t.tree.as_ref())], &mut Vec::new());
+                    todo.extend(names(&ws, Some(&round)));
+                }
+            }
+        }
+        files
     }
 }
 
