@@ -271,3 +271,54 @@ fn a_seeded_storm_of_edits_requests_and_garbage() {
     );
     c.shutdown();
 }
+
+/// Issue 9 point 4: nothing that grows per edit survives the next
+/// analysis. A workspace of 60 programme files and their modules; one file
+/// edited 1,000 times (each edit answered with its diagnostics, so every
+/// edit is analysed), then the server settles: its RSS is at most 1.5
+/// times what it was after the first analysis settled.
+#[test]
+fn memory_after_a_thousand_edits_stays_within_one_and_a_half_times_the_first_analysis() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = std::fs::canonicalize(dir.path()).unwrap();
+    std::fs::write(root.join("spec.toml"), "").unwrap();
+    for f in 0..60 {
+        let mut t = String::new();
+        for m in 0..6 {
+            t.push_str(&format!(
+                "module 7{f:02}{m}MM \"M {f}.{m}\" {{\n  credits 20\n  level 7\n  outcomes {{ LO1 \"Know\" }}\n  assessment AS1 \"Work\" {{ kind coursework weight 100% covers LO1 }}\n}}\n\n"
+            ));
+        }
+        t.push_str(&format!(
+            "programme P{f:02} \"MSc {f}\" {{\n  award MSc\n  framework ljmu-pgt-2022\n  credits 180\n  structure {{\n    core 7{f:02}0MM, 7{f:02}1MM, 7{f:02}2MM semester 1\n    core 7{f:02}3MM, 7{f:02}4MM, 7{f:02}5MM semester 2\n  }}\n}}\n"
+        ));
+        std::fs::write(root.join(format!("p{f:02}.pspec")), t).unwrap();
+    }
+    let file = root.join("p00.pspec");
+    let original = std::fs::read_to_string(&file).unwrap();
+    let u = uri(&file);
+    let mut c = Client::start(env!("CARGO_BIN_EXE_spec"), &root, &[]);
+    c.initialize(Some(&root), json!({}));
+    c.open(&file, &original);
+    c.next_publication(&u, WAIT).expect("first diagnostics");
+    c.drain(Duration::from_millis(1500));
+    let start = rss_kb(c.pid()).expect("RSS");
+    for k in 0..1000 {
+        let text = if k % 2 == 0 {
+            original.replacen("credits 20", "credits 15", 1)
+        } else {
+            original.clone()
+        };
+        c.change(&file, k + 2, &text);
+        c.next_publication(&u, WAIT).expect("diagnostics of the edit");
+    }
+    c.drain(Duration::from_millis(1500));
+    let end = rss_kb(c.pid()).expect("RSS");
+    assert!(c.alive());
+    c.shutdown();
+    eprintln!("RSS after the first analysis {start} kB, after 1,000 edits {end} kB");
+    assert!(
+        end * 2 <= start * 3,
+        "RSS grew from {start} kB to {end} kB over 1,000 edits (more than 1.5x)"
+    );
+}
