@@ -14,6 +14,7 @@
 //! cannot pass as a result. CPU time is process CPU (user + system, all
 //! threads) read from `/proc/self/stat`. Nothing here asserts a timing.
 
+#[allow(dead_code, clippy::manual_is_multiple_of)] // shared with check_throughput; only `generate` is used here
 #[path = "common/catalogue.rs"]
 mod catalogue;
 
