@@ -942,7 +942,12 @@ impl spec_lsp::Host for SpecHost {
                 items.extend(more.into_iter().filter(|c| !have.contains(&c.label)));
             }
         }
-        complete::rank(&snap, locate(&snap, path), prefix, items)
+        let mut ranked = complete::rank(&snap, locate(&snap, path), prefix, items);
+        // One more than the server sends, so it still knows the list is cut.
+        ranked.truncate(spec_lsp::host::COMPLETION_LIMIT + 1);
+        complete::module_details(&snap, &mut ranked);
+        complete::module_details(&wide, &mut ranked);
+        ranked
     }
 
     fn definition(&self, path: &Path, offset: usize) -> Vec<h::Loc> {
