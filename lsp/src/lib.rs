@@ -7,8 +7,10 @@
 #![forbid(unsafe_code)]
 
 pub mod convert;
+mod handlers;
 pub mod host;
-mod server;
+mod main_loop;
+mod to_proto;
 pub mod transport;
 
 use std::sync::Arc;
@@ -127,7 +129,7 @@ pub fn serve_stdio(host: Arc<dyn Host>) -> std::io::Result<()> {
             }
         });
         let (service, socket) =
-            tower_lsp_server::LspService::new(move |client| server::Backend::new(client, host, debounce));
+            tower_lsp_server::LspService::new(move |client| handlers::Backend::new(client, host, debounce));
         tower_lsp_server::Server::new(server_in, server_out, socket)
             .serve(service)
             .await;
