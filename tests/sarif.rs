@@ -328,7 +328,7 @@ fn github_commands_are_one_per_diagnostic_with_waived_as_notices() {
             "{line}"
         );
     }
-    assert!(out.contains("::notice file=programmes/msc data%2Cscience.pspec,line=2,col=3,endLine=2,endColumn=13,title=PG.A4.2/module-size::waived (error) by the pending variance"));
+    assert!(out.contains("::notice file=programmes/msc data%2Cscience.pspec,line=2,col=3,endLine=2,endColumn=13,title=PG.A4.2/module-size::module `7001DS` is 15 credits; modules in programmes over 120 credits are 10, 20 or 30 credits (an error, waived by the pending variance at programmes/msc data,science.pspec:20)%0Ahelp: "));
 }
 
 // ---------------------------------------------------------------- CLI end to end

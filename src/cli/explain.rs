@@ -111,16 +111,11 @@ fn example_report(a: &Analysis) -> Vec<String> {
                 .get(d.source)
                 .map(|s| s.line_col(d.span.start as usize))
                 .unwrap_or((0, 0));
-            let waived = match &d.waived_by {
-                Some(w) if w.pending => " (waived by a pending variance)",
-                Some(_) => " (waived)",
-                None => "",
-            };
             format!(
-                "{}[{}] {line}:{col}: {}{waived}",
+                "{}[{}] {line}:{col}: {}",
                 d.severity.as_str(),
                 d.code,
-                d.message
+                crate::render::phrase::headline(d, &a.sources)
             )
         })
         .collect()

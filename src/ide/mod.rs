@@ -711,16 +711,8 @@ fn display_name(base: Option<&Path>, p: &Path) -> String {
 
 /// A diagnostic as the editor shows it.
 fn to_diag(snap: &Snapshot, d: &Diagnostic) -> h::Diag {
-    let mut message = d.message.clone();
-    if let Some(c) = &d.clause {
-        message.push_str(&format!(" [{c}]"));
-    }
-    if let Some(p) = &d.pathway {
-        message.push_str(&format!("\npathway: {}", p.join(", ")));
-    }
-    if let Some(help) = &d.help {
-        message.push_str(&format!("\nhelp: {help}"));
-    }
+    let sources = &snap.analysis.sources;
+    let message = crate::render::phrase::plain(d, sources, crate::render::phrase::Related::Linked, true);
     let mut related = Vec::new();
     for l in &d.labels {
         if let Some(loc) = snap.loc(l.source, l.span) {
@@ -739,12 +731,10 @@ fn to_diag(snap: &Snapshot, d: &Diagnostic) -> h::Diag {
         }
     }
     if let Some(w) = &d.waived_by {
-        let pending = if w.pending { " (pending approval)" } else { "" };
-        message.push_str(&format!("\nwaived by variance `{}`{pending}", w.rule));
         if let Some(loc) = snap.loc(w.source, w.span) {
             related.push(h::Related {
                 loc,
-                message: format!("waived by this variance{pending}"),
+                message: format!("waives this finding: {}", crate::render::phrase::variance(w, sources)),
             });
         }
     }

@@ -31,29 +31,7 @@ fn command(a: &Analysis, d: &Diagnostic) -> String {
         (None, Severity::Warning) => "warning",
     };
     let r = super::json::range(a, d.source, d.span);
-    let mut message = String::new();
-    if let Some(w) = &d.waived_by {
-        let line = a
-            .sources
-            .get(w.source)
-            .map(|s| s.line_col(w.span.start as usize).0)
-            .unwrap_or(0);
-        message.push_str(&format!(
-            "waived ({}) by the {} variance at {}:{line}: ",
-            d.severity.as_str(),
-            if w.pending { "pending" } else { "approved" },
-            a.sources.name(w.source)
-        ));
-    }
-    message.push_str(&d.message);
-    if let Some(p) = &d.pathway {
-        message.push_str(&format!("\npathway: {}", p.join(", ")));
-    }
-    if let Some(h) = &d.help {
-        message.push_str("\nhelp: ");
-        message.push_str(h);
-    }
-    message.push_str(&format!("\nsee `spec explain {}`", d.code));
+    let message = super::phrase::plain(d, &a.sources, super::phrase::Related::ListOtherFiles, true);
     let title = match &d.clause {
         Some(c) if !d.code.starts_with(c.as_str()) => format!("{} ({c})", d.code),
         _ => d.code.clone(),

@@ -288,39 +288,8 @@ pub fn render_one(d: &Diagnostic, sources: &Sources, color: bool) -> String {
         Some(s) => (s.name.clone(), s.text.clone()),
         None => ("?".to_string(), Arc::from("")),
     };
-    let mut message = d.message.clone();
-    if let Some(w) = &d.waived_by {
-        let (line, _) = sources
-            .get(w.source)
-            .map(|s| s.line_col(w.span.start as usize))
-            .unwrap_or((0, 0));
-        message = format!(
-            "{message} (waived by {}variance `{}` at {}:{line})",
-            if w.pending { "pending " } else { "" },
-            w.rule,
-            sources.name(w.source)
-        );
-    }
-    let mut help_lines = Vec::new();
-    if let Some(h) = &d.help {
-        help_lines.push(h.clone());
-    }
-    for l in &d.labels {
-        if l.source != d.source {
-            let (line, col) = sources
-                .get(l.source)
-                .map(|s| s.line_col(l.span.start as usize))
-                .unwrap_or((0, 0));
-            help_lines.push(format!("{}: {}:{line}:{col}", l.message, sources.name(l.source)));
-        }
-    }
-    if let Some(p) = &d.pathway {
-        help_lines.push(format!("failing pathway: {}", p.join(", ")));
-    }
-    match &d.clause {
-        Some(c) => help_lines.push(format!("clause {c}: see `spec explain {}`", d.code)),
-        None => help_lines.push(format!("see `spec explain {}`", d.code)),
-    }
+    let message = super::phrase::headline(d, sources);
+    let help_lines = super::phrase::help_lines(d, sources, super::phrase::Related::ListOtherFiles);
     let report = Report {
         diag: d,
         sources,

@@ -5,6 +5,7 @@
 pub mod github;
 pub mod human;
 pub mod json;
+pub mod phrase;
 pub mod sarif;
 
 /// The text under a span as renderers quote it: whole, or when longer than

@@ -243,11 +243,7 @@ fn render_runs(items: &[(&Analysis, Option<&dyn RuleCatalogue>)]) -> String {
             let occurrence = *n;
             *n += 1;
             let fp = format!("{:016x}:{occurrence}", fnv1a(key.as_bytes()));
-            let mut text = d.message.clone();
-            if let Some(h) = &d.help {
-                text.push_str("\nhelp: ");
-                text.push_str(h);
-            }
+            let text = super::phrase::plain(d, &a.sources, super::phrase::Related::Linked, false);
             let mut result = json!({
                 "ruleId": d.code,
                 "ruleIndex": index.get(d.code.as_str()).copied().unwrap_or(0),
@@ -290,17 +286,7 @@ fn render_runs(items: &[(&Analysis, Option<&dyn RuleCatalogue>)]) -> String {
                     obj.insert("relatedLocations".into(), Value::Array(related));
                 }
                 if let Some(w) = &d.waived_by {
-                    let line = a
-                        .sources
-                        .get(w.source)
-                        .map(|s| s.line_col(w.span.start as usize).0)
-                        .unwrap_or(0);
-                    let justification = format!(
-                        "waived by the {} variance for `{}` at {}:{line}",
-                        if w.pending { "pending" } else { "approved" },
-                        w.rule,
-                        a.sources.name(w.source)
-                    );
+                    let justification = super::phrase::waiver(d, &a.sources).unwrap_or_default();
                     obj.insert(
                         "suppressions".into(),
                         json!([{
