@@ -138,13 +138,27 @@ pub fn reanalyze_with_reuse(prev: &Analysis, parsed: Vec<Parsed>, options: &Opti
         if d.source >= n {
             return false; // a policy pack's own diagnostic: the same
         }
-        let inside = |source: SourceId, span: crate::span::Span| {
-            source == d.source && span.start <= d.span.start && d.span.end <= span.end
+        // The definitions of one file are contiguous, in file order (the
+        // model is built file by file): look only at `d`'s file's.
+        let inside = |span: crate::span::Span| span.start <= d.span.start && d.span.end <= span.end;
+        let modules = {
+            let (a, b) = (
+                ws.modules.partition_point(|m| m.source < d.source),
+                ws.modules.partition_point(|m| m.source <= d.source),
+            );
+            &ws.modules[a..b]
         };
-        if let Some(m) = ws.modules.iter().find(|m| inside(m.source, m.span)) {
+        if let Some(m) = modules.iter().find(|m| inside(m.span)) {
             return is_hot(Node::Module(&m.code.value));
         }
-        if let Some(p) = ws.programmes.iter().find(|p| inside(p.source, p.span)) {
+        let programmes = {
+            let (a, b) = (
+                ws.programmes.partition_point(|p| p.source < d.source),
+                ws.programmes.partition_point(|p| p.source <= d.source),
+            );
+            &ws.programmes[a..b]
+        };
+        if let Some(p) = programmes.iter().find(|p| inside(p.span)) {
             return is_hot(Node::Programme(&p.code.value));
         }
         false
