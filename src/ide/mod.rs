@@ -578,7 +578,7 @@ impl SpecHost {
         for (p, text) in &texts {
             let mut words: HashSet<&str> = HashSet::new();
             for w in text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')) {
-                if w.len() >= 2 && w.len() <= 32 {
+                if !w.is_empty() {
                     words.insert(w);
                 }
             }
