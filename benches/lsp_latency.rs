@@ -158,7 +158,7 @@ fn run(
         .unwrap_or_default();
     // Let the start-up publications settle (the whole workspace's).
     c.drain(Duration::from_millis(1500));
-    let rss_start = rss_kb(c.pid());
+    let rss_start = c.rss_kb().unwrap_or(0);
     let mut samples = Vec::new();
     let mut missed = 0;
     for k in 0..keystrokes {
@@ -218,7 +218,7 @@ fn run(
         c.drain(Duration::from_millis(10));
     }
     c.drain(Duration::from_millis(1500));
-    let rss_end = rss_kb(c.pid());
+    let rss_end = c.rss_kb().unwrap_or(0);
     c.shutdown();
     samples.sort();
     hover_samples.sort();
@@ -357,18 +357,6 @@ fn main() {
             ms(percentile(&r.hovers, 0.95))
         );
     }
-}
-
-/// A process's resident set (kB), from `/proc/PID/status`.
-fn rss_kb(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
-        })
-        .unwrap_or(0)
 }
 
 fn walk(dir: &Path) -> Vec<std::path::PathBuf> {

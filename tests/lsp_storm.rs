@@ -135,12 +135,6 @@ fn apply(text: &str, start: (usize, usize), end: (usize, usize), new: &str) -> S
     format!("{}{new}{}", &text[..a], &text[b..])
 }
 
-fn rss_kb(pid: u32) -> Option<u64> {
-    let s = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let l = s.lines().find(|l| l.starts_with("VmRSS:"))?;
-    l.split_whitespace().nth(1)?.parse().ok()
-}
-
 #[test]
 fn a_seeded_storm_of_edits_requests_and_garbage() {
     let steps: usize = std::env::var("SPEC_STORM_STEPS")
@@ -248,7 +242,7 @@ fn a_seeded_storm_of_edits_requests_and_garbage() {
             eprintln!(
                 "step {step} t={:.1}s rss={:?} KB",
                 started.elapsed().as_secs_f64(),
-                rss_kb(c.pid())
+                c.rss_kb()
             );
         }
     }
@@ -267,7 +261,7 @@ fn a_seeded_storm_of_edits_requests_and_garbage() {
     eprintln!(
         "storm: {steps} steps, {garbage} malformed frames, seed {seed}, {:.1}s, rss {:?} KB",
         started.elapsed().as_secs_f64(),
-        rss_kb(c.pid())
+        c.rss_kb()
     );
     c.shutdown();
 }
@@ -302,7 +296,7 @@ fn memory_after_a_thousand_edits_stays_within_one_and_a_half_times_the_first_ana
     c.open(&file, &original);
     c.next_publication(&u, WAIT).expect("first diagnostics");
     c.drain(Duration::from_millis(1500));
-    let start = rss_kb(c.pid()).expect("RSS");
+    let start = c.rss_kb().expect("RSS");
     for k in 0..1000 {
         let text = if k % 2 == 0 {
             original.replacen("credits 20", "credits 15", 1)
@@ -313,7 +307,7 @@ fn memory_after_a_thousand_edits_stays_within_one_and_a_half_times_the_first_ana
         c.next_publication(&u, WAIT).expect("diagnostics of the edit");
     }
     c.drain(Duration::from_millis(1500));
-    let end = rss_kb(c.pid()).expect("RSS");
+    let end = c.rss_kb().expect("RSS");
     assert!(c.alive());
     c.shutdown();
     eprintln!("RSS after the first analysis {start} kB, after 1,000 edits {end} kB");

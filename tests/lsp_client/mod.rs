@@ -264,6 +264,13 @@ impl Client {
         self.child.id()
     }
 
+    /// The server's resident set in kB (`VmRSS` of `/proc/PID/status`).
+    pub fn rss_kb(&self) -> Option<u64> {
+        let s = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).ok()?;
+        let l = s.lines().find(|l| l.starts_with("VmRSS:"))?;
+        l.split_whitespace().nth(1)?.parse().ok()
+    }
+
     pub fn alive(&mut self) -> bool {
         self.child.try_wait().ok().flatten().is_none()
     }
