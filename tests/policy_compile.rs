@@ -28,6 +28,8 @@ fn errors_of(text: &str) -> (Vec<String>, String, PolicySet) {
     let mut codes = Vec::new();
     let mut out = String::new();
     for e in &set.errors {
+        // Issue 10 point 5: every compile error says what to do.
+        assert!(e.help.is_some(), "`{}` has no help line: {}", e.code, e.message);
         codes.push(e.code.to_string());
         let mut d = Diagnostic::error(e.code, ids[e.pack], e.span, e.message.clone());
         d.help = e.help.clone();
@@ -177,4 +179,30 @@ fn a_file_without_a_header_and_stray_text() {
     let (codes, out, _) = errors_of("this is not a policy\nrule X/y { clause X \"t\" require true message \"m\" }\n");
     assert_eq!(codes, vec!["policy/syntax", "policy/syntax"], "{out}");
     insta::assert_snapshot!(out);
+}
+
+/// `first` and `codes` (issue 10 point 4) see the failing pathway only in
+/// `at` and messages; they take no `: value`; `at first(...).core` compiles.
+#[test]
+fn first_and_codes_over_a_pathway_only_where_it_is_a_list() {
+    let text = format!(
+        "{HEAD}
+rule LOCAL/listing {{
+  clause LOCAL \"text\"
+  for p in pathways
+  require codes(m in p where m.dissertation) == \"x\"
+  at first(m in p where m.dissertation).core
+  message \"{{codes(m in p where m.dissertation)}} and {{first(m in p).code}}\"
+  require count(m in programme.modules where m.dissertation) <= 1
+  message \"{{codes(m in programme.modules: m.credits)}}\"
+}}
+"
+    );
+    let (codes, out, _) = errors_of(&text);
+    assert_eq!(codes, vec!["policy/type", "policy/type"], "{out}");
+    assert!(
+        out.contains("`codes` over a pathway can be used only in `at`, `message`, `label` and `help`"),
+        "{out}"
+    );
+    assert!(out.contains("`codes` takes no `: value`"), "{out}");
 }

@@ -912,6 +912,9 @@ struct Cx<'a> {
     /// Inside `all d in p: ...`: (d's slot), and whether `reach` was used.
     reach_var: Option<usize>,
     reach_used: bool,
+    /// Compiling an `at` or a message interpolation, which see the failing
+    /// pathway as a concrete list (`first` and `codes` may range over it).
+    concrete: bool,
     errors: Vec<CompileError>,
 }
 
@@ -926,6 +929,7 @@ impl<'a> Cx<'a> {
             path_slot: None,
             reach_var: None,
             reach_used: false,
+            concrete: false,
             errors: Vec::new(),
         };
         if in_rule {
@@ -979,9 +983,19 @@ impl<'a> Cx<'a> {
     }
 
     fn at_expr(&mut self, e: &Expr) -> Ir {
+        let first = |k: &ExprKind| {
+            matches!(
+                k,
+                ExprKind::Agg {
+                    kind: AggKind::First,
+                    ..
+                }
+            )
+        };
         let ok = match &e.kind {
             ExprKind::Name(_) => true,
-            ExprKind::Field(o, _) => matches!(o.kind, ExprKind::Name(_) | ExprKind::Field(..)),
+            k if first(k) => true,
+            ExprKind::Field(o, _) => matches!(o.kind, ExprKind::Name(_) | ExprKind::Field(..)) || first(&o.kind),
             _ => false,
         };
         if !ok {
@@ -989,10 +1003,10 @@ impl<'a> Cx<'a> {
                 "policy/type",
                 e.span,
                 "`at` takes a variable or a property (`at m.credits`)",
-                Some("point `at` at a variable (`at m`) or at one of its properties (`at m.credits`)".into()),
+                Some("point `at` at a variable (`at m`), one of its properties (`at m.credits`), or the first element that passes a test (`at first(m in p where m.dissertation).core`)".into()),
             );
         }
-        let (ir, _, _) = self.expr(e);
+        let (ir, _, _) = self.expr_concrete(e);
         ir
     }
 
@@ -1053,7 +1067,9 @@ impl<'a> Cx<'a> {
             v.dep = false;
         }
         let ps = self.path_slot.take();
+        let was = std::mem::replace(&mut self.concrete, true);
         let r = self.expr(e);
+        self.concrete = was;
         self.path_slot = ps;
         for (v, d) in self.vars.iter_mut().zip(saved) {
             v.dep = d;
@@ -1310,6 +1326,15 @@ impl<'a> Cx<'a> {
                         Some("compare `sum(...)` or `count(...)` with a bound, or use `all m in p: ...`".into()),
                     );
                 }
+                let listing = matches!(kind, AggKind::First | AggKind::Codes);
+                if over_path && listing && !self.concrete {
+                    self.err(
+                        "policy/type",
+                        e.span,
+                        format!("`{}` over a pathway can be used only in `at`, `message`, `label` and `help`", agg_name(*kind)),
+                        Some("these see the failing pathway; in `require` and `when` use `count(...)`, `sum(...)` or `all m in p: ...`".into()),
+                    );
+                }
                 let n = self.vars.len();
                 let slot = self.bind(&var.value, elem.clone(), false);
                 let ifl = filter.as_ref().map(|f| {
@@ -1328,12 +1353,13 @@ impl<'a> Cx<'a> {
                 let ib = match body {
                     Some(b) => {
                         let (i, t, d) = self.expr(b);
-                        if *kind == AggKind::Count {
+                        if matches!(kind, AggKind::Count | AggKind::First | AggKind::Codes) {
+                            let k = agg_name(*kind);
                             self.err(
                                 "policy/type",
                                 b.span,
-                                "`count` takes no `: value`",
-                                Some("write `count(x in C where CONDITION)`".into()),
+                                format!("`{k}` takes no `: value`"),
+                                Some(format!("write `{k}(x in C where CONDITION)`")),
                             );
                         } else {
                             self.want(&t, &Ty::Int, b.span, "an aggregate value");
@@ -1349,7 +1375,7 @@ impl<'a> Cx<'a> {
                         Some(Box::new(i))
                     }
                     None => {
-                        if *kind != AggKind::Count && !elem.fits(&Ty::Int) {
+                        if !matches!(kind, AggKind::Count | AggKind::First | AggKind::Codes) && !elem.fits(&Ty::Int) {
                             self.err(
                                 "policy/type",
                                 e.span,
@@ -1361,6 +1387,11 @@ impl<'a> Cx<'a> {
                     }
                 };
                 self.vars.truncate(n);
+                let ty = match kind {
+                    AggKind::First => elem,
+                    AggKind::Codes => Ty::Str,
+                    _ => Ty::Int,
+                };
                 (
                     Ir::Agg {
                         kind: *kind,
@@ -1369,8 +1400,9 @@ impl<'a> Cx<'a> {
                         filter: ifl,
                         body: ib,
                     },
-                    Ty::Int,
-                    dc || over_path,
+                    ty,
+                    // In `at` and messages the pathway is a concrete list.
+                    dc || (over_path && !self.concrete),
                 )
             }
             ExprKind::Call(name, args) => self.call(name, args, e.span),
@@ -1622,6 +1654,8 @@ fn agg_name(k: AggKind) -> &'static str {
         AggKind::Count => "count",
         AggKind::Min => "min",
         AggKind::Max => "max",
+        AggKind::First => "first",
+        AggKind::Codes => "codes",
     }
 }
 

@@ -494,11 +494,19 @@ pub fn field_loc(ctx: &Ctx, v: &Value, f: Field) -> Option<Loc> {
                 MPassFail => m.pass_fail.and_then(|c| loc(s, c)),
                 MRequires | MPrerequisites => m.requires_span.and_then(|c| loc(s, c)),
                 MCode | MTitle | MOutcomes | MAssessments => loc(s, m.code.span),
-                EStage | EYear | EStart | EEnd | ESemesters | ESpanning | ECore => {
+                EStage | EYear | EStart | EEnd | ESemesters | ESpanning => {
                     let (pid, e) = (*entry)?;
                     let p = ws.programmes.get(pid)?;
                     let e = p.structure.as_ref()?.entries.get(e)?;
                     loc(p.source, e.placement_span.unwrap_or(e.code.span))
+                }
+                // Whether the module is core is said by the `core` or
+                // `option` line that lists it.
+                ECore => {
+                    let (pid, e) = (*entry)?;
+                    let p = ws.programmes.get(pid)?;
+                    let e = p.structure.as_ref()?.entries.get(e)?;
+                    loc(p.source, e.line_span)
                 }
                 _ => None,
             }
@@ -688,6 +696,10 @@ fn at_loc(ir: &Ir, ctx: &Ctx, env: &mut Vec<Value>) -> Option<Loc> {
             field_loc(ctx, &o, *f)
                 .or_else(|| value_loc(ctx, &o))
                 .or_else(|| at_loc(obj, ctx, env))
+        }
+        Ir::Agg { .. } => {
+            let v = eval(ir, ctx, env);
+            value_loc(ctx, &v)
         }
         _ => None,
     }
@@ -976,6 +988,32 @@ pub fn eval(ir: &Ir, ctx: &Ctx, env: &mut Vec<Value>) -> Value {
             body,
         } => {
             let c = eval(coll, ctx, env);
+            if matches!(kind, AggKind::First | AggKind::Codes) {
+                // Concrete collections only: the compiler allows these over a
+                // pathway only where it is a list (`at`, messages).
+                let mut codes = Vec::new();
+                for item in elements(&c) {
+                    if !ctx.tick() {
+                        return Value::None;
+                    }
+                    set_slot(env, *slot, item.clone());
+                    if let Some(f) = filter {
+                        if truthy(&eval(f, ctx, env)) != Some(true) {
+                            continue;
+                        }
+                    }
+                    if *kind == AggKind::First {
+                        return item;
+                    }
+                    codes.push(format!("`{}`", display(ctx, &item)));
+                }
+                return match codes.split_last() {
+                    _ if *kind == AggKind::First => Value::None,
+                    None => Value::str("none"),
+                    Some((last, [])) => Value::str(last),
+                    Some((last, rest)) => Value::str(&format!("{} and {last}", rest.join(", "))),
+                };
+            }
             if let Value::PathSym = c {
                 let n = n_entries(ctx);
                 let mut w = vec![0i64; n];
@@ -1025,7 +1063,7 @@ pub fn eval(ir: &Ir, ctx: &Ctx, env: &mut Vec<Value>) -> Value {
                     (AggKind::Sum, Some(a)) => a.saturating_add(i),
                     (AggKind::Min, Some(a)) => a.min(i),
                     (AggKind::Max, Some(a)) => a.max(i),
-                    (AggKind::Count, Some(a)) => a,
+                    (AggKind::Count | AggKind::First | AggKind::Codes, Some(a)) => a,
                 });
             }
             match kind {

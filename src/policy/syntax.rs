@@ -116,6 +116,11 @@ pub enum AggKind {
     Count,
     Min,
     Max,
+    /// `first(x in C where F)`: the first element that passes, or `none`.
+    First,
+    /// `codes(x in C where F)`: the codes of the elements that pass, each
+    /// in backticks, joined with commas and `and` (`none` when empty).
+    Codes,
 }
 
 #[derive(Debug, Clone)]
@@ -751,6 +756,8 @@ impl Builder {
                         "sum" => AggKind::Sum,
                         "count" => AggKind::Count,
                         "min" => AggKind::Min,
+                        "first" => AggKind::First,
+                        "codes" => AggKind::Codes,
                         _ => AggKind::Max,
                     };
                     self.mk(
