@@ -454,6 +454,52 @@ impl SpecHost {
         self.snapshot()
     }
 
+    /// The snapshot completion reads the edited file's own names from
+    /// (issue 9 point 2: never wait for a neighbourhood's analysis): one
+    /// that already serves the file's current text, else an analysis of
+    /// that file alone. Module codes of other files come from the complete
+    /// analysis ([`Self::full_or_last`]), as they were then.
+    fn completion_snapshot(&self, path: &Path) -> Arc<Snapshot> {
+        {
+            let st = self.state();
+            if let Some(s) = &st.snapshot {
+                return s.clone();
+            }
+            let cur = st
+                .specs
+                .get(path)
+                .and_then(|s| s.text())
+                .or_else(|| st.others.get(path))
+                .cloned();
+            if let Some(cur) = &cur {
+                let quick = st.quick_snaps.iter().rev().map(|(_, _, s)| s);
+                if let Some(s) = quick.chain(st.last_full.iter()).find(|s| serves(s, path, cur)) {
+                    return s.clone();
+                }
+            }
+        }
+        self.own_snapshot(path)
+            .unwrap_or_else(|| self.request_snapshot(Some(path)))
+    }
+
+    /// An analysis of `path`'s current text alone (not kept).
+    fn own_snapshot(&self, path: &Path) -> Option<Arc<Snapshot>> {
+        if !is_spec(path) {
+            return None;
+        }
+        let (input, options) = {
+            let mut st = self.state();
+            let mut one = std::collections::BTreeSet::new();
+            one.insert(path.to_path_buf());
+            Self::parse_dirty(&mut st, Some(&one));
+            (st.specs.get(path)?.parsed.clone()?, Self::options(&st).0)
+        };
+        let analysis = analyze_parsed(vec![input], &options);
+        let snap = Arc::new(Snapshot::build(analysis, &self.cache_dir.join("embedded")));
+        snap.source_of(path)?;
+        Some(snap)
+    }
+
     /// The complete analysis for workspace-wide questions (completion
     /// candidates, workspace symbols): the current one, else the last one
     /// (stale for files edited since), else a new one.
@@ -914,12 +960,17 @@ impl spec_lsp::Host for SpecHost {
 
     fn completion(&self, path: &Path, offset: usize) -> Vec<h::Completion> {
         // Completion reads the current text itself; the file's own names
-        // (outcomes of the module being edited) come from the analysis of
-        // its current text, module codes from the whole workspace too.
+        // (outcomes of the module being edited) come from an analysis of
+        // its current text (the file alone when nothing newer serves it),
+        // module codes from the whole workspace too.
         // Items are filtered by the word before the cursor and ranked
         // (complete::rank); the server cuts the list at COMPLETION_LIMIT.
-        let snap = self.request_snapshot(Some(path));
-        let Some(text) = spec_lsp::Host::text(self, path) else {
+        let snap = self.completion_snapshot(path);
+        // The text the snapshot analysed (one version for the whole answer).
+        let Some(text) = locate(&snap, path)
+            .map(|id| Arc::<str>::from(snap.text(id)))
+            .or_else(|| spec_lsp::Host::text(self, path))
+        else {
             return Vec::new();
         };
         let prefix = complete::prefix_at(&text, offset);
