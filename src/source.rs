@@ -23,26 +23,31 @@ pub struct Source {
     /// The file on disk, if any.
     pub path: Option<PathBuf>,
     pub text: Arc<str>,
-    pub lines: Arc<LineIndex>,
+    /// Built on first use ([`Source::lines`]): most sources (the embedded
+    /// packs, files without findings) are never located in.
+    lines: Arc<std::sync::OnceLock<Arc<LineIndex>>>,
     pub kind: SourceKind,
 }
 
 impl Source {
     pub fn new(name: impl Into<String>, path: Option<PathBuf>, text: impl Into<Arc<str>>, kind: SourceKind) -> Source {
-        let text: Arc<str> = text.into();
-        let lines = Arc::new(LineIndex::new(&text));
         Source {
             name: name.into(),
             path,
-            text,
-            lines,
+            text: text.into(),
+            lines: Default::default(),
             kind,
         }
     }
 
+    /// The line index of the text, built once, shared by clones.
+    pub fn lines(&self) -> &Arc<LineIndex> {
+        self.lines.get_or_init(|| Arc::new(LineIndex::new(&self.text)))
+    }
+
     /// 1-based (line, column), columns in Unicode scalar values.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        self.lines.line_col(&self.text, offset)
+        self.lines().line_col(&self.text, offset)
     }
 }
 

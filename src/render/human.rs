@@ -298,7 +298,7 @@ pub fn render_one(d: &Diagnostic, sources: &Sources, color: bool) -> String {
         src: CharColumns {
             lines: sources
                 .get(d.source)
-                .map(|s| s.lines.clone())
+                .map(|s| s.lines().clone())
                 .unwrap_or_else(|| Arc::new(LineIndex::new(""))),
             name,
             text,
