@@ -37,6 +37,13 @@ if ! command -v nvim >/dev/null; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq neovim >/dev/null
 fi
 nvim --version >/dev/null || die "nvim does not run"
+# A second, newer Neovim (0.10, unpacked from Debian trixie under
+# ~/.cache/spec-test-tools): tests/lsp_nvim.rs runs in both.
+command -v dpkg-deb >/dev/null && command -v curl >/dev/null && command -v xz >/dev/null \
+  || die "curl, xz and dpkg-deb are needed to unpack the newer Neovim"
+"$(dirname "$0")/install-nvim-new.sh" >/dev/null || die "the newer Neovim could not be installed (scripts/install-nvim-new.sh)"
+nvim_new=${SPEC_NVIM_NEW:-$HOME/.cache/spec-test-tools/nvim-new/nvim}
+"$nvim_new" --version >/dev/null || die "the newer Neovim ($nvim_new) does not run"
 
 if ! command -v chromium >/dev/null; then
   say "installing chromium"
@@ -57,4 +64,4 @@ command -v script >/dev/null || die "\`script\` is missing (Debian package bsdut
 command -v node >/dev/null || die "node is not installed (node 20 is required for the VS Code extension build)"
 command -v npm >/dev/null || die "npm is not installed (required for the VS Code extension build)"
 
-say "tools: $(cargo --version), $(cargo fmt --version), $(cargo clippy --version), $(nvim --version | head -n1), $(chromium --version), node $(node --version), npm $(npm --version)"
+say "tools: $(cargo --version), $(cargo fmt --version), $(cargo clippy --version), $(nvim --version | head -n1), $("$nvim_new" --version | head -n1), $(chromium --version), node $(node --version), npm $(npm --version)"

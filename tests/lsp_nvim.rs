@@ -1,10 +1,12 @@
 //! End to end in a real editor: headless Neovim's built-in LSP client runs
 //! `spec lsp`, opens a spec with known violations, and we check what Neovim
 //! received: the diagnostics (rule ids and lines), a hover and a go to
-//! definition. Fails (never skips) when `nvim` is missing: run
-//! `scripts/install-test-deps.sh`.
+//! definition. Every test runs in two Neovims: Debian bookworm's packaged
+//! `nvim` (0.7.2) and a newer one (0.10, `scripts/install-nvim-new.sh`;
+//! `SPEC_NVIM_NEW` names another). Fails (never skips) when either is
+//! missing: run `scripts/install-test-deps.sh`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -49,15 +51,37 @@ programme MSCEN "MSc Engineering Management" {
 }
 "#;
 
-fn nvim_version() -> Option<String> {
-    let out = Command::new("nvim").arg("--version").output().ok()?;
+fn nvim_version(nvim: &Path) -> Option<String> {
+    let out = Command::new(nvim).arg("--version").output().ok()?;
     String::from_utf8(out.stdout).ok()?.lines().next().map(str::to_string)
+}
+
+/// The two Neovims every test runs in, with their versions: the packaged
+/// one on PATH and the newer one that scripts/install-nvim-new.sh unpacks.
+fn neovims() -> Vec<(PathBuf, String)> {
+    let new = std::env::var_os("SPEC_NVIM_NEW").map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/spec-test-tools/nvim-new/nvim")
+    });
+    let all: Vec<(PathBuf, String)> = [PathBuf::from("nvim"), new]
+        .into_iter()
+        .map(|n| {
+            let v = nvim_version(&n)
+                .unwrap_or_else(|| panic!("`{}` does not run: run scripts/install-test-deps.sh", n.display()));
+            (n, v)
+        })
+        .collect();
+    assert_ne!(all[0].1, all[1].1, "the two Neovims are the same version");
+    all
 }
 
 #[test]
 fn neovim_receives_diagnostics_hover_and_definition() {
-    let version =
-        nvim_version().expect("`nvim` is not installed: run scripts/install-test-deps.sh (Debian package `neovim`)");
+    for (nvim, version) in neovims() {
+        receives_diagnostics_hover_and_definition(&nvim, &version);
+    }
+}
+
+fn receives_diagnostics_hover_and_definition(nvim: &Path, version: &str) {
     let dir = tempfile::tempdir().unwrap();
     let root = std::fs::canonicalize(dir.path()).unwrap();
     std::fs::write(root.join("spec.toml"), "").unwrap();
@@ -68,7 +92,7 @@ fn neovim_receives_diagnostics_hover_and_definition() {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/nvim/e2e.lua");
     // 0-based positions: `7101EN` in `requires` (line 4) and in the structure (line 25).
     let started = Instant::now();
-    let status = Command::new("nvim")
+    let status = Command::new(nvim)
         .args(["--headless", "--clean", "-n", "-i", "NONE", "-c"])
         .arg(format!("luafile {}", script.display()))
         .current_dir(&root)
@@ -85,8 +109,8 @@ fn neovim_receives_diagnostics_hover_and_definition() {
         .env("XDG_CONFIG_HOME", root.join(".config"))
         .status()
         .expect("run nvim");
-    assert!(status.success(), "nvim exited with {status}");
-    assert!(started.elapsed() < Duration::from_secs(60));
+    assert!(status.success(), "{version} exited with {status}");
+    assert!(started.elapsed() < Duration::from_secs(60), "{version}");
     let text = std::fs::read_to_string(&out).expect("the Lua script wrote its results");
     let r: Value = serde_json::from_str(&text).expect("json");
     assert_eq!(r["errors"], serde_json::json!([]), "{version}: {r:#}");
@@ -116,11 +140,15 @@ fn neovim_receives_diagnostics_hover_and_definition() {
     let hover = r["hover"].as_str().expect("a hover");
     assert!(
         hover.contains("Research Skills for Engineers") && hover.contains("10 credits, level 7"),
-        "{hover}"
+        "{version}: {hover}"
     );
     let def = &r["definition"];
-    assert_eq!(def["uri"], format!("file://{}", root.join("modules.pspec").display()));
-    assert_eq!(def["line"], 0);
+    assert_eq!(
+        def["uri"],
+        format!("file://{}", root.join("modules.pspec").display()),
+        "{version}"
+    );
+    assert_eq!(def["line"], 0, "{version}");
 }
 
 /// Runs the configuration docs/editors.md gives, as written (extracted from
@@ -128,8 +156,7 @@ fn neovim_receives_diagnostics_hover_and_definition() {
 /// `programme.pspec` = `spec`, with `script` (under tests/nvim) run after
 /// the file is open. The cache (where built-in packs are materialised) is
 /// outside the workspace, as `~/.cache` is. Returns what the script wrote.
-fn run_documented_config(spec: &str, script: &str, env: &[(&str, &str)]) -> Value {
-    nvim_version().expect("`nvim` is not installed: run scripts/install-test-deps.sh (Debian package `neovim`)");
+fn run_documented_config(nvim: &Path, spec: &str, script: &str, env: &[(&str, &str)]) -> Value {
     let docs = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/editors.md")).unwrap();
     let section = docs.split("## Neovim").nth(1).expect("a Neovim section");
     let config = section
@@ -155,7 +182,7 @@ fn run_documented_config(spec: &str, script: &str, env: &[(&str, &str)]) -> Valu
     )
     .unwrap();
     let check = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/nvim").join(script);
-    let mut cmd = Command::new("nvim");
+    let mut cmd = Command::new(nvim);
     cmd.args(["--headless", "-n", "-i", "NONE", "-u"])
         .arg(&init)
         .arg(&file)
@@ -176,7 +203,7 @@ fn run_documented_config(spec: &str, script: &str, env: &[(&str, &str)]) -> Valu
     while child.try_wait().unwrap().is_none() {
         if started.elapsed() > Duration::from_secs(60) {
             let _ = child.kill();
-            panic!("nvim did not finish in 60 s");
+            panic!("{} did not finish in 60 s", nvim.display());
         }
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -189,17 +216,19 @@ fn run_documented_config(spec: &str, script: &str, env: &[(&str, &str)]) -> Valu
 /// starts and Neovim receives its diagnostics.
 #[test]
 fn the_documented_neovim_configuration_starts_the_server() {
-    let v = run_documented_config(SPEC, "check.lua", &[("SPEC_EXPECT", "4")]);
-    assert_eq!(v["filetype"], "pspec", "{v}");
-    assert_eq!(v["clients"], serde_json::json!(["spec"]), "{v}");
-    let codes: Vec<&str> = v["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|d| d["code"].as_str())
-        .collect();
-    assert!(codes.contains(&"spec/invalid-value"), "{v}");
-    assert!(codes.len() >= 4, "{v}");
+    for (nvim, version) in neovims() {
+        let v = run_documented_config(&nvim, SPEC, "check.lua", &[("SPEC_EXPECT", "4")]);
+        assert_eq!(v["filetype"], "pspec", "{version}: {v}");
+        assert_eq!(v["clients"], serde_json::json!(["spec"]), "{version}: {v}");
+        let codes: Vec<&str> = v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|d| d["code"].as_str())
+            .collect();
+        assert!(codes.contains(&"spec/invalid-value"), "{version}: {v}");
+        assert!(codes.len() >= 4, "{version}: {v}");
+    }
 }
 
 /// Issue 9 point 5: go to definition on a rule id opens the built-in pack
@@ -217,16 +246,27 @@ fn opening_an_embedded_pack_by_go_to_definition_starts_no_second_server() {
         .position(|l| l.contains("variance PG.A4.2/module-size"))
         .unwrap();
     let def = format!("{line}:12");
-    let v = run_documented_config(&spec, "embedded.lua", &[("SPEC_EXPECT", "4"), ("SPEC_DEF", &def)]);
-    assert_eq!(v["errors"], serde_json::json!([]), "{v}");
-    let pack = v["pack"].as_str().unwrap();
-    assert!(pack.ends_with("/embedded/policies/ljmu-pgt-2022.policy"), "{v}");
-    assert_eq!(v["pack_filetype"], "spec-policy", "{v}");
+    for (nvim, version) in neovims() {
+        embedded_pack_in_one_server(&nvim, &version, &spec, &def);
+    }
+}
+
+fn embedded_pack_in_one_server(nvim: &Path, version: &str, spec: &str, def: &str) {
+    let v = run_documented_config(nvim, spec, "embedded.lua", &[("SPEC_EXPECT", "4"), ("SPEC_DEF", def)]);
+    assert_eq!(v["errors"], serde_json::json!([]), "{version}: {v}");
+    let pack = v["pack"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{version}: no pack opened: {v}"));
+    assert!(
+        pack.ends_with("/embedded/policies/ljmu-pgt-2022.policy"),
+        "{version}: {v}"
+    );
+    assert_eq!(v["pack_filetype"], "spec-policy", "{version}: {v}");
     assert_eq!(
         v["clients"],
         serde_json::json!(["spec"]),
-        "a second server started: {v}"
+        "{version}: a second server started: {v}"
     );
-    assert_eq!(v["pack_clients"], v["spec_clients"], "{v}");
-    assert_eq!(v["pack_clients"].as_array().map(Vec::len), Some(1), "{v}");
+    assert_eq!(v["pack_clients"], v["spec_clients"], "{version}: {v}");
+    assert_eq!(v["pack_clients"].as_array().map(Vec::len), Some(1), "{version}: {v}");
 }
