@@ -13,21 +13,8 @@ use crate::syntax::ast::{
     self, AssessmentKind, Item, ModuleKind, PeriodSyntax, ProgrammeKind, SourceFile, StructureLine,
 };
 use crate::syntax::did_you_mean;
-use crate::syntax::parser::PROGRAMME_KEYWORDS;
+use crate::syntax::vocab::{CRITERIA, DELIVERIES, KINDS, MODES, PARTNER_MODELS, PROGRAMME as PROGRAMME_KEYWORDS};
 
-pub const KINDS: &[&str] = &[
-    "coursework",
-    "exam",
-    "test",
-    "presentation",
-    "practical",
-    "portfolio",
-    "project",
-];
-pub const MODES: &[&str] = &["full-time", "part-time", "distance", "online"];
-pub const DELIVERIES: &[&str] = &["semesterised", "year-long", "block"];
-pub const PARTNER_MODELS: &[&str] = &["franchise", "validated", "joint", "dual"];
-pub const CRITERIA: &[&str] = &["psrb", "discipline", "validation", "joint-award"];
 pub const MAX_INT: u64 = 99_999;
 
 struct Ctx<'a> {
