@@ -60,8 +60,21 @@ pub fn assessment_weight(src: SourceId, a: &Assessment) -> Diagnostic {
 
 /// The variance of `rule` (headed at `head`) has no `criterion`.
 pub fn variance_criterion(src: SourceId, head: Span, rule: &Spanned<String>) -> Diagnostic {
-    Diagnostic::error(RULE.id, src, head, format!("variance `{}` has no `criterion`", rule.value))
-        .with_help("add the criterion it is granted under: `criterion psrb \"BODY\"`, `criterion discipline`, `criterion validation` or `criterion joint-award`")
+    use crate::syntax::vocab::{criterion_example, listed, CRITERIA};
+    let lines: Vec<String> = CRITERIA
+        .iter()
+        .map(|c| format!("`criterion {}`", criterion_example(c)))
+        .collect();
+    Diagnostic::error(
+        RULE.id,
+        src,
+        head,
+        format!("variance `{}` has no `criterion`", rule.value),
+    )
+    .with_help(format!(
+        "add the criterion it is granted under: {}",
+        listed(&lines, "or")
+    ))
 }
 
 /// Programme `p` has no `what` (`award`, `framework` or `credits`).

@@ -11,9 +11,9 @@
 //! Reported by the variance checks.
 
 use crate::diag::{Diagnostic, Severity};
-use crate::model::build::CRITERIA;
 use crate::model::{Programme, Variance};
 use crate::rules::{RuleDoc, RuleInfo, RuleScope};
+use crate::syntax::vocab::CRITERIA;
 
 pub const RULE: RuleDoc = RuleDoc {
     id: "spec/variance-criterion",

@@ -179,7 +179,7 @@ pub fn explain_rule(r: &RuleInfo, frameworks: &[String], sources: &Sources, chec
         s.push_str(&format!(
             "To waive it, the programme declares a variance (PG.A1.6):\n\n  variance {} {{\n    criterion {}\n    rationale \"...\"\n    alternative \"...\"\n    evidence \"...\"\n    submitted YYYY-MM-DD\n  }}\n\n",
             r.id,
-            if r.admits[0] == "psrb" { "psrb \"BODY\"".to_string() } else { r.admits[0].clone() }
+            crate::syntax::vocab::criterion_example(&r.admits[0])
         ));
     }
     for (what, example, should_fire) in [

@@ -9,6 +9,7 @@ use crate::diag::{Diagnostic, SourceId};
 use crate::model::Programme;
 use crate::span::Span;
 use crate::syntax::ast::Date;
+use crate::syntax::vocab;
 
 fn overlaps(span: Span, start: usize, end: usize) -> bool {
     (span.start as usize) <= end && start <= (span.end as usize)
@@ -102,15 +103,18 @@ fn criteria(p: &Programme, admits: &[String]) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for c in admits {
         match c.as_str() {
-            "psrb" => {
+            vocab::PSRB => {
                 for a in &p.accreditations {
-                    out.push((format!("psrb {}", quoted(&a.value)), format!("psrb `{}`", a.value)));
+                    out.push((
+                        format!("{} {}", vocab::PSRB, quoted(&a.value)),
+                        format!("{} `{}`", vocab::PSRB, a.value),
+                    ));
                 }
             }
-            "joint-award" => {
+            vocab::JOINT_AWARD => {
                 if p.partners
                     .iter()
-                    .any(|x| x.model.as_ref().is_some_and(|m| m.value == "joint"))
+                    .any(|x| x.model.as_ref().is_some_and(|m| m.value == vocab::JOINT))
                 {
                     out.push((c.clone(), format!("`{c}`")));
                 }

@@ -5,95 +5,9 @@
 
 use spec_lsp::host::{Completion, CompletionKind};
 
-use super::rules::CRITERIA;
 use super::Snapshot;
 use crate::diag::SourceId;
-
-pub const TOP: &[&str] = &["module", "programme"];
-pub const MODULE: &[&str] = &[
-    "credits",
-    "level",
-    "weeks",
-    "pass-mark",
-    "research-skills",
-    "dissertation",
-    "placement",
-    "pass-fail",
-    "requires",
-    "outcomes",
-    "assessment",
-];
-pub const ASSESSMENT: &[&str] = &["kind", "weight", "covers", "competency"];
-pub const PROGRAMME: &[&str] = &[
-    "award",
-    "framework",
-    "credits",
-    "mode",
-    "language",
-    "delivery",
-    "starts",
-    "validated",
-    "previous-validation",
-    "erasmus-mundus",
-    "accreditation",
-    "exit-award",
-    "rpl",
-    "partner",
-    "attendance",
-    "engagement",
-    "structure",
-    "variance",
-    "rule",
-];
-pub const RPL: &[&str] = &["certificated", "experiential"];
-pub const PARTNER: &[&str] = &["model", "link-tutor", "programme-leader", "operational-framework"];
-pub const ATTENDANCE: &[&str] = &["first-contact", "second-contact", "interview", "agreements-per-year"];
-pub const ENGAGEMENT: &[&str] = &["shared-with", "retention"];
-pub const STRUCTURE: &[&str] = &["core", "option", "stage"];
-pub const STAGE: &[&str] = &["core", "option"];
-pub const VARIANCE: &[&str] = &[
-    "applies-to",
-    "criterion",
-    "rationale",
-    "alternative",
-    "evidence",
-    "submitted",
-    "approved",
-];
-pub const KINDS: &[&str] = &[
-    "coursework",
-    "exam",
-    "test",
-    "presentation",
-    "practical",
-    "portfolio",
-    "project",
-];
-pub const MODES: &[&str] = &["full-time", "part-time", "distance", "online"];
-pub const DELIVERIES: &[&str] = &["semesterised", "year-long", "block"];
-pub const MODELS: &[&str] = &["franchise", "validated", "joint", "dual"];
-pub const PLACEMENTS: &[&str] = &["semester", "semesters", "year-long", "year"];
-
-/// Every keyword of the language (for semantic tokens).
-pub fn all_keywords() -> impl Iterator<Item = &'static str> {
-    [
-        TOP,
-        MODULE,
-        ASSESSMENT,
-        PROGRAMME,
-        RPL,
-        PARTNER,
-        ATTENDANCE,
-        ENGAGEMENT,
-        STRUCTURE,
-        VARIANCE,
-        PLACEMENTS,
-        &["choose", "from"],
-    ]
-    .into_iter()
-    .flatten()
-    .copied()
-}
+use crate::syntax::vocab::{self, BLOCK_HEADS, CRITERIA, DELIVERIES, KINDS, MODES, PARTNER_MODELS, PLACEMENTS};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Tok<'a> {
@@ -177,23 +91,6 @@ struct Context<'a> {
     stmt: Vec<Tok<'a>>,
 }
 
-const BLOCK_HEADS: &[&str] = &[
-    "module",
-    "programme",
-    "outcomes",
-    "assessment",
-    "rpl",
-    "partner",
-    "attendance",
-    "engagement",
-    "structure",
-    "variance",
-    "stage",
-    "option",
-    "core",
-    "rule",
-];
-
 fn context(text: &str, offset: usize) -> Context<'_> {
     let mut offset = offset.min(text.len());
     while offset > 0 && !text.is_char_boundary(offset) {
@@ -239,7 +136,9 @@ fn context(text: &str, offset: usize) -> Context<'_> {
                 stack.pop();
                 stmt_start = i + 1;
             }
-            Tok::Word(w) if keywords_of(stack.last().map(|(h, _)| *h).unwrap_or("")).contains(w) => stmt_start = i,
+            Tok::Word(w) if vocab::block_keywords(stack.last().map(|(h, _)| *h).unwrap_or("")).contains(w) => {
+                stmt_start = i
+            }
             _ => {}
         }
     }
@@ -377,18 +276,18 @@ pub fn complete(snap: &Snapshot, source: Option<SourceId>, text: &str, offset: u
                 CompletionKind::Framework,
             )
         }
-        Some("criterion") if n == 1 => return items(&CRITERIA, CompletionKind::Criterion),
+        Some("criterion") if n == 1 => return items(CRITERIA, CompletionKind::Criterion),
         Some("kind") if n == 1 => return items(KINDS, CompletionKind::Value),
         Some("mode") if value_slot => return items(MODES, CompletionKind::Value),
         Some("delivery") if n == 1 => return items(DELIVERIES, CompletionKind::Value),
-        Some("model") if n == 1 => return items(MODELS, CompletionKind::Value),
+        Some("model") if n == 1 => return items(PARTNER_MODELS, CompletionKind::Value),
         Some(_) => return Vec::new(),
         None => {}
     }
     if matches!(cx.block, "core" | "option") {
         return modules(snap);
     }
-    items(keywords_of(cx.block), CompletionKind::Keyword)
+    items(vocab::block_keywords(cx.block), CompletionKind::Keyword)
 }
 
 /// The `framework` written in the programme around `offset`, read from the
@@ -471,24 +370,6 @@ fn variance_rules(snap: &Snapshot, source: Option<SourceId>, text: &str, offset:
         }
     }
     out
-}
-
-/// The property keywords of a block kind.
-fn keywords_of(block: &str) -> &'static [&'static str] {
-    match block {
-        "" => TOP,
-        "module" => MODULE,
-        "assessment" => ASSESSMENT,
-        "programme" => PROGRAMME,
-        "rpl" => RPL,
-        "partner" => PARTNER,
-        "attendance" => ATTENDANCE,
-        "engagement" => ENGAGEMENT,
-        "structure" => STRUCTURE,
-        "stage" => STAGE,
-        "variance" => VARIANCE,
-        _ => &[],
-    }
 }
 
 /// The word being typed: the code characters just before `offset`.

@@ -8,8 +8,7 @@ use crate::analysis::Analysis;
 use crate::diag::SourceId;
 use crate::span::Span;
 
-/// The variance criteria of the language (language.md).
-pub const CRITERIA: [&str; 4] = ["psrb", "discipline", "validation", "joint-award"];
+use crate::syntax::vocab::CRITERIA;
 
 #[derive(Debug, Clone, Default)]
 pub struct RuleView {

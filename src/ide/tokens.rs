@@ -5,20 +5,11 @@ use spec_lsp::host::{Token, TokenKind};
 
 use super::{Snapshot, Sym};
 use crate::diag::SourceId;
+use crate::syntax::vocab;
 
 pub fn tokens(snap: &Snapshot, source: Option<SourceId>, text: &str) -> Vec<Token> {
-    let keywords: std::collections::HashSet<&str> = super::complete::all_keywords().collect();
-    let values: std::collections::HashSet<&str> = [
-        super::complete::KINDS,
-        super::complete::MODES,
-        super::complete::DELIVERIES,
-        super::complete::MODELS,
-        &super::rules::CRITERIA[..],
-    ]
-    .into_iter()
-    .flatten()
-    .copied()
-    .collect();
+    let keywords: std::collections::HashSet<&str> = vocab::all_keywords().collect();
+    let values: std::collections::HashSet<&str> = vocab::all_values().collect();
     let mut occs: std::collections::HashMap<usize, (usize, &Sym, bool)> = std::collections::HashMap::new();
     if let Some(src) = source {
         for o in snap.index.in_source(src) {

@@ -13,21 +13,8 @@ use crate::syntax::ast::{
     self, AssessmentKind, Item, ModuleKind, PeriodSyntax, ProgrammeKind, SourceFile, StructureLine,
 };
 use crate::syntax::did_you_mean;
-use crate::syntax::parser::PROGRAMME_KEYWORDS;
+use crate::syntax::vocab::{CRITERIA, DELIVERIES, KINDS, MODES, PARTNER_MODELS, PROGRAMME as PROGRAMME_KEYWORDS};
 
-pub const KINDS: &[&str] = &[
-    "coursework",
-    "exam",
-    "test",
-    "presentation",
-    "practical",
-    "portfolio",
-    "project",
-];
-pub const MODES: &[&str] = &["full-time", "part-time", "distance", "online"];
-pub const DELIVERIES: &[&str] = &["semesterised", "year-long", "block"];
-pub const PARTNER_MODELS: &[&str] = &["franchise", "validated", "joint", "dual"];
-pub const CRITERIA: &[&str] = &["psrb", "discipline", "validation", "joint-award"];
 pub const MAX_INT: u64 = 99_999;
 
 struct Ctx<'a> {
@@ -945,5 +932,58 @@ fn resolve_references(ctx: &mut Ctx, ws: &mut Workspace) {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::build_workspace;
+    use crate::syntax::{parse, vocab};
+
+    /// The slot matches above (`"research-skills" => &mut rs`, ...) end in
+    /// a catch-all arm for the group's last word. A source that writes
+    /// every word of each such vocabulary group once must report no
+    /// duplicate: a word added to the table and the grammar but forgotten
+    /// in a match would fall to the last arm and be "given twice".
+    #[test]
+    fn every_word_of_a_group_sets_its_own_slot() {
+        let mut s = String::from("module M1 \"M\" {\n  credits 20\n  level 7\n");
+        for w in vocab::MODULE_FLAGS {
+            s += &format!("  {w}\n");
+        }
+        s += "}\nprogramme P1 \"P\" {\n  award MSc\n  framework f\n  credits 180\n";
+        for w in vocab::DATE_PROPERTIES {
+            s += &format!("  {w} 2024-01-01\n");
+        }
+        s += "  rpl {\n";
+        for w in vocab::RPL {
+            s += &format!("    {w} 10\n");
+        }
+        s += "  }\n  partner \"X\" {\n    model franchise\n";
+        for w in vocab::PARTNER_TEXTS {
+            s += &format!("    {w} \"x\"\n");
+        }
+        s += "  }\n  attendance {\n";
+        for w in vocab::ATTENDANCE_DURATIONS {
+            s += &format!("    {w} 3 weeks\n");
+        }
+        s += "  }\n  variance PG.A1/x {\n    applies-to M1\n    criterion discipline\n";
+        for w in vocab::VARIANCE_TEXTS {
+            s += &format!("    {w} \"x\"\n");
+        }
+        s += "    submitted 2023-01-01\n  }\n}\n";
+        let tree = parse(&s);
+        assert!(tree.errors.is_empty(), "{:?}\n{s}", tree.errors);
+        let mut diags = Vec::new();
+        let ws = build_workspace(&[(0, &tree)], &mut diags);
+        let dups: Vec<&str> = diags
+            .iter()
+            .filter(|d| d.code == crate::check::duplicate::RULE.id)
+            .map(|d| d.message.as_str())
+            .collect();
+        assert!(dups.is_empty(), "{dups:?}");
+        let m = &ws.modules[0];
+        assert!(m.research_skills.is_some() && m.dissertation.is_some());
+        assert!(m.placement.is_some() && m.pass_fail.is_some());
     }
 }

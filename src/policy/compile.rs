@@ -12,8 +12,8 @@ use super::{RuleInfo, RuleScope};
 use crate::diag::Severity;
 use crate::span::Span;
 
-/// The variance criteria a rule may admit.
-pub const CRITERIA: &[&str] = &["psrb", "discipline", "validation", "joint-award"];
+/// The variance criteria a rule may admit: the language's.
+pub use crate::syntax::vocab::CRITERIA;
 
 /// A policy file as given to the compiler.
 #[derive(Debug, Clone)]
@@ -672,8 +672,10 @@ pub fn compile_rule(
                             "policy/unknown-name",
                             c.span,
                             format!("unknown variance criterion `{}`", c.value),
-                            suggest(&c.value, CRITERIA.to_vec())
-                                .or(Some("criteria are psrb, discipline, validation and joint-award".into())),
+                            suggest(&c.value, CRITERIA.to_vec()).or(Some(format!(
+                                "criteria are {}",
+                                crate::syntax::vocab::listed(CRITERIA, "and")
+                            ))),
                         );
                     } else {
                         v.push(c.value.clone());

@@ -706,8 +706,16 @@ fn unread_reason(p: &crate::model::Programme, keyword: &str) -> String {
 
 /// The programme fields a property of the language sets.
 fn fields_of(keyword: &str) -> Vec<types::Field> {
+    programme_fields(keyword).unwrap_or_default()
+}
+
+/// The programme fields a programme property sets; `None` for a word that
+/// is no programme property. Every keyword of `vocab::PROGRAMME` has an arm
+/// (a test checks it), so a property added to the language and forgotten
+/// here fails a test rather than leaving its rules unread.
+fn programme_fields(keyword: &str) -> Option<Vec<types::Field>> {
     use types::Field::*;
-    match keyword {
+    Some(match keyword {
         "award" => vec![PAward],
         "framework" => vec![PFramework],
         "credits" => vec![PCredits],
@@ -725,8 +733,10 @@ fn fields_of(keyword: &str) -> Vec<types::Field> {
         "attendance" => vec![PFirstContact, PSecondContact, PInterview, PAgreementsPerYear],
         "engagement" => vec![PSharedWith, PRetention],
         "structure" => vec![PStructure, PModules, PYears, PStages],
-        _ => Vec::new(),
-    }
+        // read by the variance checks and the rule compiler, not a field of the programme
+        "variance" | "rule" => Vec::new(),
+        _ => return None,
+    })
 }
 
 /// Every programme field a rule reads (the `award(...)` builtin reads the
@@ -811,4 +821,22 @@ fn rule_fields(rule: &compile::CompiledRule) -> Vec<types::Field> {
         _ => {}
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every programme property of the vocabulary has its arm in
+    /// [`programme_fields`]: a word added to `vocab::PROGRAMME` and
+    /// forgotten there fails here.
+    #[test]
+    fn every_programme_property_maps_to_its_fields() {
+        for k in crate::syntax::vocab::PROGRAMME {
+            assert!(programme_fields(k).is_some(), "`{k}` has no arm in programme_fields");
+        }
+        assert_eq!(programme_fields("langauge"), None);
+        assert!(fields_of("langauge").is_empty());
+        assert_eq!(fields_of("erasmus-mundus"), vec![types::Field::PErasmusMundus]);
+    }
 }

@@ -4,16 +4,22 @@
 //! ("a module property such as `credits`"), point at the token that is in the
 //! way (the smallest span at fault) and suggest the nearest keyword.
 
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
 use pest::error::{ErrorVariant, InputLocation};
 
 use super::ast::SyntaxError;
 use super::parser::{found_text, token_end, BlockKind, Rule};
+use super::vocab;
 use crate::span::Span;
 
 /// What a grammar rule means to a reader, and the keywords it stands for.
-fn describe(rule: Rule) -> (&'static str, &'static [&'static str]) {
+/// A `kw_*` rule is read from [`vocab::KEYWORD_RULES`]: its phrase, else
+/// its keyword in backticks.
+fn describe(rule: Rule) -> (Cow<'static, str>, &'static [&'static str]) {
     use Rule::*;
-    match rule {
+    let (phrase, kws): (&'static str, &'static [&'static str]) = match rule {
         code => ("a code (letters, digits, `-`, `_`)", &[]),
         word => ("a keyword value", &[]),
         framework_id => ("a framework id such as `ljmu-pgt-2022`", &[]),
@@ -28,123 +34,96 @@ fn describe(rule: Rule) -> (&'static str, &'static [&'static str]) {
         words => ("a list of names", &[]),
         duration => ("a duration such as `3 weeks`", &[]),
         raw_block => ("a rule body in braces", &[]),
-        kw_module => ("`module`", &["module"]),
-        kw_programme => ("`programme`", &["programme"]),
-        kw_credits => ("`credits`", &["credits"]),
-        kw_level => ("`level`", &["level"]),
-        kw_weeks => ("`weeks`", &["weeks"]),
-        kw_pass_mark => ("`pass-mark`", &["pass-mark"]),
-        kw_flag_module => (
-            "a module flag",
-            &["research-skills", "dissertation", "placement", "pass-fail"],
-        ),
-        kw_requires => ("`requires`", &["requires"]),
-        kw_outcomes => ("`outcomes`", &["outcomes"]),
-        kw_assessment => ("`assessment`", &["assessment"]),
-        kw_kind => ("`kind`", &["kind"]),
-        kw_weight => ("`weight`", &["weight"]),
-        kw_covers => ("`covers`", &["covers"]),
-        kw_competency => ("`competency`", &["competency"]),
-        kw_award => ("`award`", &["award"]),
-        kw_framework => ("`framework`", &["framework"]),
-        kw_mode => ("`mode`", &["mode"]),
-        kw_language => ("`language`", &["language"]),
-        kw_delivery => ("`delivery`", &["delivery"]),
-        kw_date_prop => ("a date property", &["starts", "validated", "previous-validation"]),
-        kw_erasmus => ("`erasmus-mundus`", &["erasmus-mundus"]),
-        kw_accreditation => ("`accreditation`", &["accreditation"]),
-        kw_exit_award => ("`exit-award`", &["exit-award"]),
-        kw_rpl => ("`rpl`", &["rpl"]),
-        kw_rpl_kind => ("`certificated` or `experiential`", &["certificated", "experiential"]),
-        kw_partner => ("`partner`", &["partner"]),
-        kw_model => ("`model`", &["model"]),
-        kw_partner_text => (
-            "a partner property",
-            &["link-tutor", "programme-leader", "operational-framework"],
-        ),
-        kw_attendance => ("`attendance`", &["attendance"]),
-        kw_att_duration => (
-            "an attendance property",
-            &["first-contact", "second-contact", "interview"],
-        ),
-        kw_agreements => ("`agreements-per-year`", &["agreements-per-year"]),
-        kw_engagement => ("`engagement`", &["engagement"]),
-        kw_shared_with => ("`shared-with`", &["shared-with"]),
-        kw_retention => ("`retention`", &["retention"]),
-        kw_structure => ("`structure`", &["structure"]),
-        kw_core => ("`core`", &["core"]),
-        kw_option => ("`option`", &["option"]),
-        kw_stage => ("`stage`", &["stage"]),
-        kw_choose => ("`choose`", &["choose"]),
-        kw_from => ("`from` or `{`", &["from"]),
-        kw_semester => ("`semester`", &["semester"]),
-        kw_semesters => ("`semesters`", &["semesters"]),
-        kw_year_long => ("`year-long`", &["year-long"]),
-        kw_year => ("`year`", &["year"]),
-        kw_variance => ("`variance`", &["variance"]),
-        kw_applies_to => ("`applies-to`", &["applies-to"]),
-        kw_criterion => ("`criterion`", &["criterion"]),
-        kw_var_text => ("a variance text", &["rationale", "alternative", "evidence"]),
-        kw_submitted => ("`submitted`", &["submitted"]),
-        kw_approved => ("`approved`", &["approved"]),
-        kw_rule => ("`rule`", &["rule"]),
-        placement => (
-            "a placement such as `semester 1`",
-            &["semester", "semesters", "year-long"],
-        ),
-        pl_year => ("`year`", &["year"]),
-        _ => ("something else", &[]),
-    }
+        placement => ("a placement such as `semester 1`", vocab::PERIODS),
+        pl_year => return describe(kw_year),
+        _ => match keyword_rule_of(rule) {
+            Some(k) => {
+                let phrase = match k.phrase {
+                    Some(p) => Cow::Borrowed(p),
+                    None => Cow::Owned(format!("`{}`", k.words.first().copied().unwrap_or_default())),
+                };
+                return (phrase, k.words);
+            }
+            None => ("something else", &[]),
+        },
+    };
+    (Cow::Borrowed(phrase), kws)
 }
 
-/// Groups that read better as one phrase than as a list of keywords.
-fn group_phrase(rules: &[Rule], kind: BlockKind) -> Option<&'static str> {
+/// The vocabulary entry of a `kw_*` grammar rule, found by the rule's name.
+fn keyword_rule_of(rule: Rule) -> Option<&'static vocab::KeywordRule> {
+    static TABLE: OnceLock<Vec<(Rule, &'static vocab::KeywordRule)>> = OnceLock::new();
+    TABLE
+        .get_or_init(|| {
+            Rule::all_rules()
+                .iter()
+                .filter_map(|r| Some((*r, vocab::keyword_rule(&format!("{r:?}"))?)))
+                .collect()
+        })
+        .iter()
+        .find(|(r, _)| *r == rule)
+        .map(|(_, k)| *k)
+}
+
+/// Groups that read better as one phrase than as a list of keywords. The
+/// lists of a block's properties are read from the vocabulary.
+fn group_phrase(rules: &[Rule], kind: BlockKind) -> Option<String> {
     use Rule::*;
     let has = |r: Rule| rules.contains(&r);
+    let module = || {
+        let props: Vec<&str> = vocab::MODULE
+            .iter()
+            .copied()
+            .filter(|w| !vocab::MODULE_FLAGS.contains(w))
+            .collect();
+        format!(
+            "a module property ({}, a flag such as `dissertation`) or `}}`",
+            vocab::ticked(&props)
+        )
+    };
+    let programme = || {
+        "a programme property (`award`, `framework`, `credits`, `mode`, `structure`, `variance`, ...) or `}`"
+            .to_string()
+    };
+    let block = |what: &str, list: &[&str]| format!("{what} ({}) or `}}`", vocab::ticked(list));
+    let _ = kind;
     if has(module_prop_one) {
-        return Some("a module property (`credits`, `level`, `weeks`, `pass-mark`, `requires`, `outcomes`, `assessment`, a flag such as `dissertation`) or `}`");
+        return Some(module());
     }
     if has(programme_prop_one) {
-        return Some(
-            "a programme property (`award`, `framework`, `credits`, `mode`, `structure`, `variance`, ...) or `}`",
-        );
+        return Some(programme());
     }
     if has(kw_kind) && has(kw_weight) && has(kw_covers) {
-        return Some("an assessment property (`kind`, `weight`, `covers`, `competency`) or `}`");
+        return Some(block("an assessment property", vocab::ASSESSMENT));
     }
     if has(kw_credits) && has(kw_level) && has(kw_outcomes) {
-        return Some("a module property (`credits`, `level`, `weeks`, `pass-mark`, `requires`, `outcomes`, `assessment`, a flag such as `dissertation`) or `}`");
+        return Some(module());
     }
     if has(kw_award) && has(kw_framework) && has(kw_structure) {
-        return Some(
-            "a programme property (`award`, `framework`, `credits`, `mode`, `structure`, `variance`, ...) or `}`",
-        );
+        return Some(programme());
     }
     if has(kw_core) && has(kw_option) {
         return Some(if has(kw_stage) {
-            "a structure line (`core`, `option`, `stage`) or `}`"
+            block("a structure line", vocab::STRUCTURE)
         } else {
-            "`core`, `option` or `}`"
+            format!("{} or `}}`", vocab::ticked(vocab::STAGE))
         });
     }
     if has(kw_applies_to) && has(kw_criterion) {
-        return Some("a variance property (`applies-to`, `criterion`, `rationale`, `alternative`, `evidence`, `submitted`, `approved`) or `}`");
+        return Some(block("a variance property", vocab::VARIANCE));
     }
     if has(kw_model) && has(kw_partner_text) {
-        return Some("a partner property (`model`, `link-tutor`, `programme-leader`, `operational-framework`) or `}`");
+        return Some(block("a partner property", vocab::PARTNER));
     }
     if has(kw_att_duration) && has(kw_agreements) {
-        return Some(
-            "an attendance property (`first-contact`, `second-contact`, `interview`, `agreements-per-year`) or `}`",
-        );
+        return Some(block("an attendance property", vocab::ATTENDANCE));
     }
     if has(kw_shared_with) && has(kw_retention) {
-        return Some("an engagement property (`shared-with`, `retention`) or `}`");
+        return Some(block("an engagement property", vocab::ENGAGEMENT));
     }
     if has(kw_semester) && has(kw_semesters) {
-        return Some("a placement (`semester N`, `semesters N-M`, `year-long`)");
+        return Some("a placement (`semester N`, `semesters N-M`, `year-long`)".to_string());
     }
-    let _ = kind;
     None
 }
 
@@ -169,9 +148,9 @@ pub(crate) fn describe_error(
         ErrorVariant::CustomError { .. } => (Vec::new(), Vec::new()),
     };
     let expected = match group_phrase(&positives, kind) {
-        Some(p) => p.to_string(),
+        Some(p) => p,
         None => {
-            let mut words: Vec<&str> = positives.iter().map(|r| describe(*r).0).collect();
+            let mut words: Vec<Cow<'static, str>> = positives.iter().map(|r| describe(*r).0).collect();
             words.sort_unstable();
             words.dedup();
             match words.len() {
@@ -186,10 +165,10 @@ pub(crate) fn describe_error(
     };
     let mut keywords: Vec<&str> = positives.iter().flat_map(|r| describe(*r).1.iter().copied()).collect();
     if positives.contains(&Rule::module_prop_one) {
-        keywords.extend(super::parser::MODULE_KEYWORDS);
+        keywords.extend(vocab::MODULE);
     }
     if positives.contains(&Rule::programme_prop_one) {
-        keywords.extend(super::parser::PROGRAMME_KEYWORDS);
+        keywords.extend(vocab::PROGRAMME);
     }
     keywords.sort_unstable();
     keywords.dedup();
@@ -390,6 +369,107 @@ mod tests {
         assert_eq!(letters_bound(&hist, 7, "110007Z"), Some(0));
         assert_eq!(letters_bound(&hist, 7, "7é"), None);
         assert!(levenshtein("700011Z", "700012A") >= 2);
+    }
+
+    /// The phrases and keywords the hand-written table gave before the
+    /// vocabulary (D130) are what the derived ones give.
+    #[test]
+    fn keyword_rules_described_from_the_vocabulary() {
+        use Rule::*;
+        for (rule, phrase, kws) in [
+            (kw_module, "`module`", &["module"][..]),
+            (kw_pass_mark, "`pass-mark`", &["pass-mark"]),
+            (
+                kw_flag_module,
+                "a module flag",
+                &["research-skills", "dissertation", "placement", "pass-fail"],
+            ),
+            (
+                kw_date_prop,
+                "a date property",
+                &["starts", "validated", "previous-validation"],
+            ),
+            (kw_erasmus, "`erasmus-mundus`", &["erasmus-mundus"]),
+            (
+                kw_rpl_kind,
+                "`certificated` or `experiential`",
+                &["certificated", "experiential"],
+            ),
+            (kw_from, "`from` or `{`", &["from"]),
+            (
+                kw_var_text,
+                "a variance text",
+                &["rationale", "alternative", "evidence"],
+            ),
+            (
+                placement,
+                "a placement such as `semester 1`",
+                &["semester", "semesters", "year-long"],
+            ),
+            (pl_year, "`year`", &["year"]),
+            (code, "a code (letters, digits, `-`, `_`)", &[]),
+            (file_items, "something else", &[]),
+        ] {
+            let (t, w) = describe(rule);
+            assert_eq!((t.as_ref(), w), (phrase, kws), "{rule:?}");
+        }
+    }
+
+    /// Every keyword rule of the vocabulary is a rule of the grammar, so
+    /// `describe` finds it: none falls to "something else".
+    #[test]
+    fn every_keyword_rule_is_described() {
+        let found: Vec<&str> = Rule::all_rules()
+            .iter()
+            .filter_map(|r| keyword_rule_of(*r).map(|k| k.rule))
+            .collect();
+        let table: Vec<&str> = vocab::KEYWORD_RULES.iter().map(|k| k.rule).collect();
+        assert_eq!(found, table);
+        for r in Rule::all_rules() {
+            if format!("{r:?}").starts_with("kw_") {
+                assert_ne!(describe(*r).0, "something else", "{r:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn group_phrases_from_the_vocabulary() {
+        use Rule::*;
+        let k = BlockKind::Module;
+        assert_eq!(
+            group_phrase(&[module_prop_one], k).as_deref(),
+            Some("a module property (`credits`, `level`, `weeks`, `pass-mark`, `requires`, `outcomes`, `assessment`, a flag such as `dissertation`) or `}`")
+        );
+        assert_eq!(
+            group_phrase(&[kw_kind, kw_weight, kw_covers], k).as_deref(),
+            Some("an assessment property (`kind`, `weight`, `covers`, `competency`) or `}`")
+        );
+        assert_eq!(
+            group_phrase(&[kw_core, kw_option, kw_stage], k).as_deref(),
+            Some("a structure line (`core`, `option`, `stage`) or `}`")
+        );
+        assert_eq!(
+            group_phrase(&[kw_core, kw_option], k).as_deref(),
+            Some("`core`, `option` or `}`")
+        );
+        assert_eq!(
+            group_phrase(&[kw_applies_to, kw_criterion], k).as_deref(),
+            Some("a variance property (`applies-to`, `criterion`, `rationale`, `alternative`, `evidence`, `submitted`, `approved`) or `}`")
+        );
+        assert_eq!(
+            group_phrase(&[kw_model, kw_partner_text], k).as_deref(),
+            Some("a partner property (`model`, `link-tutor`, `programme-leader`, `operational-framework`) or `}`")
+        );
+        assert_eq!(
+            group_phrase(&[kw_att_duration, kw_agreements], k).as_deref(),
+            Some(
+                "an attendance property (`first-contact`, `second-contact`, `interview`, `agreements-per-year`) or `}`"
+            )
+        );
+        assert_eq!(
+            group_phrase(&[kw_shared_with, kw_retention], k).as_deref(),
+            Some("an engagement property (`shared-with`, `retention`) or `}`")
+        );
     }
 
     #[test]

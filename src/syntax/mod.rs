@@ -3,6 +3,7 @@
 pub mod ast;
 pub(crate) mod errors;
 pub mod parser;
+pub mod vocab;
 
 pub use errors::{did_you_mean, levenshtein};
 pub use parser::{dedent, parse};

@@ -300,7 +300,7 @@ fn report_stray(text: &str, start: usize, end: usize, _comments: &[Comment], err
                 "expected `module` or `programme`, found {}",
                 found_text(text, p, tok_end)
             ),
-            help: Some(match super::did_you_mean(text.get(p..tok_end).unwrap_or(""), &["module", "programme"]) {
+            help: Some(match super::did_you_mean(text.get(p..tok_end).unwrap_or(""), super::vocab::TOP) {
                 Some(k) => format!("did you mean `{k}`? a file holds `module` and `programme` items; text outside them is not allowed"),
                 None => "a file holds `module` and `programme` items; text outside them is not allowed".into(),
             }),
@@ -370,42 +370,6 @@ pub(crate) enum BlockKind {
     Module,
     Programme,
 }
-
-pub(crate) const MODULE_KEYWORDS: &[&str] = &[
-    "credits",
-    "level",
-    "weeks",
-    "pass-mark",
-    "research-skills",
-    "dissertation",
-    "placement",
-    "pass-fail",
-    "requires",
-    "outcomes",
-    "assessment",
-];
-
-pub const PROGRAMME_KEYWORDS: &[&str] = &[
-    "award",
-    "framework",
-    "credits",
-    "mode",
-    "language",
-    "delivery",
-    "starts",
-    "validated",
-    "previous-validation",
-    "erasmus-mundus",
-    "accreditation",
-    "exit-award",
-    "rpl",
-    "partner",
-    "attendance",
-    "engagement",
-    "structure",
-    "variance",
-    "rule",
-];
 
 /// Slow path: the item did not parse in one go.
 fn recover_item(text: &str, start: usize, end: usize, is_module: bool, file: &mut SourceFile) {
@@ -613,8 +577,8 @@ enum Resync {
 /// that closes the block.
 fn resync(text: &str, from: usize, end: usize, kind: BlockKind) -> Resync {
     let keywords = match kind {
-        BlockKind::Module => MODULE_KEYWORDS,
-        BlockKind::Programme => PROGRAMME_KEYWORDS,
+        BlockKind::Module => super::vocab::MODULE,
+        BlockKind::Programme => super::vocab::PROGRAMME,
     };
     let b = text.as_bytes();
     let mut depth: i64 = 0;
