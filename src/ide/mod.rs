@@ -431,17 +431,8 @@ impl SpecHost {
                     }
                 }
                 Some(path) => {
-                    let cur = st
-                        .specs
-                        .get(path)
-                        .and_then(|s| s.text())
-                        .or_else(|| st.others.get(path))
-                        .cloned();
-                    if let Some(cur) = &cur {
-                        let quick = st.quick_snaps.iter().rev().map(|(_, _, s)| s);
-                        if let Some(s) = quick.chain(st.last_full.iter()).find(|s| serves(s, path, cur)) {
-                            return s.clone();
-                        }
+                    if let Some(s) = Self::serving(&st, path) {
+                        return s;
                     }
                 }
             }
@@ -452,6 +443,18 @@ impl SpecHost {
             }
         }
         self.snapshot()
+    }
+
+    /// The newest kept analysis (quick, else the last complete one) that
+    /// analysed exactly `path`'s current text.
+    fn serving(st: &State, path: &Path) -> Option<Arc<Snapshot>> {
+        let cur = st
+            .specs
+            .get(path)
+            .and_then(|s| s.text())
+            .or_else(|| st.others.get(path))?;
+        let quick = st.quick_snaps.iter().rev().map(|(_, _, s)| s);
+        quick.chain(st.last_full.iter()).find(|s| serves(s, path, cur)).cloned()
     }
 
     /// The snapshot completion reads the edited file's own names from
@@ -465,17 +468,8 @@ impl SpecHost {
             if let Some(s) = &st.snapshot {
                 return s.clone();
             }
-            let cur = st
-                .specs
-                .get(path)
-                .and_then(|s| s.text())
-                .or_else(|| st.others.get(path))
-                .cloned();
-            if let Some(cur) = &cur {
-                let quick = st.quick_snaps.iter().rev().map(|(_, _, s)| s);
-                if let Some(s) = quick.chain(st.last_full.iter()).find(|s| serves(s, path, cur)) {
-                    return s.clone();
-                }
+            if let Some(s) = Self::serving(&st, path) {
+                return s;
             }
         }
         self.own_snapshot(path)
