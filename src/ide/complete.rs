@@ -174,24 +174,117 @@ fn items(labels: &[&str], kind: CompletionKind) -> Vec<Completion> {
         .collect()
 }
 
-fn modules(snap: &Snapshot) -> Vec<Completion> {
-    let mut v: Vec<Completion> = snap
-        .analysis
-        .workspace
-        .modules
-        .iter()
-        .map(|m| Completion {
-            label: m.code.value.clone(),
+/// The module codes worth offering for `prefix`: every code near the
+/// edited file ([`near`]) that [`rank`] keeps, and, of the others, the first
+/// few in code order of each of rank's three tiers (as typed, ignoring case,
+/// containing). Enough that the ranked list's first
+/// [`COMPLETION_LIMIT`](spec_lsp::host::COMPLETION_LIMIT) (and one more,
+/// so the server knows when it cuts) are the same as if every code were
+/// offered: found by binary search in the snapshot's sorted codes, with a
+/// scan only when fewer codes than that start with the prefix as typed
+/// (issue 9 point 3).
+fn modules(snap: &Snapshot, source: Option<SourceId>, prefix: &str) -> Vec<Completion> {
+    // Two more than the server sends: one to know the list is cut, one for
+    // the module being edited, which `requires` leaves out.
+    let want = spec_lsp::host::COMPLETION_LIMIT + 2;
+    let near = near(snap, source);
+    let lower = prefix.to_lowercase();
+    let mut out: Vec<&str> = near
+        .keys()
+        .copied()
+        .filter(|c| tier(c, prefix, &lower).is_some())
+        .collect();
+    let codes = snap.module_codes();
+    let mut as_typed = 0;
+    for k in codes.lower_bound(prefix)..codes.len() {
+        let c = codes.get(k);
+        if !c.starts_with(prefix) || as_typed == want {
+            break;
+        }
+        if !near.contains_key(c) {
+            out.push(c);
+            as_typed += 1;
+        }
+    }
+    if as_typed < want {
+        let (mut ci, mut within) = (0, 0);
+        for c in codes.iter() {
+            if near.contains_key(c) {
+                continue;
+            }
+            match tier(c, prefix, &lower) {
+                Some(1) if ci < want => {
+                    out.push(c);
+                    ci += 1;
+                }
+                Some(2) if within < want => {
+                    out.push(c);
+                    within += 1;
+                }
+                _ => {}
+            }
+            if ci == want && within == want {
+                break;
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out.into_iter()
+        .map(|c| Completion {
+            label: c.to_string(),
             kind: CompletionKind::Module,
-            // Filled in by [`module_details`] for the items kept: formatting
-            // 20,000 details to send 200 was most of a completion's cost.
+            // Filled in by [`module_details`] for the items kept.
             detail: None,
             documentation: None,
         })
-        .collect();
-    v.sort_by(|a, b| a.label.cmp(&b.label));
-    v.dedup_by(|a, b| a.label == b.label);
-    v
+        .collect()
+}
+
+/// Rank's tier of `label` for `prefix` (`lower`: the prefix in lower case):
+/// 0 starts with it as typed, 1 ignoring case, 2 contains it ignoring case,
+/// `None` neither.
+fn tier(label: &str, prefix: &str, lower: &str) -> Option<u8> {
+    if label.starts_with(prefix) {
+        return Some(0);
+    }
+    if label.is_ascii() && lower.is_ascii() {
+        let l = label.as_bytes();
+        let p = lower.as_bytes();
+        if l.len() >= p.len() && l[..p.len()].eq_ignore_ascii_case(p) {
+            return Some(1);
+        }
+        if !p.is_empty() && l.windows(p.len()).any(|w| w.eq_ignore_ascii_case(p)) {
+            return Some(2);
+        }
+        return None;
+    }
+    let l = label.to_lowercase();
+    if l.starts_with(lower) {
+        Some(1)
+    } else if !lower.is_empty() && l.contains(lower) {
+        Some(2)
+    } else {
+        None
+    }
+}
+
+/// How close each module code is to the edited file: 0 defined in it, 1
+/// listed by one of its programmes.
+fn near(snap: &Snapshot, source: Option<SourceId>) -> std::collections::HashMap<&str, u8> {
+    let ws = &snap.analysis.workspace;
+    let mut near = std::collections::HashMap::new();
+    if let Some(src) = source {
+        for p in ws.programmes.iter().filter(|p| p.source == src) {
+            for e in p.structure.iter().flat_map(|s| s.entries.iter()) {
+                near.entry(e.code.value.as_str()).or_insert(1);
+            }
+        }
+        for m in ws.modules.iter().filter(|m| m.source == src) {
+            near.insert(m.code.value.as_str(), 0);
+        }
+    }
+    near
 }
 
 /// The detail of each module item (title, credits, level of its first
@@ -218,21 +311,21 @@ pub fn complete(snap: &Snapshot, source: Option<SourceId>, text: &str, offset: u
     let value_slot = n == 1 || last_is_comma;
     match first {
         Some("requires") if value_slot => {
-            let mut v = modules(snap);
+            let mut v = modules(snap, source, prefix_at(text, offset));
             v.retain(|c| Some(c.label.as_str()) != cx.module);
             return v;
         }
-        Some("applies-to") if value_slot => return modules(snap),
+        Some("applies-to") if value_slot => return modules(snap, source, prefix_at(text, offset)),
         Some("core") if cx.block == "structure" || cx.block == "stage" => {
             if value_slot {
-                return modules(snap);
+                return modules(snap, source, prefix_at(text, offset));
             }
             return items(PLACEMENTS, CompletionKind::Keyword);
         }
         Some("option") if cx.block == "structure" || cx.block == "stage" => {
             if has("from") {
                 if matches!(cx.stmt.last(), Some(Tok::Word("from"))) || last_is_comma {
-                    return modules(snap);
+                    return modules(snap, source, prefix_at(text, offset));
                 }
                 return items(PLACEMENTS, CompletionKind::Keyword);
             }
@@ -285,7 +378,7 @@ pub fn complete(snap: &Snapshot, source: Option<SourceId>, text: &str, offset: u
         None => {}
     }
     if matches!(cx.block, "core" | "option") {
-        return modules(snap);
+        return modules(snap, source, prefix_at(text, offset));
     }
     items(vocab::block_keywords(cx.block), CompletionKind::Keyword)
 }
@@ -396,33 +489,11 @@ pub fn prefix_at(text: &str, offset: usize) -> &str {
 /// are offered in. Duplicates are dropped.
 pub fn rank(snap: &Snapshot, source: Option<SourceId>, prefix: &str, items: Vec<Completion>) -> Vec<Completion> {
     let lower = prefix.to_lowercase();
-    let ws = &snap.analysis.workspace;
-    let mut near: std::collections::HashMap<&str, u8> = std::collections::HashMap::new();
-    if let Some(src) = source {
-        for p in ws.programmes.iter().filter(|p| p.source == src) {
-            for e in p.structure.iter().flat_map(|s| s.entries.iter()) {
-                near.entry(e.code.value.as_str()).or_insert(1);
-            }
-        }
-        for m in ws.modules.iter().filter(|m| m.source == src) {
-            near.insert(m.code.value.as_str(), 0);
-        }
-    }
+    let near = near(snap, source);
     let mut scored: Vec<((u8, u8), Completion)> = items
         .into_iter()
         .filter_map(|c| {
-            let tier = if c.label.starts_with(prefix) {
-                0
-            } else {
-                let l = c.label.to_lowercase();
-                if l.starts_with(&lower) {
-                    1
-                } else if !lower.is_empty() && l.contains(&lower) {
-                    2
-                } else {
-                    return None;
-                }
-            };
+            let tier = tier(&c.label, prefix, &lower)?;
             let closeness = if c.kind == CompletionKind::Module {
                 near.get(c.label.as_str()).copied().unwrap_or(2)
             } else {
@@ -452,6 +523,66 @@ pub fn rank(snap: &Snapshot, source: Option<SourceId>, prefix: &str, items: Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The bounded candidates of [`modules`] rank exactly as every code of
+    /// the workspace would (the list before issue 9 point 3): same first
+    /// COMPLETION_LIMIT + 1 items, for prefixes as typed, in other case,
+    /// inside codes, empty and matching nothing, from a file with its own
+    /// modules and a programme.
+    #[test]
+    fn bounded_candidates_rank_as_all_codes_would() {
+        use crate::analysis::{analyze, Input, Options};
+        let mut other = String::new();
+        for i in 0..700 {
+            let code = match i % 4 {
+                0 => format!("CS{i:04}"),
+                1 => format!("cs{i:04}x"),
+                2 => format!("MA{i:04}CS"),
+                _ => format!("Ab{i:04}"),
+            };
+            other.push_str(&format!("module {code} \"m\" {{\n  credits 20\n  level 7\n}}\n"));
+        }
+        let own = "module CS9999 \"o\" {\n  credits 20\n  level 7\n}\nmodule ZZ1 \"z\" {\n  credits 20\n  level 7\n}\n\
+                   programme P \"p\" {\n  award msc\n  framework ljmu-pgt-2022\n  structure {\n    core MA0002CS, Ab0003\n  }\n}\n";
+        let input = |name: &str, text: &str| Input {
+            name: name.into(),
+            path: None,
+            text: text.into(),
+            primary: true,
+        };
+        let analysis = analyze(
+            vec![input("own.pspec", own), input("other.pspec", &other)],
+            &Options::default(),
+        );
+        let snap = Snapshot::build(analysis, std::path::Path::new("/nonexistent-embedded"));
+        let src = Some(0);
+        let all: Vec<Completion> = snap
+            .module_codes()
+            .iter()
+            .map(|c| Completion {
+                label: c.to_string(),
+                kind: CompletionKind::Module,
+                detail: None,
+                documentation: None,
+            })
+            .collect();
+        let cut = spec_lsp::host::COMPLETION_LIMIT + 1;
+        let labels = |v: Vec<Completion>| -> Vec<String> { v.into_iter().take(cut).map(|c| c.label).collect() };
+        for prefix in [
+            "", "C", "CS", "cs", "cS00", "CS06", "ma", "0001", "CS9", "x", "Z", "nothing", "Ab", "b0",
+        ] {
+            let bounded = labels(rank(&snap, src, prefix, modules(&snap, src, prefix)));
+            let full = labels(rank(&snap, src, prefix, all.clone()));
+            assert_eq!(bounded, full, "prefix `{prefix}`");
+            assert!(
+                modules(&snap, src, prefix).len() <= 3 * (cut + 1) + 3,
+                "prefix `{prefix}`: too many candidates"
+            );
+        }
+        // The file's own modules and its programme's come first.
+        let first = labels(rank(&snap, src, "", modules(&snap, src, "")));
+        assert_eq!(&first[..4], ["CS9999", "ZZ1", "Ab0003", "MA0002CS"]);
+    }
 
     fn cx(text: &str) -> (String, Option<String>, usize) {
         let c = context(text, text.len());

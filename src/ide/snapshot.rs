@@ -24,6 +24,11 @@ pub struct Snapshot {
     /// `spec.toml` and why its policy paths could not be read (`spec check`
     /// exits 2): shown as a `policy/io` error on `spec.toml`.
     pub load_error: Option<(PathBuf, String)>,
+    /// The workspace's module codes in byte order, one per code (its first
+    /// definition), as indices into `analysis.workspace.modules`: built on
+    /// the first completion that needs it, so completion finds the codes
+    /// with a typed prefix by binary search (issue 9 point 3).
+    codes: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl Snapshot {
@@ -51,7 +56,21 @@ impl Snapshot {
             index,
             rules,
             load_error: None,
+            codes: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The workspace's module codes, sorted and without repeats.
+    pub fn module_codes(&self) -> Codes<'_> {
+        let modules = &self.analysis.workspace.modules;
+        let order = self.codes.get_or_init(|| {
+            let mut v: Vec<usize> = (0..modules.len()).collect();
+            // Stable: among repeats the first definition comes first.
+            v.sort_by(|&a, &b| modules[a].code.value.cmp(&modules[b].code.value));
+            v.dedup_by(|a, b| modules[*a].code.value == modules[*b].code.value);
+            v
+        });
+        Codes { order, modules }
     }
 
     pub fn source_of(&self, path: &Path) -> Option<SourceId> {
@@ -81,5 +100,38 @@ impl Snapshot {
             .iter()
             .find(|(i, _)| *i == id)
             .map(|(_, f)| f.as_ref())
+    }
+}
+
+/// The sorted module codes of a snapshot ([`Snapshot::module_codes`]).
+#[derive(Clone, Copy)]
+pub struct Codes<'a> {
+    order: &'a [usize],
+    modules: &'a [crate::model::Module],
+}
+
+impl<'a> Codes<'a> {
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+
+    pub fn get(&self, k: usize) -> &'a str {
+        &self.modules[self.order[k]].code.value
+    }
+
+    /// The position of the first code not less than `prefix`: codes that
+    /// start with `prefix` follow it, contiguously.
+    pub fn lower_bound(&self, prefix: &str) -> usize {
+        self.order
+            .partition_point(|&i| self.modules[i].code.value.as_str() < prefix)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &'a str> + 'a {
+        let modules = self.modules;
+        self.order.iter().map(move |&i| modules[i].code.value.as_str())
     }
 }
