@@ -21,7 +21,6 @@ use std::sync::{Arc, OnceLock};
 use crate::analysis::{Options, PolicyInput};
 use crate::check::unknown_reference;
 use crate::diag::Diagnostic;
-use crate::model::pathways::PathwaySpace;
 use crate::model::Workspace;
 use crate::source::{Source, SourceKind, Sources};
 use compile::{did_you_mean, PackFile, PolicySet, Root};
@@ -342,42 +341,21 @@ pub fn check(
             if let Some(s) = &p.structure {
                 listed.extend(s.entries.iter().filter_map(|e| e.module));
             }
-            // Pathway rules need every listed module's credits and level:
-            // when one is out of range (`spec/invalid-value`), no pathway
-            // rule is evaluated, as for an undefined or broken module.
-            let readable = p.structure.as_ref().is_none_or(|s| {
-                s.entries.iter().all(|e| {
-                    e.module.and_then(|m| ws.modules.get(m)).is_none_or(|m| {
-                        crate::check::invalid_value::valid_credits(m.credits.as_ref())
-                            && crate::check::invalid_value::valid_level(m.level.as_ref())
-                    })
-                })
-            });
-            // Nor while the structure itself is in doubt (`spec/duplicate`):
-            // a module listed twice would count twice on a pathway, and a
-            // repeated stage number leaves the stages unknown. spec/credit-total
-            // skips the same programmes.
-            let distinct = p.structure.as_ref().is_none_or(|s| {
-                let mut codes = std::collections::HashSet::new();
-                let mut stages = std::collections::HashSet::new();
-                s.entries.iter().all(|e| codes.insert(e.code.value.as_str()))
-                    && s.stages.iter().all(|st| stages.insert(st.number.value))
-            });
-            let space = PathwaySpace::new(ws, p).ok().filter(|_| readable && distinct);
-            // What is held back (spec/not-evaluated): the pathway rules while
-            // the pathways cannot be read, and the rules that read a line of
-            // the programme that does not parse.
-            let pathways_held = crate::check::not_evaluated::pathways_held(ws, p);
+            // The pathway rules run only on pathways that can be read; when
+            // they cannot, every pathway rule (spec/credit-total and
+            // spec/prerequisite-missing among them) is held back and
+            // spec/not-evaluated says so (rules.md, Scope and counting).
+            let (space, pathways_held) = match crate::check::not_evaluated::pathways(ws, p) {
+                crate::check::not_evaluated::Pathways::Run(space) => (Some(space), None),
+                crate::check::not_evaluated::Pathways::Held(why) => (None, Some(why)),
+                crate::check::not_evaluated::Pathways::None => (None, None),
+            };
             let mut held: Vec<String> = Vec::new();
             let mut reasons: Vec<String> = Vec::new();
-            if let Some(h) = &pathways_held {
-                reasons.push(h.reason.clone());
-                if h.no_space || h.credit_total {
-                    held.push(crate::check::credit_total::ID.to_string());
-                }
-                if h.no_space {
-                    held.push(crate::check::prerequisite_missing::ID.to_string());
-                }
+            if let Some(why) = &pathways_held {
+                reasons.push(why.clone());
+                held.push(crate::check::credit_total::ID.to_string());
+                held.push(crate::check::prerequisite_missing::ID.to_string());
             }
             let unread_fields: Vec<types::Field> = p.unread.iter().flat_map(|u| fields_of(&u.keyword)).collect();
             let unread_rules: Vec<&str> = p
