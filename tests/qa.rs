@@ -88,7 +88,7 @@ fn out_of_range_values_are_reported_once_not_again_by_framework_rules() {
             ),
             (
                 "spec/not-evaluated".to_string(),
-                "programme `MSCDA` was not checked against 5 rules: the level of module `7001RM` is out of range"
+                "programme `MSCDA` was not checked against 7 rules: the level of module `7001RM` is out of range"
                     .to_string(),
             ),
         ]
@@ -118,7 +118,7 @@ fn pathway_rules_wait_while_the_structure_repeats_a_module_or_a_stage() {
         .collect();
     assert_eq!(
         held,
-        vec!["programme `NTUA` was not checked against 4 rules: its structure repeats stage `1`".to_string()]
+        vec!["programme `NTUA` was not checked against 6 rules: its structure repeats stage `1`".to_string()]
     );
 }
 

@@ -1,8 +1,9 @@
 //! Every policy rule of the embedded packs against its own failing and
 //! passing examples (the ones `spec explain` shows), plus the fixtures in
 //! `tests/fixtures/rules/` (each with an `# expect-policy:` header: the
-//! exact set of framework rule ids reported unwaived). The rendered
-//! diagnostics are snapshotted.
+//! exact set of framework rule ids reported unwaived; `# expect-spec:` the
+//! spec/ ids, none when absent). The rendered framework diagnostics are
+//! snapshotted.
 
 mod support;
 
@@ -32,6 +33,14 @@ fn policy_ids(a: &Analysis) -> BTreeSet<String> {
     a.diagnostics
         .iter()
         .filter(|d| !d.code.starts_with("spec/") && !d.is_waived())
+        .map(|d| d.code.clone())
+        .collect()
+}
+
+fn spec_ids(a: &Analysis) -> BTreeSet<String> {
+    a.diagnostics
+        .iter()
+        .filter(|d| d.code.starts_with("spec/"))
         .map(|d| d.code.clone())
         .collect()
 }
@@ -206,6 +215,11 @@ fn fixtures_report_exactly_their_expected_rules() {
         let want = Header::parse(&text).require("expect-policy", &path);
         let a = analyse(&text);
         assert_eq!(policy_ids(&a), want, "{}\n{}", path.display(), rendered(&a, None));
+        // The snapshot shows the framework's findings only, so a fixture
+        // must not hide spec/ findings of its own: their ids are declared
+        // (`# expect-spec:`, none when absent).
+        let spec_want = Header::parse(&text).get("expect-spec").cloned().unwrap_or_default();
+        assert_eq!(spec_ids(&a), spec_want, "{}: spec/ findings", path.display());
         let name = path
             .file_stem()
             .and_then(|s| s.to_str())

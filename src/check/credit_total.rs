@@ -18,8 +18,7 @@
 //! The diagnostic points at the programme's `credits` value and labels the
 //! `structure` keyword with the structure's total.
 
-use std::collections::HashSet;
-
+use super::not_evaluated::{self, Pathways};
 use super::CheckCtx;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::build::MAX_INT;
@@ -51,21 +50,12 @@ pub fn check(ctx: &CheckCtx, out: &mut Vec<Diagnostic>) {
         if s.groups.iter().any(|g| g.choose.value == 0 || g.choose.value > MAX_INT) {
             continue; // spec/invalid-value
         }
-        let mut listed = HashSet::new();
-        if !s.entries.iter().all(|e| listed.insert(e.code.value.as_str())) {
-            continue; // spec/duplicate: a module listed twice is taken once
-        }
-        let Ok(space) = PathwaySpace::new(ws, p) else {
+        // Held back, and said so by spec/not-evaluated, while the pathways
+        // cannot be read (a module listed twice, undefined, broken or out of
+        // range; a repeated stage; an unsatisfiable option).
+        let Pathways::Run(space) = not_evaluated::pathways(ws, p) else {
             continue;
         };
-        let over = s.entries.iter().any(|e| {
-            e.module
-                .and_then(|m| ws.modules.get(m))
-                .is_some_and(|m| m.credits() > MAX_INT)
-        });
-        if over {
-            continue; // spec/invalid-value
-        }
         let core: u64 = space
             .core
             .iter()

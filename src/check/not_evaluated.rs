@@ -38,70 +38,61 @@ pub const RULE: RuleDoc = RuleDoc {
     example_pass: include_str!("examples/not_evaluated.pass.pspec"),
 };
 
-/// How much of a programme's pathway checking is held back, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PathwaysHeld {
-    pub reason: String,
-    /// The pathways cannot be built: `spec/credit-total` and
-    /// `spec/prerequisite-missing` are held back too.
-    pub no_space: bool,
-    /// A module listed twice, or credits out of range: `spec/credit-total`
-    /// is held back too.
-    pub credit_total: bool,
+/// Whether the pathway rules of a programme run (rules.md, Scope and
+/// counting): the pathway rules are spec/credit-total,
+/// spec/prerequisite-missing and every framework rule over `pathways`.
+pub enum Pathways {
+    /// The programme has no structure: there is nothing to evaluate.
+    None,
+    /// Every pathway rule runs on these pathways.
+    Run(PathwaySpace),
+    /// No pathway rule runs; the reason, for the `spec/not-evaluated` message.
+    Held(String),
 }
 
-/// Why the pathway rules of `p` cannot run, if they cannot. `None` when the
-/// programme has no structure (nothing to evaluate) or every pathway rule runs.
-pub fn pathways_held(ws: &Workspace, p: &Programme) -> Option<PathwaysHeld> {
-    let s = p.structure.as_ref()?;
-    let held = |reason: String, no_space: bool, credit_total: bool| {
-        Some(PathwaysHeld {
-            reason,
-            no_space,
-            credit_total,
-        })
+/// The pathways of `p`, or why its pathway rules are held back. The one
+/// place that decides it: spec/credit-total, spec/prerequisite-missing and
+/// the policy engine all ask here, so what `spec/not-evaluated` lists is
+/// exactly what did not run.
+pub fn pathways(ws: &Workspace, p: &Programme) -> Pathways {
+    let Some(s) = p.structure.as_ref() else {
+        return Pathways::None;
     };
-    match PathwaySpace::new(ws, p) {
-        Err(Blocked::NoStructure) => return None,
+    let space = match PathwaySpace::new(ws, p) {
+        Err(Blocked::NoStructure) => return Pathways::None,
         Err(Blocked::Module(code)) => {
             let reason = match ws.module_id(&code).and_then(|m| ws.modules.get(m)) {
                 None => format!("its structure lists module `{code}`, which is not defined"),
                 Some(m) if m.broken => format!("its structure lists module `{code}`, whose definition does not parse"),
                 Some(_) => format!("its structure lists module `{code}`, which has no `credits`"),
             };
-            return held(reason, true, false);
+            return Pathways::Held(reason);
         }
         Err(Blocked::Unsatisfiable(g)) => {
             let title = s.groups.get(g).map(|g| g.title.value.as_str()).unwrap_or("");
-            return held(format!("option `{title}` has no valid choice of modules"), true, false);
+            return Pathways::Held(format!("option `{title}` has no valid choice of modules"));
         }
-        Ok(_) => {}
-    }
+        Ok(space) => space,
+    };
+    // The structure itself in doubt (spec/duplicate): a module listed twice
+    // would count twice on a pathway, a repeated stage number leaves the
+    // stages unknown.
     let mut codes = std::collections::HashSet::new();
     if let Some(e) = s.entries.iter().find(|e| !codes.insert(e.code.value.as_str())) {
-        return held(
-            format!("its structure lists module `{}` twice", e.code.value),
-            false,
-            true,
-        );
+        return Pathways::Held(format!("its structure lists module `{}` twice", e.code.value));
     }
     let mut stages = std::collections::HashSet::new();
     if let Some(st) = s.stages.iter().find(|st| !stages.insert(st.number.value)) {
-        return held(
-            format!("its structure repeats stage `{}`", st.number.value),
-            false,
-            false,
-        );
+        return Pathways::Held(format!("its structure repeats stage `{}`", st.number.value));
     }
-    let mut reason = None;
-    let mut credits_out = false;
+    // A listed module whose credits or level is out of range
+    // (spec/invalid-value) or missing (spec/missing-property).
     for e in &s.entries {
         let Some(m) = e.module.and_then(|m| ws.modules.get(m)) else {
             continue;
         };
         if !super::invalid_value::valid_credits(m.credits.as_ref()) {
-            credits_out = true;
-            reason.get_or_insert_with(|| format!("the credits of module `{}` are out of range", m.code.value));
+            return Pathways::Held(format!("the credits of module `{}` are out of range", m.code.value));
         }
         if !super::invalid_value::valid_level(m.level.as_ref()) {
             let why = if m.level.is_some() {
@@ -109,10 +100,10 @@ pub fn pathways_held(ws: &Workspace, p: &Programme) -> Option<PathwaysHeld> {
             } else {
                 "is missing"
             };
-            reason.get_or_insert_with(|| format!("the level of module `{}` {why}", m.code.value));
+            return Pathways::Held(format!("the level of module `{}` {why}", m.code.value));
         }
     }
-    held(reason?, false, credits_out)
+    Pathways::Run(space)
 }
 
 /// The one `spec/not-evaluated` diagnostic of a programme: `rules` held back

@@ -26,6 +26,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::graph::PrereqGraph;
+use super::not_evaluated::{self, Pathways};
 use super::CheckCtx;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::pathways::PathwaySpace;
@@ -51,7 +52,8 @@ pub fn check(ctx: &CheckCtx, out: &mut Vec<Diagnostic>) {
         let Some(s) = &p.structure else {
             continue;
         };
-        let Ok(space) = PathwaySpace::new(ws, p) else {
+        // Held back with the other pathway rules (spec/not-evaluated).
+        let Pathways::Run(space) = not_evaluated::pathways(ws, p) else {
             continue;
         };
         // Code -> every entry listing it.

@@ -149,7 +149,8 @@ pub fn describe(snap: &Snapshot, sym: &Sym) -> Option<String> {
                 let _ = write!(md, ", framework `{}`", f.value);
             }
             if let Ok(space) = crate::model::pathways::PathwaySpace::new(ws, p) {
-                let _ = write!(md, "\n\n{} pathway(s)", space.count());
+                let n = space.count();
+                let _ = write!(md, "\n\n{n} {}", if n == 1 { "pathway" } else { "pathways" });
             }
         }
         Sym::Rule(id) => {

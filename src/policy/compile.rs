@@ -58,48 +58,7 @@ pub struct Framework {
     pub pack: usize,
 }
 
-/// The IR: what rules evaluate.
-#[derive(Debug, Clone)]
-pub enum Ir {
-    Const(Value),
-    Var(usize),
-    Field(Box<Ir>, Field),
-    List(Vec<(Ir, Option<Ir>)>),
-    Not(Box<Ir>),
-    Neg(Box<Ir>),
-    Bin(BinOp, Box<Ir>, Box<Ir>),
-    If(Box<Ir>, Box<Ir>, Box<Ir>),
-    Quant {
-        all: bool,
-        slot: usize,
-        coll: Box<Ir>,
-        filter: Option<Box<Ir>>,
-        body: Box<Ir>,
-        reach: bool,
-    },
-    Agg {
-        kind: AggKind,
-        slot: usize,
-        coll: Box<Ir>,
-        filter: Option<Box<Ir>>,
-        body: Option<Box<Ir>>,
-    },
-    Call(Builtin, Vec<Ir>),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Builtin {
-    Present,
-    Abs,
-    Lower,
-    Len,
-    Award,
-    Admits,
-    IsRule,
-    Closure,
-    Reach,
-    StartsWith,
-}
+pub use super::ir::*;
 
 const BUILTINS: &[(&str, Builtin)] = &[
     ("present", Builtin::Present),
@@ -114,63 +73,6 @@ const BUILTINS: &[(&str, Builtin)] = &[
     ("reach", Builtin::Reach),
     ("starts_with", Builtin::StartsWith),
 ];
-
-/// What a rule's first `for` binding ranges over.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Root {
-    Programme,
-    ProgrammeModules,
-    Variances,
-    Modules,
-    Pathways,
-}
-
-#[derive(Debug, Clone)]
-pub enum Seg {
-    Lit(String),
-    Expr(Ir),
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct Text {
-    pub segs: Vec<Seg>,
-}
-
-#[derive(Debug, Clone)]
-pub enum Step {
-    Let(usize, Ir),
-    When(Ir),
-}
-
-#[derive(Debug, Clone)]
-pub struct Require {
-    pub expr: Ir,
-    pub at: Option<Ir>,
-    pub message: Option<Text>,
-    pub label: Option<Text>,
-    pub help: Option<Text>,
-}
-
-#[derive(Debug, Clone)]
-pub struct CompiledRule {
-    pub info: RuleInfo,
-    pub pack: usize,
-    pub span: Span,
-    pub root: Root,
-    /// Slot and collection of the `for` bindings after the root one.
-    pub root_slot: Option<usize>,
-    pub bindings: Vec<(usize, Ir)>,
-    pub steps: Vec<Step>,
-    pub requires: Vec<Require>,
-    pub at: Option<Ir>,
-    pub message: Text,
-    /// The text under the primary span (default: the renderer's).
-    pub label: Option<Text>,
-    pub help: Option<Text>,
-    /// Conditional severities, checked in order; then `info.severity`.
-    pub severities: Vec<(Severity, Ir)>,
-    pub nslots: usize,
-}
 
 /// Compiled packs: frameworks, rules and the compile diagnostics.
 #[derive(Debug, Clone, Default)]
@@ -320,18 +222,42 @@ impl PolicySet {
 }
 
 /// Compiles a set of policy files together (includes resolve across them).
+/// Compiles policy files, in named phases: each reads what the earlier ones
+/// built into the set and adds its own compile diagnostics.
 pub fn compile(packs: Vec<PackFile>) -> PolicySet {
     let parsed: Vec<Pack> = packs.iter().map(|p| syntax::parse_pack(&p.text)).collect();
     let mut set = PolicySet {
         packs,
         ..PolicySet::default()
     };
+    syntax_errors(&mut set, &parsed);
+    let links = headers(&mut set, &parsed);
+    resolve_links(&mut set, &links);
+    awards(&mut set, &parsed);
+    constants(&mut set, &parsed);
+    rules(&mut set, &parsed);
+    criterion_rules(&mut set, &parsed);
+    set
+}
+
+/// The `include` and `extend` lines found by [`headers`], by pack.
+struct Links {
+    extends: Vec<(usize, Sp<String>)>,
+    includes: Vec<(usize, Vec<Sp<String>>)>,
+}
+
+/// Phase 0: the parse errors of every file, as `policy/syntax`.
+fn syntax_errors(set: &mut PolicySet, parsed: &[Pack]) {
     for (pi, pk) in parsed.iter().enumerate() {
         for e in &pk.errors {
             set.err(pi, "policy/syntax", e.span, e.message.clone(), e.help.clone());
         }
     }
-    // 1. headers
+}
+
+/// Phase 1: each file's header (`framework` or `extend`), source document,
+/// criterion rule and includes; the frameworks are declared here.
+fn headers(set: &mut PolicySet, parsed: &[Pack]) -> Links {
     let mut extends: Vec<(usize, Sp<String>)> = Vec::new();
     let mut includes: Vec<(usize, Vec<Sp<String>>)> = Vec::new();
     set.pack_framework = vec![None; parsed.len()];
@@ -408,9 +334,15 @@ pub fn compile(packs: Vec<PackFile>) -> PolicySet {
         }
         includes.push((pi, incs));
     }
-    // 2. includes and extends must name known frameworks
+    Links { extends, includes }
+}
+
+/// Phase 2: includes and extends must name known frameworks; an extension's
+/// includes join its framework's.
+fn resolve_links(set: &mut PolicySet, links: &Links) {
+    let Links { extends, includes } = links;
     let known: Vec<String> = set.frameworks.iter().map(|f| f.id.clone()).collect();
-    for (pi, incs) in &includes {
+    for (pi, incs) in includes.iter() {
         for i in incs {
             if !set.fw_index.contains_key(&i.value) {
                 let help = suggest(&i.value, known.iter().map(|s| s.as_str()).collect())
@@ -425,7 +357,7 @@ pub fn compile(packs: Vec<PackFile>) -> PolicySet {
             }
         }
     }
-    for (pi, id) in &extends {
+    for (pi, id) in extends.iter() {
         if !set.fw_index.contains_key(&id.value) {
             let help = suggest(&id.value, known.iter().map(|s| s.as_str()).collect());
             set.err(
@@ -447,7 +379,10 @@ pub fn compile(packs: Vec<PackFile>) -> PolicySet {
             }
         }
     }
-    // 3. awards
+}
+
+/// Phase 3: the awards of each framework, and their exit awards.
+fn awards(set: &mut PolicySet, parsed: &[Pack]) {
     for (pi, pk) in parsed.iter().enumerate() {
         let Some(fw) = set.pack_framework[pi].clone() else {
             continue;
@@ -510,11 +445,14 @@ pub fn compile(packs: Vec<PackFile>) -> PolicySet {
             }
         }
     }
-    // 4. constants, in file order (a constant may use earlier ones)
+}
+
+/// Phase 4: constants, in file order (a constant may use earlier ones).
+fn constants(set: &mut PolicySet, parsed: &[Pack]) {
     for (pi, pk) in parsed.iter().enumerate() {
         for item in &pk.items {
             if let Item::Const { name, expr } = item {
-                let mut cx = Cx::new(&set, pi, false);
+                let mut cx = Cx::new(set, pi, false);
                 let (ir, ty, _) = cx.expr(expr);
                 let errs = std::mem::take(&mut cx.errors);
                 let ok = errs.is_empty();
@@ -534,7 +472,11 @@ pub fn compile(packs: Vec<PackFile>) -> PolicySet {
             }
         }
     }
-    // 5. rules
+}
+
+/// Phase 5: rules, type-checked and lowered to the IR ([`compile_rule`]);
+/// rule ids are unique across the packs.
+fn rules(set: &mut PolicySet, parsed: &[Pack]) {
     let mut seen: HashMap<String, (usize, Span)> = HashMap::new();
     for (pi, pk) in parsed.iter().enumerate() {
         let Some(fw) = set.pack_framework[pi].clone() else {
@@ -569,7 +511,7 @@ pub fn compile(packs: Vec<PackFile>) -> PolicySet {
                 }
                 seen.insert(r.id.value.clone(), (pi, r.id.span));
                 let mut errs = Vec::new();
-                let rule = compile_rule(&set, pi, &fw, r, false, &mut errs);
+                let rule = compile_rule(set, pi, &fw, r, false, &mut errs);
                 set.errors.extend(errs);
                 if let Some(rule) = rule {
                     set.rules.push(rule);
@@ -577,7 +519,10 @@ pub fn compile(packs: Vec<PackFile>) -> PolicySet {
             }
         }
     }
-    // 6. criterion rules must exist
+}
+
+/// Phase 6: a framework's criterion rule must exist.
+fn criterion_rules(set: &mut PolicySet, parsed: &[Pack]) {
     for fi in 0..set.frameworks.len() {
         if let Some(c) = set.frameworks[fi].criterion_rule.clone() {
             if !set.rules.iter().any(|r| r.info.id == c) {
@@ -593,7 +538,6 @@ pub fn compile(packs: Vec<PackFile>) -> PolicySet {
             }
         }
     }
-    set
 }
 
 fn find_in(pk: &Pack, what: &str) -> Span {

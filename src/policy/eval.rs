@@ -1653,6 +1653,7 @@ fn leaf(rule: &CompiledRule, ctx: &Ctx, env: &mut Vec<Value>, out: &mut Vec<Find
             }
         }
     }
+    let first = out.len();
     for rq in &rule.requires {
         let v = eval(&rq.expr, ctx, env);
         let witness = match v {
@@ -1695,15 +1696,22 @@ fn leaf(rule: &CompiledRule, ctx: &Ctx, env: &mut Vec<Value>, out: &mut Vec<Find
                 }
             }
         }
-        let message = render(ctx, rq.message.as_ref().unwrap_or(&rule.message), env);
-        let help = rq.help.as_ref().or(rule.help.as_ref()).map(|h| render(ctx, h, env));
-        let label = rq.label.as_ref().or(rule.label.as_ref()).map(|h| render(ctx, h, env));
         let loc = rq
             .at
             .as_ref()
             .or(rule.at.as_ref())
             .and_then(|a| at_loc(a, ctx, env))
             .or_else(|| subject_loc(rule, ctx, env));
+        // One finding per subject and place: when a second `require` fails
+        // at the span of an earlier one (PG.B1.5's exit award 70 credits is
+        // both not under the programme's and outside its award's range),
+        // the first written is the one reported; fixing it is read first.
+        if loc.is_some() && out[first..].iter().any(|f| f.loc == loc) {
+            continue;
+        }
+        let message = render(ctx, rq.message.as_ref().unwrap_or(&rule.message), env);
+        let help = rq.help.as_ref().or(rule.help.as_ref()).map(|h| render(ctx, h, env));
+        let label = rq.label.as_ref().or(rule.label.as_ref()).map(|h| render(ctx, h, env));
         let mut severity = rule.info.severity;
         for (sev, cond) in &rule.severities {
             if truthy(&eval(cond, ctx, env)) == Some(true) {

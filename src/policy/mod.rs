@@ -12,6 +12,7 @@ pub use crate::rules::{RuleCatalogue, RuleInfo, RuleScope};
 
 pub mod compile;
 pub mod eval;
+pub mod ir;
 pub mod syntax;
 pub mod types;
 
@@ -21,7 +22,6 @@ use std::sync::{Arc, OnceLock};
 use crate::analysis::{Options, PolicyInput};
 use crate::check::unknown_reference;
 use crate::diag::Diagnostic;
-use crate::model::pathways::PathwaySpace;
 use crate::model::Workspace;
 use crate::source::{Source, SourceKind, Sources};
 use compile::{did_you_mean, PackFile, PolicySet, Root};
@@ -245,7 +245,9 @@ impl RuleCatalogue for Catalogue {
 }
 
 /// Evaluates every applicable rule of the compiled catalogue `cat` (which
-/// compiled without errors) over the workspace and applies variances.
+/// compiled without errors) over the workspace and applies variances, in
+/// three phases: [`programme_frameworks`], [`evaluate`], then the variances
+/// ([`variance::check_and_waive`]).
 pub fn check(
     cat: &Catalogue,
     sources: &mut Sources,
@@ -255,7 +257,6 @@ pub fn check(
 ) -> PolicyRun {
     let set = cat.set.clone();
     let known: Vec<&str> = set.frameworks.iter().map(|f| f.id.as_str()).collect();
-    let mut failed = false;
     if let Some(f) = &options.framework {
         if !set.fw_index.contains_key(f) {
             let id = sources.add(Source::new("--framework", None, f.clone(), SourceKind::Policy));
@@ -274,7 +275,31 @@ pub fn check(
         diags.push(unknown_reference::default_framework(id, f, &known, near));
         return PolicyRun { failed: true };
     }
-    // 1. each programme's framework, and its award
+    let frameworks = programme_frameworks(&set, ws, options, &known, diags);
+    let first_finding = diags.len();
+    let held_back = evaluate(cat, &set, ws, &frameworks, diags);
+    trim_spans(sources, &mut diags[..], first_finding);
+    // Phase 3: variances, their own checks, then waiving.
+    let input = variance::VarianceInput {
+        ws,
+        catalogue: cat,
+        frameworks: &frameworks,
+        require_approved: options.require_approved_variances,
+        held_back: &held_back,
+    };
+    variance::check_and_waive(&input, diags);
+    PolicyRun { failed: false }
+}
+
+/// Phase 1: each programme's framework (`--framework`, its own line, or the
+/// workspace default), and its award and exit awards known to it.
+fn programme_frameworks(
+    set: &PolicySet,
+    ws: &Workspace,
+    options: &Options,
+    known: &[&str],
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Option<String>> {
     let mut frameworks: Vec<Option<String>> = vec![None; ws.programmes.len()];
     // The award codes of each framework, computed once rather than per programme.
     let mut award_codes: HashMap<String, Vec<String>> = HashMap::new();
@@ -286,7 +311,7 @@ pub fn check(
                 Some(f.value.clone())
             } else {
                 let near = did_you_mean(&f.value, known.iter().copied());
-                diags.push(unknown_reference::programme_framework(p, f, &known, near));
+                diags.push(unknown_reference::programme_framework(p, f, known, near));
                 None
             }
         } else {
@@ -324,8 +349,20 @@ pub fn check(
         }
         frameworks[pi] = Some(fw);
     }
-    // 2. evaluate, framework by framework
-    let first_finding = diags.len();
+    frameworks
+}
+
+/// Phase 2: every active rule of each framework over its programmes (and,
+/// for rules about a module itself, the modules they list); what was held
+/// back, by programme, for the variance checks.
+fn evaluate(
+    cat: &Catalogue,
+    set: &PolicySet,
+    ws: &Workspace,
+    frameworks: &[Option<String>],
+    diags: &mut Vec<Diagnostic>,
+) -> HashMap<String, Vec<String>> {
+    let mut failed = false;
     let mut held_back: HashMap<String, Vec<String>> = HashMap::new();
     let mut fws: Vec<String> = frameworks.iter().flatten().cloned().collect();
     fws.sort();
@@ -342,42 +379,21 @@ pub fn check(
             if let Some(s) = &p.structure {
                 listed.extend(s.entries.iter().filter_map(|e| e.module));
             }
-            // Pathway rules need every listed module's credits and level:
-            // when one is out of range (`spec/invalid-value`), no pathway
-            // rule is evaluated, as for an undefined or broken module.
-            let readable = p.structure.as_ref().is_none_or(|s| {
-                s.entries.iter().all(|e| {
-                    e.module.and_then(|m| ws.modules.get(m)).is_none_or(|m| {
-                        crate::check::invalid_value::valid_credits(m.credits.as_ref())
-                            && crate::check::invalid_value::valid_level(m.level.as_ref())
-                    })
-                })
-            });
-            // Nor while the structure itself is in doubt (`spec/duplicate`):
-            // a module listed twice would count twice on a pathway, and a
-            // repeated stage number leaves the stages unknown. spec/credit-total
-            // skips the same programmes.
-            let distinct = p.structure.as_ref().is_none_or(|s| {
-                let mut codes = std::collections::HashSet::new();
-                let mut stages = std::collections::HashSet::new();
-                s.entries.iter().all(|e| codes.insert(e.code.value.as_str()))
-                    && s.stages.iter().all(|st| stages.insert(st.number.value))
-            });
-            let space = PathwaySpace::new(ws, p).ok().filter(|_| readable && distinct);
-            // What is held back (spec/not-evaluated): the pathway rules while
-            // the pathways cannot be read, and the rules that read a line of
-            // the programme that does not parse.
-            let pathways_held = crate::check::not_evaluated::pathways_held(ws, p);
+            // The pathway rules run only on pathways that can be read; when
+            // they cannot, every pathway rule (spec/credit-total and
+            // spec/prerequisite-missing among them) is held back and
+            // spec/not-evaluated says so (rules.md, Scope and counting).
+            let (space, pathways_held) = match crate::check::not_evaluated::pathways(ws, p) {
+                crate::check::not_evaluated::Pathways::Run(space) => (Some(space), None),
+                crate::check::not_evaluated::Pathways::Held(why) => (None, Some(why)),
+                crate::check::not_evaluated::Pathways::None => (None, None),
+            };
             let mut held: Vec<String> = Vec::new();
             let mut reasons: Vec<String> = Vec::new();
-            if let Some(h) = &pathways_held {
-                reasons.push(h.reason.clone());
-                if h.no_space || h.credit_total {
-                    held.push(crate::check::credit_total::ID.to_string());
-                }
-                if h.no_space {
-                    held.push(crate::check::prerequisite_missing::ID.to_string());
-                }
+            if let Some(why) = &pathways_held {
+                reasons.push(why.clone());
+                held.push(crate::check::credit_total::ID.to_string());
+                held.push(crate::check::prerequisite_missing::ID.to_string());
             }
             let unread_fields: Vec<types::Field> = p.unread.iter().flat_map(|u| fields_of(&u.keyword)).collect();
             let unread_rules: Vec<&str> = p
@@ -522,9 +538,13 @@ pub fn check(
         }
     }
     let _ = failed;
-    // spans end at their last non-blank character (some model spans carry
-    // trailing blanks)
-    for d in diags.iter_mut().skip(first_finding) {
+    held_back
+}
+
+/// Spans of the findings from `first` on end at their last non-blank
+/// character (some model spans carry trailing blanks).
+fn trim_spans(sources: &Sources, diags: &mut [Diagnostic], first: usize) {
+    for d in diags.iter_mut().skip(first) {
         if let Some(src) = sources.get(d.source) {
             let text = src.text.as_bytes();
             while d.span.end > d.span.start
@@ -536,16 +556,6 @@ pub fn check(
             }
         }
     }
-    // 3. variances: their own checks, then waiving
-    let input = variance::VarianceInput {
-        ws,
-        catalogue: cat,
-        frameworks: &frameworks,
-        require_approved: options.require_approved_variances,
-        held_back: &held_back,
-    };
-    variance::check_and_waive(&input, diags);
-    PolicyRun { failed: false }
 }
 
 /// `policy/limit`: a rule spent its evaluation budget on one subject and

@@ -311,7 +311,11 @@ pub fn render_one(d: &Diagnostic, sources: &Sources, color: bool) -> String {
     };
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(100)
-        .with_links(false);
+        .with_links(false)
+        // Wrap at spaces only: a rule id, code or path is never split at
+        // its hyphens or slashes.
+        .with_word_separator(textwrap::WordSeparator::AsciiSpace)
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation);
     let mut out = String::new();
     if handler.render_report(&mut out, &report).is_err() {
         out = format!("{}: {}\n", d.code, d.message);
