@@ -223,3 +223,31 @@ fn variance_timing_without_validated_checks_only_submitted() {
         .collect();
     assert_eq!(waived, vec!["MSCDA", "MSCDA"], "MSCDA's variance is valid and waives");
 }
+
+#[test]
+fn a_one_credit_module_reads_one_credit() {
+    let text = "module 7001RM \"Research Methods\" { credits 20 level 7 research-skills outcomes { LO1 \"Plan\" } assessment AS1 \"P\" { kind coursework covers LO1 } }
+module 7002DA \"Induction\" { credits 1 level 7 outcomes { LO1 \"Start\" } assessment AS1 \"R\" { kind coursework covers LO1 } }
+module 7003ST \"Statistics\" { credits 39 level 7 outcomes { LO1 \"Model\" } assessment AS1 \"E\" { kind exam covers LO1 } }
+module 7004ML \"Machine Learning\" { credits 30 level 7 outcomes { LO1 \"Train\" } assessment AS1 \"P\" { kind project covers LO1 } }
+module 7005DV \"Visualisation\" { credits 30 level 7 outcomes { LO1 \"Show\" } assessment AS1 \"P\" { kind portfolio covers LO1 } }
+module 7099DS \"Dissertation\" { credits 60 level 7 dissertation requires 7001RM outcomes { LO1 \"Investigate\" } assessment AS1 \"D\" { kind project covers LO1 } }
+programme MSCDA \"MSc Data Analytics\" { award MSc framework ljmu-pgt-2022 credits 180
+  structure { core 7001RM, 7002DA, 7003ST semester 1 core 7004ML, 7005DV semester 2 core 7099DS semester 3 }
+}
+";
+    let a = analyse(text);
+    let size: Vec<_> = findings(&a)
+        .into_iter()
+        .filter(|(c, _)| c == "PG.A4.2/module-size")
+        .map(|(_, m)| m)
+        .collect();
+    assert!(
+        size.iter().any(|m| m.starts_with("module `7002DA` is 1 credit;")),
+        "{size:#?}"
+    );
+    assert!(
+        size.iter().any(|m| m.starts_with("module `7003ST` is 39 credits;")),
+        "{size:#?}"
+    );
+}
