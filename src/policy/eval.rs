@@ -128,15 +128,15 @@ fn truthy(v: &Value) -> Option<bool> {
     }
 }
 
-fn list_of(v: Vec<Value>) -> Value {
+pub(super) fn list_of(v: Vec<Value>) -> Value {
     Value::List(Arc::new(v))
 }
 
-fn sstr(s: &str, loc: Option<Loc>) -> Value {
+pub(super) fn sstr(s: &str, loc: Option<Loc>) -> Value {
     Value::Str(Arc::from(s), loc)
 }
 
-fn opt_str(s: Option<&crate::span::Spanned<String>>, src: usize) -> Value {
+pub(super) fn opt_str(s: Option<&crate::span::Spanned<String>>, src: usize) -> Value {
     match s {
         Some(x) => sstr(
             &x.value,
@@ -149,7 +149,7 @@ fn opt_str(s: Option<&crate::span::Spanned<String>>, src: usize) -> Value {
     }
 }
 
-fn opt_int(s: Option<&crate::span::Spanned<u64>>) -> Value {
+pub(super) fn opt_int(s: Option<&crate::span::Spanned<u64>>) -> Value {
     opt_int_in(s, 0, crate::model::build::MAX_INT)
 }
 
@@ -158,14 +158,14 @@ fn opt_int(s: Option<&crate::span::Spanned<u64>>) -> Value {
 /// reading it would only report the same fault again (a 0-credit module is
 /// not "0 credits, not 10, 20 or 30"; a level-9 module does not make the
 /// levels of a pathway miss the award).
-fn opt_int_in(s: Option<&crate::span::Spanned<u64>>, lo: u64, hi: u64) -> Value {
+pub(super) fn opt_int_in(s: Option<&crate::span::Spanned<u64>>, lo: u64, hi: u64) -> Value {
     match s {
         Some(x) if (lo..=hi).contains(&x.value) => Value::Int(x.value as i64),
         _ => Value::None,
     }
 }
 
-fn dur(d: Option<&crate::model::DurationValue>) -> Value {
+pub(super) fn dur(d: Option<&crate::model::DurationValue>) -> Value {
     match d {
         Some(d) => {
             let n = d.amount.min(1 << 40) as i64;
@@ -182,7 +182,7 @@ fn dur(d: Option<&crate::model::DurationValue>) -> Value {
 
 /// `programme.modules`: the structure's entries as modules in the
 /// programme; broken modules (syntax errors) feed no rule.
-fn programme_modules(ws: &Workspace, pid: ProgrammeId) -> Value {
+pub(super) fn programme_modules(ws: &Workspace, pid: ProgrammeId) -> Value {
     match ws.programmes.get(pid).and_then(|p| p.structure.as_ref()) {
         Some(s) => list_of(
             s.entries
@@ -199,444 +199,7 @@ fn programme_modules(ws: &Workspace, pid: ProgrammeId) -> Value {
     }
 }
 
-/// Reads a field.
-pub fn field(ctx: &Ctx, v: &Value, f: Field) -> Value {
-    use Field::*;
-    let ws = ctx.ws;
-    match v {
-        Value::Module(mid, entry) => {
-            let Some(m) = ws.modules.get(*mid) else {
-                return Value::None;
-            };
-            let src = m.source;
-            let e = entry.and_then(|(p, e)| {
-                ws.programmes
-                    .get(p)
-                    .and_then(|p| p.structure.as_ref())
-                    .and_then(|s| s.entries.get(e))
-            });
-            let period = e.and_then(|e| e.period);
-            match f {
-                MCode => sstr(
-                    &m.code.value,
-                    Some(Loc {
-                        source: src,
-                        span: m.code.span,
-                    }),
-                ),
-                MTitle => sstr(&m.title, None),
-                MCredits => opt_int_in(m.credits.as_ref(), 0, crate::model::build::MAX_INT),
-                MLevel => opt_int_in(m.level.as_ref(), 3, 8),
-                MWeeks => opt_int_in(m.weeks.as_ref(), 1, crate::model::build::MAX_INT),
-                MPassMark => opt_int_in(m.pass_mark.as_ref(), 0, 100),
-                MResearchSkills => Value::Bool(m.research_skills.is_some()),
-                MDissertation => Value::Bool(m.dissertation.is_some()),
-                MPlacement => Value::Bool(m.placement.is_some()),
-                MPassFail => Value::Bool(m.pass_fail.is_some()),
-                MRequires => list_of(
-                    m.requires
-                        .iter()
-                        .map(|r| {
-                            sstr(
-                                &r.value,
-                                Some(Loc {
-                                    source: src,
-                                    span: r.span,
-                                }),
-                            )
-                        })
-                        .collect(),
-                ),
-                MPrerequisites => list_of(
-                    m.requires
-                        .iter()
-                        .filter_map(|r| ws.module_id(&r.value))
-                        .map(|id| Value::Module(id, None))
-                        .collect(),
-                ),
-                MOutcomes => list_of((0..m.outcomes.len()).map(|i| Value::Outcome(*mid, i)).collect()),
-                MAssessments => list_of((0..m.assessments.len()).map(|i| Value::Assessment(*mid, i)).collect()),
-                EStage => e
-                    .and_then(|e| e.stage)
-                    .map(|s| Value::Int(s as i64))
-                    .unwrap_or(Value::None),
-                EYear => period.map(|p| Value::Int(p.year as i64)).unwrap_or(Value::None),
-                EStart => period.map(|p| Value::Int(p.start as i64)).unwrap_or(Value::None),
-                EEnd => period.map(|p| Value::Int(p.end as i64)).unwrap_or(Value::None),
-                ESemesters => period.map(|p| Value::Int(p.semesters() as i64)).unwrap_or(Value::None),
-                ESpanning => period.map(|p| Value::Bool(p.spanning())).unwrap_or(Value::None),
-                ECore => e
-                    .map(|e| Value::Bool(e.membership == Membership::Core))
-                    .unwrap_or(Value::None),
-                _ => Value::None,
-            }
-        }
-        Value::Programme(pid) => {
-            let Some(p) = ws.programmes.get(*pid) else {
-                return Value::None;
-            };
-            let src = p.source;
-            match f {
-                PCode => sstr(
-                    &p.code.value,
-                    Some(Loc {
-                        source: src,
-                        span: p.code.span,
-                    }),
-                ),
-                PTitle => sstr(&p.title, None),
-                PAward => opt_str(p.award.as_ref(), src),
-                PFramework => opt_str(p.framework.as_ref(), src),
-                PCredits => opt_int_in(p.credits.as_ref(), 1, crate::model::build::MAX_INT),
-                PModes => list_of(p.modes.iter().map(|m| opt_str(Some(m), src)).collect()),
-                PLanguage => opt_str(p.language.as_ref(), src),
-                PDelivery => match &p.delivery {
-                    Some(d) => opt_str(Some(d), src),
-                    None => sstr("semesterised", None),
-                },
-                PStarts => p.starts.as_ref().map(|d| Value::Date(d.value)).unwrap_or(Value::None),
-                PValidated => p
-                    .validated
-                    .as_ref()
-                    .map(|d| Value::Date(d.value))
-                    .unwrap_or(Value::None),
-                PPreviousValidation => p
-                    .previous_validation
-                    .as_ref()
-                    .map(|d| Value::Date(d.value))
-                    .unwrap_or(Value::None),
-                PErasmusMundus => Value::Bool(p.erasmus_mundus.is_some()),
-                PAccreditations => list_of(p.accreditations.iter().map(|a| opt_str(Some(a), src)).collect()),
-                PExitAwards => list_of((0..p.exit_awards.len()).map(|i| Value::ExitAward(*pid, i)).collect()),
-                PRplCertificated => opt_int(p.rpl.as_ref().and_then(|r| r.certificated.as_ref())),
-                PRplExperiential => opt_int(p.rpl.as_ref().and_then(|r| r.experiential.as_ref())),
-                PPartners => list_of((0..p.partners.len()).map(|i| Value::Partner(*pid, i)).collect()),
-                PFirstContact => dur(p.attendance.as_ref().and_then(|a| a.first_contact.as_ref())),
-                PSecondContact => dur(p.attendance.as_ref().and_then(|a| a.second_contact.as_ref())),
-                PInterview => dur(p.attendance.as_ref().and_then(|a| a.interview.as_ref())),
-                PAgreementsPerYear => opt_int(p.attendance.as_ref().and_then(|a| a.agreements_per_year.as_ref())),
-                PSharedWith => list_of(
-                    p.engagement
-                        .as_ref()
-                        .map(|e| e.shared_with.iter().map(|s| opt_str(Some(s), src)).collect())
-                        .unwrap_or_default(),
-                ),
-                PRetention => dur(p.engagement.as_ref().and_then(|e| e.retention.as_ref())),
-                PModules if ctx.prog == Some(*pid) => {
-                    ctx.prog_modules.get_or_init(|| programme_modules(ws, *pid)).clone()
-                }
-                PModules => programme_modules(ws, *pid),
-                PYears => {
-                    let mut ys: Vec<u64> = p
-                        .structure
-                        .iter()
-                        .flat_map(|s| s.entries.iter().filter_map(|e| e.period.map(|p| p.year)))
-                        .collect();
-                    ys.sort_unstable();
-                    ys.dedup();
-                    list_of(ys.into_iter().map(|y| Value::Int(y as i64)).collect())
-                }
-                PStages => list_of(
-                    p.structure
-                        .iter()
-                        .flat_map(|s| s.stages.iter().map(|st| Value::Int(st.number.value as i64)))
-                        .collect(),
-                ),
-                PVariances => list_of((0..p.variances.len()).map(|i| Value::Variance(*pid, i)).collect()),
-                PStructure => Value::Bool(p.structure.is_some()),
-                _ => Value::None,
-            }
-        }
-        Value::ExitAward(pid, i) => {
-            let Some(x) = ws
-                .programmes
-                .get(*pid)
-                .and_then(|p| p.exit_awards.get(*i).map(|x| (p.source, x)))
-            else {
-                return Value::None;
-            };
-            match f {
-                XAward => opt_str(Some(&x.1.award), x.0),
-                XCredits => opt_int_in(Some(&x.1.credits), 1, crate::model::build::MAX_INT),
-                _ => Value::None,
-            }
-        }
-        Value::Partner(pid, i) => {
-            let Some((src, x)) = ws
-                .programmes
-                .get(*pid)
-                .and_then(|p| p.partners.get(*i).map(|x| (p.source, x)))
-            else {
-                return Value::None;
-            };
-            match f {
-                RName => opt_str(Some(&x.name), src),
-                RModel => opt_str(x.model.as_ref(), src),
-                RLinkTutor => opt_str(x.link_tutor.as_ref(), src),
-                RProgrammeLeader => opt_str(x.programme_leader.as_ref(), src),
-                ROperationalFramework => opt_str(x.operational_framework.as_ref(), src),
-                _ => Value::None,
-            }
-        }
-        Value::Variance(pid, i) => {
-            let Some((src, v)) = ws
-                .programmes
-                .get(*pid)
-                .and_then(|p| p.variances.get(*i).map(|x| (p.source, x)))
-            else {
-                return Value::None;
-            };
-            match f {
-                VRule => opt_str(Some(&v.rule), src),
-                VAppliesTo => list_of(v.applies_to.iter().map(|a| opt_str(Some(a), src)).collect()),
-                VCriterion => opt_str(v.criterion.as_ref().map(|c| &c.name), src),
-                VPsrb => opt_str(v.criterion.as_ref().and_then(|c| c.body.as_ref()), src),
-                VRationale => opt_str(v.rationale.as_ref(), src),
-                VAlternative => opt_str(v.alternative.as_ref(), src),
-                VEvidence => opt_str(v.evidence.as_ref(), src),
-                VSubmitted => v
-                    .submitted
-                    .as_ref()
-                    .map(|d| Value::Date(d.value))
-                    .unwrap_or(Value::None),
-                VApproved => Value::Bool(v.approved.is_some()),
-                VApprovedOn => v
-                    .approved
-                    .as_ref()
-                    .and_then(|a| a.date.as_ref())
-                    .map(|d| Value::Date(d.value))
-                    .unwrap_or(Value::None),
-                VApprovedBy => opt_str(v.approved.as_ref().map(|a| &a.by), src),
-                _ => Value::None,
-            }
-        }
-        Value::Assessment(mid, i) => {
-            let Some((src, a)) = ws
-                .modules
-                .get(*mid)
-                .and_then(|m| m.assessments.get(*i).map(|a| (m.source, a)))
-            else {
-                return Value::None;
-            };
-            match f {
-                ACode => opt_str(Some(&a.code), src),
-                ATitle => opt_str(Some(&a.title), src),
-                AKind => opt_str(a.kind.as_ref(), src),
-                AWeight => opt_int(a.weight.as_ref()),
-                ACovers => list_of(a.covers.iter().map(|c| opt_str(Some(c), src)).collect()),
-                ACompetency => Value::Bool(a.competency.is_some()),
-                AModule => Value::Module(*mid, None),
-                _ => Value::None,
-            }
-        }
-        Value::Outcome(mid, i) => {
-            let Some((src, o)) = ws
-                .modules
-                .get(*mid)
-                .and_then(|m| m.outcomes.get(*i).map(|o| (m.source, o)))
-            else {
-                return Value::None;
-            };
-            match f {
-                OCode => opt_str(Some(&o.code), src),
-                OText => opt_str(Some(&o.text), src),
-                OModule => Value::Module(*mid, None),
-                _ => Value::None,
-            }
-        }
-        Value::Award(i) => {
-            let Some(a) = ctx.awards.get(*i) else {
-                return Value::None;
-            };
-            match f {
-                WCode => Value::str(&a.code),
-                WTitle => Value::str(&a.title),
-                WFamily => a.family.as_deref().map(Value::str).unwrap_or(Value::None),
-                WCredits => list_of(
-                    a.credits
-                        .iter()
-                        .map(|&(lo, hi)| if lo == hi { Value::Int(lo) } else { Value::Range(lo, hi) })
-                        .collect(),
-                ),
-                WLevels => list_of(a.levels.iter().map(|&(l, c)| Value::Level(l, c)).collect()),
-                WExits => list_of(a.exits.iter().map(|e| Value::str(e)).collect()),
-                WRplCertificated => a.rpl.map(|r| Value::Int(r.0)).unwrap_or(Value::None),
-                WRplExperiential => a.rpl.map(|r| Value::Int(r.1)).unwrap_or(Value::None),
-                _ => Value::None,
-            }
-        }
-        Value::Level(l, c) => match f {
-            LLevel => Value::Int(*l),
-            LCredits => c.map(Value::Int).unwrap_or(Value::None),
-            _ => Value::None,
-        },
-        _ => Value::None,
-    }
-}
-
-/// Where a field of a record was written (for `at`).
-pub fn field_loc(ctx: &Ctx, v: &Value, f: Field) -> Option<Loc> {
-    use Field::*;
-    let ws = ctx.ws;
-    let loc = |source, span| Some(Loc { source, span });
-    match v {
-        Value::Module(mid, entry) => {
-            let m = ws.modules.get(*mid)?;
-            let s = m.source;
-            match f {
-                MCredits => m.credits.as_ref().and_then(|c| loc(s, c.span)),
-                MLevel => m.level.as_ref().and_then(|c| loc(s, c.span)),
-                MWeeks => m.weeks.as_ref().and_then(|c| loc(s, c.span)),
-                MPassMark => m.pass_mark.as_ref().and_then(|c| loc(s, c.span)),
-                MResearchSkills => m.research_skills.and_then(|c| loc(s, c)),
-                MDissertation => m.dissertation.and_then(|c| loc(s, c)),
-                MPlacement => m.placement.and_then(|c| loc(s, c)),
-                MPassFail => m.pass_fail.and_then(|c| loc(s, c)),
-                MRequires | MPrerequisites => m.requires_span.and_then(|c| loc(s, c)),
-                MCode | MTitle | MOutcomes | MAssessments => loc(s, m.code.span),
-                EStage | EYear | EStart | EEnd | ESemesters | ESpanning => {
-                    let (pid, e) = (*entry)?;
-                    let p = ws.programmes.get(pid)?;
-                    let e = p.structure.as_ref()?.entries.get(e)?;
-                    loc(p.source, e.placement_span.unwrap_or(e.code.span))
-                }
-                // Whether the module is core is said by the `core` or
-                // `option` line that lists it.
-                ECore => {
-                    let (pid, e) = (*entry)?;
-                    let p = ws.programmes.get(pid)?;
-                    let e = p.structure.as_ref()?.entries.get(e)?;
-                    loc(p.source, e.line_span)
-                }
-                _ => None,
-            }
-        }
-        Value::Programme(pid) => {
-            let p = ws.programmes.get(*pid)?;
-            let s = p.source;
-            let sp = |x: &Option<crate::span::Spanned<String>>| x.as_ref().and_then(|c| loc(s, c.span));
-            match f {
-                PAward => sp(&p.award),
-                PFramework => sp(&p.framework),
-                PCredits => p.credits.as_ref().and_then(|c| loc(s, c.span)),
-                PLanguage => sp(&p.language),
-                PDelivery => sp(&p.delivery),
-                PStarts => p.starts.as_ref().and_then(|c| loc(s, c.span)),
-                PValidated => p.validated.as_ref().and_then(|c| loc(s, c.span)),
-                PPreviousValidation => p.previous_validation.as_ref().and_then(|c| loc(s, c.span)),
-                PErasmusMundus => p.erasmus_mundus.and_then(|c| loc(s, c)),
-                PRplCertificated => p
-                    .rpl
-                    .as_ref()
-                    .and_then(|r| r.certificated.as_ref().map(|c| c.span).or(Some(r.span)))
-                    .and_then(|c| loc(s, c)),
-                PRplExperiential => p
-                    .rpl
-                    .as_ref()
-                    .and_then(|r| r.experiential.as_ref().map(|c| c.span).or(Some(r.span)))
-                    .and_then(|c| loc(s, c)),
-                PFirstContact => p
-                    .attendance
-                    .as_ref()
-                    .and_then(|a| a.first_contact.as_ref())
-                    .and_then(|c| loc(s, c.span)),
-                PSecondContact => p
-                    .attendance
-                    .as_ref()
-                    .and_then(|a| a.second_contact.as_ref())
-                    .and_then(|c| loc(s, c.span)),
-                PInterview => p
-                    .attendance
-                    .as_ref()
-                    .and_then(|a| a.interview.as_ref())
-                    .and_then(|c| loc(s, c.span)),
-                PAgreementsPerYear => p
-                    .attendance
-                    .as_ref()
-                    .and_then(|a| a.agreements_per_year.as_ref())
-                    .and_then(|c| loc(s, c.span)),
-                PRetention => p
-                    .engagement
-                    .as_ref()
-                    .and_then(|a| a.retention.as_ref())
-                    .and_then(|c| loc(s, c.span)),
-                PSharedWith => p.engagement.as_ref().and_then(|a| loc(s, a.span)),
-                // the `structure` keyword: the block is the subject, its head the span
-                PStructure | PModules | PYears | PStages => p.structure.as_ref().and_then(|x| {
-                    loc(
-                        s,
-                        crate::span::Span::new(
-                            x.span.start as usize,
-                            (x.span.start as usize + "structure".len()).min(x.span.end as usize),
-                        ),
-                    )
-                }),
-                _ => None,
-            }
-        }
-        Value::ExitAward(pid, i) => {
-            let p = ws.programmes.get(*pid)?;
-            let x = p.exit_awards.get(*i)?;
-            match f {
-                XAward => loc(p.source, x.award.span),
-                XCredits => loc(p.source, x.credits.span),
-                _ => None,
-            }
-        }
-        Value::Partner(pid, i) => {
-            let p = ws.programmes.get(*pid)?;
-            let x = p.partners.get(*i)?;
-            let s = p.source;
-            let sp = |v: &Option<crate::span::Spanned<String>>| v.as_ref().and_then(|c| loc(s, c.span));
-            match f {
-                RName => loc(s, x.name.span),
-                RModel => sp(&x.model),
-                RLinkTutor => sp(&x.link_tutor),
-                RProgrammeLeader => sp(&x.programme_leader),
-                ROperationalFramework => sp(&x.operational_framework),
-                _ => None,
-            }
-        }
-        Value::Variance(pid, i) => {
-            let p = ws.programmes.get(*pid)?;
-            let v = p.variances.get(*i)?;
-            let s = p.source;
-            let sp = |x: &Option<crate::span::Spanned<String>>| x.as_ref().and_then(|c| loc(s, c.span));
-            match f {
-                VRule => loc(s, v.rule.span),
-                VCriterion | VPsrb => v.criterion.as_ref().and_then(|c| loc(s, c.span)),
-                VRationale => sp(&v.rationale),
-                VAlternative => sp(&v.alternative),
-                VEvidence => sp(&v.evidence),
-                VSubmitted => v.submitted.as_ref().and_then(|c| loc(s, c.span)),
-                VApproved | VApprovedOn | VApprovedBy => v.approved.as_ref().and_then(|c| loc(s, c.span)),
-                _ => None,
-            }
-        }
-        Value::Assessment(mid, i) => {
-            let m = ws.modules.get(*mid)?;
-            let a = m.assessments.get(*i)?;
-            let s = m.source;
-            match f {
-                AKind => a.kind.as_ref().and_then(|c| loc(s, c.span)),
-                AWeight => a.weight.as_ref().and_then(|c| loc(s, c.span)),
-                ACovers => a.covers_span.and_then(|c| loc(s, c)),
-                ACompetency => a.competency.and_then(|c| loc(s, c)),
-                ACode | ATitle => loc(s, a.code.span),
-                _ => None,
-            }
-        }
-        Value::Outcome(mid, i) => {
-            let m = ws.modules.get(*mid)?;
-            let o = m.outcomes.get(*i)?;
-            match f {
-                OText => loc(m.source, o.text.span),
-                _ => loc(m.source, o.code.span),
-            }
-        }
-        _ => None,
-    }
-}
+pub use super::schema::{field, field_loc};
 
 /// The "head" location of a value: a record's code, a string's literal.
 pub fn value_loc(ctx: &Ctx, v: &Value) -> Option<Loc> {

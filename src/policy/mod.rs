@@ -13,6 +13,7 @@ pub use crate::rules::{RuleCatalogue, RuleInfo, RuleScope};
 pub mod compile;
 pub mod eval;
 pub mod ir;
+pub mod schema;
 pub mod syntax;
 pub mod types;
 
