@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use crate::check::{self, CheckCtx};
 use crate::diag::{Diagnostic, Severity, SourceId, Summary};
-use crate::model::{build_workspace_with, BuildOptions, Workspace};
+use crate::model::{link, lower_file, BuildOptions, Lowered, Workspace};
 use crate::policy::Catalogue;
 use crate::source::{Source, SourceKind, Sources};
 use crate::syntax::ast::SourceFile;
@@ -94,6 +94,9 @@ pub struct Analysis {
     /// [`reanalyze`] reuses it only under the same options.
     pub options: Options,
     pub all_primary: bool,
+    /// `files` holds the trees ([`analyze_once`] drops them): only then can
+    /// [`reanalyze`] reuse the analysis.
+    pub trees_kept: bool,
     /// The workspace's components, computed by the first re-analysis that
     /// needs them ([`incremental`]).
     pub(crate) components: std::sync::OnceLock<Arc<incremental::Components>>,
@@ -121,25 +124,63 @@ pub fn analyze(inputs: Vec<Input>, options: &Options) -> Analysis {
 
 /// Analyses already-parsed inputs.
 pub fn analyze_parsed(parsed: Vec<Parsed>, options: &Options) -> Analysis {
-    let mut sources = Sources::new();
-    let mut files = Vec::with_capacity(parsed.len());
-    let mut primary = Vec::with_capacity(parsed.len());
-    for p in parsed {
-        let id = sources.add(Source::new(
-            p.input.name.clone(),
-            p.input.path.clone(),
-            p.input.text.clone(),
-            SourceKind::Spec,
-        ));
-        primary.push(p.input.primary);
-        files.push((id, p.tree));
-    }
-    let mut diags = Vec::new();
-    let refs: Vec<(SourceId, &SourceFile)> = files.iter().map(|(id, f)| (*id, f.as_ref())).collect();
     let build_options = BuildOptions {
         default_framework: options.default_framework.is_some(),
     };
-    let workspace = build_workspace_with(&refs, &mut diags, &build_options);
+    let lowered: Vec<Lowered> = parsed
+        .par_iter()
+        .enumerate()
+        .map(|(id, p)| lower_file(id, &p.tree, &build_options))
+        .collect();
+    let (inputs, files) = parsed
+        .into_iter()
+        .enumerate()
+        .map(|(id, p)| (p.input, (id, p.tree)))
+        .unzip();
+    finish(inputs, files, lowered, true, options)
+}
+
+/// [`analyze`] for a one-shot check (the CLI on a whole catalogue): each
+/// file is parsed and lowered in one step and its tree dropped at once, so
+/// the trees of the catalogue never sit in memory beside its model. The
+/// result keeps no trees (`files` holds empty ones) and is never
+/// re-analysed incrementally; everything else equals [`analyze`]'s.
+pub fn analyze_once(inputs: Vec<Input>, options: &Options) -> Analysis {
+    let build_options = BuildOptions {
+        default_framework: options.default_framework.is_some(),
+    };
+    let (inputs, lowered): (Vec<Input>, Vec<Lowered>) = inputs
+        .into_par_iter()
+        .enumerate()
+        .map(|(id, input)| {
+            let tree = crate::syntax::parse(&input.text);
+            let lowered = lower_file(id, &tree, &build_options);
+            (input, lowered)
+        })
+        .unzip();
+    let empty = Arc::new(SourceFile::default());
+    let files = (0..inputs.len()).map(|id| (id, empty.clone())).collect();
+    finish(inputs, files, lowered, false, options)
+}
+
+/// The analysis of lowered files (the `.pspec` sources get ids `0..n`, in
+/// input order): link, checks, policies, scope, summary.
+fn finish(
+    inputs: Vec<Input>,
+    files: Vec<(SourceId, Arc<SourceFile>)>,
+    lowered: Vec<Lowered>,
+    trees_kept: bool,
+    options: &Options,
+) -> Analysis {
+    let mut sources = Sources::new();
+    let mut primary = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        let id = sources.add(Source::new(input.name, input.path, input.text, SourceKind::Spec));
+        debug_assert_eq!(id, primary.len());
+        primary.push(input.primary);
+    }
+    let mut diags = Vec::new();
+    let workspace = link(lowered, &mut diags);
     check::run_all(&CheckCtx { ws: &workspace }, &mut diags);
     let (catalogue, compile_errors) = Catalogue::compile(&mut sources, &options.policies);
     let policy_failed = if compile_errors.is_empty() {
@@ -194,6 +235,7 @@ pub fn analyze_parsed(parsed: Vec<Parsed>, options: &Options) -> Analysis {
         catalogue: Arc::new(catalogue),
         options: options.clone(),
         all_primary: primary.iter().all(|p| *p),
+        trees_kept,
         components: Default::default(),
     }
 }

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use spec::analysis::incremental::{reanalyze_with_reuse, Reuse};
-use spec::analysis::{analyze_parsed, parse_input, Analysis, Input, Options, Parsed};
+use spec::analysis::{analyze_once, analyze_parsed, parse_input, Analysis, Input, Options, Parsed};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -368,4 +368,33 @@ fn other_options_or_a_new_file_mean_a_whole_analysis() {
     assert_eq!(reuse, Reuse::Whole);
     let (_, reuse) = reanalyze_with_reuse(&prev, parsed, &Options::default());
     assert_eq!(reuse, Reuse::Unchanged);
+}
+
+/// The CLI's one-shot analysis (each tree dropped once lowered) equals the
+/// editor's on every base, and is never reused by a re-analysis.
+#[test]
+fn a_one_shot_analysis_equals_the_kept_one() {
+    let r = root();
+    let bases = [
+        pspec_files(&r.join("examples"), 1),
+        pspec_files(&r.join("../shared/conformance"), 1),
+        pspec_files(&r.join("tests/fixtures/rules"), 1),
+        pspec_files(&r.join("tests/fixtures/spec"), 1),
+    ];
+    for (i, base) in bases.iter().enumerate() {
+        let mut texts = read(base);
+        texts.extend(generated());
+        let parsed = parse_all(&texts, None, None);
+        let inputs: Vec<Input> = parsed.iter().map(|p| p.input.clone()).collect();
+        let kept = analyze_parsed(parsed.clone(), &Options::default());
+        let once = analyze_once(inputs, &Options::default());
+        assert!(
+            !once.diagnostics.is_empty(),
+            "base {i} finds nothing: the comparison proves nothing"
+        );
+        assert_same(&once, &kept, i);
+        assert!(kept.trees_kept && !once.trees_kept);
+        let (_, reuse) = reanalyze_with_reuse(&once, parsed, &Options::default());
+        assert_eq!(reuse, Reuse::Whole, "base {i}");
+    }
 }

@@ -62,6 +62,7 @@ pub fn reanalyze_with_reuse(prev: &Analysis, parsed: Vec<Parsed>, options: &Opti
                 .is_some_and(|s| s.kind == SourceKind::Spec && s.name == p.input.name && s.path == p.input.path)
         });
     let reusable = same_files
+        && prev.trees_kept
         && prev.all_primary
         && parsed.iter().all(|p| p.input.primary)
         && !prev.policy_failed
@@ -246,6 +247,7 @@ pub fn reanalyze_with_reuse(prev: &Analysis, parsed: Vec<Parsed>, options: &Opti
         catalogue: prev.catalogue.clone(),
         options: options.clone(),
         all_primary: true,
+        trees_kept: true,
         components: Default::default(),
     };
     if !comps.too_big() {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
 
-use crate::analysis::{analyze, Analysis, Input, Options};
+use crate::analysis::{analyze_once, Analysis, Input, Options};
 use crate::render;
 use crate::workspace::{self, LoadError};
 
@@ -208,7 +208,7 @@ pub fn run(args: CheckArgs, color: bool) -> u8 {
         options.framework = args.framework.clone();
         options.require_approved_variances |= args.require_approved_variances;
         let deny_warnings = !args.deny.is_empty() || !u.config.output.deny.is_empty();
-        let analysis = analyze(u.inputs, &options);
+        let analysis = analyze_once(u.inputs, &options);
         if analysis.policy_failed {
             // Show why (the policy diagnostics), but the check did not run:
             // nothing on stdout, no summary of a check that did not happen.

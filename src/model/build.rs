@@ -76,24 +76,60 @@ pub fn build_workspace_with(
     diags: &mut Vec<Diagnostic>,
     options: &BuildOptions,
 ) -> Workspace {
-    let mut ctx = Ctx { diags, options };
+    let lowered = files
+        .iter()
+        .map(|(src, file)| lower_file(*src, file, options))
+        .collect();
+    link(lowered, diags)
+}
+
+/// One file's items as model records, before they are linked into a
+/// workspace ([`link`]): what a file contributes, independent of every other
+/// file, so files can be lowered in parallel and their trees dropped.
+#[derive(Debug, Default)]
+pub struct Lowered {
+    modules: Vec<Module>,
+    programmes: Vec<Programme>,
+    diags: Vec<Diagnostic>,
+}
+
+/// Lowers one parsed file: its syntax errors and the well-formedness
+/// diagnostics of its items.
+pub fn lower_file(src: SourceId, file: &SourceFile, options: &BuildOptions) -> Lowered {
+    let mut out = Lowered::default();
+    let mut ctx = Ctx {
+        diags: &mut out.diags,
+        options,
+    };
+    for e in &file.errors {
+        ctx.push(syntax::diagnostic(src, e));
+    }
+    for item in &file.items {
+        match item {
+            Item::Module(m) => out.modules.push(build_module(&mut ctx, src, m)),
+            Item::Programme(p) => out.programmes.push(build_programme(&mut ctx, src, p)),
+        }
+    }
+    out
+}
+
+/// Links lowered files (in a deterministic order) into the workspace: the
+/// code indexes (the first definition wins; later ones are
+/// `spec/duplicate`) and every reference resolved to an id.
+pub fn link(lowered: Vec<Lowered>, diags: &mut Vec<Diagnostic>) -> Workspace {
+    // Linking reads no option of the configuration (lowering did).
+    let options = BuildOptions::default();
+    let mut ctx = Ctx {
+        diags,
+        options: &options,
+    };
     let mut ws = Workspace::default();
-    for (src, file) in files {
-        for e in &file.errors {
-            ctx.push(syntax::diagnostic(*src, e));
-        }
-        for item in &file.items {
-            match item {
-                Item::Module(m) => {
-                    let module = build_module(&mut ctx, *src, m);
-                    ws.modules.push(module);
-                }
-                Item::Programme(p) => {
-                    let programme = build_programme(&mut ctx, *src, p);
-                    ws.programmes.push(programme);
-                }
-            }
-        }
+    ws.modules.reserve(lowered.iter().map(|l| l.modules.len()).sum());
+    ws.programmes.reserve(lowered.iter().map(|l| l.programmes.len()).sum());
+    for l in lowered {
+        ctx.diags.extend(l.diags);
+        ws.modules.extend(l.modules);
+        ws.programmes.extend(l.programmes);
     }
     // Codes: first definition wins, later ones are duplicates.
     ws.module_index.reserve(ws.modules.len());

@@ -20,7 +20,7 @@ use crate::diag::SourceId;
 use crate::span::{Span, Spanned};
 use crate::syntax::ast::Date;
 
-pub use build::{build_workspace, build_workspace_with, BuildOptions};
+pub use build::{build_workspace, build_workspace_with, link, lower_file, BuildOptions, Lowered};
 
 pub type ModuleId = usize;
 pub type ProgrammeId = usize;
