@@ -18,6 +18,8 @@ pub mod syntax;
 pub mod types;
 
 use std::collections::HashMap;
+
+use rayon::prelude::*;
 use std::sync::{Arc, OnceLock};
 
 use crate::analysis::{Options, PolicyInput};
@@ -339,6 +341,11 @@ fn programme_frameworks(
             .map(String::as_str)
             .collect();
         let mut check_award = |code: &crate::span::Spanned<String>, what: &str| {
+            // The suggestion only for an unknown code (a Levenshtein pass
+            // over the award table was 4% of a catalogue's check).
+            if codes.contains(&code.value.as_str()) {
+                return;
+            }
             let near = did_you_mean(&code.value, codes.iter().copied());
             diags.extend(crate::check::unknown_award::check(p, code, what, &fw, &codes, near));
         };
@@ -380,166 +387,237 @@ fn evaluate(
             if let Some(s) = &p.structure {
                 listed.extend(s.entries.iter().filter_map(|e| e.module));
             }
-            // The pathway rules run only on pathways that can be read; when
-            // they cannot, every pathway rule (spec/credit-total and
-            // spec/prerequisite-missing among them) is held back and
-            // spec/not-evaluated says so (rules.md, Scope and counting).
-            let (space, pathways_held) = match crate::check::not_evaluated::pathways(ws, p) {
-                crate::check::not_evaluated::Pathways::Run(space) => (Some(space), None),
-                crate::check::not_evaluated::Pathways::Held(why) => (None, Some(why)),
-                crate::check::not_evaluated::Pathways::None => (None, None),
-            };
-            let mut held: Vec<String> = Vec::new();
-            let mut reasons: Vec<String> = Vec::new();
-            if let Some(why) = &pathways_held {
-                reasons.push(why.clone());
-                held.push(crate::check::credit_total::ID.to_string());
-                held.push(crate::check::prerequisite_missing::ID.to_string());
-            }
-            let unread_fields: Vec<types::Field> = p.unread.iter().flat_map(|u| fields_of(&u.keyword)).collect();
-            let unread_rules: Vec<&str> = p
-                .unread
-                .iter()
-                .filter(|u| u.keyword == "variance")
-                .filter_map(|u| u.argument.as_deref())
-                .collect();
-            let structure_unread = p.unread("structure");
-            let ctx = Ctx {
-                ws,
-                prog: Some(pi),
-                awards: &awards,
-                admits: &admits,
-                space: space.as_ref(),
-                limit_hit: Default::default(),
-                fuel: Default::default(),
-                prog_modules: Default::default(),
-            };
-            for &ri in &active {
-                let rule = &set.rules[ri];
-                if rule.root == Root::Modules {
-                    continue;
-                }
-                if p.broken {
-                    let cited = unread_rules.iter().find(|&&r| {
-                        r == rule.info.id || rule.info.id.strip_prefix(r).is_some_and(|t| t.starts_with('/'))
-                    });
-                    let needs = if let Some(r) = cited {
-                        Some(format!("its `variance {r}` line does not parse"))
-                    } else if structure_unread && matches!(rule.root, Root::ProgrammeModules | Root::Pathways) {
-                        Some(unread_reason(p, "structure"))
-                    } else {
-                        let reads = rule_fields(rule);
-                        unread_fields
-                            .iter()
-                            .find(|f| reads.contains(f))
-                            .and_then(|f| p.unread.iter().find(|u| fields_of(&u.keyword).contains(f)))
-                            .map(|u| unread_reason(p, &u.keyword))
-                    };
-                    if let Some(why) = needs {
-                        held.push(rule.info.id.clone());
-                        if !reasons.contains(&why) {
-                            reasons.push(why);
-                        }
-                        continue;
-                    }
-                }
-                let root = match rule.root {
-                    Root::Pathways => {
-                        if space.is_none() {
-                            if pathways_held.is_some() {
-                                held.push(rule.info.id.clone());
-                            }
-                            continue;
-                        }
-                        Some(Value::PathSym)
-                    }
-                    _ => None,
-                };
-                let mut found = Vec::new();
-                if !eval::run_rule(rule, &ctx, root, &mut found) {
-                    diags.push(
-                        over_budget(&rule.info.id, "programme", &p.code.value, p.source, p.code.span)
-                            .with_programme(p.code.value.clone()),
-                    );
-                }
-                emit(
+        }
+        // Programmes are independent: evaluated in parallel, merged in
+        // programme order.
+        let runs: Vec<ProgrammeRun> = ws
+            .programmes
+            .par_iter()
+            .enumerate()
+            .filter(|(pi, _)| frameworks[*pi].as_deref() == Some(fw.as_str()))
+            .map(|(pi, p)| {
+                let env = FrameworkEnv {
                     cat,
-                    ri,
-                    &rule.info.id,
-                    Some(&rule.info.clause),
-                    Some(p),
-                    found,
-                    p.source,
-                    diags,
-                );
+                    set,
+                    ws,
+                    fw,
+                    awards: &awards,
+                    admits: &admits,
+                    active: &active,
+                };
+                evaluate_programme(&env, pi, p)
+            })
+            .collect();
+        for run in runs {
+            diags.extend(run.diags);
+            if let Some((code, held)) = run.held {
+                held_back.insert(code, held);
             }
-            if ctx.limit_hit.get() {
-                diags.push(Diagnostic::warning("policy/limit", p.source, p.code.span, format!("a pathway rule of programme `{}` was not evaluated: too many option combinations touch one dissertation's prerequisites", p.code.value)).with_programme(p.code.value.clone()).with_help(format!("the exact search explores at most {} combinations; see docs/policies.md", eval::REACH_LIMIT)));
-            }
-            if p.unread("rule") {
-                for u in p.unread.iter().filter(|u| u.keyword == "rule") {
-                    held.push(u.argument.clone().unwrap_or_else(|| "a rule of the programme".into()));
-                    let why = "its `rule` line does not parse".to_string();
-                    if !reasons.contains(&why) {
-                        reasons.push(why);
-                    }
-                }
-            }
-            if !held.is_empty() {
-                diags.push(crate::check::not_evaluated::diagnostic(p, &held, &reasons));
-                held_back.insert(p.code.value.clone(), held);
-            }
-            failed |= programme_rules(cat, fw, ws, pi, &ctx, diags);
+            failed |= run.failed;
         }
         listed.sort_unstable();
         listed.dedup();
-        let ctx = Ctx {
-            ws,
-            prog: None,
-            awards: &awards,
-            admits: &admits,
-            space: None,
-            limit_hit: Default::default(),
-            fuel: Default::default(),
-            prog_modules: Default::default(),
-        };
         for &ri in &active {
             let rule = &set.rules[ri];
             if rule.root != Root::Modules {
                 continue;
             }
-            for &mid in &listed {
-                let Some(m) = ws.modules.get(mid) else {
-                    continue;
-                };
-                if m.broken {
-                    continue;
-                }
-                let mut found = Vec::new();
-                if !eval::run_rule(rule, &ctx, Some(Value::Module(mid, None)), &mut found) {
-                    diags.push(over_budget(
+            // The modules in parallel (each with its own budget), merged in
+            // module order.
+            let found: Vec<Vec<Diagnostic>> = listed
+                .par_iter()
+                .map(|&mid| {
+                    let mut out = Vec::new();
+                    let Some(m) = ws.modules.get(mid).filter(|m| !m.broken) else {
+                        return out;
+                    };
+                    let ctx = Ctx {
+                        ws,
+                        prog: None,
+                        awards: &awards,
+                        admits: &admits,
+                        space: None,
+                        limit_hit: Default::default(),
+                        fuel: Default::default(),
+                        prog_modules: Default::default(),
+                    };
+                    let mut found = Vec::new();
+                    if !eval::run_rule(rule, &ctx, Some(Value::Module(mid, None)), &mut found) {
+                        out.push(over_budget(
+                            &rule.info.id,
+                            "module",
+                            &m.code.value,
+                            m.source,
+                            m.code.span,
+                        ));
+                    }
+                    emit(
+                        cat,
+                        ri,
                         &rule.info.id,
-                        "module",
-                        &m.code.value,
+                        Some(&rule.info.clause),
+                        None,
+                        found,
                         m.source,
-                        m.code.span,
-                    ));
-                }
-                emit(
-                    cat,
-                    ri,
-                    &rule.info.id,
-                    Some(&rule.info.clause),
-                    None,
-                    found,
-                    m.source,
-                    diags,
-                );
-            }
+                        &mut out,
+                    );
+                    out
+                })
+                .collect();
+            diags.extend(found.into_iter().flatten());
         }
     }
     let _ = failed;
     held_back
+}
+
+/// What one framework's evaluation shares across its programmes.
+struct FrameworkEnv<'a> {
+    cat: &'a Catalogue,
+    set: &'a PolicySet,
+    ws: &'a Workspace,
+    fw: &'a str,
+    awards: &'a [compile::Award],
+    admits: &'a HashMap<String, Vec<String>>,
+    active: &'a [usize],
+}
+
+/// One programme's findings, and the rules held back for it.
+struct ProgrammeRun {
+    diags: Vec<Diagnostic>,
+    held: Option<(String, Vec<String>)>,
+    failed: bool,
+}
+
+/// Every active rule of the framework (but those about a module itself)
+/// over programme `pi`, and its own programme rules.
+fn evaluate_programme(env: &FrameworkEnv, pi: usize, p: &crate::model::Programme) -> ProgrammeRun {
+    let FrameworkEnv {
+        cat,
+        set,
+        ws,
+        fw,
+        awards,
+        admits,
+        active,
+    } = *env;
+    let mut out = Vec::new();
+    let diags = &mut out;
+    // The pathway rules run only on pathways that can be read; when
+    // they cannot, every pathway rule (spec/credit-total and
+    // spec/prerequisite-missing among them) is held back and
+    // spec/not-evaluated says so (rules.md, Scope and counting).
+    let (space, pathways_held) = match crate::check::not_evaluated::pathways(ws, p) {
+        crate::check::not_evaluated::Pathways::Run(space) => (Some(space), None),
+        crate::check::not_evaluated::Pathways::Held(why) => (None, Some(why)),
+        crate::check::not_evaluated::Pathways::None => (None, None),
+    };
+    let mut held: Vec<String> = Vec::new();
+    let mut reasons: Vec<String> = Vec::new();
+    if let Some(why) = &pathways_held {
+        reasons.push(why.clone());
+        held.push(crate::check::credit_total::ID.to_string());
+        held.push(crate::check::prerequisite_missing::ID.to_string());
+    }
+    let unread_fields: Vec<types::Field> = p.unread.iter().flat_map(|u| fields_of(&u.keyword)).collect();
+    let unread_rules: Vec<&str> = p
+        .unread
+        .iter()
+        .filter(|u| u.keyword == "variance")
+        .filter_map(|u| u.argument.as_deref())
+        .collect();
+    let structure_unread = p.unread("structure");
+    let ctx = Ctx {
+        ws,
+        prog: Some(pi),
+        awards,
+        admits,
+        space: space.as_ref(),
+        limit_hit: Default::default(),
+        fuel: Default::default(),
+        prog_modules: Default::default(),
+    };
+    for &ri in active {
+        let rule = &set.rules[ri];
+        if rule.root == Root::Modules {
+            continue;
+        }
+        if p.broken {
+            let cited = unread_rules
+                .iter()
+                .find(|&&r| r == rule.info.id || rule.info.id.strip_prefix(r).is_some_and(|t| t.starts_with('/')));
+            let needs = if let Some(r) = cited {
+                Some(format!("its `variance {r}` line does not parse"))
+            } else if structure_unread && matches!(rule.root, Root::ProgrammeModules | Root::Pathways) {
+                Some(unread_reason(p, "structure"))
+            } else {
+                let reads = rule_fields(rule);
+                unread_fields
+                    .iter()
+                    .find(|f| reads.contains(f))
+                    .and_then(|f| p.unread.iter().find(|u| fields_of(&u.keyword).contains(f)))
+                    .map(|u| unread_reason(p, &u.keyword))
+            };
+            if let Some(why) = needs {
+                held.push(rule.info.id.clone());
+                if !reasons.contains(&why) {
+                    reasons.push(why);
+                }
+                continue;
+            }
+        }
+        let root = match rule.root {
+            Root::Pathways => {
+                if space.is_none() {
+                    if pathways_held.is_some() {
+                        held.push(rule.info.id.clone());
+                    }
+                    continue;
+                }
+                Some(Value::PathSym)
+            }
+            _ => None,
+        };
+        let mut found = Vec::new();
+        if !eval::run_rule(rule, &ctx, root, &mut found) {
+            diags.push(
+                over_budget(&rule.info.id, "programme", &p.code.value, p.source, p.code.span)
+                    .with_programme(p.code.value.clone()),
+            );
+        }
+        emit(
+            cat,
+            ri,
+            &rule.info.id,
+            Some(&rule.info.clause),
+            Some(p),
+            found,
+            p.source,
+            diags,
+        );
+    }
+    if ctx.limit_hit.get() {
+        diags.push(Diagnostic::warning("policy/limit", p.source, p.code.span, format!("a pathway rule of programme `{}` was not evaluated: too many option combinations touch one dissertation's prerequisites", p.code.value)).with_programme(p.code.value.clone()).with_help(format!("the exact search explores at most {} combinations; see docs/policies.md", eval::REACH_LIMIT)));
+    }
+    if p.unread("rule") {
+        for u in p.unread.iter().filter(|u| u.keyword == "rule") {
+            held.push(u.argument.clone().unwrap_or_else(|| "a rule of the programme".into()));
+            let why = "its `rule` line does not parse".to_string();
+            if !reasons.contains(&why) {
+                reasons.push(why);
+            }
+        }
+    }
+    if !held.is_empty() {
+        diags.push(crate::check::not_evaluated::diagnostic(p, &held, &reasons));
+    }
+    let failed = programme_rules(cat, fw, ws, pi, &ctx, diags);
+    let held = (!held.is_empty()).then(|| (p.code.value.clone(), held));
+    ProgrammeRun {
+        diags: out,
+        held,
+        failed,
+    }
 }
 
 /// Spans of the findings from `first` on end at their last non-blank
