@@ -370,7 +370,6 @@ fn evaluate(
     frameworks: &[Option<String>],
     diags: &mut Vec<Diagnostic>,
 ) -> HashMap<String, Vec<String>> {
-    let mut failed = false;
     let mut held_back: HashMap<String, Vec<String>> = HashMap::new();
     let mut fws: Vec<String> = frameworks.iter().flatten().cloned().collect();
     fws.sort();
@@ -413,7 +412,6 @@ fn evaluate(
             if let Some((code, held)) = run.held {
                 held_back.insert(code, held);
             }
-            failed |= run.failed;
         }
         listed.sort_unstable();
         listed.dedup();
@@ -467,7 +465,6 @@ fn evaluate(
             diags.extend(found.into_iter().flatten());
         }
     }
-    let _ = failed;
     held_back
 }
 
@@ -486,7 +483,6 @@ struct FrameworkEnv<'a> {
 struct ProgrammeRun {
     diags: Vec<Diagnostic>,
     held: Option<(String, Vec<String>)>,
-    failed: bool,
 }
 
 /// Every active rule of the framework (but those about a module itself)
@@ -611,13 +607,9 @@ fn evaluate_programme(env: &FrameworkEnv, pi: usize, p: &crate::model::Programme
     if !held.is_empty() {
         diags.push(crate::check::not_evaluated::diagnostic(p, &held, &reasons));
     }
-    let failed = programme_rules(cat, fw, ws, pi, &ctx, diags);
+    programme_rules(cat, fw, ws, pi, &ctx, diags);
     let held = (!held.is_empty()).then(|| (p.code.value.clone(), held));
-    ProgrammeRun {
-        diags: out,
-        held,
-        failed,
-    }
+    ProgrammeRun { diags: out, held }
 }
 
 /// Spans of the findings from `first` on end at their last non-blank
@@ -692,19 +684,10 @@ fn emit(
 
 /// PG.A1.8 programme rules: compiled from the spec's own text; errors point
 /// into the spec; findings carry the programme's code as their clause.
-/// Returns true when a rule did not compile.
-fn programme_rules(
-    cat: &Catalogue,
-    fw: &str,
-    ws: &Workspace,
-    pi: usize,
-    ctx: &Ctx,
-    diags: &mut Vec<Diagnostic>,
-) -> bool {
+fn programme_rules(cat: &Catalogue, fw: &str, ws: &Workspace, pi: usize, ctx: &Ctx, diags: &mut Vec<Diagnostic>) {
     let Some(p) = ws.programmes.get(pi) else {
-        return false;
+        return;
     };
-    let mut bad = false;
     let pack = cat
         .set
         .fw_index
@@ -733,7 +716,6 @@ fn programme_rules(
             c
         });
         if !errs.is_empty() {
-            bad = true;
             diags.extend(errs);
             continue;
         }
@@ -778,7 +760,6 @@ fn programme_rules(
             diags.push(d);
         }
     }
-    bad
 }
 
 /// "its `langauge` line does not parse", for the first unread property
