@@ -13,8 +13,8 @@
 use super::eval::{dur, list_of, opt_int, opt_int_in, opt_str, programme_modules, sstr, Ctx};
 use super::types::{Loc, Ty, Value};
 use crate::model::build::MAX_INT;
-use crate::model::Membership;
-use crate::span::Span;
+use crate::model::{Entry, Membership, Programme};
+use crate::span::{Span, Spanned};
 
 fn list(t: Ty) -> Ty {
     Ty::List(Box::new(t))
@@ -22,6 +22,17 @@ fn list(t: Ty) -> Ty {
 
 fn at(source: usize, span: Span) -> Option<Loc> {
     Some(Loc { source, span })
+}
+
+/// Where an optional property was written (absent: nowhere).
+fn at_opt<T>(source: usize, x: Option<&Spanned<T>>) -> Option<Loc> {
+    x.and_then(|c| at(source, c.span))
+}
+
+/// Where a module's placement in a structure was written (its code there
+/// when the line has no placement).
+fn placement(ep: Option<(&Programme, &Entry)>) -> Option<Loc> {
+    ep.and_then(|(p, e)| at(p.source, e.placement_span.unwrap_or(e.code.span)))
 }
 
 macro_rules! schema {
@@ -87,12 +98,12 @@ schema! {
     (ctx)
 
     // A module, and with `(programme, entry)` its placement in a structure.
-    Module: Value::Module(mid, entry) => bind (m, s, ep) = ctx.ws.modules.get(*mid).map(|m| {
+    Module: Value::Module(mid, entry) => bind (m, s, ep, period) = ctx.ws.modules.get(*mid).map(|m| {
         let ep = entry.and_then(|(p, e)| {
             let p = ctx.ws.programmes.get(p)?;
             Some((p, p.structure.as_ref()?.entries.get(e)?))
         });
-        (m, m.source, ep)
+        (m, m.source, ep, ep.and_then(|(_, e)| e.period))
     });
     {
         "code" MCode: Ty::Str,
@@ -103,16 +114,16 @@ schema! {
             at at(s, m.code.span);
         "credits" MCredits: Ty::Int,
             get opt_int_in(m.credits.as_ref(), 0, MAX_INT),
-            at m.credits.as_ref().and_then(|c| at(s, c.span));
+            at at_opt(s, m.credits.as_ref());
         "level" MLevel: Ty::Int,
             get opt_int_in(m.level.as_ref(), 3, 8),
-            at m.level.as_ref().and_then(|c| at(s, c.span));
+            at at_opt(s, m.level.as_ref());
         "weeks" MWeeks: Ty::Int,
             get opt_int_in(m.weeks.as_ref(), 1, MAX_INT),
-            at m.weeks.as_ref().and_then(|c| at(s, c.span));
+            at at_opt(s, m.weeks.as_ref());
         "pass_mark" MPassMark: Ty::Int,
             get opt_int_in(m.pass_mark.as_ref(), 0, 100),
-            at m.pass_mark.as_ref().and_then(|c| at(s, c.span));
+            at at_opt(s, m.pass_mark.as_ref());
         "research_skills" MResearchSkills: Ty::Bool,
             get Value::Bool(m.research_skills.is_some()),
             at m.research_skills.and_then(|c| at(s, c));
@@ -147,25 +158,24 @@ schema! {
         // its code in the structure when it has none).
         "stage" EStage: Ty::Int,
             get ep.and_then(|(_, e)| e.stage).map(|x| Value::Int(x as i64)).unwrap_or(Value::None),
-            at ep.and_then(|(p, e)| at(p.source, e.placement_span.unwrap_or(e.code.span)));
+            at placement(ep);
         "year" EYear: Ty::Int,
-            get ep.and_then(|(_, e)| e.period).map(|x| Value::Int(x.year as i64)).unwrap_or(Value::None),
-            at ep.and_then(|(p, e)| at(p.source, e.placement_span.unwrap_or(e.code.span)));
+            get period.map(|x| Value::Int(x.year as i64)).unwrap_or(Value::None),
+            at placement(ep);
         "start" EStart: Ty::Int,
-            get ep.and_then(|(_, e)| e.period).map(|x| Value::Int(x.start as i64)).unwrap_or(Value::None),
-            at ep.and_then(|(p, e)| at(p.source, e.placement_span.unwrap_or(e.code.span)));
+            get period.map(|x| Value::Int(x.start as i64)).unwrap_or(Value::None),
+            at placement(ep);
         "end" EEnd: Ty::Int,
-            get ep.and_then(|(_, e)| e.period).map(|x| Value::Int(x.end as i64)).unwrap_or(Value::None),
-            at ep.and_then(|(p, e)| at(p.source, e.placement_span.unwrap_or(e.code.span)));
+            get period.map(|x| Value::Int(x.end as i64)).unwrap_or(Value::None),
+            at placement(ep);
         "semesters" ESemesters: Ty::Int,
-            get ep
-                .and_then(|(_, e)| e.period)
+            get period
                 .map(|x| Value::Int(x.semesters() as i64))
                 .unwrap_or(Value::None),
-            at ep.and_then(|(p, e)| at(p.source, e.placement_span.unwrap_or(e.code.span)));
+            at placement(ep);
         "spanning" ESpanning: Ty::Bool,
-            get ep.and_then(|(_, e)| e.period).map(|x| Value::Bool(x.spanning())).unwrap_or(Value::None),
-            at ep.and_then(|(p, e)| at(p.source, e.placement_span.unwrap_or(e.code.span)));
+            get period.map(|x| Value::Bool(x.spanning())).unwrap_or(Value::None),
+            at placement(ep);
         // Whether the module is core is said by the `core` or `option` line
         // that lists it.
         "core" ECore: Ty::Bool,
@@ -185,35 +195,35 @@ schema! {
             at None;
         "award" PAward: Ty::Str,
             get opt_str(p.award.as_ref(), s),
-            at p.award.as_ref().and_then(|c| at(s, c.span));
+            at at_opt(s, p.award.as_ref());
         "framework" PFramework: Ty::Str,
             get opt_str(p.framework.as_ref(), s),
-            at p.framework.as_ref().and_then(|c| at(s, c.span));
+            at at_opt(s, p.framework.as_ref());
         "credits" PCredits: Ty::Int,
             get opt_int_in(p.credits.as_ref(), 1, MAX_INT),
-            at p.credits.as_ref().and_then(|c| at(s, c.span));
+            at at_opt(s, p.credits.as_ref());
         "modes" PModes: list(Ty::Str),
             get list_of(p.modes.iter().map(|m| opt_str(Some(m), s)).collect()),
             at None;
         "language" PLanguage: Ty::Str,
             get opt_str(p.language.as_ref(), s),
-            at p.language.as_ref().and_then(|c| at(s, c.span));
+            at at_opt(s, p.language.as_ref());
         // No `delivery` line: semesterised.
         "delivery" PDelivery: Ty::Str,
             get match &p.delivery {
                 Some(d) => opt_str(Some(d), s),
                 None => sstr("semesterised", None),
             },
-            at p.delivery.as_ref().and_then(|c| at(s, c.span));
+            at at_opt(s, p.delivery.as_ref());
         "starts" PStarts: Ty::Date,
             get p.starts.as_ref().map(|d| Value::Date(d.value)).unwrap_or(Value::None),
-            at p.starts.as_ref().and_then(|c| at(s, c.span));
+            at at_opt(s, p.starts.as_ref());
         "validated" PValidated: Ty::Date,
             get p.validated.as_ref().map(|d| Value::Date(d.value)).unwrap_or(Value::None),
-            at p.validated.as_ref().and_then(|c| at(s, c.span));
+            at at_opt(s, p.validated.as_ref());
         "previous_validation" PPreviousValidation: Ty::Date,
             get p.previous_validation.as_ref().map(|d| Value::Date(d.value)).unwrap_or(Value::None),
-            at p.previous_validation.as_ref().and_then(|c| at(s, c.span));
+            at at_opt(s, p.previous_validation.as_ref());
         "erasmus_mundus" PErasmusMundus: Ty::Bool,
             get Value::Bool(p.erasmus_mundus.is_some()),
             at p.erasmus_mundus.and_then(|c| at(s, c));
@@ -326,16 +336,16 @@ schema! {
             at at(s, x.name.span);
         "model" RModel: Ty::Str,
             get opt_str(x.model.as_ref(), s),
-            at x.model.as_ref().and_then(|c| at(s, c.span));
+            at at_opt(s, x.model.as_ref());
         "link_tutor" RLinkTutor: Ty::Str,
             get opt_str(x.link_tutor.as_ref(), s),
-            at x.link_tutor.as_ref().and_then(|c| at(s, c.span));
+            at at_opt(s, x.link_tutor.as_ref());
         "programme_leader" RProgrammeLeader: Ty::Str,
             get opt_str(x.programme_leader.as_ref(), s),
-            at x.programme_leader.as_ref().and_then(|c| at(s, c.span));
+            at at_opt(s, x.programme_leader.as_ref());
         "operational_framework" ROperationalFramework: Ty::Str,
             get opt_str(x.operational_framework.as_ref(), s),
-            at x.operational_framework.as_ref().and_then(|c| at(s, c.span));
+            at at_opt(s, x.operational_framework.as_ref());
     }
 
     Variance: Value::Variance(pid, i) => bind (v, s) = ctx
@@ -358,16 +368,16 @@ schema! {
             at v.criterion.as_ref().and_then(|c| at(s, c.span));
         "rationale" VRationale: Ty::Str,
             get opt_str(v.rationale.as_ref(), s),
-            at v.rationale.as_ref().and_then(|c| at(s, c.span));
+            at at_opt(s, v.rationale.as_ref());
         "alternative" VAlternative: Ty::Str,
             get opt_str(v.alternative.as_ref(), s),
-            at v.alternative.as_ref().and_then(|c| at(s, c.span));
+            at at_opt(s, v.alternative.as_ref());
         "evidence" VEvidence: Ty::Str,
             get opt_str(v.evidence.as_ref(), s),
-            at v.evidence.as_ref().and_then(|c| at(s, c.span));
+            at at_opt(s, v.evidence.as_ref());
         "submitted" VSubmitted: Ty::Date,
             get v.submitted.as_ref().map(|d| Value::Date(d.value)).unwrap_or(Value::None),
-            at v.submitted.as_ref().and_then(|c| at(s, c.span));
+            at at_opt(s, v.submitted.as_ref());
         "approved" VApproved: Ty::Bool,
             get Value::Bool(v.approved.is_some()),
             at v.approved.as_ref().and_then(|c| at(s, c.span));
@@ -398,10 +408,10 @@ schema! {
             at at(s, a.code.span);
         "kind" AKind: Ty::Str,
             get opt_str(a.kind.as_ref(), s),
-            at a.kind.as_ref().and_then(|c| at(s, c.span));
+            at at_opt(s, a.kind.as_ref());
         "weight" AWeight: Ty::Int,
             get opt_int(a.weight.as_ref()),
-            at a.weight.as_ref().and_then(|c| at(s, c.span));
+            at at_opt(s, a.weight.as_ref());
         "covers" ACovers: list(Ty::Str),
             get list_of(a.covers.iter().map(|c| opt_str(Some(c), s)).collect()),
             at a.covers_span.and_then(|c| at(s, c));
