@@ -36,6 +36,18 @@ fn pspec_files(dir: &Path, every: usize) -> Vec<PathBuf> {
     v.into_iter().step_by(every).collect()
 }
 
+/// The workspaces compared: the examples, the conformance cases, the rule
+/// fixtures, and every `spec_every`-th spec fixture.
+fn bases(spec_every: usize) -> [Vec<PathBuf>; 4] {
+    let r = root();
+    [
+        pspec_files(&r.join("examples"), 1),
+        pspec_files(&r.join("../shared/conformance"), 1),
+        pspec_files(&r.join("tests/fixtures/rules"), 1),
+        pspec_files(&r.join("tests/fixtures/spec"), spec_every),
+    ]
+}
+
 /// Programmes that list modules of another file, modules that require
 /// modules of another file: files come in pairs that share.
 fn generated() -> Vec<(String, String)> {
@@ -329,13 +341,7 @@ fn session(base: Vec<(String, String)>, seed: u64, steps: usize) -> (usize, usiz
 
 #[test]
 fn reanalysis_after_random_edits_equals_a_fresh_analysis() {
-    let r = root();
-    let bases = [
-        pspec_files(&r.join("examples"), 1),
-        pspec_files(&r.join("../shared/conformance"), 1),
-        pspec_files(&r.join("tests/fixtures/rules"), 1),
-        pspec_files(&r.join("tests/fixtures/spec"), 6),
-    ];
+    let bases = bases(6);
     let (mut partial, mut whole) = (0, 0);
     let steps = 75;
     for (i, base) in bases.iter().enumerate() {
@@ -374,13 +380,7 @@ fn other_options_or_a_new_file_mean_a_whole_analysis() {
 /// editor's on every base, and is never reused by a re-analysis.
 #[test]
 fn a_one_shot_analysis_equals_the_kept_one() {
-    let r = root();
-    let bases = [
-        pspec_files(&r.join("examples"), 1),
-        pspec_files(&r.join("../shared/conformance"), 1),
-        pspec_files(&r.join("tests/fixtures/rules"), 1),
-        pspec_files(&r.join("tests/fixtures/spec"), 1),
-    ];
+    let bases = bases(1);
     for (i, base) in bases.iter().enumerate() {
         let mut texts = read(base);
         texts.extend(generated());
