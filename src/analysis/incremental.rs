@@ -31,7 +31,7 @@ use super::{analyze_parsed, sort_diagnostics, summarise, Analysis, Options, Pars
 use crate::check::unknown_reference::unknown_module_help;
 use crate::diag::{Diagnostic, SourceId};
 use crate::model::build::module_codes;
-use crate::model::{build_workspace_with, BuildOptions, Workspace};
+use crate::model::{lower_file, BuildOptions, Workspace};
 use crate::source::{Source, SourceKind, Sources};
 
 /// How `reanalyze` produced its result (for benchmarks and tests).
@@ -256,7 +256,7 @@ pub fn reanalyze_with_reuse(prev: &Analysis, parsed: Vec<Parsed>, options: &Opti
     (analysis, Reuse::Partial { files: k })
 }
 
-/// The model of `parsed`, exactly as [`build_workspace_with`] builds it
+/// The model of `parsed`, exactly as [`crate::model::build_workspace_with`] builds it
 /// from every tree: the changed files lowered again, the others' modules
 /// and programmes taken from `prev`, in file order; then the indexes
 /// (first definition wins) and each structure entry's module, as the
@@ -265,39 +265,29 @@ fn splice(prev: &Analysis, parsed: &[Parsed], changed: &[bool], options: &Option
     let build_options = BuildOptions {
         default_framework: options.default_framework.is_some(),
     };
-    let refs: Vec<(SourceId, &crate::syntax::ast::SourceFile)> = parsed
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| changed[*i])
-        .map(|(i, p)| (i, p.tree.as_ref()))
-        .collect();
-    let fresh = build_workspace_with(&refs, &mut Vec::new(), &build_options);
     let mut ws = Workspace::default();
-    let (mut old_m, mut new_m) = (
-        prev.workspace.modules.iter().peekable(),
-        fresh.modules.into_iter().peekable(),
-    );
-    let (mut old_p, mut new_p) = (
-        prev.workspace.programmes.iter().peekable(),
-        fresh.programmes.into_iter().peekable(),
-    );
+    let mut old_m = prev.workspace.modules.iter().peekable();
+    let mut old_p = prev.workspace.programmes.iter().peekable();
     for (file, &is_changed) in changed.iter().enumerate() {
+        // A changed file is lowered alone (`lower_file`: no linking, so
+        // none of its cross-file references is resolved or reported
+        // against the changed files only); the others' records are kept.
+        let fresh = match parsed.get(file).filter(|_| is_changed) {
+            Some(p) => lower_file(file, &p.tree, &build_options),
+            None => Default::default(),
+        };
         while let Some(m) = old_m.next_if(|m| m.source == file) {
             if !is_changed {
                 ws.modules.push(m.clone());
             }
         }
-        while let Some(m) = new_m.next_if(|m| m.source == file) {
-            ws.modules.push(m);
-        }
+        ws.modules.extend(fresh.modules);
         while let Some(p) = old_p.next_if(|p| p.source == file) {
             if !is_changed {
                 ws.programmes.push(p.clone());
             }
         }
-        while let Some(p) = new_p.next_if(|p| p.source == file) {
-            ws.programmes.push(p);
-        }
+        ws.programmes.extend(fresh.programmes);
     }
     ws.module_index.reserve(ws.modules.len());
     for (i, m) in ws.modules.iter().enumerate() {

@@ -88,9 +88,9 @@ pub fn build_workspace_with(
 /// file, so files can be lowered in parallel and their trees dropped.
 #[derive(Debug, Default)]
 pub struct Lowered {
-    modules: Vec<Module>,
-    programmes: Vec<Programme>,
-    diags: Vec<Diagnostic>,
+    pub modules: Vec<Module>,
+    pub programmes: Vec<Programme>,
+    pub diags: Vec<Diagnostic>,
 }
 
 /// Lowers one parsed file: its syntax errors and the well-formedness
