@@ -2,8 +2,9 @@
 
 pub mod ast;
 pub(crate) mod errors;
+mod fast;
 pub mod parser;
 pub mod vocab;
 
 pub use errors::{did_you_mean, levenshtein};
-pub use parser::{dedent, parse};
+pub use parser::{dedent, parse, parse_counting_fast, parse_pest_only};

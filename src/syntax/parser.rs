@@ -3,8 +3,11 @@
 //! 1. [`scan`] walks the text once, collecting comments and the start of every
 //!    top-level item (`module` / `programme` at the start of a line, outside
 //!    strings and comments). Each item is parsed on its own.
-//! 2. The fast path parses an item with one pest call.
-//! 3. When that fails, the item is re-parsed property by property: a broken
+//! 2. The fast path reads an item by hand (`fast.rs`): a recursive descent
+//!    over the grammar that builds the same tree and gives up, leaving the
+//!    item to pest, at the first thing it does not expect (D142).
+//! 3. Otherwise pest parses the item in one call.
+//! 4. When that fails, the item is re-parsed property by property: a broken
 //!    property is reported and skipped up to the next line that starts with a
 //!    keyword of the same block, so one typo costs one property and every
 //!    other error in the item is still found.
@@ -22,6 +25,24 @@ pub struct PspecParser;
 
 /// Parses one file. Never fails, never panics: errors are in the result.
 pub fn parse(text: &str) -> SourceFile {
+    parse_with(text, true).0
+}
+
+/// [`parse`] without the hand-written fast path: every item read by pest.
+/// For the tests that compare the two paths (`tests/parse_fast.rs`).
+#[doc(hidden)]
+pub fn parse_pest_only(text: &str) -> SourceFile {
+    parse_with(text, false).0
+}
+
+/// [`parse`], and how many items the fast path read. For the tests that
+/// check the fast path is the one taken on well-formed files.
+#[doc(hidden)]
+pub fn parse_counting_fast(text: &str) -> (SourceFile, usize) {
+    parse_with(text, true)
+}
+
+fn parse_with(text: &str, fast: bool) -> (SourceFile, usize) {
     let scan = scan(text);
     let mut file = SourceFile {
         comments: scan.comments,
@@ -34,15 +55,16 @@ pub fn parse(text: &str) -> SourceFile {
     // length, so every span stays right) before pest sees the item.
     let (deep, masked) = nesting(text, &scan.item_starts);
     let parsed = masked.as_deref().unwrap_or(text);
+    let mut fast_items = 0;
     for (i, &start) in scan.item_starts.iter().enumerate() {
         let end = scan.item_starts.get(i + 1).copied().unwrap_or(text.len());
         let errors_before = file.errors.len();
-        parse_item(parsed, start, end, &mut file);
+        fast_items += usize::from(parse_item(parsed, start, end, &mut file, fast));
         if let Some(at) = deep.iter().find(|d| (start..end).contains(&(d.start as usize))) {
             drop_deep(&mut file, *at, errors_before);
         }
     }
-    file
+    (file, fast_items)
 }
 
 /// The deepest a `{ }` may nest in a `.pspec` item, the item's own braces
@@ -339,9 +361,18 @@ pub(crate) fn found_text(text: &str, p: usize, e: usize) -> String {
     }
 }
 
-fn parse_item(text: &str, start: usize, end: usize, file: &mut SourceFile) {
+/// Parses the item in `[start, end)`; true when the fast path read it.
+fn parse_item(text: &str, start: usize, end: usize, file: &mut SourceFile, fast: bool) -> bool {
     let chunk = &text[start..end];
     let is_module = chunk.starts_with("module");
+    if fast {
+        if let Some(item) = super::fast::item(text, start, end, is_module) {
+            let item_end = item.span().end as usize;
+            file.items.push(item);
+            report_stray(text, item_end, end, &file.comments, &mut file.errors);
+            return true;
+        }
+    }
     let rule = if is_module {
         Rule::module_item
     } else {
@@ -358,10 +389,11 @@ fn parse_item(text: &str, start: usize, end: usize, file: &mut SourceFile) {
             };
             file.items.push(item);
             report_stray(text, item_end, end, &file.comments, &mut file.errors);
-            return;
+            return false;
         }
     }
     recover_item(text, start, end, is_module, file);
+    false
 }
 
 /// Which block a recovery loop is reading.
@@ -1213,7 +1245,7 @@ impl<'t> Lower<'t> {
 
 /// Unescapes the inside of a `"..."` string. `at` is the offset of its first
 /// character, for error spans.
-fn unescape(raw: &str, at: usize, errors: &mut Vec<SyntaxError>) -> String {
+pub(super) fn unescape(raw: &str, at: usize, errors: &mut Vec<SyntaxError>) -> String {
     if !raw.contains('\\') {
         return raw.to_string();
     }
