@@ -66,10 +66,19 @@ pub const CHECKS: &[Check] = &[
     prerequisite_order::check,
 ];
 
+/// Runs every check of [`CHECKS`], in parallel, and appends their findings
+/// in the order of the list, so the result is the sequential one.
 pub fn run_all(ctx: &CheckCtx, out: &mut Vec<Diagnostic>) {
-    for check in CHECKS {
-        check(ctx, out);
-    }
+    use rayon::prelude::*;
+    let found: Vec<Vec<Diagnostic>> = CHECKS
+        .par_iter()
+        .map(|check| {
+            let mut v = Vec::new();
+            check(ctx, &mut v);
+            v
+        })
+        .collect();
+    out.extend(found.into_iter().flatten());
 }
 
 /// `a`, `a and b`, `a, b and c`.

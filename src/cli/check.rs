@@ -241,11 +241,19 @@ pub fn run(args: CheckArgs, color: bool) -> u8 {
     if stdout.write_all(out.as_bytes()).and_then(|_| stdout.flush()).is_err() {
         return 2;
     }
-    checked
+    let status = checked
         .iter()
         .map(|(_, a, deny)| exit_status(a, *deny))
         .max()
-        .unwrap_or(0)
+        .unwrap_or(0);
+    // The process ends here: freeing every analysis (the model of every
+    // module and programme, one allocation at a time) would only delay the
+    // exit, by about a tenth of the whole check on a 2,000-programme
+    // catalogue (D143). The operating system takes the memory back.
+    drop(labelled);
+    drop(all);
+    std::mem::forget(checked);
+    status
 }
 
 pub fn exit_status(a: &Analysis, deny_warnings: bool) -> u8 {
