@@ -10,6 +10,7 @@ use clap::{Args, ValueEnum};
 use crate::analysis::{analyze_once, Analysis, Input, Options};
 use crate::render;
 use crate::workspace::{self, LoadError};
+use rayon::prelude::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -117,18 +118,29 @@ fn load_unit(unit: workspace::Unit, cli_policies: &[crate::analysis::PolicyInput
             }
         }
     }
-    // Name the files with the canonical paths already known.
+    // Name the files with the canonical paths already known. Read in
+    // parallel (a catalogue is thousands of files), in order; the error
+    // reported is the first in that order, as a sequential read would.
     let cwd = workspace::current_dir();
-    for (files, primary) in [(given_files, true), (context_files, false)] {
-        for (f, abs) in files {
+    let files: Vec<(PathBuf, Option<PathBuf>, bool)> = given_files
+        .into_iter()
+        .map(|(f, abs)| (f, abs, true))
+        .chain(context_files.into_iter().map(|(f, abs)| (f, abs, false)))
+        .collect();
+    let read: Vec<Result<Input, LoadError>> = files
+        .into_par_iter()
+        .map(|(f, abs, primary)| {
             let text = workspace::read_text(&f)?;
-            inputs.push(Input {
+            Ok(Input {
                 name: workspace::display_from(cwd.as_deref(), &f, abs.as_deref()),
                 path: Some(f),
                 text: Arc::from(text),
                 primary,
-            });
-        }
+            })
+        })
+        .collect();
+    for input in read {
+        inputs.push(input?);
     }
     let mut policies = Vec::new();
     if let Some(root) = &unit.root {
@@ -155,7 +167,7 @@ fn load_unit(unit: workspace::Unit, cli_policies: &[crate::analysis::PolicyInput
 /// system call per path component).
 fn canonical(files: Vec<PathBuf>) -> Vec<(PathBuf, Option<PathBuf>)> {
     files
-        .into_iter()
+        .into_par_iter()
         .map(|f| {
             let abs = std::fs::canonicalize(&f).ok();
             (f, abs)

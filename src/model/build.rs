@@ -4,7 +4,7 @@
 //! Each rule's checks, messages and help are in its file under `src/check/`;
 //! this file calls them where it reads the values.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use super::*;
 use crate::check::{duplicate, invalid_value, missing_property, syntax, unknown_reference};
@@ -922,26 +922,29 @@ pub fn module_codes(ws: &Workspace) -> Vec<&str> {
 }
 
 fn resolve_references(ctx: &mut Ctx, ws: &mut Workspace) {
-    let known: HashSet<&str> = ws.modules.iter().map(|m| m.code.value.as_str()).collect();
-    let codes: Vec<&str> = {
-        let mut v: Vec<&str> = known.iter().copied().collect();
+    // Every defined code is in the index (the first definition of each).
+    let index = &ws.module_index;
+    // The sorted codes, for did-you-mean: only when a code is unknown.
+    let modules = &ws.modules;
+    let codes: std::cell::OnceCell<Vec<&str>> = std::cell::OnceCell::new();
+    let sorted = || {
+        let mut v: Vec<&str> = index.keys().map(String::as_str).collect();
         v.sort_unstable();
         v
     };
     let unknown = |ctx: &mut Ctx, src: SourceId, c: &Spanned<String>| {
-        ctx.push(unknown_reference::unknown_module(src, c, &codes));
+        ctx.push(unknown_reference::unknown_module(src, c, codes.get_or_init(sorted)));
     };
-    for m in &ws.modules {
+    for m in modules {
         if m.broken {
             continue;
         }
         for r in &m.requires {
-            if !known.contains(r.value.as_str()) {
+            if !index.contains_key(r.value.as_str()) {
                 unknown(ctx, m.source, r);
             }
         }
     }
-    let index = ws.module_index.clone();
     for p in &mut ws.programmes {
         let src = p.source;
         if let Some(s) = &mut p.structure {
