@@ -785,8 +785,14 @@ fn reach_concrete(ctx: &Ctx, d: &Value, p: &Value) -> Value {
 }
 
 fn call(b: Builtin, args: &[Ir], ctx: &Ctx, env: &mut Vec<Value>) -> Value {
-    let vals: Vec<Value> = args.iter().map(|a| eval(a, ctx, env)).collect();
-    let a0 = vals.first().cloned().unwrap_or(Value::None);
+    // Every argument is evaluated, in order (each costs its steps of the
+    // budget); no builtin reads more than two, so no list is built.
+    let mut rest = args.iter();
+    let a0 = rest.next().map(|a| eval(a, ctx, env)).unwrap_or(Value::None);
+    let a1 = rest.next().map(|a| eval(a, ctx, env));
+    for a in rest {
+        eval(a, ctx, env);
+    }
     match b {
         Builtin::Present => Value::Bool(match &a0 {
             Value::None => false,
@@ -834,8 +840,8 @@ fn call(b: Builtin, args: &[Ir], ctx: &Ctx, env: &mut Vec<Value>) -> Value {
             },
             _ => Value::None,
         },
-        Builtin::Reach => reach_concrete(ctx, &a0, vals.get(1).unwrap_or(&Value::None)),
-        Builtin::StartsWith => match (&a0, vals.get(1)) {
+        Builtin::Reach => reach_concrete(ctx, &a0, a1.as_ref().unwrap_or(&Value::None)),
+        Builtin::StartsWith => match (&a0, a1.as_ref()) {
             (Value::Str(s, _), Some(Value::Str(p, _))) => Value::Bool(s.starts_with(&**p)),
             _ => Value::None,
         },
