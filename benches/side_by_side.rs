@@ -19,7 +19,8 @@
 //!   programme) pairs of the five core rules (a `spec` diagnostic's
 //!   programme is its file's, one programme per file);
 //! - times the floor: pest alone parsing every file with a minimal grammar
-//!   (tokens and balanced braces, no AST), in one thread and on all cores;
+//!   (tokens and balanced braces, no AST), in one thread and on all cores,
+//!   and spec's own parser (the tree the check builds) the same way;
 //! - prints the ratio regorus / spec, peak RSS over source bytes, and the
 //!   time of the largest size over the smallest.
 //!
@@ -131,6 +132,7 @@ fn main() {
             rego_v = rego_violations(&out);
         }
         let (floor1, floor_par) = floor(&files, runs);
+        let (own1, own_par) = own_parse(&files, runs);
         let steps = peak_steps(&files);
 
         let total = |v: &Violations| v.values().sum::<usize>();
@@ -159,6 +161,12 @@ fn main() {
             "floor: pest, minimal grammar",
             ms(floor1),
             ms(floor_par)
+        );
+        println!(
+            "{:<46} min {:>9}  (all cores: {})",
+            "spec's parser alone (syntax::parse, the tree)",
+            ms(own1),
+            ms(own_par)
         );
         println!(
             "violations: spec {}, regorus {}, {}",
@@ -294,6 +302,29 @@ fn floor(files: &[PathBuf], runs: usize) -> (Duration, Duration) {
         let pairs = Floor::parse(Rule::file, t).expect("the floor grammar accepts the catalogue");
         pairs.flatten().count()
     };
+    let mut one = Vec::new();
+    let mut par = Vec::new();
+    for _ in 0..runs {
+        let t = Instant::now();
+        let n: usize = texts.iter().map(parse).sum();
+        one.push(t.elapsed());
+        let t = Instant::now();
+        let m: usize = texts.par_iter().map(parse).sum();
+        par.push(t.elapsed());
+        assert_eq!(n, m);
+    }
+    (stats(&one).0, stats(&par).0)
+}
+
+/// spec's own parser (`syntax::parse`: the fast path, the whole tree) over
+/// every file: one thread, then all cores (min over runs). What the
+/// parsing step of `spec check` costs, against the pest floor above.
+fn own_parse(files: &[PathBuf], runs: usize) -> (Duration, Duration) {
+    let texts: Vec<String> = files
+        .iter()
+        .map(|f| std::fs::read_to_string(f).expect("catalogue file readable"))
+        .collect();
+    let parse = |t: &String| spec::syntax::parse(t).items.len();
     let mut one = Vec::new();
     let mut par = Vec::new();
     for _ in 0..runs {
