@@ -599,8 +599,7 @@ impl<'t> P<'t> {
         if self.depth > super::parser::MAX_NESTING + 1 {
             return None;
         }
-        loop {
-            let Some(c) = self.peek() else { break };
+        while let Some(c) = self.peek() {
             match c {
                 b'}' => break,
                 b'{' => {
