@@ -571,25 +571,12 @@ impl SpecHost {
         path: &Path,
         tree: &crate::syntax::ast::SourceFile,
     ) -> std::collections::BTreeSet<PathBuf> {
-        use std::collections::{BTreeSet, HashMap, HashSet};
-        // Which files spell each code-like word.
+        use std::collections::{BTreeSet, HashSet};
         let texts: Vec<(PathBuf, Arc<str>)> = st
             .specs
             .iter()
             .filter_map(|(p, s)| Some((p.clone(), s.text()?.clone())))
             .collect();
-        let mut spelled: HashMap<&str, Vec<&PathBuf>> = HashMap::new();
-        for (p, text) in &texts {
-            let mut words: HashSet<&str> = HashSet::new();
-            for w in text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')) {
-                if !w.is_empty() {
-                    words.insert(w);
-                }
-            }
-            for w in words {
-                spelled.entry(w).or_default().push(p);
-            }
-        }
         let names = |m: &crate::model::Workspace, wanted: Option<&HashSet<String>>| -> Vec<String> {
             let mut out = Vec::new();
             for x in &m.modules {
@@ -618,12 +605,7 @@ impl SpecHost {
         let mut seen: HashSet<String> = HashSet::new();
         while !todo.is_empty() {
             let round: HashSet<String> = todo.drain(..).filter(|c| seen.insert(c.clone())).collect();
-            let hits: BTreeSet<PathBuf> = round
-                .iter()
-                .flat_map(|c| spelled.get(c.as_str()).into_iter().flatten())
-                .filter(|p| !files.contains(**p))
-                .map(|p| (*p).clone())
-                .collect();
+            let hits = files_spelling(&texts, &round, &files);
             if hits.is_empty() {
                 break;
             }
@@ -711,4 +693,100 @@ fn closure(prev: &Snapshot, path: &Path, tree: &crate::syntax::ast::SourceFile) 
 fn display_name(base: Option<&Path>, p: &Path) -> String {
     let rel = base.and_then(|b| p.strip_prefix(b).ok()).unwrap_or(p);
     rel.to_string_lossy().replace('\\', "/")
+}
+
+/// The files of `texts`, other than those in `skip`, that spell one of
+/// `codes` as a whole word: a run of ASCII letters, digits, `-`, `_` and `.`
+/// that is exactly the code. One multi-pattern scan of each text, in
+/// parallel; what the editor's cold start needs to find a file's
+/// neighbourhood before the workspace is analysed (D145).
+fn files_spelling(
+    texts: &[(PathBuf, Arc<str>)],
+    codes: &std::collections::HashSet<String>,
+    skip: &std::collections::BTreeSet<PathBuf>,
+) -> std::collections::BTreeSet<PathBuf> {
+    use rayon::prelude::*;
+    let patterns: Vec<&str> = codes.iter().map(String::as_str).filter(|c| !c.is_empty()).collect();
+    let Ok(ac) = aho_corasick::AhoCorasick::new(&patterns) else {
+        return Default::default();
+    };
+    let word = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.');
+    texts
+        .par_iter()
+        .filter(|(p, _)| !skip.contains(p))
+        .filter(|(_, t)| {
+            let b = t.as_bytes();
+            // Overlapping: a code inside a longer word must not hide a
+            // whole-word match of another code at the same place.
+            ac.find_overlapping_iter(b).any(|m| {
+                let before = m.start().checked_sub(1).and_then(|i| b.get(i));
+                let after = b.get(m.end());
+                !before.is_some_and(|&c| word(c)) && !after.is_some_and(|&c| word(c))
+            })
+        })
+        .map(|(p, _)| p.clone())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::files_spelling;
+    use std::collections::{BTreeSet, HashSet};
+    use std::path::PathBuf;
+    use std::sync::Arc;
+
+    /// The rule `files_spelling` must keep: split each text into runs of
+    /// ASCII letters, digits, `-`, `_` and `.`, and a file spells a code
+    /// when one of its runs is exactly that code (the word index the cold
+    /// start used before D145).
+    fn by_words(texts: &[(PathBuf, Arc<str>)], codes: &HashSet<String>, skip: &BTreeSet<PathBuf>) -> BTreeSet<PathBuf> {
+        texts
+            .iter()
+            .filter(|(p, _)| !skip.contains(p))
+            .filter(|(_, t)| {
+                t.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.'))
+                    .any(|w| !w.is_empty() && codes.contains(w))
+            })
+            .map(|(p, _)| p.clone())
+            .collect()
+    }
+
+    #[test]
+    fn finds_the_files_a_word_index_finds() {
+        let texts: Vec<(PathBuf, Arc<str>)> = [
+            "module 7001DS \"Data\" { requires 7000DS }",
+            "core 7001DS, 7002DS semester 1",
+            "core 7001DSX semester 1 # 7001 alone",
+            "x7001DS 7001DS.1 -7001DS 7001DS_ \"é7001DSé\"",
+            "7001",
+            "DS7001DS7001DS",
+            "",
+            "programme P \"T\" { structure { core 7003AB } }",
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (PathBuf::from(format!("f{i}.pspec")), Arc::from(*t)))
+        .collect();
+        let sets: &[&[&str]] = &[
+            &["7001DS"],
+            &["7001"],
+            &["7001", "7001DS"],
+            &["DS", "7001DSX"],
+            &["7003AB", "7000DS"],
+            &["P", "T", "1"],
+            &["semester", "7001DS.1"],
+            &["missing"],
+            &[""],
+        ];
+        for set in sets {
+            let codes: HashSet<String> = set.iter().map(|s| s.to_string()).collect();
+            for skip in [BTreeSet::new(), BTreeSet::from([PathBuf::from("f1.pspec")])] {
+                assert_eq!(
+                    files_spelling(&texts, &codes, &skip),
+                    by_words(&texts, &codes, &skip),
+                    "codes {set:?}, skipping {skip:?}"
+                );
+            }
+        }
+    }
 }
