@@ -294,45 +294,34 @@ fn regorus_child(json: &Path) {
 
 /// pest alone over every file: one thread, then all cores (min over runs).
 fn floor(files: &[PathBuf], runs: usize) -> (Duration, Duration) {
-    let texts: Vec<String> = files
-        .iter()
-        .map(|f| std::fs::read_to_string(f).expect("catalogue file readable"))
-        .collect();
-    let parse = |t: &String| {
+    parse_times(files, runs, |t| {
         let pairs = Floor::parse(Rule::file, t).expect("the floor grammar accepts the catalogue");
         pairs.flatten().count()
-    };
-    let mut one = Vec::new();
-    let mut par = Vec::new();
-    for _ in 0..runs {
-        let t = Instant::now();
-        let n: usize = texts.iter().map(parse).sum();
-        one.push(t.elapsed());
-        let t = Instant::now();
-        let m: usize = texts.par_iter().map(parse).sum();
-        par.push(t.elapsed());
-        assert_eq!(n, m);
-    }
-    (stats(&one).0, stats(&par).0)
+    })
 }
 
 /// spec's own parser (`syntax::parse`: the fast path, the whole tree) over
 /// every file: one thread, then all cores (min over runs). What the
 /// parsing step of `spec check` costs, against the pest floor above.
 fn own_parse(files: &[PathBuf], runs: usize) -> (Duration, Duration) {
+    parse_times(files, runs, |t| spec::syntax::parse(t).items.len())
+}
+
+/// `parse` over every file's text: one thread, then all cores, min over
+/// `runs` (both must count the same).
+fn parse_times(files: &[PathBuf], runs: usize, parse: impl Fn(&String) -> usize + Sync) -> (Duration, Duration) {
     let texts: Vec<String> = files
         .iter()
         .map(|f| std::fs::read_to_string(f).expect("catalogue file readable"))
         .collect();
-    let parse = |t: &String| spec::syntax::parse(t).items.len();
     let mut one = Vec::new();
     let mut par = Vec::new();
     for _ in 0..runs {
         let t = Instant::now();
-        let n: usize = texts.iter().map(parse).sum();
+        let n: usize = texts.iter().map(&parse).sum();
         one.push(t.elapsed());
         let t = Instant::now();
-        let m: usize = texts.par_iter().map(parse).sum();
+        let m: usize = texts.par_iter().map(&parse).sum();
         par.push(t.elapsed());
         assert_eq!(n, m);
     }

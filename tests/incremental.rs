@@ -9,8 +9,12 @@
 //! codes), rename codes (duplicates), list another file's modules, delete
 //! lines, insert garbage, and switch frameworks.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+use support::Rng;
 
 use spec::analysis::incremental::{reanalyze_with_reuse, Reuse};
 use spec::analysis::{analyze_once, analyze_parsed, parse_input, Analysis, Input, Options, Parsed};
@@ -20,20 +24,7 @@ fn root() -> PathBuf {
 }
 
 fn pspec_files(dir: &Path, every: usize) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = Vec::new();
-    let mut todo = vec![dir.to_path_buf()];
-    while let Some(d) = todo.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                todo.push(p);
-            } else if p.extension().is_some_and(|x| x == "pspec") {
-                v.push(p);
-            }
-        }
-    }
-    v.sort();
-    v.into_iter().step_by(every).collect()
+    support::pspec_files_under(dir).into_iter().step_by(every).collect()
 }
 
 /// The workspaces compared: the examples, the conformance cases, the rule
@@ -81,19 +72,6 @@ fn generated() -> Vec<(String, String)> {
         out.push((format!("generated/shared-{f:02}.pspec"), t));
     }
     out
-}
-
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
 }
 
 fn codes_in(texts: &[(String, String)]) -> Vec<String> {

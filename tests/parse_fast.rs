@@ -13,29 +13,15 @@
 #[allow(dead_code)]
 mod catalogue;
 
-use std::path::{Path, PathBuf};
+mod support;
+
+use std::path::PathBuf;
 
 use spec::syntax::{parse, parse_counting_fast, parse_pest_only};
+use support::{pspec_files_under as pspec_files, Rng};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn pspec_files(dir: &Path) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = Vec::new();
-    let mut todo = vec![dir.to_path_buf()];
-    while let Some(d) = todo.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                todo.push(p);
-            } else if p.extension().is_some_and(|x| x == "pspec") {
-                v.push(p);
-            }
-        }
-    }
-    v.sort();
-    v
 }
 
 fn corpus() -> Vec<(String, String)> {
@@ -109,19 +95,6 @@ fn both_paths_agree_on_a_generated_catalogue() {
         items += fast;
     }
     assert!(items >= 120 * 12, "{items} items");
-}
-
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
 }
 
 /// Tokens at the edges of the grammar.

@@ -175,9 +175,9 @@ impl<'t> P<'t> {
         self.token(e)
     }
 
-    /// `framework_id`: a letter or digit, then those, `_`, `-` and `.`.
-    fn framework_id(&mut self) -> Option<Spanned<String>> {
-        self.skip();
+    /// The end of a `framework_id` at `pos`: a letter or digit, then
+    /// those, `_`, `-` and `.` (`None`: it does not start one).
+    fn dotted_end(&self) -> Option<usize> {
         if !self.peek()?.is_ascii_alphanumeric() {
             return None;
         }
@@ -185,20 +185,21 @@ impl<'t> P<'t> {
         while self.at(e).is_some_and(|c| is_idc(c) || c == b'.') {
             e += 1;
         }
+        Some(e)
+    }
+
+    /// `framework_id`.
+    fn framework_id(&mut self) -> Option<Spanned<String>> {
+        self.skip();
+        let e = self.dotted_end()?;
         self.token(e)
     }
 
-    /// `rule_id`: like `framework_id`, then optionally `/` and one or more of
-    /// those and `*`.
+    /// `rule_id`: a `framework_id`, then optionally `/` and one or more of
+    /// its characters and `*`.
     fn rule_id(&mut self) -> Option<Spanned<String>> {
         self.skip();
-        if !self.peek()?.is_ascii_alphanumeric() {
-            return None;
-        }
-        let mut e = self.pos + 1;
-        while self.at(e).is_some_and(|c| is_idc(c) || c == b'.') {
-            e += 1;
-        }
+        let mut e = self.dotted_end()?;
         if self.at(e) == Some(b'/') {
             let mut f = e + 1;
             while self.at(f).is_some_and(|c| is_idc(c) || c == b'.' || c == b'*') {
@@ -372,34 +373,42 @@ impl<'t> P<'t> {
 
     // ------------------------------------------------------------ items
 
-    fn module_item(&mut self) -> Option<ModuleItem> {
-        let keyword = self.expect_keyword("module")?;
+    /// `module` or `programme`, its code and title: (keyword, code, title).
+    fn item_head(&mut self, keyword: &str) -> Option<(Span, Spanned<String>, Spanned<String>)> {
+        let keyword = self.expect_keyword(keyword)?;
         let code = self.code()?;
         let title = self.text()?;
-        let block = self.block(Self::module_prop)?;
+        Some((keyword, code, title))
+    }
+
+    fn module_item(&mut self) -> Option<ModuleItem> {
+        let (keyword, code, title) = self.item_head("module")?;
+        let props = self.block(Self::module_prop)?.items;
+        let span = self.span_from(keyword);
+        let title = Some(title);
         Some(ModuleItem {
-            span: self.span_from(keyword),
+            span,
             keyword,
             code,
-            title: Some(title),
-            props: block.items,
+            title,
+            props,
             broken: false,
         })
     }
 
     fn programme_item(&mut self) -> Option<ProgrammeItem> {
-        let keyword = self.expect_keyword("programme")?;
-        let code = self.code()?;
-        let title = self.text()?;
-        let block = self.block(Self::programme_prop)?;
+        let (keyword, code, title) = self.item_head("programme")?;
+        let props = self.block(Self::programme_prop)?.items;
+        let span = self.span_from(keyword);
+        let (title, unread) = (Some(title), Vec::new());
         Some(ProgrammeItem {
-            span: self.span_from(keyword),
+            span,
             keyword,
             code,
-            title: Some(title),
-            props: block.items,
+            title,
+            props,
             broken: false,
-            unread: Vec::new(),
+            unread,
         })
     }
 

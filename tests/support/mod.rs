@@ -7,7 +7,9 @@
 //! - [`Header`]: the `# KEY: id, id` header comments of every fixture
 //!   (`expect`, `waived`, `expect-include`, `expect-spec`, `expect-policy`);
 //! - [`rules_md`]: the rule tables of the contract's rules.md, from which the
-//!   rule lists and counts of the tests are derived.
+//!   rule lists and counts of the tests are derived;
+//! - [`pspec_files_under`] (every `.pspec` under a folder, sorted) and [`Rng`]
+//!   (the seeded generator of the random-edit tests).
 //!
 //! Each test crate uses only part of it.
 #![allow(dead_code)]
@@ -347,4 +349,40 @@ pub fn rules_md() -> Vec<MdRule> {
         });
     }
     out
+}
+
+// ------------------------------------------------------------ corpora
+
+/// Every `.pspec` file under `dir`, in every subfolder, sorted.
+pub fn pspec_files_under(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut v = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                todo.push(p);
+            } else if p.extension().is_some_and(|x| x == "pspec") {
+                v.push(p);
+            }
+        }
+    }
+    v.sort();
+    v
+}
+
+/// A seeded xorshift generator: the same sequence on every run.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    /// A number below `n` (0 when `n` is 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
 }
