@@ -945,7 +945,6 @@ fn resolve_references(ctx: &mut Ctx, ws: &mut Workspace) {
     // Every defined code is in the index (the first definition of each).
     let index = &ws.module_index;
     // The sorted codes, for did-you-mean: only when a code is unknown.
-    let modules = &ws.modules;
     let codes: std::cell::OnceCell<Vec<&str>> = std::cell::OnceCell::new();
     let sorted = || {
         let mut v: Vec<&str> = index.keys().map(String::as_str).collect();
@@ -955,7 +954,7 @@ fn resolve_references(ctx: &mut Ctx, ws: &mut Workspace) {
     let unknown = |ctx: &mut Ctx, src: SourceId, c: &Spanned<String>| {
         ctx.push(unknown_reference::unknown_module(src, c, codes.get_or_init(sorted)));
     };
-    for m in modules {
+    for m in &ws.modules {
         if m.broken {
             continue;
         }

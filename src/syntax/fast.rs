@@ -17,7 +17,7 @@
 //! look ahead without moving.
 
 use super::ast::*;
-use super::parser::{dedent, unescape};
+use super::parser::{dedent, is_idc, skip_trivia, unescape};
 use crate::span::{Span, Spanned};
 
 /// The item (`module` or `programme`) at `start` of `text`, read no further
@@ -46,10 +46,6 @@ struct P<'t> {
     depth: usize,
 }
 
-fn is_idc(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || c == b'-' || c == b'_'
-}
-
 impl<'t> P<'t> {
     fn peek(&self) -> Option<u8> {
         if self.pos < self.end {
@@ -71,25 +67,9 @@ impl<'t> P<'t> {
         self.t.get(a..e)
     }
 
-    /// The offset after the trivia at `from`: the grammar's WHITESPACE
-    /// (space, tab, line feed, carriage return, U+FEFF) and `#` comments.
-    fn trivia_end(&self, mut i: usize) -> usize {
-        while let Some(c) = self.at(i) {
-            match c {
-                b' ' | b'\t' | b'\n' | b'\r' => i += 1,
-                b'#' => {
-                    while let Some(c) = self.at(i) {
-                        if c == b'\n' {
-                            break;
-                        }
-                        i += 1;
-                    }
-                }
-                0xEF if self.at(i + 1) == Some(0xBB) && self.at(i + 2) == Some(0xBF) => i += 3,
-                _ => break,
-            }
-        }
-        i
+    /// The offset after the trivia at `i` (the parser's `skip_trivia`).
+    fn trivia_end(&self, i: usize) -> usize {
+        skip_trivia(self.t, i, self.end)
     }
 
     fn skip(&mut self) {
@@ -150,6 +130,17 @@ impl<'t> P<'t> {
 
     fn next_is(&self, c: u8) -> bool {
         self.at(self.trivia_end(self.pos)) == Some(c)
+    }
+
+    /// For a `"""` at `p`, the offset of the `"""` that closes it (no
+    /// further than `end`); `None` when `p` starts no text block or it is
+    /// not closed.
+    fn text_block_close(&self, p: usize) -> Option<usize> {
+        if self.b.get(p..p + 3)? != b"\"\"\"" || p + 3 > self.end {
+            return None;
+        }
+        let rest = self.b.get(p + 3..self.end)?;
+        rest.windows(3).position(|w| w == b"\"\"\"").map(|i| p + 3 + i)
     }
 
     fn token(&mut self, e: usize) -> Option<Spanned<String>> {
@@ -280,20 +271,13 @@ impl<'t> P<'t> {
         if self.peek()? != b'"' {
             return None;
         }
-        if self.at(p + 1) == Some(b'"') && self.at(p + 2) == Some(b'"') {
-            let mut j = p + 3;
-            loop {
-                if j + 3 > self.end {
-                    return None; // unterminated: pest reads it otherwise
-                }
-                if self.b.get(j..j + 3)? == b"\"\"\"" {
-                    break;
-                }
-                j += 1;
-            }
+        if let Some(j) = self.text_block_close(p) {
             let value = dedent(self.slice(p + 3, j)?);
             self.pos = j + 3;
             return Some(Spanned::new(value, Span::new(p, j + 3)));
+        }
+        if self.at(p + 1) == Some(b'"') && self.at(p + 2) == Some(b'"') {
+            return None; // an unterminated `"""`: pest reads it otherwise
         }
         let mut i = p + 1;
         let mut escaped = false;
@@ -626,18 +610,10 @@ impl<'t> P<'t> {
                 }
                 b'"' => {
                     let p = self.pos;
-                    if self.at(p + 1) == Some(b'"') && self.at(p + 2) == Some(b'"') {
-                        let mut j = p + 3;
-                        loop {
-                            if j + 3 > self.end {
-                                return None;
-                            }
-                            if self.b.get(j..j + 3)? == b"\"\"\"" {
-                                break;
-                            }
-                            j += 1;
-                        }
+                    if let Some(j) = self.text_block_close(p) {
                         self.pos = j + 3;
+                    } else if self.at(p + 1) == Some(b'"') && self.at(p + 2) == Some(b'"') {
+                        return None; // unterminated: pest reads it otherwise
                     } else {
                         let mut i = p + 1;
                         loop {

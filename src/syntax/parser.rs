@@ -286,7 +286,8 @@ fn starts_keyword(b: &[u8], i: usize, w: &[u8]) -> bool {
     b[i..].starts_with(w) && matches!(b.get(i + w.len()), Some(b' ' | b'\t' | b'\r' | b'\n'))
 }
 
-fn is_idc(c: u8) -> bool {
+/// A code character of the grammar (`idc`): an ASCII letter or digit, `-`, `_`.
+pub(super) fn is_idc(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c == b'-' || c == b'_'
 }
 
@@ -295,7 +296,9 @@ fn starts_word(b: &[u8], i: usize, w: &[u8]) -> bool {
 }
 
 /// Skips whitespace and comments from `pos`; returns the next significant offset.
-fn skip_trivia(text: &str, mut pos: usize, end: usize) -> usize {
+/// The grammar's trivia: WHITESPACE (space, tab, line feed, carriage
+/// return, U+FEFF) and `#` comments. Shared with the fast path (`fast.rs`).
+pub(super) fn skip_trivia(text: &str, mut pos: usize, end: usize) -> usize {
     let b = text.as_bytes();
     while pos < end {
         match b[pos] {
@@ -305,13 +308,9 @@ fn skip_trivia(text: &str, mut pos: usize, end: usize) -> usize {
                     pos += 1;
                 }
             }
-            _ => {
-                if text[pos..].starts_with('\u{FEFF}') {
-                    pos += 3;
-                } else {
-                    break;
-                }
-            }
+            // U+FEFF, by its bytes: 0xEF only ever starts a character.
+            0xEF if b[pos..end].starts_with(&[0xEF, 0xBB, 0xBF]) => pos += 3,
+            _ => break,
         }
     }
     pos
