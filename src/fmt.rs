@@ -26,7 +26,7 @@
 
 use std::fmt::Write as _;
 
-use crate::span::{Span, Spanned};
+use crate::span::{Span, Spanned, Str};
 use crate::syntax::ast::*;
 use crate::syntax::parse;
 
@@ -125,7 +125,7 @@ fn item_fingerprint(item: &Item) -> String {
     if let Item::Programme(p) = &mut item {
         for prop in &mut p.props {
             if let ProgrammeKind::Rule { body, .. } = &mut prop.kind {
-                body.value = normalise_rule_body(&body.value);
+                body.value = normalise_rule_body(&body.value).into();
             }
         }
     }
@@ -236,7 +236,7 @@ fn pad(level: usize) -> String {
     " ".repeat(level * INDENT)
 }
 
-fn join(codes: &[Spanned<String>]) -> String {
+fn join(codes: &[Spanned<Str>]) -> String {
     let mut s = String::new();
     for (i, c) in codes.iter().enumerate() {
         if i > 0 {
@@ -328,7 +328,7 @@ impl<'t> Builder<'t> {
     }
 
     /// A string or text block, in its canonical form.
-    fn lit(&self, s: &Spanned<String>, indent: usize) -> String {
+    fn lit(&self, s: &Spanned<Str>, indent: usize) -> String {
         let src = self.text.get(s.span.range()).unwrap_or("");
         if src.starts_with("\"\"\"") {
             if let Some(tb) = text_block(&s.value, indent) {
@@ -548,7 +548,7 @@ impl<'t> Builder<'t> {
         if g.block {
             self.open_find(ind, g.span.start as usize, after, head);
             for e in &g.entries {
-                let mut t = e.code.value.clone();
+                let mut t = e.code.value.to_string();
                 let mut end = e.code.span.end;
                 if let Some(pl) = &e.placement {
                     t.push(' ');
@@ -566,7 +566,7 @@ impl<'t> Builder<'t> {
             }
             self.close_before(ind, g.span.end as usize);
         } else {
-            let codes: Vec<Spanned<String>> = g.entries.iter().map(|e| e.code.clone()).collect();
+            let codes: Vec<Spanned<Str>> = g.entries.iter().map(|e| e.code.clone()).collect();
             let mut t = head;
             t.push_str(if is_option { " from " } else { " " });
             t.push_str(&join(&codes));

@@ -39,6 +39,12 @@ impl Span {
     }
 }
 
+/// The string of the syntax tree and the model: a code, a title, a keyword,
+/// a text. Up to 23 bytes sit inline (every code and keyword of a usual
+/// catalogue); a longer one is shared, so lowering a tree into the model and
+/// reading a field in a policy copy no text (D146).
+pub use smol_str::SmolStr as Str;
+
 /// A value with the span it was read from.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Spanned<T> {

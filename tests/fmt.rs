@@ -38,7 +38,8 @@ fn model(text: &str) -> String {
                         .map(str::trim)
                         .filter(|l| !l.is_empty())
                         .collect::<Vec<_>>()
-                        .join("\n");
+                        .join("\n")
+                        .into();
                 }
             }
         }

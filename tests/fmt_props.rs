@@ -465,7 +465,7 @@ fn without_rule_bodies(file: &spec::syntax::ast::SourceFile) -> String {
         if let spec::syntax::ast::Item::Programme(p) = item {
             for prop in &mut p.props {
                 if let spec::syntax::ast::ProgrammeKind::Rule { body, .. } = &mut prop.kind {
-                    body.value.clear();
+                    body.value = Default::default();
                 }
             }
         }

@@ -124,7 +124,7 @@ impl Case {
         self.ws
             .programmes
             .iter()
-            .map(|p| p.framework.as_ref().map(|f| f.value.clone()))
+            .map(|p| p.framework.as_ref().map(|f| f.value.to_string()))
             .collect()
     }
 

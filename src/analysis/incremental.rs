@@ -196,7 +196,7 @@ pub fn reanalyze_with_reuse(prev: &Analysis, parsed: Vec<Parsed>, options: &Opti
             .modules
             .iter()
             .filter(|m| changed[m.source])
-            .map(|m| m.code.value.clone())
+            .map(|m| m.code.value.to_string())
             .collect();
         v.sort_unstable();
         v.dedup();
@@ -418,12 +418,12 @@ impl Components {
             base.programmes.insert(code.to_string(), id);
         }
         for m in &ws.modules {
-            if let Some(&c) = base.modules.get(&m.code.value) {
+            if let Some(&c) = base.modules.get(m.code.value.as_str()) {
                 base.files[c as usize].push(m.source);
             }
         }
         for p in &ws.programmes {
-            if let Some(&c) = base.programmes.get(&p.code.value) {
+            if let Some(&c) = base.programmes.get(p.code.value.as_str()) {
                 base.files[c as usize].push(p.source);
             }
         }

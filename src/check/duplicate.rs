@@ -11,7 +11,7 @@
 use crate::diag::{Diagnostic, Severity, SourceId};
 use crate::model::{Module, Programme};
 use crate::rules::{RuleDoc, RuleScope};
-use crate::span::{Span, Spanned};
+use crate::span::{Span, Spanned, Str};
 
 pub const RULE: RuleDoc = RuleDoc {
     id: "spec/duplicate",
@@ -41,11 +41,7 @@ pub fn programme_twice(p: &Programme, first: &Programme) -> Diagnostic {
 }
 
 /// A `kind` (module or programme) code defined twice in the workspace.
-fn code_twice(
-    kind: &str,
-    (src, code): (SourceId, &Spanned<String>),
-    first: (SourceId, &Spanned<String>),
-) -> Diagnostic {
+fn code_twice(kind: &str, (src, code): (SourceId, &Spanned<Str>), first: (SourceId, &Spanned<Str>)) -> Diagnostic {
     Diagnostic::error(
         RULE.id,
         src,
@@ -60,7 +56,7 @@ fn code_twice(
 }
 
 /// `what` (`outcome` or `assessment`) `code` is defined twice in `module`.
-pub fn twice_in_module(src: SourceId, what: &str, module: &str, code: &Spanned<String>, first: Span) -> Diagnostic {
+pub fn twice_in_module(src: SourceId, what: &str, module: &str, code: &Spanned<Str>, first: Span) -> Diagnostic {
     Diagnostic::error(
         RULE.id,
         src,
@@ -73,7 +69,7 @@ pub fn twice_in_module(src: SourceId, what: &str, module: &str, code: &Spanned<S
 }
 
 /// Module `code` is listed twice in one structure.
-pub fn listed_twice(src: SourceId, code: &Spanned<String>, first: Span) -> Diagnostic {
+pub fn listed_twice(src: SourceId, code: &Spanned<Str>, first: Span) -> Diagnostic {
     Diagnostic::error(
         RULE.id,
         src,

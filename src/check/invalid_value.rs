@@ -20,7 +20,7 @@
 use crate::diag::{Diagnostic, Severity, SourceId};
 use crate::model::build::{list, MAX_INT};
 use crate::rules::{RuleDoc, RuleScope};
-use crate::span::Spanned;
+use crate::span::{Spanned, Str};
 use crate::syntax::ast::Date;
 use crate::syntax::did_you_mean;
 
@@ -60,7 +60,7 @@ pub fn int(src: SourceId, what: &str, v: &Spanned<u64>) -> Option<Diagnostic> {
 
 /// A keyword value of `what` that is not one of `allowed`, with a
 /// did-you-mean.
-pub fn keyword(src: SourceId, what: &str, v: &Spanned<String>, allowed: &[&str]) -> Option<Diagnostic> {
+pub fn keyword(src: SourceId, what: &str, v: &Spanned<Str>, allowed: &[&str]) -> Option<Diagnostic> {
     if allowed.contains(&v.value.as_str()) {
         return None;
     }
@@ -166,7 +166,7 @@ pub fn calendar_date(src: SourceId, d: &Spanned<Date>) -> Option<Diagnostic> {
 /// A duration of `what` in `unit` (written at `span`), which is not one of
 /// `allowed` (named like `week(s)`); `known` says whether it is a unit of
 /// time at all.
-pub fn duration_unit(src: SourceId, what: &str, unit: &Spanned<String>, known: bool, allowed: &[&str]) -> Diagnostic {
+pub fn duration_unit(src: SourceId, what: &str, unit: &Spanned<Str>, known: bool, allowed: &[&str]) -> Diagnostic {
     let msg = if known {
         format!("`{what}` does not take `{}`", unit.value)
     } else {

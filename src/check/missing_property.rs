@@ -14,7 +14,7 @@
 use crate::diag::{Diagnostic, Severity, SourceId};
 use crate::model::{Assessment, Entry, Module, Programme};
 use crate::rules::{RuleDoc, RuleScope};
-use crate::span::{Span, Spanned};
+use crate::span::{Span, Spanned, Str};
 
 pub const RULE: RuleDoc = RuleDoc {
     id: "spec/missing-property",
@@ -59,7 +59,7 @@ pub fn assessment_weight(src: SourceId, a: &Assessment) -> Diagnostic {
 }
 
 /// The variance of `rule` (headed at `head`) has no `criterion`.
-pub fn variance_criterion(src: SourceId, head: Span, rule: &Spanned<String>) -> Diagnostic {
+pub fn variance_criterion(src: SourceId, head: Span, rule: &Spanned<Str>) -> Diagnostic {
     use crate::syntax::vocab::{criterion_example, listed, CRITERIA};
     let lines: Vec<String> = CRITERIA
         .iter()

@@ -51,8 +51,8 @@ pub fn check(ctx: &CheckCtx, out: &mut Vec<Diagnostic>) {
         // cycle: the edges (module, index into its requires) from `start` back to it.
         let names: Vec<String> = cycle
             .iter()
-            .map(|&(m, _)| ws.modules[m].code.value.clone())
-            .chain(std::iter::once(ws.modules[start].code.value.clone()))
+            .map(|&(m, _)| ws.modules[m].code.value.to_string())
+            .chain(std::iter::once(ws.modules[start].code.value.to_string()))
             .collect();
         let path = names.join(" -> ");
         let m = &ws.modules[start];

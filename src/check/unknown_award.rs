@@ -11,7 +11,7 @@
 use crate::diag::{Diagnostic, Severity};
 use crate::model::Programme;
 use crate::rules::{RuleDoc, RuleScope};
-use crate::span::Spanned;
+use crate::span::{Spanned, Str};
 
 pub const RULE: RuleDoc = RuleDoc {
     id: "spec/unknown-award",
@@ -27,7 +27,7 @@ pub const RULE: RuleDoc = RuleDoc {
 /// `near` is the nearest award code, by the policy engine's name matcher.
 pub fn check(
     p: &Programme,
-    code: &Spanned<String>,
+    code: &Spanned<Str>,
     what: &str,
     fw: &str,
     codes: &[&str],

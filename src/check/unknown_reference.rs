@@ -15,7 +15,7 @@ use crate::diag::{Diagnostic, Severity, SourceId};
 use crate::model::build::list;
 use crate::model::Programme;
 use crate::rules::{RuleDoc, RuleScope};
-use crate::span::{Span, Spanned};
+use crate::span::{Span, Spanned, Str};
 use crate::syntax::did_you_mean;
 
 pub const RULE: RuleDoc = RuleDoc {
@@ -28,7 +28,7 @@ pub const RULE: RuleDoc = RuleDoc {
 };
 
 /// Outcome `c`, in a `covers` of module `module`, is not one of `codes`.
-pub fn unknown_outcome(src: SourceId, module: &str, c: &Spanned<String>, codes: &[&str]) -> Diagnostic {
+pub fn unknown_outcome(src: SourceId, module: &str, c: &Spanned<Str>, codes: &[&str]) -> Diagnostic {
     let mut d = Diagnostic::error(
         RULE.id,
         src,
@@ -45,7 +45,7 @@ pub fn unknown_outcome(src: SourceId, module: &str, c: &Spanned<String>, codes: 
 
 /// Module `c` (in a `requires` or a structure) is not defined; `codes` are
 /// the defined module codes, sorted.
-pub fn unknown_module(src: SourceId, c: &Spanned<String>, codes: &[&str]) -> Diagnostic {
+pub fn unknown_module(src: SourceId, c: &Spanned<Str>, codes: &[&str]) -> Diagnostic {
     let mut d = Diagnostic::error(RULE.id, src, c.span, format!("module `{}` is not defined", c.value));
     d.help = Some(unknown_module_help(&c.value, codes));
     d
@@ -64,7 +64,7 @@ pub fn unknown_module_help(code: &str, codes: &[&str]) -> String {
 
 /// `applies-to` module `a` of a variance of `p` is not in `listed`, the
 /// modules of `p`'s structure.
-pub fn applies_to_not_listed(p: &Programme, a: &Spanned<String>, listed: &[&str]) -> Diagnostic {
+pub fn applies_to_not_listed(p: &Programme, a: &Spanned<Str>, listed: &[&str]) -> Diagnostic {
     let mut d = Diagnostic::error(
         RULE.id,
         p.source,
@@ -117,7 +117,7 @@ pub fn default_framework(src: SourceId, f: &str, known: &[&str], near: Option<&s
 }
 
 /// The `framework` line of `p` names no framework of the packs.
-pub fn programme_framework(p: &Programme, f: &Spanned<String>, known: &[&str], near: Option<&str>) -> Diagnostic {
+pub fn programme_framework(p: &Programme, f: &Spanned<Str>, known: &[&str], near: Option<&str>) -> Diagnostic {
     Diagnostic::error(
         RULE.id,
         p.source,

@@ -31,7 +31,7 @@ pub fn check(p: &Programme, v: &Variance, rule: &RuleInfo) -> Option<Diagnostic>
     let cited = v.rule.value.as_str();
     let c = v.criterion.as_ref()?;
     // An unknown criterion keyword is spec/invalid-value already.
-    if !CRITERIA.contains(&c.name.value.as_str()) || rule.admits.contains(&c.name.value) {
+    if !CRITERIA.contains(&c.name.value.as_str()) || rule.admits.iter().any(|a| *a == c.name.value) {
         return None;
     }
     let help = if rule.admits.is_empty() {

@@ -43,7 +43,7 @@ pub fn load(paths: &[PathBuf], whole: bool, framework: Option<String>) -> Result
         .programmes
         .iter()
         .filter(|p| primary_names.iter().any(|n| n == analysis.sources.name(p.source)))
-        .map(|p| p.code.value.clone())
+        .map(|p| p.code.value.to_string())
         .collect();
     Ok(Loaded {
         analysis,

@@ -36,7 +36,7 @@ pub fn run(args: VariancesArgs) -> u8 {
     let programmes: Vec<_> = loaded
         .primary_programmes
         .iter()
-        .filter_map(|c| a.workspace.programmes.iter().find(|p| &p.code.value == c))
+        .filter_map(|c| a.workspace.programmes.iter().find(|p| p.code.value == *c))
         .collect();
     let records = variances::register(a, &programmes);
     let text = match args.format {

@@ -222,8 +222,8 @@ pub fn code_actions(snap: &Snapshot, source: SourceId, start: usize, end: usize)
                 .filter(|p| p.structure.as_ref().is_some_and(|s| s.entry(module).is_some()))
             {
                 let mut d2 = d.clone();
-                d2.programme = Some(p.code.value.clone());
-                if seen.insert((d.code.clone(), p.code.value.clone(), d.module.clone())) {
+                d2.programme = Some(p.code.value.to_string());
+                if seen.insert((d.code.clone(), p.code.value.to_string(), d.module.clone())) {
                     out.extend(variance_stubs(snap, &d2));
                 }
             }

@@ -342,9 +342,9 @@ pub fn complete(snap: &Snapshot, source: Option<SourceId>, text: &str, offset: u
                 .outcomes
                 .iter()
                 .map(|o| Completion {
-                    label: o.code.value.clone(),
+                    label: o.code.value.to_string(),
                     kind: CompletionKind::Outcome,
-                    detail: Some(o.text.value.clone()),
+                    detail: Some(o.text.value.to_string()),
                     documentation: None,
                 })
                 .collect();

@@ -68,16 +68,16 @@ impl Index {
         let mut occs = Vec::new();
         let mut push = |source: SourceId, span: Span, sym: Sym, def: bool| occs.push(Occ { source, span, sym, def });
         for m in &ws.modules {
-            let code = &m.code.value;
+            let code = &m.code.value.to_string();
             push(m.source, m.code.span, Sym::Module(code.clone()), true);
             for r in &m.requires {
-                push(m.source, r.span, Sym::Module(r.value.clone()), false);
+                push(m.source, r.span, Sym::Module(r.value.to_string()), false);
             }
             for o in &m.outcomes {
                 push(
                     m.source,
                     o.code.span,
-                    Sym::Outcome(code.clone(), o.code.value.clone()),
+                    Sym::Outcome(code.clone(), o.code.value.to_string()),
                     true,
                 );
             }
@@ -85,38 +85,38 @@ impl Index {
                 push(
                     m.source,
                     asm.code.span,
-                    Sym::Assessment(code.clone(), asm.code.value.clone()),
+                    Sym::Assessment(code.clone(), asm.code.value.to_string()),
                     true,
                 );
                 for c in &asm.covers {
-                    push(m.source, c.span, Sym::Outcome(code.clone(), c.value.clone()), false);
+                    push(m.source, c.span, Sym::Outcome(code.clone(), c.value.to_string()), false);
                 }
             }
         }
         for p in &ws.programmes {
-            push(p.source, p.code.span, Sym::Programme(p.code.value.clone()), true);
+            push(p.source, p.code.span, Sym::Programme(p.code.value.to_string()), true);
             if let Some(aw) = &p.award {
-                push(p.source, aw.span, Sym::Award(aw.value.clone()), false);
+                push(p.source, aw.span, Sym::Award(aw.value.to_string()), false);
             }
             for e in &p.exit_awards {
-                push(p.source, e.award.span, Sym::Award(e.award.value.clone()), false);
+                push(p.source, e.award.span, Sym::Award(e.award.value.to_string()), false);
             }
             if let Some(f) = &p.framework {
-                push(p.source, f.span, Sym::Framework(f.value.clone()), false);
+                push(p.source, f.span, Sym::Framework(f.value.to_string()), false);
             }
             if let Some(s) = &p.structure {
                 for e in &s.entries {
-                    push(p.source, e.code.span, Sym::Module(e.code.value.clone()), false);
+                    push(p.source, e.code.span, Sym::Module(e.code.value.to_string()), false);
                 }
             }
             for v in &p.variances {
-                push(p.source, v.rule.span, Sym::Rule(v.rule.value.clone()), false);
+                push(p.source, v.rule.span, Sym::Rule(v.rule.value.to_string()), false);
                 for m in &v.applies_to {
-                    push(p.source, m.span, Sym::Module(m.value.clone()), false);
+                    push(p.source, m.span, Sym::Module(m.value.to_string()), false);
                 }
             }
             for r in &p.rules {
-                push(p.source, r.id.span, Sym::Rule(r.id.value.clone()), true);
+                push(p.source, r.id.span, Sym::Rule(r.id.value.to_string()), true);
             }
         }
         // The `rule` lines of the policy packs (embedded ones included): the

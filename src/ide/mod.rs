@@ -580,16 +580,16 @@ impl SpecHost {
         let names = |m: &crate::model::Workspace, wanted: Option<&HashSet<String>>| -> Vec<String> {
             let mut out = Vec::new();
             for x in &m.modules {
-                if wanted.is_none_or(|w| w.contains(&x.code.value)) {
-                    out.push(x.code.value.clone());
-                    out.extend(x.requires.iter().map(|r| r.value.clone()));
+                if wanted.is_none_or(|w| w.contains(x.code.value.as_str())) {
+                    out.push(x.code.value.to_string());
+                    out.extend(x.requires.iter().map(|r| r.value.to_string()));
                 }
             }
             for p in &m.programmes {
                 let listed: Vec<String> = p
                     .structure
                     .iter()
-                    .flat_map(|s| s.entries.iter().map(|e| e.code.value.clone()))
+                    .flat_map(|s| s.entries.iter().map(|e| e.code.value.to_string()))
                     .collect();
                 if wanted.is_none_or(|w| listed.iter().any(|c| w.contains(c))) {
                     out.extend(listed);
@@ -638,27 +638,27 @@ fn closure(prev: &Snapshot, path: &Path, tree: &crate::syntax::ast::SourceFile) 
     // The file as it is now, lowered on its own.
     let mut scratch = Vec::new();
     let own = crate::model::build_workspace(&[(0, tree)], &mut scratch);
-    let mut defined: BTreeSet<String> = own.modules.iter().map(|m| m.code.value.clone()).collect();
+    let mut defined: BTreeSet<String> = own.modules.iter().map(|m| m.code.value.to_string()).collect();
     defined.extend(
         ws.modules
             .iter()
             .filter(|m| Some(m.source) == prev_src)
-            .map(|m| m.code.value.clone()),
+            .map(|m| m.code.value.to_string()),
     );
     let mut needed: Vec<String> = defined.iter().cloned().collect();
     for m in &own.modules {
-        needed.extend(m.requires.iter().map(|r| r.value.clone()));
+        needed.extend(m.requires.iter().map(|r| r.value.to_string()));
     }
     let lists = |p: &crate::model::Programme| -> Vec<String> {
         let mut v: Vec<String> = p
             .structure
             .iter()
-            .flat_map(|s| s.entries.iter().map(|e| e.code.value.clone()))
+            .flat_map(|s| s.entries.iter().map(|e| e.code.value.to_string()))
             .collect();
         v.extend(
             p.variances
                 .iter()
-                .flat_map(|x| x.applies_to.iter().map(|a| a.value.clone())),
+                .flat_map(|x| x.applies_to.iter().map(|a| a.value.to_string())),
         );
         v
     };
@@ -684,7 +684,7 @@ fn closure(prev: &Snapshot, path: &Path, tree: &crate::syntax::ast::SourceFile) 
             if let Some(f) = prev.path(m.source) {
                 files.insert(f.clone());
             }
-            needed.extend(m.requires.iter().map(|r| r.value.clone()));
+            needed.extend(m.requires.iter().map(|r| r.value.to_string()));
         }
     }
     files

@@ -39,17 +39,17 @@ impl Rules {
         let mut r = Rules::default();
         for p in &a.workspace.programmes {
             if let Some(f) = &p.framework {
-                r.frameworks.insert(f.value.clone());
+                r.frameworks.insert(f.value.to_string());
             }
             if let Some(aw) = &p.award {
-                r.awards.insert(aw.value.clone());
+                r.awards.insert(aw.value.to_string());
             }
             for e in &p.exit_awards {
-                r.awards.insert(e.award.value.clone());
+                r.awards.insert(e.award.value.to_string());
             }
             for rule in &p.rules {
-                let v = r.rules.entry(rule.id.value.clone()).or_insert_with(|| RuleView {
-                    id: rule.id.value.clone(),
+                let v = r.rules.entry(rule.id.value.to_string()).or_insert_with(|| RuleView {
+                    id: rule.id.value.to_string(),
                     ..Default::default()
                 });
                 v.origin.get_or_insert((p.source, rule.id.span));

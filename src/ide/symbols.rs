@@ -166,7 +166,7 @@ fn structure_symbols(lines: &[StructureLine]) -> Vec<Symbol> {
                 span, title, choose, ..
             } => {
                 out.push(sym(
-                    title.value.clone(),
+                    title.value.to_string(),
                     Some(format!("choose {} credits", choose.value)),
                     SymbolKind::OptionGroup,
                     *span,
@@ -214,8 +214,8 @@ pub fn document_symbols(snap: &Snapshot, source: SourceId) -> Vec<Symbol> {
                         ModuleKind::Outcomes { outcomes, .. } => {
                             for o in outcomes {
                                 children.push(sym(
-                                    o.code.value.clone(),
-                                    Some(o.text.value.clone()),
+                                    o.code.value.to_string(),
+                                    Some(o.text.value.to_string()),
                                     SymbolKind::Outcome,
                                     o.span,
                                     o.code.span,
@@ -225,8 +225,8 @@ pub fn document_symbols(snap: &Snapshot, source: SourceId) -> Vec<Symbol> {
                         }
                         ModuleKind::Assessment(a) => {
                             children.push(sym(
-                                a.code.value.clone(),
-                                Some(a.title.value.clone()),
+                                a.code.value.to_string(),
+                                Some(a.title.value.to_string()),
                                 SymbolKind::Assessment,
                                 p.span,
                                 a.code.span,
@@ -237,8 +237,8 @@ pub fn document_symbols(snap: &Snapshot, source: SourceId) -> Vec<Symbol> {
                     }
                 }
                 out.push(sym(
-                    m.code.value.clone(),
-                    m.title.as_ref().map(|t| t.value.clone()),
+                    m.code.value.to_string(),
+                    m.title.as_ref().map(|t| t.value.to_string()),
                     SymbolKind::Module,
                     m.span,
                     m.code.span,
@@ -283,8 +283,8 @@ pub fn document_symbols(snap: &Snapshot, source: SourceId) -> Vec<Symbol> {
                     }
                 }
                 out.push(sym(
-                    p.code.value.clone(),
-                    p.title.as_ref().map(|t| t.value.clone()),
+                    p.code.value.to_string(),
+                    p.title.as_ref().map(|t| t.value.to_string()),
                     SymbolKind::Programme,
                     p.span,
                     p.code.span,
@@ -306,10 +306,10 @@ pub fn workspace_symbols(snap: &Snapshot, query: &str) -> Vec<WorkspaceSymbol> {
         if matches(&m.code.value, &m.title) {
             if let Some(loc) = snap.loc(m.source, m.code.span) {
                 out.push(WorkspaceSymbol {
-                    name: m.code.value.clone(),
+                    name: m.code.value.to_string(),
                     kind: SymbolKind::Module,
                     loc,
-                    container: Some(m.title.clone()),
+                    container: Some(m.title.to_string()),
                 });
             }
         }
@@ -318,10 +318,10 @@ pub fn workspace_symbols(snap: &Snapshot, query: &str) -> Vec<WorkspaceSymbol> {
         if matches(&p.code.value, &p.title) {
             if let Some(loc) = snap.loc(p.source, p.code.span) {
                 out.push(WorkspaceSymbol {
-                    name: p.code.value.clone(),
+                    name: p.code.value.to_string(),
                     kind: SymbolKind::Programme,
                     loc,
-                    container: Some(p.title.clone()),
+                    container: Some(p.title.to_string()),
                 });
             }
         }

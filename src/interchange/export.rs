@@ -287,7 +287,7 @@ pub fn to_json(a: &Analysis, primary: &[bool]) -> Export {
             count(&mut programme_counts[i], d);
         }
     }
-    let sv = |s: &Option<crate::span::Spanned<String>>| s.as_ref().map(|v| v.value.clone());
+    let sv = |s: &Option<crate::span::Spanned<crate::span::Str>>| s.as_ref().map(|v| v.value.to_string());
     let programmes_out = programmes
         .iter()
         .zip(programme_counts)
@@ -303,7 +303,7 @@ pub fn to_json(a: &Analysis, primary: &[bool]) -> Export {
                                 crate::model::Membership::Option(g) => ("option", Some(g)),
                             };
                             EntryOut {
-                                module: e.code.value.clone(),
+                                module: e.code.value.to_string(),
                                 status: status.to_string(),
                                 option,
                                 semesters: e.period.map(|p| [p.start, p.end]),
@@ -315,7 +315,7 @@ pub fn to_json(a: &Analysis, primary: &[bool]) -> Export {
                     s.groups
                         .iter()
                         .map(|g| OptionOut {
-                            title: g.title.value.clone(),
+                            title: g.title.value.to_string(),
                             choose: g.choose.value,
                             stage: g.stage,
                         })
@@ -326,25 +326,25 @@ pub fn to_json(a: &Analysis, primary: &[bool]) -> Export {
                 .ok()
                 .map(|s| u64::try_from(s.count()).unwrap_or(u64::MAX));
             ProgrammeOut {
-                code: p.code.value.clone(),
-                title: p.title.clone(),
+                code: p.code.value.to_string(),
+                title: p.title.to_string(),
                 file: name(p.source),
                 award: sv(&p.award),
                 framework: sv(&p.framework),
                 credits: p.credits.as_ref().map(|c| c.value),
-                modes: p.modes.iter().map(|m| m.value.clone()).collect(),
+                modes: p.modes.iter().map(|m| m.value.to_string()).collect(),
                 language: sv(&p.language),
                 delivery: p.delivery().to_string(),
                 starts: p.starts.as_ref().map(|d| d.value.to_string()),
                 validated: p.validated.as_ref().map(|d| d.value.to_string()),
                 previous_validation: p.previous_validation.as_ref().map(|d| d.value.to_string()),
                 erasmus_mundus: p.erasmus_mundus.is_some(),
-                accreditations: p.accreditations.iter().map(|a| a.value.clone()).collect(),
+                accreditations: p.accreditations.iter().map(|a| a.value.to_string()).collect(),
                 exit_awards: p
                     .exit_awards
                     .iter()
                     .map(|e| ExitAwardOut {
-                        award: e.award.value.clone(),
+                        award: e.award.value.to_string(),
                         credits: e.credits.value,
                     })
                     .collect(),
@@ -356,9 +356,11 @@ pub fn to_json(a: &Analysis, primary: &[bool]) -> Export {
                     .partners
                     .iter()
                     .map(|x| {
-                        let s = |v: &Option<crate::span::Spanned<String>>| v.as_ref().map(|v| v.value.clone());
+                        let s = |v: &Option<crate::span::Spanned<crate::span::Str>>| {
+                            v.as_ref().map(|v| v.value.to_string())
+                        };
                         PartnerOut {
-                            name: x.name.value.clone(),
+                            name: x.name.value.to_string(),
                             model: s(&x.model),
                             link_tutor: s(&x.link_tutor),
                             programme_leader: s(&x.programme_leader),
@@ -373,7 +375,7 @@ pub fn to_json(a: &Analysis, primary: &[bool]) -> Export {
                     agreements_per_year: x.agreements_per_year.as_ref().map(|v| v.value),
                 }),
                 engagement: p.engagement.as_ref().map(|x| EngagementOut {
-                    shared_with: x.shared_with.iter().map(|v| v.value.clone()).collect(),
+                    shared_with: x.shared_with.iter().map(|v| v.value.to_string()).collect(),
                     retention: duration(&x.retention),
                 }),
                 structure,
@@ -383,9 +385,9 @@ pub fn to_json(a: &Analysis, primary: &[bool]) -> Export {
                     .variances
                     .iter()
                     .map(|v| VarianceOut {
-                        rule: v.rule.value.clone(),
-                        applies_to: v.applies_to.iter().map(|c| c.value.clone()).collect(),
-                        criterion: v.criterion.as_ref().map(|c| c.name.value.clone()),
+                        rule: v.rule.value.to_string(),
+                        applies_to: v.applies_to.iter().map(|c| c.value.to_string()).collect(),
+                        criterion: v.criterion.as_ref().map(|c| c.name.value.to_string()),
                         criterion_body: v.criterion.as_ref().and_then(|c| sv(&c.body)),
                         texts: crate::report::variances::VarianceTexts::of(v),
                         status: if v.approved.is_some() { "approved" } else { "pending" }.to_string(),
@@ -399,8 +401,8 @@ pub fn to_json(a: &Analysis, primary: &[bool]) -> Export {
         .iter()
         .zip(module_counts)
         .map(|(m, diagnostics)| ModuleOut {
-            code: m.code.value.clone(),
-            title: m.title.clone(),
+            code: m.code.value.to_string(),
+            title: m.title.to_string(),
             file: name(m.source),
             department: department(a.sources.name(m.source)),
             credits: m.credits.as_ref().map(|c| c.value),
@@ -411,24 +413,24 @@ pub fn to_json(a: &Analysis, primary: &[bool]) -> Export {
             dissertation: m.dissertation.is_some(),
             placement: m.placement.is_some(),
             pass_fail: m.pass_fail.is_some(),
-            requires: m.requires.iter().map(|c| c.value.clone()).collect(),
+            requires: m.requires.iter().map(|c| c.value.to_string()).collect(),
             outcomes: m
                 .outcomes
                 .iter()
                 .map(|o| OutcomeOut {
-                    code: o.code.value.clone(),
-                    text: o.text.value.clone(),
+                    code: o.code.value.to_string(),
+                    text: o.text.value.to_string(),
                 })
                 .collect(),
             assessments: m
                 .assessments
                 .iter()
                 .map(|s| AssessmentOut {
-                    code: s.code.value.clone(),
-                    title: s.title.value.clone(),
+                    code: s.code.value.to_string(),
+                    title: s.title.value.to_string(),
                     kind: sv(&s.kind),
                     weight: s.weight.as_ref().map(|w| w.value),
-                    covers: s.covers.iter().map(|c| c.value.clone()).collect(),
+                    covers: s.covers.iter().map(|c| c.value.to_string()).collect(),
                     competency: s.competency.is_some(),
                 })
                 .collect(),
@@ -464,8 +466,8 @@ pub fn to_csv(
                 placement: m.placement.is_some(),
             };
             vec![
-                m.code.value.clone(),
-                m.title.clone(),
+                m.code.value.to_string(),
+                m.title.to_string(),
                 opt(m.credits.as_ref().map(|c| c.value)),
                 opt(m.level.as_ref().map(|c| c.value)),
                 opt(m.weeks.as_ref().map(|c| c.value)),
@@ -482,11 +484,11 @@ pub fn to_csv(
     let mut structure_rows = Vec::new();
     for p in &programmes {
         let head = vec![
-            p.code.value.clone(),
-            p.title.clone(),
-            p.award.as_ref().map(|a| a.value.clone()).unwrap_or_default(),
+            p.code.value.to_string(),
+            p.title.to_string(),
+            p.award.as_ref().map(|a| a.value.to_string()).unwrap_or_default(),
             opt(p.credits.as_ref().map(|c| c.value)),
-            p.framework.as_ref().map(|a| a.value.clone()).unwrap_or_default(),
+            p.framework.as_ref().map(|a| a.value.to_string()).unwrap_or_default(),
         ];
         let rows = p.structure.as_ref().map(entry_rows).unwrap_or_default();
         if rows.is_empty() {

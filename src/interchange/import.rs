@@ -363,12 +363,12 @@ pub fn entry_rows(s: &Structure) -> Vec<EntryRow> {
                 Membership::Core => (Status::Core, None),
                 Membership::Option(g) => (
                     Status::Option,
-                    s.groups.get(g).map(|g| (g.title.value.clone(), g.choose.value)),
+                    s.groups.get(g).map(|g| (g.title.value.to_string(), g.choose.value)),
                 ),
             };
             EntryRow {
                 line: 0,
-                module: e.code.value.clone(),
+                module: e.code.value.to_string(),
                 status,
                 option,
                 slot: e.period.map(|p| Slot {
@@ -386,7 +386,7 @@ fn stage_titles(s: Option<&Structure>) -> HashMap<u64, String> {
     s.map(|s| {
         s.stages
             .iter()
-            .filter_map(|st| st.title.as_ref().map(|t| (st.number.value, t.value.clone())))
+            .filter_map(|st| st.title.as_ref().map(|t| (st.number.value, t.value.to_string())))
             .collect()
     })
     .unwrap_or_default()
@@ -713,7 +713,10 @@ pub fn plan(cat: &Catalogue, existing: &[Existing]) -> Result<Plan, String> {
             let Item::Programme(item) = &trees[loc.file].items[loc.item] else {
                 continue;
             };
-            let old = ws.programme_index.get(&p.code).and_then(|&i| ws.programmes.get(i));
+            let old = ws
+                .programme_index
+                .get(p.code.as_str())
+                .and_then(|&i| ws.programmes.get(i));
             let stages = stage_titles(old.and_then(|o| o.structure.as_ref()));
             let mut changes = Vec::new();
             if let Some(old) = old {
@@ -726,7 +729,7 @@ pub fn plan(cat: &Catalogue, existing: &[Existing]) -> Result<Plan, String> {
                 diff("title", quote(&old.title), quote(&p.title));
                 diff(
                     "award",
-                    opt(old.award.as_ref().map(|a| a.value.clone())),
+                    opt(old.award.as_ref().map(|a| a.value.to_string())),
                     opt(p.award.clone()),
                 );
                 diff(
@@ -737,7 +740,7 @@ pub fn plan(cat: &Catalogue, existing: &[Existing]) -> Result<Plan, String> {
                 if p.framework.is_some() {
                     diff(
                         "framework",
-                        opt(old.framework.as_ref().map(|a| a.value.clone())),
+                        opt(old.framework.as_ref().map(|a| a.value.to_string())),
                         opt(p.framework.clone()),
                     );
                 }

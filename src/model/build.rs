@@ -42,7 +42,7 @@ impl Ctx<'_> {
         self.diags.extend(invalid_value::int(src, what, v));
     }
 
-    fn keyword_value(&mut self, src: SourceId, what: &str, v: &Spanned<String>, allowed: &[&str]) {
+    fn keyword_value(&mut self, src: SourceId, what: &str, v: &Spanned<Str>, allowed: &[&str]) {
         self.diags.extend(invalid_value::keyword(src, what, v, allowed));
     }
 }
@@ -57,7 +57,7 @@ pub(crate) fn list(items: &[&str]) -> String {
 }
 
 /// Sets a single-valued property, reporting a second value as `spec/duplicate`.
-fn set_once<T>(ctx: &mut Ctx, src: SourceId, slot: &mut Option<(T, Span)>, value: T, keyword: &Spanned<String>) {
+fn set_once<T>(ctx: &mut Ctx, src: SourceId, slot: &mut Option<(T, Span)>, value: T, keyword: &Spanned<Str>) {
     match slot {
         Some((_, first)) => ctx.duplicate_prop(src, &keyword.value, keyword.span, *first),
         None => *slot = Some((value, keyword.span)),
@@ -170,7 +170,7 @@ fn build_module(ctx: &mut Ctx, src: SourceId, m: &ast::ModuleItem) -> Module {
     let mut diss = None;
     let mut placement = None;
     let mut pass_fail = None;
-    let mut requires: Option<(Vec<Spanned<String>>, Span)> = None;
+    let mut requires: Option<(Vec<Spanned<Str>>, Span)> = None;
     let (mut n_outcomes, mut n_assessments) = (0, 0);
     for p in &m.props {
         match &p.kind {
@@ -244,7 +244,7 @@ fn build_module(ctx: &mut Ctx, src: SourceId, m: &ast::ModuleItem) -> Module {
 fn build_assessment(ctx: &mut Ctx, src: SourceId, span: Span, a: &ast::Assessment) -> Assessment {
     let mut kind = None;
     let mut weight = None;
-    let mut covers: Option<(Vec<Spanned<String>>, Span)> = None;
+    let mut covers: Option<(Vec<Spanned<Str>>, Span)> = None;
     let mut competency = None;
     for p in &a.props {
         match &p.kind {
@@ -794,11 +794,11 @@ fn build_variance(
     src: SourceId,
     span: Span,
     kw: Span,
-    rule: &Spanned<String>,
+    rule: &Spanned<Str>,
     block: &ast::Block<ast::Prop<ast::VarianceKind>>,
     check: bool,
 ) -> Variance {
-    let mut applies: Option<(Vec<Spanned<String>>, Span)> = None;
+    let mut applies: Option<(Vec<Spanned<Str>>, Span)> = None;
     let mut criterion = None;
     let mut rationale = None;
     let mut alternative = None;
@@ -947,11 +947,11 @@ fn resolve_references(ctx: &mut Ctx, ws: &mut Workspace) {
     // The sorted codes, for did-you-mean: only when a code is unknown.
     let codes: std::cell::OnceCell<Vec<&str>> = std::cell::OnceCell::new();
     let sorted = || {
-        let mut v: Vec<&str> = index.keys().map(String::as_str).collect();
+        let mut v: Vec<&str> = index.keys().map(Str::as_str).collect();
         v.sort_unstable();
         v
     };
-    let unknown = |ctx: &mut Ctx, src: SourceId, c: &Spanned<String>| {
+    let unknown = |ctx: &mut Ctx, src: SourceId, c: &Spanned<Str>| {
         ctx.push(unknown_reference::unknown_module(src, c, codes.get_or_init(sorted)));
     };
     for m in &ws.modules {

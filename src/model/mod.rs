@@ -17,7 +17,7 @@ pub mod pathways;
 use std::collections::HashMap;
 
 use crate::diag::SourceId;
-use crate::span::{Span, Spanned};
+use crate::span::{Span, Spanned, Str};
 use crate::syntax::ast::Date;
 
 pub use build::{build_workspace, build_workspace_with, link, lower_file, BuildOptions, Lowered};
@@ -30,8 +30,8 @@ pub struct Workspace {
     pub modules: Vec<Module>,
     pub programmes: Vec<Programme>,
     /// Code -> first definition.
-    pub module_index: HashMap<String, ModuleId>,
-    pub programme_index: HashMap<String, ProgrammeId>,
+    pub module_index: HashMap<Str, ModuleId>,
+    pub programme_index: HashMap<Str, ProgrammeId>,
 }
 
 impl Workspace {
@@ -47,8 +47,8 @@ impl Workspace {
 pub struct Module {
     pub source: SourceId,
     pub span: Span,
-    pub code: Spanned<String>,
-    pub title: String,
+    pub code: Spanned<Str>,
+    pub title: Str,
     pub credits: Option<Spanned<u64>>,
     pub level: Option<Spanned<u64>>,
     pub weeks: Option<Spanned<u64>>,
@@ -58,7 +58,7 @@ pub struct Module {
     pub dissertation: Option<Span>,
     pub placement: Option<Span>,
     pub pass_fail: Option<Span>,
-    pub requires: Vec<Spanned<String>>,
+    pub requires: Vec<Spanned<Str>>,
     /// The span of the `requires` property, if any.
     pub requires_span: Option<Span>,
     pub outcomes: Vec<Outcome>,
@@ -87,18 +87,18 @@ impl Module {
 #[derive(Debug, Clone)]
 pub struct Outcome {
     pub span: Span,
-    pub code: Spanned<String>,
-    pub text: Spanned<String>,
+    pub code: Spanned<Str>,
+    pub text: Spanned<Str>,
 }
 
 #[derive(Debug, Clone)]
 pub struct Assessment {
     pub span: Span,
-    pub code: Spanned<String>,
-    pub title: Spanned<String>,
-    pub kind: Option<Spanned<String>>,
+    pub code: Spanned<Str>,
+    pub title: Spanned<Str>,
+    pub kind: Option<Spanned<Str>>,
     pub weight: Option<Spanned<u64>>,
-    pub covers: Vec<Spanned<String>>,
+    pub covers: Vec<Spanned<Str>>,
     pub covers_span: Option<Span>,
     pub competency: Option<Span>,
 }
@@ -107,19 +107,19 @@ pub struct Assessment {
 pub struct Programme {
     pub source: SourceId,
     pub span: Span,
-    pub code: Spanned<String>,
-    pub title: String,
-    pub award: Option<Spanned<String>>,
-    pub framework: Option<Spanned<String>>,
+    pub code: Spanned<Str>,
+    pub title: Str,
+    pub award: Option<Spanned<Str>>,
+    pub framework: Option<Spanned<Str>>,
     pub credits: Option<Spanned<u64>>,
-    pub modes: Vec<Spanned<String>>,
-    pub language: Option<Spanned<String>>,
-    pub delivery: Option<Spanned<String>>,
+    pub modes: Vec<Spanned<Str>>,
+    pub language: Option<Spanned<Str>>,
+    pub delivery: Option<Spanned<Str>>,
     pub starts: Option<Spanned<Date>>,
     pub validated: Option<Spanned<Date>>,
     pub previous_validation: Option<Spanned<Date>>,
     pub erasmus_mundus: Option<Span>,
-    pub accreditations: Vec<Spanned<String>>,
+    pub accreditations: Vec<Spanned<Str>>,
     pub exit_awards: Vec<ExitAward>,
     pub rpl: Option<Rpl>,
     pub partners: Vec<Partner>,
@@ -142,7 +142,7 @@ pub struct UnreadProperty {
     /// The keyword as the language spells it (`language` for `langauge`).
     pub keyword: String,
     /// The keyword as written.
-    pub written: Spanned<String>,
+    pub written: Spanned<Str>,
     /// The word after the keyword: a variance's or rule's id.
     pub argument: Option<String>,
 }
@@ -167,7 +167,7 @@ impl Programme {
 #[derive(Debug, Clone)]
 pub struct ExitAward {
     pub span: Span,
-    pub award: Spanned<String>,
+    pub award: Spanned<Str>,
     pub credits: Spanned<u64>,
 }
 
@@ -181,11 +181,11 @@ pub struct Rpl {
 #[derive(Debug, Clone)]
 pub struct Partner {
     pub span: Span,
-    pub name: Spanned<String>,
-    pub model: Option<Spanned<String>>,
-    pub link_tutor: Option<Spanned<String>>,
-    pub programme_leader: Option<Spanned<String>>,
-    pub operational_framework: Option<Spanned<String>>,
+    pub name: Spanned<Str>,
+    pub model: Option<Spanned<Str>>,
+    pub link_tutor: Option<Spanned<Str>>,
+    pub programme_leader: Option<Spanned<Str>>,
+    pub operational_framework: Option<Spanned<Str>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -246,7 +246,7 @@ pub struct Attendance {
 #[derive(Debug, Clone)]
 pub struct Engagement {
     pub span: Span,
-    pub shared_with: Vec<Spanned<String>>,
+    pub shared_with: Vec<Spanned<Str>>,
     pub retention: Option<DurationValue>,
 }
 
@@ -255,12 +255,12 @@ pub struct Variance {
     pub span: Span,
     /// The `variance` keyword through the rule id: where variance diagnostics point.
     pub head: Span,
-    pub rule: Spanned<String>,
-    pub applies_to: Vec<Spanned<String>>,
+    pub rule: Spanned<Str>,
+    pub applies_to: Vec<Spanned<Str>>,
     pub criterion: Option<Criterion>,
-    pub rationale: Option<Spanned<String>>,
-    pub alternative: Option<Spanned<String>>,
-    pub evidence: Option<Spanned<String>>,
+    pub rationale: Option<Spanned<Str>>,
+    pub alternative: Option<Spanned<Str>>,
+    pub evidence: Option<Spanned<Str>>,
     pub submitted: Option<Spanned<Date>>,
     pub approved: Option<Approval>,
 }
@@ -268,23 +268,23 @@ pub struct Variance {
 #[derive(Debug, Clone)]
 pub struct Criterion {
     pub span: Span,
-    pub name: Spanned<String>,
+    pub name: Spanned<Str>,
     /// `psrb "BODY"`: the body.
-    pub body: Option<Spanned<String>>,
+    pub body: Option<Spanned<Str>>,
 }
 
 #[derive(Debug, Clone)]
 pub struct Approval {
     pub span: Span,
-    pub by: Spanned<String>,
+    pub by: Spanned<Str>,
     pub date: Option<Spanned<Date>>,
 }
 
 #[derive(Debug, Clone)]
 pub struct ProgrammeRule {
     pub span: Span,
-    pub id: Spanned<String>,
-    pub body: Spanned<String>,
+    pub id: Spanned<Str>,
+    pub body: Spanned<Str>,
 }
 
 /// A study period: semesters `start..=end` of study year `year`.
@@ -320,7 +320,7 @@ pub enum Membership {
 /// One module listed in a programme's structure.
 #[derive(Debug, Clone)]
 pub struct Entry {
-    pub code: Spanned<String>,
+    pub code: Spanned<Str>,
     /// The module definition (first one), if it exists.
     pub module: Option<ModuleId>,
     /// Resolved placement; `None` when none was written (allowed only in a
@@ -337,7 +337,7 @@ pub struct Entry {
 #[derive(Debug, Clone)]
 pub struct OptionGroup {
     pub span: Span,
-    pub title: Spanned<String>,
+    pub title: Spanned<Str>,
     pub choose: Spanned<u64>,
     /// Indices into [`Structure::entries`].
     pub entries: Vec<usize>,
@@ -348,7 +348,7 @@ pub struct OptionGroup {
 pub struct Stage {
     pub span: Span,
     pub number: Spanned<u64>,
-    pub title: Option<Spanned<String>>,
+    pub title: Option<Spanned<Str>>,
 }
 
 #[derive(Debug, Clone)]

@@ -210,7 +210,7 @@ impl PathwaySpace {
                 .and_then(|m| ws.modules.get(m))
                 .is_some_and(|m| !m.broken && m.credits.is_some());
             if !ok {
-                return Err(Blocked::Module(e.code.value.clone()));
+                return Err(Blocked::Module(e.code.value.to_string()));
             }
         }
         let groups = Self::groups_of(ws, s);
@@ -279,7 +279,7 @@ impl PathwaySpace {
     pub fn codes(s: &Structure, pathway: &[usize]) -> Vec<String> {
         pathway
             .iter()
-            .filter_map(|&e| s.entries.get(e).map(|x| x.code.value.clone()))
+            .filter_map(|&e| s.entries.get(e).map(|x| x.code.value.to_string()))
             .collect()
     }
 }

@@ -19,6 +19,7 @@ use super::types::*;
 use crate::diag::Severity;
 use crate::model::pathways::PathwaySpace;
 use crate::model::{Membership, ModuleId, ProgrammeId, Workspace};
+use crate::span::Str;
 
 /// Projections explored for one `reach` quantifier before giving up.
 pub const REACH_LIMIT: usize = 1 << 16;
@@ -132,11 +133,11 @@ pub(super) fn list_of(v: Vec<Value>) -> Value {
     Value::List(Arc::new(v))
 }
 
-pub(super) fn sstr(s: &str, loc: Option<Loc>) -> Value {
-    Value::Str(Arc::from(s), loc)
+pub(super) fn sstr(s: &Str, loc: Option<Loc>) -> Value {
+    Value::Str(s.clone(), loc)
 }
 
-pub(super) fn opt_str(s: Option<&crate::span::Spanned<String>>, src: usize) -> Value {
+pub(super) fn opt_str(s: Option<&crate::span::Spanned<crate::span::Str>>, src: usize) -> Value {
     match s {
         Some(x) => sstr(
             &x.value,
@@ -805,7 +806,7 @@ fn call(b: Builtin, args: &[Ir], ctx: &Ctx, env: &mut Vec<Value>) -> Value {
             _ => Value::None,
         },
         Builtin::Lower => match a0 {
-            Value::Str(s, l) => Value::Str(Arc::from(s.to_lowercase().as_str()), l),
+            Value::Str(s, l) => Value::Str(Str::from(s.to_lowercase()), l),
             _ => Value::None,
         },
         Builtin::Len => match a0 {
@@ -1118,7 +1119,12 @@ pub fn display(ctx: &Ctx, v: &Value) -> String {
             }
         }
         Value::Range(a, b) => format!("{a} to {b}"),
-        Value::Module(m, _) => ctx.ws.modules.get(*m).map(|m| m.code.value.clone()).unwrap_or_default(),
+        Value::Module(m, _) => ctx
+            .ws
+            .modules
+            .get(*m)
+            .map(|m| m.code.value.to_string())
+            .unwrap_or_default(),
         Value::Award(i) => ctx.awards.get(*i).map(|a| a.code.clone()).unwrap_or_default(),
         other => {
             let f = match other {
@@ -1340,7 +1346,7 @@ fn subject_loc(rule: &CompiledRule, ctx: &Ctx, env: &[Value]) -> Option<Loc> {
 fn subject_module(rule: &CompiledRule, ctx: &Ctx, env: &[Value]) -> Option<String> {
     match first_subject(rule, env)? {
         Value::Module(m, _) | Value::Assessment(m, _) | Value::Outcome(m, _) => {
-            ctx.ws.modules.get(m).map(|m| m.code.value.clone())
+            ctx.ws.modules.get(m).map(|m| m.code.value.to_string())
         }
         _ => None,
     }

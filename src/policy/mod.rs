@@ -310,8 +310,8 @@ fn programme_frameworks(
         let fw = if let Some(f) = &options.framework {
             Some(f.clone())
         } else if let Some(f) = &p.framework {
-            if set.fw_index.contains_key(&f.value) {
-                Some(f.value.clone())
+            if set.fw_index.contains_key(f.value.as_str()) {
+                Some(f.value.to_string())
             } else {
                 let near = did_you_mean(&f.value, known.iter().copied());
                 diags.push(unknown_reference::programme_framework(p, f, known, near));
@@ -340,7 +340,7 @@ fn programme_frameworks(
             .iter()
             .map(String::as_str)
             .collect();
-        let mut check_award = |code: &crate::span::Spanned<String>, what: &str| {
+        let mut check_award = |code: &crate::span::Spanned<crate::span::Str>, what: &str| {
             // The suggestion only for an unknown code (a Levenshtein pass
             // over the award table was 4% of a catalogue's check).
             if codes.contains(&code.value.as_str()) {
@@ -608,7 +608,7 @@ fn evaluate_programme(env: &FrameworkEnv, pi: usize, p: &crate::model::Programme
         diags.push(crate::check::not_evaluated::diagnostic(p, &held, &reasons));
     }
     programme_rules(cat, fw, ws, pi, &ctx, diags);
-    let held = (!held.is_empty()).then(|| (p.code.value.clone(), held));
+    let held = (!held.is_empty()).then(|| (p.code.value.to_string(), held));
     ProgrammeRun { diags: out, held }
 }
 
@@ -663,7 +663,7 @@ fn emit(
         });
         let mut d = Diagnostic::new(id, f.severity, loc.source, loc.span, f.message);
         d.clause = clause.filter(|c| !c.is_empty()).map(str::to_string);
-        d.programme = p.map(|p| p.code.value.clone());
+        d.programme = p.map(|p| p.code.value.to_string());
         d.module = f.module;
         d.pathway = f.pathway;
         d.help = f.help;
@@ -695,7 +695,12 @@ fn programme_rules(cat: &Catalogue, fw: &str, ws: &Workspace, pi: usize, ctx: &C
         .map(|&i| cat.set.frameworks[i].pack)
         .unwrap_or(0);
     for r in &p.rules {
-        let (ast, perrs) = syntax::parse_rule_body(r.id.clone(), &r.body.value, r.body.span.start as usize, r.span);
+        let (ast, perrs) = syntax::parse_rule_body(
+            crate::span::Spanned::new(r.id.value.to_string(), r.id.span),
+            &r.body.value,
+            r.body.span.start as usize,
+            r.span,
+        );
         let mut errs: Vec<Diagnostic> = perrs
             .into_iter()
             .map(|e| {

@@ -14,7 +14,7 @@ use super::eval::{dur, list_of, opt_int, opt_int_in, opt_str, programme_modules,
 use super::types::{Loc, Ty, Value};
 use crate::model::build::MAX_INT;
 use crate::model::{Entry, Membership, Programme};
-use crate::span::{Span, Spanned};
+use crate::span::{Span, Spanned, Str};
 
 fn list(t: Ty) -> Ty {
     Ty::List(Box::new(t))
@@ -212,7 +212,7 @@ schema! {
         "delivery" PDelivery: Ty::Str,
             get match &p.delivery {
                 Some(d) => opt_str(Some(d), s),
-                None => sstr("semesterised", None),
+                None => Value::Str(Str::new_inline("semesterised"), None),
             },
             at at_opt(s, p.delivery.as_ref());
         "starts" PStarts: Ty::Date,

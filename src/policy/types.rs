@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crate::diag::SourceId;
 use crate::model::{ModuleId, ProgrammeId};
-use crate::span::Span;
+use crate::span::{Span, Str};
 use crate::syntax::ast::Date;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,7 +105,8 @@ pub enum Value {
     None,
     Int(i64),
     Bool(bool),
-    Str(Arc<str>, Option<Loc>),
+    /// Shares the model's string: reading a field copies no text (D146).
+    Str(Str, Option<Loc>),
     Date(Date),
     Dur(Dur),
     List(Arc<Vec<Value>>),
@@ -133,6 +134,6 @@ pub enum Value {
 
 impl Value {
     pub fn str(s: &str) -> Value {
-        Value::Str(Arc::from(s), None)
+        Value::Str(Str::new(s), None)
     }
 }

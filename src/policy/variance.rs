@@ -76,7 +76,7 @@ impl Var<'_> {
     }
     fn waived_by(&self) -> WaivedBy {
         WaivedBy {
-            rule: self.v.rule.value.clone(),
+            rule: self.v.rule.value.to_string(),
             source: self.programme.source,
             span: self.v.head,
             pending: self.pending,
@@ -152,7 +152,7 @@ pub fn check_and_waive(input: &VarianceInput, diags: &mut Vec<Diagnostic>) {
             let admitted = match (framework_of(i), &v.criterion) {
                 (Some(f), Some(c)) => index
                     .rule(f, &v.rule.value)
-                    .is_some_and(|r| !is_spec(&r.id) && r.admits.contains(&c.name.value)),
+                    .is_some_and(|r| !is_spec(&r.id) && r.admits.iter().any(|a| *a == c.name.value)),
                 _ => false,
             };
             vars.push(Var {
@@ -182,9 +182,9 @@ pub fn check_and_waive(input: &VarianceInput, diags: &mut Vec<Diagnostic>) {
         }
         let p = var.programme;
         let v = var.v;
-        let held = input.held_back.get(&p.code.value).is_some_and(|h| {
+        let held = input.held_back.get(p.code.value.as_str()).is_some_and(|h| {
             h.iter().any(|r| {
-                r == &v.rule.value
+                *r == v.rule.value
                     || r.strip_prefix(v.rule.value.as_str())
                         .is_some_and(|t| t.starts_with('/'))
             })

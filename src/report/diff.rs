@@ -111,15 +111,15 @@ impl Diff {
 fn modules(ws: &Workspace) -> BTreeMap<String, &Module> {
     let mut out = BTreeMap::new();
     for m in &ws.modules {
-        out.entry(m.code.value.clone()).or_insert(m);
+        out.entry(m.code.value.to_string()).or_insert(m);
     }
     out
 }
 
 fn summary(m: &Module) -> ModuleSummary {
     ModuleSummary {
-        code: m.code.value.clone(),
-        title: m.title.clone(),
+        code: m.code.value.to_string(),
+        title: m.title.to_string(),
         credits: m.credits.as_ref().map(|c| c.value),
         level: m.level.as_ref().map(|c| c.value),
     }
@@ -154,7 +154,7 @@ fn placements(ws: &Workspace, code: &str) -> String {
 fn module_fields(ws: &Workspace, m: &Module) -> Vec<(&'static str, String)> {
     let opt = |x: Option<u64>| x.map(|v| v.to_string()).unwrap_or_else(|| "-".into());
     vec![
-        ("title", m.title.clone()),
+        ("title", m.title.to_string()),
         ("credits", opt(m.credits.as_ref().map(|c| c.value))),
         ("level", opt(m.level.as_ref().map(|c| c.value))),
         ("placement", placements(ws, &m.code.value)),
@@ -198,14 +198,17 @@ fn module_fields(ws: &Workspace, m: &Module) -> Vec<(&'static str, String)> {
 }
 
 fn programme_fields(p: &Programme) -> Vec<(&'static str, String)> {
-    let s =
-        |x: &Option<crate::span::Spanned<String>>| x.as_ref().map(|v| v.value.clone()).unwrap_or_else(|| "-".into());
+    let s = |x: &Option<crate::span::Spanned<crate::span::Str>>| {
+        x.as_ref().map(|v| v.value.to_string()).unwrap_or_else(|| "-".into())
+    };
     let d = |x: &Option<crate::span::Spanned<crate::syntax::ast::Date>>| {
         x.as_ref().map(|v| v.value.to_string()).unwrap_or_else(|| "-".into())
     };
-    let list = |v: &[crate::span::Spanned<String>]| v.iter().map(|x| x.value.as_str()).collect::<Vec<_>>().join(", ");
+    let list = |v: &[crate::span::Spanned<crate::span::Str>]| {
+        v.iter().map(|x| x.value.as_str()).collect::<Vec<_>>().join(", ")
+    };
     vec![
-        ("title", p.title.clone()),
+        ("title", p.title.to_string()),
         ("award", s(&p.award)),
         ("framework", s(&p.framework)),
         (
@@ -406,7 +409,7 @@ pub fn diff(old: &Side, new: &Side) -> Diff {
             };
             ProgrammeDiff {
                 code: code.to_string(),
-                title: n.or(o).map(|p| p.title.clone()).unwrap_or_default(),
+                title: n.or(o).map(|p| p.title.to_string()).unwrap_or_default(),
                 status,
                 changes,
                 structure_before,

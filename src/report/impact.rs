@@ -88,8 +88,8 @@ pub fn impact(own: &Analysis, under: &Analysis, framework: &str, programmes: &[S
     let mut out = Vec::new();
     for code in programmes {
         let (Some(p), Some(q)) = (
-            own.workspace.programmes.iter().find(|p| &p.code.value == code),
-            under.workspace.programmes.iter().find(|p| &p.code.value == code),
+            own.workspace.programmes.iter().find(|p| p.code.value == *code),
+            under.workspace.programmes.iter().find(|p| p.code.value == *code),
         ) else {
             continue;
         };
@@ -97,8 +97,8 @@ pub fn impact(own: &Analysis, under: &Analysis, framework: &str, programmes: &[S
         let (f1, f2) = (findings(own, &r1), findings(under, &r2));
         out.push(ProgrammeImpact {
             programme: code.clone(),
-            title: p.title.clone(),
-            framework: p.framework.as_ref().map(|f| f.value.clone()),
+            title: p.title.to_string(),
+            framework: p.framework.as_ref().map(|f| f.value.to_string()),
             errors_before: r1.errors,
             errors_after: r2.errors,
             warnings_before: r1.warnings,

@@ -261,7 +261,7 @@ fn check_result(d: &mut Document, a: &Analysis, r: &scope::Result) {
 }
 
 fn facts(p: &Programme, pathways: Option<u128>) -> Vec<(String, Inline)> {
-    let v = |x: &Option<crate::span::Spanned<String>>| x.as_ref().map(|x| x.value.clone());
+    let v = |x: &Option<crate::span::Spanned<crate::span::Str>>| x.as_ref().map(|x| x.value.to_string());
     let mut out: Vec<(String, Inline)> = vec![("Code".into(), Inline::code(p.code.value.clone()))];
     let mut add = |k: &str, v: String| out.push((k.into(), Inline::text(v)));
     if let Some(a) = v(&p.award) {
@@ -574,8 +574,8 @@ fn prerequisite_graph(d: &mut Document, ws: &Workspace, modules: &[&Module]) {
     let mut nodes: Vec<Node> = modules
         .iter()
         .map(|m| Node {
-            id: m.code.value.clone(),
-            title: m.title.clone(),
+            id: m.code.value.to_string(),
+            title: m.title.to_string(),
             outside: false,
         })
         .collect();
@@ -586,10 +586,10 @@ fn prerequisite_graph(d: &mut Document, ws: &Workspace, modules: &[&Module]) {
                 Some(i) => i,
                 None => {
                     nodes.push(Node {
-                        id: r.value.clone(),
+                        id: r.value.to_string(),
                         title: ws
                             .module(&r.value)
-                            .map(|m| m.title.clone())
+                            .map(|m| m.title.to_string())
                             .unwrap_or_else(|| "(not defined)".into()),
                         outside: true,
                     });

@@ -73,13 +73,13 @@ pub struct VarianceTexts {
 
 impl VarianceTexts {
     pub fn of(v: &Variance) -> VarianceTexts {
-        let s = |x: &Option<crate::span::Spanned<String>>| x.as_ref().map(|x| x.value.clone());
+        let s = |x: &Option<crate::span::Spanned<crate::span::Str>>| x.as_ref().map(|x| x.value.to_string());
         VarianceTexts {
             rationale: s(&v.rationale),
             alternative: s(&v.alternative),
             evidence: s(&v.evidence),
             submitted: v.submitted.as_ref().map(|d| d.value.to_string()),
-            approved_by: v.approved.as_ref().map(|x| x.by.value.clone()),
+            approved_by: v.approved.as_ref().map(|x| x.by.value.to_string()),
             approved_on: v
                 .approved
                 .as_ref()
@@ -109,7 +109,7 @@ impl Record {
 pub fn criterion_text(v: &Variance) -> Option<String> {
     v.criterion.as_ref().map(|c| match &c.body {
         Some(b) => format!("{} \"{}\"", c.name.value, b.value),
-        None => c.name.value.clone(),
+        None => c.name.value.to_string(),
     })
 }
 
@@ -152,10 +152,10 @@ pub fn records(a: &Analysis, p: &Programme) -> Vec<Record> {
                 Status::Approved
             };
             Record {
-                programme: p.code.value.clone(),
+                programme: p.code.value.to_string(),
                 file: file.clone(),
                 line: line_of(v.span.start as usize),
-                rule: v.rule.value.clone(),
+                rule: v.rule.value.to_string(),
                 clause: v
                     .rule
                     .value
@@ -163,7 +163,7 @@ pub fn records(a: &Analysis, p: &Programme) -> Vec<Record> {
                     .next()
                     .filter(|c| !c.starts_with("spec"))
                     .map(str::to_string),
-                scope: v.applies_to.iter().map(|x| x.value.clone()).collect(),
+                scope: v.applies_to.iter().map(|x| x.value.to_string()).collect(),
                 criterion: criterion_text(v),
                 status,
                 errors,

@@ -4,7 +4,7 @@
 //! source order: the formatter prints from this tree, the model is built from
 //! it. Nothing here knows about rules, frameworks or editors.
 
-use crate::span::{Span, Spanned};
+use crate::span::{Span, Spanned, Str};
 
 /// One parsed file: the items that could be read, every comment, and the
 /// syntax errors met on the way. Parsing never fails.
@@ -42,7 +42,7 @@ impl Item {
             Item::Programme(p) => p.span,
         }
     }
-    pub fn code(&self) -> &Spanned<String> {
+    pub fn code(&self) -> &Spanned<Str> {
         match self {
             Item::Module(m) => &m.code,
             Item::Programme(p) => &p.code,
@@ -60,8 +60,8 @@ impl Item {
 pub struct ModuleItem {
     pub span: Span,
     pub keyword: Span,
-    pub code: Spanned<String>,
-    pub title: Option<Spanned<String>>,
+    pub code: Spanned<Str>,
+    pub title: Option<Spanned<Str>>,
     pub props: Vec<ModuleProp>,
     /// The item had a syntax error: it counts as defined, but rules that
     /// need its properties are not evaluated for it.
@@ -72,8 +72,8 @@ pub struct ModuleItem {
 pub struct ProgrammeItem {
     pub span: Span,
     pub keyword: Span,
-    pub code: Spanned<String>,
-    pub title: Option<Spanned<String>>,
+    pub code: Spanned<Str>,
+    pub title: Option<Spanned<Str>>,
     pub props: Vec<ProgrammeProp>,
     pub broken: bool,
     /// The properties that did not parse and were skipped, as written: the
@@ -85,7 +85,7 @@ pub struct ProgrammeItem {
 /// A property skipped by recovery.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Unread {
-    pub keyword: Spanned<String>,
+    pub keyword: Spanned<Str>,
     /// The next word on the line, if any (`variance PG.A4.2/module-size {`).
     pub argument: Option<String>,
 }
@@ -94,7 +94,7 @@ pub struct Unread {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Prop<K> {
     pub span: Span,
-    pub keyword: Spanned<String>,
+    pub keyword: Spanned<Str>,
     pub kind: K,
 }
 
@@ -109,7 +109,7 @@ pub enum ModuleKind {
     PassMark(Spanned<u64>),
     /// `research-skills`, `dissertation`, `placement`, `pass-fail`
     Flag,
-    Requires(Vec<Spanned<String>>),
+    Requires(Vec<Spanned<Str>>),
     Outcomes {
         open: Span,
         outcomes: Vec<Outcome>,
@@ -121,59 +121,59 @@ pub enum ModuleKind {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outcome {
     pub span: Span,
-    pub code: Spanned<String>,
-    pub text: Spanned<String>,
+    pub code: Spanned<Str>,
+    pub text: Spanned<Str>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Assessment {
-    pub code: Spanned<String>,
-    pub title: Spanned<String>,
+    pub code: Spanned<Str>,
+    pub title: Spanned<Str>,
     pub props: Vec<Prop<AssessmentKind>>,
     pub close: Span,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum AssessmentKind {
-    Kind(Spanned<String>),
+    Kind(Spanned<Str>),
     Weight(Spanned<u64>),
-    Covers(Vec<Spanned<String>>),
+    Covers(Vec<Spanned<Str>>),
     Competency,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ProgrammeKind {
-    Award(Spanned<String>),
-    Framework(Spanned<String>),
+    Award(Spanned<Str>),
+    Framework(Spanned<Str>),
     Credits(Spanned<u64>),
-    Mode(Vec<Spanned<String>>),
-    Language(Spanned<String>),
-    Delivery(Spanned<String>),
+    Mode(Vec<Spanned<Str>>),
+    Language(Spanned<Str>),
+    Delivery(Spanned<Str>),
     /// `starts`, `validated`, `previous-validation`
     Date(Spanned<Date>),
     ErasmusMundus,
-    Accreditation(Spanned<String>),
+    Accreditation(Spanned<Str>),
     ExitAward {
-        award: Spanned<String>,
+        award: Spanned<Str>,
         credits: Spanned<u64>,
     },
     Rpl(Block<Prop<RplKind>>),
     Partner {
-        name: Spanned<String>,
+        name: Spanned<Str>,
         block: Block<Prop<PartnerKind>>,
     },
     Attendance(Block<Prop<AttendanceKind>>),
     Engagement(Block<Prop<EngagementKind>>),
     Structure(Block<StructureLine>),
     Variance {
-        rule: Spanned<String>,
+        rule: Spanned<Str>,
         block: Block<Prop<VarianceKind>>,
     },
     /// A programme rule (PG.A1.8): its id and its raw body, compiled by the
     /// policy compiler.
     Rule {
-        id: Spanned<String>,
-        body: Spanned<String>,
+        id: Spanned<Str>,
+        body: Spanned<Str>,
     },
 }
 
@@ -193,9 +193,9 @@ pub enum RplKind {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum PartnerKind {
-    Model(Spanned<String>),
+    Model(Spanned<Str>),
     /// `link-tutor`, `programme-leader`, `operational-framework`
-    Text(Spanned<String>),
+    Text(Spanned<Str>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -207,7 +207,7 @@ pub enum AttendanceKind {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum EngagementKind {
-    SharedWith(Vec<Spanned<String>>),
+    SharedWith(Vec<Spanned<Str>>),
     Retention(Duration),
 }
 
@@ -215,21 +215,21 @@ pub enum EngagementKind {
 pub struct Duration {
     pub span: Span,
     pub amount: Spanned<u64>,
-    pub unit: Spanned<String>,
+    pub unit: Spanned<Str>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum VarianceKind {
-    AppliesTo(Vec<Spanned<String>>),
+    AppliesTo(Vec<Spanned<Str>>),
     Criterion {
-        name: Spanned<String>,
-        body: Option<Spanned<String>>,
+        name: Spanned<Str>,
+        body: Option<Spanned<Str>>,
     },
     /// `rationale`, `alternative`, `evidence`
-    Text(Spanned<String>),
+    Text(Spanned<Str>),
     Submitted(Spanned<Date>),
     Approved {
-        by: Spanned<String>,
+        by: Spanned<Str>,
         date: Option<Spanned<Date>>,
     },
 }
@@ -253,7 +253,7 @@ pub enum StructureLine {
     Option {
         span: Span,
         keyword: Span,
-        title: Spanned<String>,
+        title: Spanned<Str>,
         choose: Spanned<u64>,
         group: Group,
     },
@@ -261,7 +261,7 @@ pub enum StructureLine {
         span: Span,
         keyword: Span,
         number: Spanned<u64>,
-        title: Option<Spanned<String>>,
+        title: Option<Spanned<Str>>,
         open: Span,
         lines: Vec<StructureLine>,
         close: Span,
@@ -291,7 +291,7 @@ pub struct Group {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlacedModule {
-    pub code: Spanned<String>,
+    pub code: Spanned<Str>,
     /// The module's own placement (block form only).
     pub placement: Option<Placement>,
 }

@@ -18,7 +18,7 @@
 
 use super::ast::*;
 use super::parser::{dedent, is_idc, skip_trivia, unescape};
-use crate::span::{Span, Spanned};
+use crate::span::{Span, Spanned, Str};
 
 /// The item (`module` or `programme`) at `start` of `text`, read no further
 /// than `end`, or `None` when the pest path must read it.
@@ -94,10 +94,10 @@ impl<'t> P<'t> {
         Some((self.slice(i, e)?, e))
     }
 
-    /// The keyword at `pos`, consumed, as `Spanned<String>`.
-    fn keyword(&mut self) -> Option<Spanned<String>> {
+    /// The keyword at `pos`, consumed, as `Spanned<Str>`.
+    fn keyword(&mut self) -> Option<Spanned<Str>> {
         let (w, e) = self.word_at(self.pos)?;
-        let s = Spanned::new(w.to_string(), Span::new(self.pos, e));
+        let s = Spanned::new(Str::new(w), Span::new(self.pos, e));
         self.pos = e;
         Some(s)
     }
@@ -143,14 +143,14 @@ impl<'t> P<'t> {
         rest.windows(3).position(|w| w == b"\"\"\"").map(|i| p + 3 + i)
     }
 
-    fn token(&mut self, e: usize) -> Option<Spanned<String>> {
-        let s = Spanned::new(self.slice(self.pos, e)?.to_string(), Span::new(self.pos, e));
+    fn token(&mut self, e: usize) -> Option<Spanned<Str>> {
+        let s = Spanned::new(Str::new(self.slice(self.pos, e)?), Span::new(self.pos, e));
         self.pos = e;
         Some(s)
     }
 
     /// `code`: a letter or digit, then letters, digits, `_` and `-`.
-    fn code(&mut self) -> Option<Spanned<String>> {
+    fn code(&mut self) -> Option<Spanned<Str>> {
         self.skip();
         if !self.peek()?.is_ascii_alphanumeric() {
             return None;
@@ -160,7 +160,7 @@ impl<'t> P<'t> {
     }
 
     /// `word`: a letter, then letters, digits, `-` and `_`.
-    fn word(&mut self) -> Option<Spanned<String>> {
+    fn word(&mut self) -> Option<Spanned<Str>> {
         self.skip();
         let (_, e) = self.word_at(self.pos)?;
         self.token(e)
@@ -180,7 +180,7 @@ impl<'t> P<'t> {
     }
 
     /// `framework_id`.
-    fn framework_id(&mut self) -> Option<Spanned<String>> {
+    fn framework_id(&mut self) -> Option<Spanned<Str>> {
         self.skip();
         let e = self.dotted_end()?;
         self.token(e)
@@ -188,7 +188,7 @@ impl<'t> P<'t> {
 
     /// `rule_id`: a `framework_id`, then optionally `/` and one or more of
     /// its characters and `*`.
-    fn rule_id(&mut self) -> Option<Spanned<String>> {
+    fn rule_id(&mut self) -> Option<Spanned<Str>> {
         self.skip();
         let mut e = self.dotted_end()?;
         if self.at(e) == Some(b'/') {
@@ -265,14 +265,14 @@ impl<'t> P<'t> {
     }
 
     /// `text`: a `"""` block (dedented) or a `"` string (unescaped).
-    fn text(&mut self) -> Option<Spanned<String>> {
+    fn text(&mut self) -> Option<Spanned<Str>> {
         self.skip();
         let p = self.pos;
         if self.peek()? != b'"' {
             return None;
         }
         if let Some(j) = self.text_block_close(p) {
-            let value = dedent(self.slice(p + 3, j)?);
+            let value = Str::from(dedent(self.slice(p + 3, j)?));
             self.pos = j + 3;
             return Some(Spanned::new(value, Span::new(p, j + 3)));
         }
@@ -305,9 +305,9 @@ impl<'t> P<'t> {
             if !errors.is_empty() {
                 return None; // the pest path reports the escape
             }
-            v
+            Str::from(v)
         } else {
-            raw.to_string()
+            Str::new(raw)
         };
         self.pos = i + 1;
         Some(Spanned::new(value, Span::new(p, i + 1)))
@@ -321,7 +321,7 @@ impl<'t> P<'t> {
     /// so a list of one element takes the trivia after it into its span (and
     /// into the span of the property or line it ends), a longer list does
     /// not. Mirrored here, since those spans are the tree's.
-    fn list(&mut self, words: bool) -> Option<Vec<Spanned<String>>> {
+    fn list(&mut self, words: bool) -> Option<Vec<Spanned<Str>>> {
         let mut out = vec![if words { self.word()? } else { self.code()? }];
         while self.next_is(b',') {
             self.punct(b',')?;
@@ -358,7 +358,7 @@ impl<'t> P<'t> {
     // ------------------------------------------------------------ items
 
     /// `module` or `programme`, its code and title: (keyword, code, title).
-    fn item_head(&mut self, keyword: &str) -> Option<(Span, Spanned<String>, Spanned<String>)> {
+    fn item_head(&mut self, keyword: &str) -> Option<(Span, Spanned<Str>, Spanned<Str>)> {
         let keyword = self.expect_keyword(keyword)?;
         let code = self.code()?;
         let title = self.text()?;
@@ -396,7 +396,7 @@ impl<'t> P<'t> {
         })
     }
 
-    fn prop<K>(&self, keyword: Spanned<String>, kind: K) -> Option<Prop<K>> {
+    fn prop<K>(&self, keyword: Spanned<Str>, kind: K) -> Option<Prop<K>> {
         Some(Prop {
             span: self.span_from(keyword.span),
             keyword,
@@ -567,7 +567,7 @@ impl<'t> P<'t> {
     }
 
     /// `raw_block`: `{`, brace-balanced text, `}`, nothing skipped between.
-    fn raw_block(&mut self) -> Option<Spanned<String>> {
+    fn raw_block(&mut self) -> Option<Spanned<Str>> {
         self.skip();
         if self.peek()? != b'{' {
             return None;
@@ -575,7 +575,7 @@ impl<'t> P<'t> {
         self.pos += 1;
         let start = self.pos;
         self.raw_inner()?;
-        let body = Spanned::new(self.slice(start, self.pos)?.to_string(), Span::new(start, self.pos));
+        let body = Spanned::new(Str::new(self.slice(start, self.pos)?), Span::new(start, self.pos));
         if self.peek()? != b'}' {
             return None;
         }

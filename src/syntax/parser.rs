@@ -17,7 +17,7 @@ use pest::Parser as _;
 
 use super::ast::*;
 use super::errors::describe_error;
-use crate::span::{Span, Spanned};
+use crate::span::{Span, Spanned, Str};
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/pspec.pest"]
@@ -583,7 +583,7 @@ fn unread_at(text: &str, pos: usize, end: usize) -> Unread {
         e
     };
     let k = word_end(pos);
-    let keyword = Spanned::new(text.get(pos..k).unwrap_or_default().to_string(), Span::new(pos, k));
+    let keyword = Spanned::new(Str::new(text.get(pos..k).unwrap_or_default()), Span::new(pos, k));
     let b = text.as_bytes();
     let mut a = k;
     while a < end && (b[a] == b' ' || b[a] == b'\t') {
@@ -692,8 +692,8 @@ impl<'t> Lower<'t> {
         Span::new(self.base + s.start(), self.base + s.end())
     }
 
-    fn string(&self, p: &Pair<Rule>) -> Spanned<String> {
-        Spanned::new(p.as_str().to_string(), self.span(p))
+    fn string(&self, p: &Pair<Rule>) -> Spanned<Str> {
+        Spanned::new(Str::new(p.as_str()), self.span(p))
     }
 
     fn int(&self, p: &Pair<Rule>) -> Spanned<u64> {
@@ -716,7 +716,7 @@ impl<'t> Lower<'t> {
     }
 
     /// A `string` or `text_block` pair, unescaped.
-    fn text(&self, p: &Pair<Rule>, errors: &mut Vec<SyntaxError>) -> Spanned<String> {
+    fn text(&self, p: &Pair<Rule>, errors: &mut Vec<SyntaxError>) -> Spanned<Str> {
         let span = self.span(p);
         let inner = p.clone().into_inner().next();
         let raw = inner.as_ref().map(|i| i.as_str()).unwrap_or("");
@@ -724,14 +724,14 @@ impl<'t> Lower<'t> {
             Rule::text_block => dedent(raw),
             _ => unescape(raw, span.start as usize + 1, errors),
         };
-        Spanned::new(value, span)
+        Spanned::new(Str::from(value), span)
     }
 
-    fn codes(&self, p: Pair<Rule>) -> Vec<Spanned<String>> {
+    fn codes(&self, p: Pair<Rule>) -> Vec<Spanned<Str>> {
         p.into_inner().map(|c| self.string(&c)).collect()
     }
 
-    fn keyword(&self, p: &Pair<Rule>) -> Spanned<String> {
+    fn keyword(&self, p: &Pair<Rule>) -> Spanned<Str> {
         self.string(p)
     }
 
@@ -743,7 +743,7 @@ impl<'t> Lower<'t> {
         let code = it
             .next()
             .map(|p| self.string(&p))
-            .unwrap_or_else(|| Spanned::new(String::new(), span));
+            .unwrap_or_else(|| Spanned::new(Str::default(), span));
         let title = it.next().map(|p| self.text(&p, errors));
         let mut props = Vec::new();
         for p in it {
@@ -770,7 +770,7 @@ impl<'t> Lower<'t> {
         let code = it
             .next()
             .map(|p| self.string(&p))
-            .unwrap_or_else(|| Spanned::new(String::new(), span));
+            .unwrap_or_else(|| Spanned::new(Str::default(), span));
         let title = it.next().map(|p| self.text(&p, errors));
         let mut props = Vec::new();
         for p in it {
@@ -798,7 +798,7 @@ impl<'t> Lower<'t> {
         let keyword = kw_pair
             .as_ref()
             .map(|k| self.keyword(k))
-            .unwrap_or_else(|| Spanned::new(String::new(), span));
+            .unwrap_or_else(|| Spanned::new(Str::default(), span));
         let kind = match rule {
             Rule::p_credits => ModuleKind::Credits(self.next_int(&mut it, span)),
             Rule::p_level => ModuleKind::Level(self.next_int(&mut it, span)),
@@ -820,11 +820,11 @@ impl<'t> Lower<'t> {
                             let code = oi
                                 .next()
                                 .map(|c| self.string(&c))
-                                .unwrap_or_else(|| Spanned::new(String::new(), os));
+                                .unwrap_or_else(|| Spanned::new(Str::default(), os));
                             let text = oi
                                 .next()
                                 .map(|t| self.text(&t, errors))
-                                .unwrap_or_else(|| Spanned::new(String::new(), os));
+                                .unwrap_or_else(|| Spanned::new(Str::default(), os));
                             outcomes.push(Outcome { span: os, code, text });
                         }
                         _ => {}
@@ -836,11 +836,11 @@ impl<'t> Lower<'t> {
                 let code = it
                     .next()
                     .map(|c| self.string(&c))
-                    .unwrap_or_else(|| Spanned::new(String::new(), span));
+                    .unwrap_or_else(|| Spanned::new(Str::default(), span));
                 let title = it
                     .next()
                     .map(|t| self.text(&t, errors))
-                    .unwrap_or_else(|| Spanned::new(String::new(), span));
+                    .unwrap_or_else(|| Spanned::new(Str::default(), span));
                 let mut props = Vec::new();
                 let mut close = span;
                 for q in it {
@@ -857,12 +857,12 @@ impl<'t> Lower<'t> {
                     let keyword = qi
                         .next()
                         .map(|k| self.keyword(&k))
-                        .unwrap_or_else(|| Spanned::new(String::new(), qs));
+                        .unwrap_or_else(|| Spanned::new(Str::default(), qs));
                     let kind = match qr {
                         Rule::p_kind => AssessmentKind::Kind(
                             qi.next()
                                 .map(|w| self.string(&w))
-                                .unwrap_or_else(|| Spanned::new(String::new(), qs)),
+                                .unwrap_or_else(|| Spanned::new(Str::default(), qs)),
                         ),
                         Rule::p_weight => {
                             let v = qi
@@ -929,7 +929,7 @@ impl<'t> Lower<'t> {
         let unit = it
             .next()
             .map(|w| self.string(&w))
-            .unwrap_or_else(|| Spanned::new(String::new(), span));
+            .unwrap_or_else(|| Spanned::new(Str::default(), span));
         Duration { span, amount, unit }
     }
 
@@ -940,8 +940,8 @@ impl<'t> Lower<'t> {
         let keyword = it
             .next()
             .map(|k| self.keyword(&k))
-            .unwrap_or_else(|| Spanned::new(String::new(), span));
-        let empty = || Spanned::new(String::new(), span);
+            .unwrap_or_else(|| Spanned::new(Str::default(), span));
+        let empty = || Spanned::new(Str::default(), span);
         let kind = match rule {
             Rule::p_award => ProgrammeKind::Award(it.next().map(|c| self.string(&c)).unwrap_or_else(empty)),
             Rule::p_framework => ProgrammeKind::Framework(it.next().map(|c| self.string(&c)).unwrap_or_else(empty)),
@@ -968,7 +968,7 @@ impl<'t> Lower<'t> {
                 let keyword = qi
                     .next()
                     .map(|k| self.keyword(&k))
-                    .unwrap_or_else(|| Spanned::new(String::new(), qs));
+                    .unwrap_or_else(|| Spanned::new(Str::default(), qs));
                 let v = self.next_int(&mut qi, qs);
                 Some(Prop {
                     span: qs,
@@ -986,16 +986,16 @@ impl<'t> Lower<'t> {
                     let keyword = qi
                         .next()
                         .map(|k| self.keyword(&k))
-                        .unwrap_or_else(|| Spanned::new(String::new(), qs));
+                        .unwrap_or_else(|| Spanned::new(Str::default(), qs));
                     let val = qi.next();
                     let kind = match qr {
                         Rule::p_model => PartnerKind::Model(
                             val.map(|w| self.string(&w))
-                                .unwrap_or_else(|| Spanned::new(String::new(), qs)),
+                                .unwrap_or_else(|| Spanned::new(Str::default(), qs)),
                         ),
                         _ => PartnerKind::Text(
                             val.map(|t| self.text(&t, &mut errs))
-                                .unwrap_or_else(|| Spanned::new(String::new(), qs)),
+                                .unwrap_or_else(|| Spanned::new(Str::default(), qs)),
                         ),
                     };
                     Some(Prop {
@@ -1014,7 +1014,7 @@ impl<'t> Lower<'t> {
                 let keyword = qi
                     .next()
                     .map(|k| self.keyword(&k))
-                    .unwrap_or_else(|| Spanned::new(String::new(), qs));
+                    .unwrap_or_else(|| Spanned::new(Str::default(), qs));
                 let kind = match qr {
                     Rule::p_att_duration => AttendanceKind::Duration(qi.next().map(|d| self.duration(d))?),
                     _ => AttendanceKind::Agreements(self.next_int(&mut qi, qs)),
@@ -1032,7 +1032,7 @@ impl<'t> Lower<'t> {
                 let keyword = qi
                     .next()
                     .map(|k| self.keyword(&k))
-                    .unwrap_or_else(|| Spanned::new(String::new(), qs));
+                    .unwrap_or_else(|| Spanned::new(Str::default(), qs));
                 let kind = match qr {
                     Rule::p_shared_with => {
                         EngagementKind::SharedWith(qi.next().map(|c| self.codes(c)).unwrap_or_default())
@@ -1058,7 +1058,7 @@ impl<'t> Lower<'t> {
                     let keyword = qi
                         .next()
                         .map(|k| self.keyword(&k))
-                        .unwrap_or_else(|| Spanned::new(String::new(), qs));
+                        .unwrap_or_else(|| Spanned::new(Str::default(), qs));
                     let kind = match qr {
                         Rule::v_applies_to => {
                             VarianceKind::AppliesTo(qi.next().map(|c| self.codes(c)).unwrap_or_default())
@@ -1067,21 +1067,21 @@ impl<'t> Lower<'t> {
                             let name = qi
                                 .next()
                                 .map(|w| self.string(&w))
-                                .unwrap_or_else(|| Spanned::new(String::new(), qs));
+                                .unwrap_or_else(|| Spanned::new(Str::default(), qs));
                             let body = qi.next().map(|t| self.text(&t, &mut errs));
                             VarianceKind::Criterion { name, body }
                         }
                         Rule::v_text => VarianceKind::Text(
                             qi.next()
                                 .map(|t| self.text(&t, &mut errs))
-                                .unwrap_or_else(|| Spanned::new(String::new(), qs)),
+                                .unwrap_or_else(|| Spanned::new(Str::default(), qs)),
                         ),
                         Rule::v_submitted => VarianceKind::Submitted(qi.next().map(|d| self.date(&d))?),
                         _ => {
                             let by = qi
                                 .next()
                                 .map(|t| self.text(&t, &mut errs))
-                                .unwrap_or_else(|| Spanned::new(String::new(), qs));
+                                .unwrap_or_else(|| Spanned::new(Str::default(), qs));
                             let date = qi.next().map(|d| self.date(&d));
                             VarianceKind::Approved { by, date }
                         }
@@ -1103,8 +1103,8 @@ impl<'t> Lower<'t> {
                         let bs = self.span(&b);
                         let inner = b.into_inner().next();
                         let (s, t) = match inner {
-                            Some(i) => (self.span(&i), i.as_str().to_string()),
-                            None => (bs, String::new()),
+                            Some(i) => (self.span(&i), Str::new(i.as_str())),
+                            None => (bs, Str::default()),
                         };
                         Spanned::new(t, s)
                     })
@@ -1197,7 +1197,7 @@ impl<'t> Lower<'t> {
                 let title = it
                     .next()
                     .map(|t| self.text(&t, errors))
-                    .unwrap_or_else(|| Spanned::new(String::new(), span));
+                    .unwrap_or_else(|| Spanned::new(Str::default(), span));
                 it.next(); // choose
                 let choose = self.next_int(&mut it, span);
                 it.next(); // credits
