@@ -269,7 +269,16 @@ fn at_loc(ir: &Ir, ctx: &Ctx, env: &mut Vec<Value>) -> Option<Loc> {
     }
 }
 
-fn values_eq(a: &Value, b: &Value) -> Option<bool> {
+/// A list value as a slice (a [`Value::Seq`] built; anything else empty).
+fn as_list<'v>(ws: &Workspace, v: &'v Value) -> std::borrow::Cow<'v, [Value]> {
+    match v {
+        Value::List(l) => std::borrow::Cow::Borrowed(l.as_slice()),
+        Value::Seq(s) => std::borrow::Cow::Owned(s.to_list(ws)),
+        _ => std::borrow::Cow::Borrowed(&[]),
+    }
+}
+
+fn values_eq(ws: &Workspace, a: &Value, b: &Value) -> Option<bool> {
     Some(match (a, b) {
         (Value::None, _) | (_, Value::None) => return None,
         (Value::Int(x), Value::Int(y)) => x == y,
@@ -283,8 +292,10 @@ fn values_eq(a: &Value, b: &Value) -> Option<bool> {
             a1 == a2 && b1 == b2
         }
         (Value::Programme(x), Value::Programme(y)) | (Value::Award(x), Value::Award(y)) => x == y,
-        (Value::List(x), Value::List(y)) => {
-            x.len() == y.len() && x.iter().zip(y.iter()).all(|(a, b)| values_eq(a, b) == Some(true))
+        (Value::Seq(x), Value::Seq(y)) if x == y => true,
+        (Value::List(_) | Value::Seq(_), Value::List(_) | Value::Seq(_)) => {
+            let (x, y) = (as_list(ws, a), as_list(ws, b));
+            x.len() == y.len() && x.iter().zip(y.iter()).all(|(a, b)| values_eq(ws, a, b) == Some(true))
         }
         _ => false,
     })
@@ -407,10 +418,44 @@ fn and(a: Value, b: impl FnOnce() -> Value) -> Value {
     }
 }
 
+impl Seq {
+    pub(super) fn len(self, ws: &Workspace) -> usize {
+        match self {
+            Seq::Outcomes(m) => ws.modules.get(m).map_or(0, |m| m.outcomes.len()),
+            Seq::Assessments(m) => ws.modules.get(m).map_or(0, |m| m.assessments.len()),
+            Seq::Covers(m, a) => ws
+                .modules
+                .get(m)
+                .and_then(|m| m.assessments.get(a))
+                .map_or(0, |a| a.covers.len()),
+        }
+    }
+
+    /// Element `i`, as the list field would hold it.
+    pub(super) fn get(self, ws: &Workspace, i: usize) -> Option<Value> {
+        match self {
+            Seq::Outcomes(m) => (i < self.len(ws)).then_some(Value::Outcome(m, i)),
+            Seq::Assessments(m) => (i < self.len(ws)).then_some(Value::Assessment(m, i)),
+            Seq::Covers(m, a) => {
+                let m = ws.modules.get(m)?;
+                let c = m.assessments.get(a)?.covers.get(i)?;
+                Some(opt_str(Some(c), m.source))
+            }
+        }
+    }
+
+    /// The list it reads, built (equality and display only).
+    fn to_list(self, ws: &Workspace) -> Vec<Value> {
+        (0..self.len(ws)).filter_map(|i| self.get(ws, i)).collect()
+    }
+}
+
 /// The elements of a collection, ranges expanded (`[1..3, 7]` is 1, 2, 3
-/// and 7), borrowed from the list: only the current element is copied.
+/// and 7), borrowed from the list or read in place from the model: only the
+/// current element is copied.
 struct Elements<'v> {
     items: &'v [Value],
+    seq: Option<(Seq, &'v Workspace)>,
     next: usize,
     range: Option<(i64, i64)>,
 }
@@ -419,6 +464,11 @@ impl Iterator for Elements<'_> {
     type Item = Value;
 
     fn next(&mut self) -> Option<Value> {
+        if let Some((s, ws)) = self.seq {
+            let x = s.get(ws, self.next)?;
+            self.next += 1;
+            return Some(x);
+        }
         loop {
             if let Some((lo, hi)) = self.range {
                 // lo < hi whenever a range is kept, so lo + 1 cannot overflow
@@ -436,11 +486,15 @@ impl Iterator for Elements<'_> {
     }
 }
 
-fn elements(v: &Value) -> Elements<'_> {
+fn elements<'v>(ctx: &Ctx<'v>, v: &'v Value) -> Elements<'v> {
     Elements {
         items: match v {
             Value::List(l) => l,
             _ => &[],
+        },
+        seq: match v {
+            Value::Seq(s) => Some((*s, ctx.ws)),
+            _ => None,
         },
         next: 0,
         range: None,
@@ -518,7 +572,7 @@ pub fn eval(ir: &Ir, ctx: &Ctx, env: &mut Vec<Value>) -> Value {
                 return quant_path(*slot, filter.as_deref(), body, *reach, ctx, env, coll);
             }
             let mut acc = Value::Bool(*all);
-            for item in elements(&c) {
+            for item in elements(ctx, &c) {
                 if !ctx.tick() {
                     return Value::None;
                 }
@@ -556,7 +610,7 @@ pub fn eval(ir: &Ir, ctx: &Ctx, env: &mut Vec<Value>) -> Value {
                 // Concrete collections only: the compiler allows these over a
                 // pathway only where it is a list (`at`, messages).
                 let mut codes = Vec::new();
-                for item in elements(&c) {
+                for item in elements(ctx, &c) {
                     if !ctx.tick() {
                         return Value::None;
                     }
@@ -606,7 +660,7 @@ pub fn eval(ir: &Ir, ctx: &Ctx, env: &mut Vec<Value>) -> Value {
             }
             let mut acc: Option<i64> = None;
             let mut count = 0i64;
-            for item in elements(&c) {
+            for item in elements(ctx, &c) {
                 if !ctx.tick() {
                     return Value::None;
                 }
@@ -682,8 +736,10 @@ fn binop(op: BinOp, a: &Ir, b: &Ir, ctx: &Ctx, env: &mut Vec<Value>) -> Value {
     }
     use std::cmp::Ordering::*;
     match op {
-        BinOp::Eq => values_eq(&va, &vb).map(Value::Bool).unwrap_or(Value::None),
-        BinOp::Ne => values_eq(&va, &vb).map(|b| Value::Bool(!b)).unwrap_or(Value::None),
+        BinOp::Eq => values_eq(ctx.ws, &va, &vb).map(Value::Bool).unwrap_or(Value::None),
+        BinOp::Ne => values_eq(ctx.ws, &va, &vb)
+            .map(|b| Value::Bool(!b))
+            .unwrap_or(Value::None),
         BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => match values_cmp(&va, &vb) {
             Some(o) => Value::Bool(match op {
                 BinOp::Lt => o == Less,
@@ -697,10 +753,14 @@ fn binop(op: BinOp, a: &Ir, b: &Ir, ctx: &Ctx, env: &mut Vec<Value>) -> Value {
             if let Value::None = va {
                 return Value::None;
             }
-            let Value::List(l) = &vb else {
-                return Value::None;
+            let found = match &vb {
+                Value::List(l) => l.iter().any(|x| values_eq(ctx.ws, &va, x) == Some(true)),
+                Value::Seq(s) => (0..s.len(ctx.ws)).any(|i| {
+                    s.get(ctx.ws, i)
+                        .is_some_and(|x| values_eq(ctx.ws, &va, &x) == Some(true))
+                }),
+                _ => return Value::None,
             };
-            let found = l.iter().any(|x| values_eq(&va, x) == Some(true));
             Value::Bool(if op == BinOp::In { found } else { !found })
         }
         BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Rem => match (va, vb) {
@@ -811,6 +871,7 @@ fn call(b: Builtin, args: &[Ir], ctx: &Ctx, env: &mut Vec<Value>) -> Value {
         },
         Builtin::Len => match a0 {
             Value::List(l) => Value::Int(l.len() as i64),
+            Value::Seq(s) => Value::Int(s.len(ctx.ws) as i64),
             _ => Value::None,
         },
         Builtin::Award => match a0 {
@@ -1109,9 +1170,9 @@ pub fn display(ctx: &Ctx, v: &Value) -> String {
             }
         }
         Value::Dur(Dur::Months(m)) => format!("{m} month{}", if *m == 1 { "" } else { "s" }),
-        Value::List(l) => {
+        Value::List(_) | Value::Seq(_) => {
             // "10, 20 or 30"; "none" when empty
-            let items: Vec<String> = l.iter().map(|x| display(ctx, x)).collect();
+            let items: Vec<String> = as_list(ctx.ws, v).iter().map(|x| display(ctx, x)).collect();
             match items.split_last() {
                 None => "none".into(),
                 Some((last, [])) => last.clone(),
@@ -1196,7 +1257,7 @@ fn bind(rule: &CompiledRule, ctx: &Ctx, env: &mut Vec<Value>, i: usize, out: &mu
     match rule.bindings.get(i) {
         Some((slot, coll)) => {
             let c = eval(coll, ctx, env);
-            for item in elements(&c) {
+            for item in elements(ctx, &c) {
                 if !ctx.tick() {
                     return true; // the caller reports the spent budget
                 }

@@ -11,7 +11,7 @@
 //! `None` there (a dangling index) reads every field as absent.
 
 use super::eval::{dur, list_of, opt_int, opt_int_in, opt_str, programme_modules, sstr, Ctx};
-use super::types::{Loc, Ty, Value};
+use super::types::{Loc, Seq, Ty, Value};
 use crate::model::build::MAX_INT;
 use crate::model::{Entry, Membership, Programme};
 use crate::span::{Span, Spanned, Str};
@@ -149,10 +149,10 @@ schema! {
             ),
             at m.requires_span.and_then(|c| at(s, c));
         "outcomes" MOutcomes: list(Ty::Outcome),
-            get list_of((0..m.outcomes.len()).map(|i| Value::Outcome(*mid, i)).collect()),
+            get Value::Seq(Seq::Outcomes(*mid)),
             at at(s, m.code.span);
         "assessments" MAssessments: list(Ty::Assessment),
-            get list_of((0..m.assessments.len()).map(|i| Value::Assessment(*mid, i)).collect()),
+            get Value::Seq(Seq::Assessments(*mid)),
             at at(s, m.code.span);
         // The placement, for a module of a structure: at its placement (or
         // its code in the structure when it has none).
@@ -394,11 +394,11 @@ schema! {
             at v.approved.as_ref().and_then(|c| at(s, c.span));
     }
 
-    Assessment: Value::Assessment(mid, i) => bind (a, s) = ctx
+    Assessment: Value::Assessment(mid, i) => bind (a, s, am, ai) = ctx
         .ws
         .modules
         .get(*mid)
-        .and_then(|m| m.assessments.get(*i).map(|a| (a, m.source)));
+        .and_then(|m| m.assessments.get(*i).map(|a| (a, m.source, *mid, *i)));
     {
         "code" ACode: Ty::Str,
             get opt_str(Some(&a.code), s),
@@ -413,7 +413,7 @@ schema! {
             get opt_int(a.weight.as_ref()),
             at at_opt(s, a.weight.as_ref());
         "covers" ACovers: list(Ty::Str),
-            get list_of(a.covers.iter().map(|c| opt_str(Some(c), s)).collect()),
+            get Value::Seq(Seq::Covers(am, ai)),
             at a.covers_span.and_then(|c| at(s, c));
         "competency" ACompetency: Ty::Bool,
             get Value::Bool(a.competency.is_some()),

@@ -110,6 +110,9 @@ pub enum Value {
     Date(Date),
     Dur(Dur),
     List(Arc<Vec<Value>>),
+    /// A list field of a module read in place: iterating, counting or
+    /// testing membership copies nothing (D147).
+    Seq(Seq),
     Range(i64, i64),
     /// A module; with `(programme, entry)` when it is a module of a
     /// programme's structure.
@@ -130,6 +133,15 @@ pub enum Value {
     AbsLin(Arc<Lin>),
     /// A conjunction of pathway constraints.
     Cons(Arc<Vec<Atom>>),
+}
+
+/// A list of a module's own records or codes, by position in the model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Seq {
+    Outcomes(ModuleId),
+    Assessments(ModuleId),
+    /// The outcome codes assessment `.1` of the module covers.
+    Covers(ModuleId, usize),
 }
 
 impl Value {
