@@ -181,10 +181,17 @@ fn finish(
     }
     let mut diags = Vec::new();
     let workspace = link(lowered, &mut diags);
-    check::run_all(&CheckCtx { ws: &workspace }, &mut diags);
+    let pathways = check::not_evaluated::all_pathways(&workspace);
+    check::run_all(
+        &CheckCtx {
+            ws: &workspace,
+            pathways: &pathways,
+        },
+        &mut diags,
+    );
     let (catalogue, compile_errors) = Catalogue::compile(&mut sources, &options.policies);
     let policy_failed = if compile_errors.is_empty() {
-        crate::policy::check(&catalogue, &mut sources, &workspace, options, &mut diags).failed
+        crate::policy::check(&catalogue, &mut sources, &workspace, &pathways, options, &mut diags).failed
     } else {
         diags.extend(compile_errors);
         true

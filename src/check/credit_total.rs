@@ -18,7 +18,7 @@
 //! The diagnostic points at the programme's `credits` value and labels the
 //! `structure` keyword with the structure's total.
 
-use super::not_evaluated::{self, Pathways};
+use super::not_evaluated::Pathways;
 use super::CheckCtx;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::build::MAX_INT;
@@ -40,7 +40,7 @@ pub const RULE: RuleDoc = RuleDoc {
 
 pub fn check(ctx: &CheckCtx, out: &mut Vec<Diagnostic>) {
     let ws = ctx.ws;
-    for p in &ws.programmes {
+    for (pi, p) in ws.programmes.iter().enumerate() {
         let (Some(credits), Some(s)) = (&p.credits, &p.structure) else {
             continue;
         };
@@ -53,7 +53,7 @@ pub fn check(ctx: &CheckCtx, out: &mut Vec<Diagnostic>) {
         // Held back, and said so by spec/not-evaluated, while the pathways
         // cannot be read (a module listed twice, undefined, broken or out of
         // range; a repeated stage; an unsatisfiable option).
-        let Pathways::Run(space) = not_evaluated::pathways(ws, p) else {
+        let Pathways::Run(space) = ctx.pathways(pi) else {
             continue;
         };
         let core: u64 = space

@@ -51,6 +51,16 @@ pub mod variance_unused;
 /// What a check sees.
 pub struct CheckCtx<'a> {
     pub ws: &'a Workspace,
+    /// Each programme's pathways, by programme id ([`not_evaluated::pathways`]),
+    /// read once for the checks and the policy evaluation.
+    pub pathways: &'a [not_evaluated::Pathways],
+}
+
+impl CheckCtx<'_> {
+    /// The pathways of programme `pi`.
+    pub fn pathways(&self, pi: usize) -> &not_evaluated::Pathways {
+        self.pathways.get(pi).unwrap_or(&not_evaluated::Pathways::None)
+    }
 }
 
 /// A `spec/` rule run over the whole workspace.

@@ -50,6 +50,14 @@ pub enum Pathways {
     Held(String),
 }
 
+/// [`pathways`] of every programme, by programme id, read in parallel: once
+/// per analysis, shared by the checks ([`super::CheckCtx`]) and the policy
+/// evaluation.
+pub fn all_pathways(ws: &Workspace) -> Vec<Pathways> {
+    use rayon::prelude::*;
+    ws.programmes.par_iter().map(|p| pathways(ws, p)).collect()
+}
+
 /// The pathways of `p`, or why its pathway rules are held back. The one
 /// place that decides it: spec/credit-total, spec/prerequisite-missing and
 /// the policy engine all ask here, so what `spec/not-evaluated` lists is
@@ -77,11 +85,11 @@ pub fn pathways(ws: &Workspace, p: &Programme) -> Pathways {
     // The structure itself in doubt (spec/duplicate): a module listed twice
     // would count twice on a pathway, a repeated stage number leaves the
     // stages unknown.
-    let mut codes = std::collections::HashSet::new();
+    let mut codes = foldhash::HashSet::with_capacity_and_hasher(s.entries.len(), Default::default());
     if let Some(e) = s.entries.iter().find(|e| !codes.insert(e.code.value.as_str())) {
         return Pathways::Held(format!("its structure lists module `{}` twice", e.code.value));
     }
-    let mut stages = std::collections::HashSet::new();
+    let mut stages = foldhash::HashSet::with_capacity_and_hasher(s.stages.len(), Default::default());
     if let Some(st) = s.stages.iter().find(|st| !stages.insert(st.number.value)) {
         return Pathways::Held(format!("its structure repeats stage `{}`", st.number.value));
     }

@@ -23,10 +23,10 @@
 //! The diagnostic points at the `requires` entry in the module and labels the
 //! module's listing in the structure when both are in one file.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use super::graph::PrereqGraph;
-use super::not_evaluated::{self, Pathways};
+use super::not_evaluated::Pathways;
 use super::CheckCtx;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::pathways::PathwaySpace;
@@ -48,21 +48,21 @@ pub const RULE: RuleDoc = RuleDoc {
 pub fn check(ctx: &CheckCtx, out: &mut Vec<Diagnostic>) {
     let ws = ctx.ws;
     let graph = PrereqGraph::new(ws);
-    for p in &ws.programmes {
+    for (pi, p) in ws.programmes.iter().enumerate() {
         let Some(s) = &p.structure else {
             continue;
         };
         // Held back with the other pathway rules (spec/not-evaluated).
-        let Pathways::Run(space) = not_evaluated::pathways(ws, p) else {
+        let Pathways::Run(space) = ctx.pathways(pi) else {
             continue;
         };
         // Code -> every entry listing it.
-        let mut listings: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut listings: HashMap<&str, Vec<usize>> = HashMap::with_capacity(s.entries.len());
         for (i, e) in s.entries.iter().enumerate() {
             listings.entry(e.code.value.as_str()).or_default().push(i);
         }
-        let mut seen: HashSet<(&str, &str)> = HashSet::new();
-        let mut queries = Queries::new(&space, s);
+        let mut seen: HashSet<(&str, &str)> = HashSet::with_capacity(s.entries.len());
+        let mut queries = Queries::new(space, s);
         for (ei, e) in s.entries.iter().enumerate() {
             let Some(mid) = e.module else {
                 continue;

@@ -20,7 +20,7 @@
 //! The diagnostic points at the requiring module's listing in the structure
 //! and labels the prerequisite's listing.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use super::graph::PrereqGraph;
 use super::CheckCtx;
@@ -61,11 +61,11 @@ pub fn check(ctx: &CheckCtx, out: &mut Vec<Diagnostic>) {
             continue;
         };
         // Code -> first listing.
-        let mut first: HashMap<&str, usize> = HashMap::new();
+        let mut first: HashMap<&str, usize> = HashMap::with_capacity(s.entries.len());
         for (i, e) in s.entries.iter().enumerate() {
             first.entry(e.code.value.as_str()).or_insert(i);
         }
-        let mut seen: HashSet<(&str, &str)> = HashSet::new();
+        let mut seen: HashSet<(&str, &str)> = HashSet::with_capacity(s.entries.len());
         for e in &s.entries {
             let Some(mid) = e.module else {
                 continue;

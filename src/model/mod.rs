@@ -22,6 +22,11 @@ use crate::syntax::ast::Date;
 
 pub use build::{build_workspace, build_workspace_with, link, lower_file, BuildOptions, Lowered};
 
+/// A map keyed by code, hashed with foldhash: code lookups are on every
+/// path of a check, and the inputs are the user's own files, so a hasher
+/// resistant to flooding buys nothing here.
+pub type CodeMap<V> = HashMap<Str, V, foldhash::fast::RandomState>;
+
 pub type ModuleId = usize;
 pub type ProgrammeId = usize;
 
@@ -30,8 +35,8 @@ pub struct Workspace {
     pub modules: Vec<Module>,
     pub programmes: Vec<Programme>,
     /// Code -> first definition.
-    pub module_index: HashMap<Str, ModuleId>,
-    pub programme_index: HashMap<Str, ProgrammeId>,
+    pub module_index: CodeMap<ModuleId>,
+    pub programme_index: CodeMap<ProgrammeId>,
 }
 
 impl Workspace {

@@ -781,7 +781,7 @@ fn binop(op: BinOp, a: &Ir, b: &Ir, ctx: &Ctx, env: &mut Vec<Value>) -> Value {
 /// One step of the budget per module visited; `None` once it is spent.
 fn closure_of(ctx: &Ctx, mid: ModuleId) -> Option<Vec<ModuleId>> {
     let ws = ctx.ws;
-    let mut seen = std::collections::HashSet::from([mid]);
+    let mut seen: foldhash::HashSet<ModuleId> = [mid].into_iter().collect();
     let mut stack = vec![mid];
     while let Some(m) = stack.pop() {
         if !ctx.tick() {
@@ -813,7 +813,8 @@ fn reach_concrete(ctx: &Ctx, d: &Value, p: &Value) -> Value {
         return list_of(Vec::new());
     };
     // the modules on `p`, by code (the first entry of a code wins)
-    let mut by_code: HashMap<&str, &Value> = HashMap::with_capacity(on.len());
+    let mut by_code: foldhash::HashMap<&str, &Value> =
+        foldhash::HashMap::with_capacity_and_hasher(on.len(), Default::default());
     for v in on.iter() {
         if let Value::Module(m, _) = v {
             if let Some(m) = ctx.ws.modules.get(*m) {
@@ -823,7 +824,7 @@ fn reach_concrete(ctx: &Ctx, d: &Value, p: &Value) -> Value {
     }
     let mut out: Vec<Value> = Vec::new();
     let mut stack = vec![*dmid];
-    let mut seen = std::collections::HashSet::from([*dmid]);
+    let mut seen: foldhash::HashSet<ModuleId> = [*dmid].into_iter().collect();
     while let Some(m) = stack.pop() {
         if !ctx.tick() {
             return Value::None;

@@ -23,6 +23,7 @@ use rayon::prelude::*;
 use std::sync::{Arc, OnceLock};
 
 use crate::analysis::{Options, PolicyInput};
+use crate::check::not_evaluated::Pathways;
 use crate::check::unknown_reference;
 use crate::diag::Diagnostic;
 use crate::model::Workspace;
@@ -255,6 +256,7 @@ pub fn check(
     cat: &Catalogue,
     sources: &mut Sources,
     ws: &Workspace,
+    pathways: &[Pathways],
     options: &Options,
     diags: &mut Vec<Diagnostic>,
 ) -> PolicyRun {
@@ -280,7 +282,7 @@ pub fn check(
     }
     let frameworks = programme_frameworks(&set, ws, options, &known, diags);
     let first_finding = diags.len();
-    let held_back = evaluate(cat, &set, ws, &frameworks, diags);
+    let held_back = evaluate(cat, &set, ws, pathways, &frameworks, diags);
     trim_spans(sources, &mut diags[..], first_finding);
     // Phase 3: variances, their own checks, then waiving.
     let input = variance::VarianceInput {
@@ -367,6 +369,7 @@ fn evaluate(
     cat: &Catalogue,
     set: &PolicySet,
     ws: &Workspace,
+    pathways: &[Pathways],
     frameworks: &[Option<String>],
     diags: &mut Vec<Diagnostic>,
 ) -> HashMap<String, Vec<String>> {
@@ -399,6 +402,7 @@ fn evaluate(
                     cat,
                     set,
                     ws,
+                    pathways,
                     fw,
                     awards: &awards,
                     admits: &admits,
@@ -473,6 +477,8 @@ struct FrameworkEnv<'a> {
     cat: &'a Catalogue,
     set: &'a PolicySet,
     ws: &'a Workspace,
+    /// By programme id ([`crate::check::not_evaluated::all_pathways`]).
+    pathways: &'a [Pathways],
     fw: &'a str,
     awards: &'a [compile::Award],
     admits: &'a HashMap<String, Vec<String>>,
@@ -492,6 +498,7 @@ fn evaluate_programme(env: &FrameworkEnv, pi: usize, p: &crate::model::Programme
         cat,
         set,
         ws,
+        pathways,
         fw,
         awards,
         admits,
@@ -503,14 +510,14 @@ fn evaluate_programme(env: &FrameworkEnv, pi: usize, p: &crate::model::Programme
     // they cannot, every pathway rule (spec/credit-total and
     // spec/prerequisite-missing among them) is held back and
     // spec/not-evaluated says so (rules.md, Scope and counting).
-    let (space, pathways_held) = match crate::check::not_evaluated::pathways(ws, p) {
-        crate::check::not_evaluated::Pathways::Run(space) => (Some(space), None),
-        crate::check::not_evaluated::Pathways::Held(why) => (None, Some(why)),
-        crate::check::not_evaluated::Pathways::None => (None, None),
+    let (space, pathways_held) = match pathways.get(pi).unwrap_or(&Pathways::None) {
+        Pathways::Run(space) => (Some(space), None),
+        Pathways::Held(why) => (None, Some(why)),
+        Pathways::None => (None, None),
     };
     let mut held: Vec<String> = Vec::new();
     let mut reasons: Vec<String> = Vec::new();
-    if let Some(why) = &pathways_held {
+    if let Some(why) = pathways_held {
         reasons.push(why.clone());
         held.push(crate::check::credit_total::ID.to_string());
         held.push(crate::check::prerequisite_missing::ID.to_string());
@@ -528,7 +535,7 @@ fn evaluate_programme(env: &FrameworkEnv, pi: usize, p: &crate::model::Programme
         prog: Some(pi),
         awards,
         admits,
-        space: space.as_ref(),
+        space,
         limit_hit: Default::default(),
         fuel: Default::default(),
         prog_modules: Default::default(),
