@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use crate::check::{self, CheckCtx};
 use crate::diag::{Diagnostic, Severity, SourceId, Summary};
-use crate::model::{link, lower_file, BuildOptions, Lowered, Workspace};
+use crate::model::{link_placed, lower_file, BuildOptions, Lowered, Module, Programme, Workspace};
 use crate::policy::Catalogue;
 use crate::source::{Source, SourceKind, Sources};
 use crate::syntax::ast::SourceFile;
@@ -137,7 +137,7 @@ pub fn analyze_parsed(parsed: Vec<Parsed>, options: &Options) -> Analysis {
         .enumerate()
         .map(|(id, p)| (p.input, (id, p.tree)))
         .unzip();
-    finish(inputs, files, lowered, true, options)
+    finish(inputs, files, (Vec::new(), Vec::new()), lowered, true, options)
 }
 
 /// [`analyze`] for a one-shot check (the CLI on a whole catalogue): each
@@ -145,22 +145,94 @@ pub fn analyze_parsed(parsed: Vec<Parsed>, options: &Options) -> Analysis {
 /// the trees of the catalogue never sit in memory beside its model. The
 /// result keeps no trees (`files` holds empty ones) and is never
 /// re-analysed incrementally; everything else equals [`analyze`]'s.
+///
+/// Each file's modules and programmes are moved, as soon as they are
+/// lowered, into slots of the workspace's lists, so a file's own lists and
+/// the whole lists never sit in memory side by side (D148).
 pub fn analyze_once(inputs: Vec<Input>, options: &Options) -> Analysis {
     let build_options = BuildOptions {
         default_framework: options.default_framework.is_some(),
     };
-    let (inputs, lowered): (Vec<Input>, Vec<Lowered>) = inputs
+    let bounds: Vec<(usize, usize)> = inputs.par_iter().map(|i| crate::syntax::item_bounds(&i.text)).collect();
+    let module_bounds: Vec<usize> = bounds.iter().map(|b| b.0).collect();
+    let programme_bounds: Vec<usize> = bounds.iter().map(|b| b.1).collect();
+    let mut module_slots = Slots::new(&module_bounds);
+    let mut programme_slots = Slots::new(&programme_bounds);
+    let (inputs, mut lowered): (Vec<Input>, Vec<Lowered>) = inputs
         .into_par_iter()
+        .zip(module_slots.chunks(&module_bounds))
+        .zip(programme_slots.chunks(&programme_bounds))
         .enumerate()
-        .map(|(id, input)| {
+        .map(|(id, ((input, modules), programmes))| {
             let tree = crate::syntax::parse(&input.text);
-            let lowered = lower_file(id, &tree, &build_options);
+            let mut lowered = lower_file(id, &tree, &build_options);
+            drop(tree);
+            place(&mut lowered.modules, modules);
+            place(&mut lowered.programmes, programmes);
             (input, lowered)
         })
         .unzip();
+    let modules = module_slots.gather(&module_bounds, lowered.iter_mut().map(|l| &mut l.modules));
+    let programmes = programme_slots.gather(&programme_bounds, lowered.iter_mut().map(|l| &mut l.programmes));
     let empty = Arc::new(SourceFile::default());
     let files = (0..inputs.len()).map(|id| (id, empty.clone())).collect();
-    finish(inputs, files, lowered, false, options)
+    finish(inputs, files, (modules, programmes), lowered, false, options)
+}
+
+/// The workspace's list of modules (or programmes) before it is complete:
+/// `bounds[f]` slots for file `f`, in file order ([`crate::syntax::item_bounds`]).
+struct Slots<T>(Vec<Option<T>>);
+
+impl<T> Slots<T> {
+    fn new(bounds: &[usize]) -> Slots<T> {
+        Slots(std::iter::repeat_with(|| None).take(bounds.iter().sum()).collect())
+    }
+
+    /// Each file's slots.
+    fn chunks(&mut self, bounds: &[usize]) -> Vec<&mut [Option<T>]> {
+        let mut out = Vec::with_capacity(bounds.len());
+        let mut rest = self.0.as_mut_slice();
+        for &n in bounds {
+            let k = n.min(rest.len());
+            let (a, b) = std::mem::take(&mut rest).split_at_mut(k);
+            out.push(a);
+            rest = b;
+        }
+        out
+    }
+
+    /// The list, in file order. A file whose items did not fit its slots
+    /// (never, while `item_bounds` is an upper bound) kept them in
+    /// `leftover`; then the list is built anew.
+    fn gather<'a>(self, bounds: &[usize], leftover: impl Iterator<Item = &'a mut Vec<T>>) -> Vec<T>
+    where
+        T: 'a,
+    {
+        let mut leftover: Vec<&mut Vec<T>> = leftover.collect();
+        if leftover.iter().all(|l| l.is_empty()) {
+            // Collected in the slots' own allocation (an `Option` of these
+            // types is as large as the type); `flatten` would copy the list
+            // into a new one, growing it by doubling.
+            #[allow(clippy::filter_map_identity)]
+            return self.0.into_iter().filter_map(|x| x).collect();
+        }
+        let mut slots = self.0.into_iter();
+        let mut out = Vec::new();
+        for (n, l) in bounds.iter().zip(leftover.iter_mut()) {
+            out.extend(slots.by_ref().take(*n).flatten());
+            out.append(l);
+        }
+        out
+    }
+}
+
+/// Moves a file's lowered items into its slots, when they fit.
+fn place<T>(items: &mut Vec<T>, slots: &mut [Option<T>]) {
+    if items.len() <= slots.len() {
+        for (slot, item) in slots.iter_mut().zip(std::mem::take(items)) {
+            *slot = Some(item);
+        }
+    }
 }
 
 /// The analysis of lowered files (the `.pspec` sources get ids `0..n`, in
@@ -168,6 +240,7 @@ pub fn analyze_once(inputs: Vec<Input>, options: &Options) -> Analysis {
 fn finish(
     inputs: Vec<Input>,
     files: Vec<(SourceId, Arc<SourceFile>)>,
+    placed: (Vec<Module>, Vec<Programme>),
     lowered: Vec<Lowered>,
     trees_kept: bool,
     options: &Options,
@@ -180,7 +253,7 @@ fn finish(
         primary.push(input.primary);
     }
     let mut diags = Vec::new();
-    let workspace = link(lowered, &mut diags);
+    let workspace = link_placed(placed.0, placed.1, lowered, &mut diags);
     let pathways = check::not_evaluated::all_pathways(&workspace);
     check::run_all(
         &CheckCtx {
@@ -349,4 +422,46 @@ pub fn dependencies<'a>(ws: &Workspace, programmes: impl Iterator<Item = &'a cra
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{place, Slots};
+
+    /// Lowers "files" of numbered items into slots, as `analyze_once` does:
+    /// the list, and whether every file's items went into its slots.
+    fn gathered(bounds: &[usize], files: &[Vec<u32>]) -> (Vec<u32>, bool) {
+        let mut slots = Slots::new(bounds);
+        let mut lists: Vec<Vec<u32>> = files.to_vec();
+        for (items, chunk) in lists.iter_mut().zip(slots.chunks(bounds)) {
+            place(items, chunk);
+        }
+        let placed = lists.iter().all(Vec::is_empty);
+        (slots.gather(bounds, lists.iter_mut()), placed)
+    }
+
+    /// What lets `gather` collect in the slots' own allocation.
+    #[test]
+    fn a_slot_is_as_large_as_its_item() {
+        use crate::model::{Module, Programme};
+        use std::mem::size_of;
+        assert_eq!(size_of::<Option<Module>>(), size_of::<Module>());
+        assert_eq!(size_of::<Option<Programme>>(), size_of::<Programme>());
+    }
+
+    #[test]
+    fn items_keep_file_order_in_their_slots() {
+        // Spare slots (a bound above the count) leave no gap.
+        let files = [vec![1, 2], vec![], vec![3], vec![4, 5, 6]];
+        assert_eq!(gathered(&[3, 1, 1, 5], &files), (vec![1, 2, 3, 4, 5, 6], true));
+        assert_eq!(gathered(&[2, 0, 1, 3], &files), (vec![1, 2, 3, 4, 5, 6], true));
+    }
+
+    #[test]
+    fn a_file_over_its_bound_keeps_its_items_in_order() {
+        // The second file holds more than its bound: the list is built anew.
+        let files = [vec![1, 2], vec![3, 4, 5], vec![6]];
+        assert_eq!(gathered(&[2, 1, 1], &files), (vec![1, 2, 3, 4, 5, 6], false));
+        assert_eq!(gathered(&[0, 0, 0], &files), (vec![1, 2, 3, 4, 5, 6], false));
+    }
 }

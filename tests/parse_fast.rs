@@ -17,7 +17,8 @@ mod support;
 
 use std::path::PathBuf;
 
-use spec::syntax::{parse, parse_counting_fast, parse_pest_only};
+use spec::syntax::ast::{Item, SourceFile};
+use spec::syntax::{item_bounds, parse, parse_counting_fast, parse_pest_only};
 use support::{pspec_files_under as pspec_files, Rng};
 
 fn root() -> PathBuf {
@@ -46,6 +47,19 @@ fn same(name: &str, text: &str) {
     let fast = parse(text);
     let pest = parse_pest_only(text);
     assert_eq!(fast, pest, "the two paths differ on {name}:\n{text}");
+    bounds_hold(name, text, &fast);
+}
+
+/// `item_bounds` counts at least the modules and programmes the parser
+/// finds: the slots `analyze_once` lowers a file's items into (D148).
+fn bounds_hold(name: &str, text: &str, tree: &SourceFile) {
+    let modules = tree.items.iter().filter(|i| matches!(i, Item::Module(_))).count();
+    let programmes = tree.items.len() - modules;
+    let (m, p) = item_bounds(text);
+    assert!(
+        m >= modules && p >= programmes,
+        "{name}: bounds ({m}, {p}) under the items ({modules}, {programmes}):\n{text}"
+    );
 }
 
 #[test]
@@ -187,6 +201,7 @@ fn both_paths_agree_after_random_edits() {
             fast, pest,
             "step {step}: the two paths differ on an edit of {name}:\n{edited}"
         );
+        bounds_hold(name, &edited, &fast);
         fast_taken += n;
         gave_up += fast.items.len().saturating_sub(n);
     }

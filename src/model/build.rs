@@ -126,13 +126,29 @@ pub fn lower_file(src: SourceId, file: &SourceFile, options: &BuildOptions) -> L
 /// code indexes (the first definition wins; later ones are
 /// `spec/duplicate`) and every reference resolved to an id.
 pub fn link(lowered: Vec<Lowered>, diags: &mut Vec<Diagnostic>) -> Workspace {
+    link_placed(Vec::new(), Vec::new(), lowered, diags)
+}
+
+/// [`link`], given the files' modules and programmes already gathered in
+/// file order and taken out of `lowered` (D148); the lists left in
+/// `lowered` follow them.
+pub fn link_placed(
+    modules: Vec<Module>,
+    programmes: Vec<Programme>,
+    lowered: Vec<Lowered>,
+    diags: &mut Vec<Diagnostic>,
+) -> Workspace {
     // Linking reads no option of the configuration (lowering did).
     let options = BuildOptions::default();
     let mut ctx = Ctx {
         diags,
         options: &options,
     };
-    let mut ws = Workspace::default();
+    let mut ws = Workspace {
+        modules,
+        programmes,
+        ..Workspace::default()
+    };
     ws.modules.reserve(lowered.iter().map(|l| l.modules.len()).sum());
     ws.programmes.reserve(lowered.iter().map(|l| l.programmes.len()).sum());
     for l in lowered {

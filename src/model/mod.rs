@@ -20,7 +20,7 @@ use crate::diag::SourceId;
 use crate::span::{Span, Spanned, Str};
 use crate::syntax::ast::Date;
 
-pub use build::{build_workspace, build_workspace_with, link, lower_file, BuildOptions, Lowered};
+pub use build::{build_workspace, build_workspace_with, link, link_placed, lower_file, BuildOptions, Lowered};
 
 /// A map keyed by code, hashed with foldhash: code lookups are on every
 /// path of a check, and the inputs are the user's own files, so a hasher

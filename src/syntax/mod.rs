@@ -7,4 +7,4 @@ pub mod parser;
 pub mod vocab;
 
 pub use errors::{did_you_mean, levenshtein};
-pub use parser::{dedent, parse, parse_counting_fast, parse_pest_only};
+pub use parser::{dedent, item_bounds, parse, parse_counting_fast, parse_pest_only};

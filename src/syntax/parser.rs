@@ -281,6 +281,20 @@ fn is_plain(c: u8) -> bool {
     c.is_ascii() && !matches!(c, b' ' | b'\t' | b'\r' | b'\n' | b'{' | b'}' | b'"' | b'#')
 }
 
+/// At least as many modules and programmes as `text` holds once parsed:
+/// every item starts with its keyword, after a gap, where [`scan`] finds it;
+/// this counts every such word, in strings and comments too.
+pub fn item_bounds(text: &str) -> (usize, usize) {
+    let b = text.as_bytes();
+    let count = |w: &[u8]| {
+        memchr::memmem::find_iter(b, w)
+            .filter(|&i| i == 0 || matches!(b[i - 1], b' ' | b'\t' | b'\n' | b'\r' | b'}' | 0xBF))
+            .filter(|&i| starts_keyword(b, i, w))
+            .count()
+    };
+    (count(b"module"), count(b"programme"))
+}
+
 /// `word` at `i` followed by a space or tab (an item keyword, not `module.x`).
 fn starts_keyword(b: &[u8], i: usize, w: &[u8]) -> bool {
     b[i..].starts_with(w) && matches!(b.get(i + w.len()), Some(b' ' | b'\t' | b'\r' | b'\n'))
