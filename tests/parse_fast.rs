@@ -62,6 +62,17 @@ fn bounds_hold(name: &str, text: &str, tree: &SourceFile) {
     );
 }
 
+/// Keywords repeated in a string or a comment ask for no slots: the bound
+/// stays near the items a file holds, not the words it spells.
+#[test]
+fn keywords_in_strings_and_comments_do_not_inflate_the_bounds() {
+    let words = "module programme ".repeat(20_000);
+    let text =
+        format!("# {words}\nmodule M1 \"{words}\" {{\n  credits 20\n}}\nprogramme P1 \"P\" {{\n  award MSc\n}}\n");
+    assert_eq!(item_bounds(&text), (1, 1));
+    bounds_hold("repeated keywords", &text, &parse(&text));
+}
+
 #[test]
 fn both_paths_build_the_same_tree_on_every_file() {
     for (name, text) in corpus() {

@@ -281,9 +281,14 @@ fn is_plain(c: u8) -> bool {
     c.is_ascii() && !matches!(c, b' ' | b'\t' | b'\r' | b'\n' | b'{' | b'}' | b'"' | b'#')
 }
 
-/// At least as many modules and programmes as `text` holds once parsed:
-/// every item starts with its keyword, after a gap, where [`scan`] finds it;
-/// this counts every such word, in strings and comments too.
+/// At least as many modules and programmes as `text` holds once parsed: the
+/// slots `analyze_once` lowers a file's items into (D148).
+///
+/// Counted first as every word `module` or `programme` where an item could
+/// start, strings and comments included: one quick search. Where that finds
+/// more than one per 64 bytes of text (strings or comments that repeat the
+/// keywords could otherwise ask for a slot per word), the item starts
+/// themselves are counted with [`scan`], at most one item per start.
 pub fn item_bounds(text: &str) -> (usize, usize) {
     let b = text.as_bytes();
     let count = |w: &[u8]| {
@@ -292,7 +297,16 @@ pub fn item_bounds(text: &str) -> (usize, usize) {
             .filter(|&i| starts_keyword(b, i, w))
             .count()
     };
-    (count(b"module"), count(b"programme"))
+    let (modules, programmes) = (count(b"module"), count(b"programme"));
+    if modules.saturating_add(programmes).saturating_mul(64) <= text.len() {
+        return (modules, programmes);
+    }
+    let starts = scan(text).item_starts;
+    let modules = starts
+        .iter()
+        .filter(|&&i| b.get(i..).is_some_and(|r| r.starts_with(b"module")))
+        .count();
+    (modules, starts.len() - modules)
 }
 
 /// `word` at `i` followed by a space or tab (an item keyword, not `module.x`).
