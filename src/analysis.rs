@@ -153,9 +153,8 @@ pub fn analyze_once(inputs: Vec<Input>, options: &Options) -> Analysis {
     let build_options = BuildOptions {
         default_framework: options.default_framework.is_some(),
     };
-    let bounds: Vec<(usize, usize)> = inputs.par_iter().map(|i| crate::syntax::item_bounds(&i.text)).collect();
-    let module_bounds: Vec<usize> = bounds.iter().map(|b| b.0).collect();
-    let programme_bounds: Vec<usize> = bounds.iter().map(|b| b.1).collect();
+    let (module_bounds, programme_bounds): (Vec<usize>, Vec<usize>) =
+        inputs.par_iter().map(|i| crate::syntax::item_bounds(&i.text)).unzip();
     let mut module_slots = Slots::new(&module_bounds);
     let mut programme_slots = Slots::new(&programme_bounds);
     let (inputs, mut lowered): (Vec<Input>, Vec<Lowered>) = inputs

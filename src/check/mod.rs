@@ -59,7 +59,7 @@ pub struct CheckCtx<'a> {
 impl CheckCtx<'_> {
     /// The pathways of programme `pi`.
     pub fn pathways(&self, pi: usize) -> &not_evaluated::Pathways {
-        self.pathways.get(pi).unwrap_or(&not_evaluated::Pathways::None)
+        not_evaluated::of(self.pathways, pi)
     }
 }
 

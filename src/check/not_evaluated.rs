@@ -50,6 +50,11 @@ pub enum Pathways {
     Held(String),
 }
 
+/// Programme `pi`'s entry of [`all_pathways`].
+pub fn of(all: &[Pathways], pi: usize) -> &Pathways {
+    all.get(pi).unwrap_or(&Pathways::None)
+}
+
 /// [`pathways`] of every programme, by programme id, read in parallel: once
 /// per analysis, shared by the checks ([`super::CheckCtx`]) and the policy
 /// evaluation.

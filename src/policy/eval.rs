@@ -137,7 +137,7 @@ pub(super) fn sstr(s: &Str, loc: Option<Loc>) -> Value {
     Value::Str(s.clone(), loc)
 }
 
-pub(super) fn opt_str(s: Option<&crate::span::Spanned<crate::span::Str>>, src: usize) -> Value {
+pub(super) fn opt_str(s: Option<&crate::span::Spanned<Str>>, src: usize) -> Value {
     match s {
         Some(x) => sstr(
             &x.value,
@@ -755,10 +755,7 @@ fn binop(op: BinOp, a: &Ir, b: &Ir, ctx: &Ctx, env: &mut Vec<Value>) -> Value {
             }
             let found = match &vb {
                 Value::List(l) => l.iter().any(|x| values_eq(ctx.ws, &va, x) == Some(true)),
-                Value::Seq(s) => (0..s.len(ctx.ws)).any(|i| {
-                    s.get(ctx.ws, i)
-                        .is_some_and(|x| values_eq(ctx.ws, &va, &x) == Some(true))
-                }),
+                Value::Seq(_) => elements(ctx, &vb).any(|x| values_eq(ctx.ws, &va, &x) == Some(true)),
                 _ => return Value::None,
             };
             Value::Bool(if op == BinOp::In { found } else { !found })

@@ -510,7 +510,7 @@ fn evaluate_programme(env: &FrameworkEnv, pi: usize, p: &crate::model::Programme
     // they cannot, every pathway rule (spec/credit-total and
     // spec/prerequisite-missing among them) is held back and
     // spec/not-evaluated says so (rules.md, Scope and counting).
-    let (space, pathways_held) = match pathways.get(pi).unwrap_or(&Pathways::None) {
+    let (space, pathways_held) = match crate::check::not_evaluated::of(pathways, pi) {
         Pathways::Run(space) => (Some(space), None),
         Pathways::Held(why) => (None, Some(why)),
         Pathways::None => (None, None),

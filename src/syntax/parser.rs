@@ -245,8 +245,7 @@ fn scan(text: &str) -> Scan {
                 }
             }
             _ => {
-                let after_gap = i == 0 || matches!(b[i - 1], b' ' | b'\t' | b'\n' | b'\r' | b'}' | 0xBF);
-                if after_gap
+                if after_gap(b, i)
                     && (depth <= 0 || (line_start && column0))
                     && (starts_keyword(b, i, b"module") || starts_keyword(b, i, b"programme"))
                 {
@@ -293,8 +292,7 @@ pub fn item_bounds(text: &str) -> (usize, usize) {
     let b = text.as_bytes();
     let count = |w: &[u8]| {
         memchr::memmem::find_iter(b, w)
-            .filter(|&i| i == 0 || matches!(b[i - 1], b' ' | b'\t' | b'\n' | b'\r' | b'}' | 0xBF))
-            .filter(|&i| starts_keyword(b, i, w))
+            .filter(|&i| after_gap(b, i) && starts_keyword(b, i, w))
             .count()
     };
     let (modules, programmes) = (count(b"module"), count(b"programme"));
@@ -307,6 +305,12 @@ pub fn item_bounds(text: &str) -> (usize, usize) {
         .filter(|&&i| b.get(i..).is_some_and(|r| r.starts_with(b"module")))
         .count();
     (modules, starts.len() - modules)
+}
+
+/// Whether `i` follows a gap, where an item keyword may start: the text's
+/// start, whitespace, a `}`, or the last byte of a byte-order mark.
+fn after_gap(b: &[u8], i: usize) -> bool {
+    i == 0 || matches!(b[i - 1], b' ' | b'\t' | b'\n' | b'\r' | b'}' | 0xBF)
 }
 
 /// `word` at `i` followed by a space or tab (an item keyword, not `module.x`).
