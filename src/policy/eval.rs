@@ -1236,7 +1236,11 @@ pub fn run_rule(rule: &CompiledRule, ctx: &Ctx, root: Option<Value>, out: &mut V
     env.clear();
     ENV_BUF.with(|b| *b.borrow_mut() = env);
     let spent = BUDGET - ctx.fuel.get();
-    PEAK_STEPS.fetch_max(spent, std::sync::atomic::Ordering::Relaxed);
+    // Read before writing: a new peak is rare, and a write on every run
+    // makes the threads fight over the counter's cache line.
+    if spent > PEAK_STEPS.load(std::sync::atomic::Ordering::Relaxed) {
+        PEAK_STEPS.fetch_max(spent, std::sync::atomic::Ordering::Relaxed);
+    }
     if ctx.exhausted() {
         out.clear();
         return false;

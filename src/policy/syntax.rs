@@ -7,6 +7,7 @@
 use pest::error::{ErrorVariant, InputLocation};
 use pest::iterators::Pair;
 use pest::Parser as _;
+use rayon::prelude::*;
 
 use crate::model::Unit;
 use crate::span::{Span, Spanned};
@@ -252,30 +253,44 @@ pub fn parse_pack(text: &str) -> Pack {
     } else {
         stray(text, 0, text.len(), &mut pack.errors);
     }
-    for (i, &s) in starts.iter().enumerate() {
-        let e = starts.get(i + 1).copied().unwrap_or(text.len());
-        let chunk = &text[s..e];
-        if let Some(err) = too_deep(chunk, s) {
-            pack.errors.push(err);
-            continue;
-        }
-        match PolicyParser::parse(Rule::item, chunk) {
-            Ok(mut pairs) => {
-                let b = Builder::new(s);
-                let mut b = b;
-                if let Some(p) = pairs.next() {
-                    let end = s + p.as_span().end();
-                    if let Some(item) = b.item(p) {
-                        pack.items.push(item);
-                    }
-                    stray(text, end, e, &mut b.errors);
-                }
-                pack.errors.extend(b.errors);
-            }
-            Err(err) => pack.errors.push(pest_error(err, s, chunk)),
-        }
+    // The items are independent: parsed in parallel (the embedded packs are
+    // compiled on every check, and a pack is a few hundred items), merged
+    // in order.
+    let parsed: Vec<(Option<Item>, Vec<ParseError>)> = starts
+        .par_iter()
+        .enumerate()
+        .map(|(i, &s)| {
+            let e = starts.get(i + 1).copied().unwrap_or(text.len());
+            parse_item(text, s, e)
+        })
+        .collect();
+    for (item, errors) in parsed {
+        pack.items.extend(item);
+        pack.errors.extend(errors);
     }
     pack
+}
+
+/// One item of a pack, `text[s..e]`, with its errors (and any stray text
+/// after it).
+fn parse_item(text: &str, s: usize, e: usize) -> (Option<Item>, Vec<ParseError>) {
+    let chunk = &text[s..e];
+    if let Some(err) = too_deep(chunk, s) {
+        return (None, vec![err]);
+    }
+    match PolicyParser::parse(Rule::item, chunk) {
+        Ok(mut pairs) => {
+            let mut b = Builder::new(s);
+            let mut item = None;
+            if let Some(p) = pairs.next() {
+                let end = s + p.as_span().end();
+                item = b.item(p);
+                stray(text, end, e, &mut b.errors);
+            }
+            (item, b.errors)
+        }
+        Err(err) => (None, vec![pest_error(err, s, chunk)]),
+    }
 }
 
 /// Parses the body of a programme rule (`rule ID { ... }` inside a `.pspec`);
