@@ -464,6 +464,42 @@ pub fn display_from(cwd: Option<&Path>, path: &Path, abs: Option<&Path>) -> Stri
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }
 
+/// The canonical path of each file (`None` where it has none), in order.
+/// A file that is not itself a symbolic link is its directory's canonical
+/// path joined with its name, so each distinct directory is resolved once
+/// and each file costs one `lstat`, where `canonicalize` asks for every
+/// component of every path (`readlink` each, and `getcwd` for a relative
+/// one): on a 2,000-file catalogue that was 10,000 system calls (issue 7).
+pub fn canonical_paths(files: &[PathBuf]) -> Vec<Option<PathBuf>> {
+    use rayon::prelude::*;
+    let mut dirs: Vec<&Path> = files.iter().filter_map(|f| f.parent()).collect();
+    dirs.sort_unstable();
+    dirs.dedup();
+    let dirs: std::collections::HashMap<&Path, Option<PathBuf>> = dirs
+        .into_par_iter()
+        .map(|d| {
+            let real = if d.as_os_str().is_empty() {
+                std::fs::canonicalize(".")
+            } else {
+                std::fs::canonicalize(d)
+            };
+            (d, real.ok())
+        })
+        .collect();
+    files
+        .par_iter()
+        .map(|f| {
+            let joined = match (f.parent(), f.file_name(), std::fs::symlink_metadata(f)) {
+                (Some(d), Some(name), Ok(meta)) if !meta.file_type().is_symlink() => {
+                    dirs.get(d).and_then(|real| real.as_ref()).map(|real| real.join(name))
+                }
+                _ => None,
+            };
+            joined.or_else(|| std::fs::canonicalize(f).ok())
+        })
+        .collect()
+}
+
 /// `path` made canonical, or unchanged when it cannot be.
 pub fn canonical_or_same(path: PathBuf) -> PathBuf {
     std::fs::canonicalize(&path).unwrap_or(path)
@@ -495,4 +531,40 @@ pub fn materialise(dir: &Path, name: &str, text: &str) -> Option<PathBuf> {
         }
     }
     Some(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    /// [`super::canonical_paths`] agrees with `canonicalize` on plain files,
+    /// a link to a file, files under a linked directory, a `..` component,
+    /// and a missing file.
+    #[cfg(unix)]
+    #[test]
+    fn canonical_paths_agree_with_canonicalize() {
+        let d = tempfile::tempdir().expect("tempdir");
+        let root = d.path();
+        std::fs::create_dir_all(root.join("a/b")).expect("dirs");
+        std::fs::write(root.join("a/b/x.pspec"), "").expect("write");
+        std::fs::write(root.join("a/y.pspec"), "").expect("write");
+        std::os::unix::fs::symlink(root.join("a/b/x.pspec"), root.join("a/link.pspec")).expect("file link");
+        std::os::unix::fs::symlink(root.join("a/b"), root.join("linked")).expect("dir link");
+        let files: Vec<PathBuf> = [
+            "a/b/x.pspec",
+            "a/y.pspec",
+            "a/link.pspec",
+            "linked/x.pspec",
+            "a/b/../y.pspec",
+            "a/missing.pspec",
+        ]
+        .iter()
+        .map(|f| root.join(f))
+        .collect();
+        let got = super::canonical_paths(&files);
+        let want: Vec<Option<PathBuf>> = files.iter().map(|f| std::fs::canonicalize(f).ok()).collect();
+        assert_eq!(got, want);
+        assert_eq!(got[2], got[0], "a link resolves to its target");
+        assert_eq!(got[5], None);
+    }
 }

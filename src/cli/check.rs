@@ -163,16 +163,10 @@ fn load_unit(unit: workspace::Unit, cli_policies: &[crate::analysis::PolicyInput
 }
 
 /// Each file with its canonical path (`None` when it has none), in order;
-/// computed once and reused for the output name (each `realpath` is a
-/// system call per path component).
+/// computed once and reused for the output name.
 fn canonical(files: Vec<PathBuf>) -> Vec<(PathBuf, Option<PathBuf>)> {
-    files
-        .into_par_iter()
-        .map(|f| {
-            let abs = std::fs::canonicalize(&f).ok();
-            (f, abs)
-        })
-        .collect()
+    let real = workspace::canonical_paths(&files);
+    files.into_iter().zip(real).collect()
 }
 
 pub fn run(args: CheckArgs, color: bool) -> u8 {
