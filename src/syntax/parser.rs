@@ -205,15 +205,17 @@ fn scan(text: &str) -> Scan {
                 i += 1;
             }
             b' ' | b'\t' | b'\r' => {
+                // A run of blanks (indentation): one loop, not one match each.
                 column0 = false;
                 i += 1;
+                while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\r') {
+                    i += 1;
+                }
             }
             0xEF if b[i..].starts_with(&[0xEF, 0xBB, 0xBF]) => i += 3,
             b'#' => {
                 let s = i;
-                while i < b.len() && b[i] != b'\n' {
-                    i += 1;
-                }
+                i = memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |n| i + n);
                 let mut e = i;
                 if e > s && b[e - 1] == b'\r' {
                     e -= 1;
@@ -227,17 +229,22 @@ fn scan(text: &str) -> Scan {
                 line_start = false;
                 if b[i..].starts_with(b"\"\"\"") {
                     i += 3;
-                    while i < b.len() && !b[i..].starts_with(b"\"\"\"") {
-                        i += 1;
-                    }
+                    i = memchr::memmem::find(&b[i..], b"\"\"\"").map_or(b.len(), |n| i + n);
                     i = (i + 3).min(b.len());
                 } else {
+                    // To the closing quote or the line's end, a backslash
+                    // escaping the byte after it (but a line break).
                     i += 1;
-                    while i < b.len() && b[i] != b'"' && b[i] != b'\n' {
-                        if b[i] == b'\\' && i + 1 < b.len() && b[i + 1] != b'\n' {
-                            i += 1;
+                    loop {
+                        let Some(n) = memchr::memchr3(b'"', b'\n', b'\\', &b[i..]) else {
+                            i = b.len();
+                            break;
+                        };
+                        i += n;
+                        if b[i] != b'\\' {
+                            break;
                         }
-                        i += 1;
+                        i += if i + 1 < b.len() && b[i + 1] != b'\n' { 2 } else { 1 };
                     }
                     if i < b.len() && b[i] == b'"' {
                         i += 1;
@@ -1336,4 +1343,99 @@ pub fn dedent(raw: &str) -> String {
         out.push_str(l.get(indent..).unwrap_or_else(|| l.trim_start()));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    /// The scanner as first written, one byte per step: the oracle for the
+    /// one that skips runs with `memchr` (issue 7). Comments and item starts
+    /// must come out the same for any text.
+    fn scan_bytewise(text: &str) -> (Vec<(usize, usize)>, Vec<usize>) {
+        let b = text.as_bytes();
+        let (mut comments, mut starts) = (Vec::new(), Vec::new());
+        let (mut i, mut line_start, mut column0, mut depth) = (0, true, true, 0i64);
+        while i < b.len() {
+            let c = b[i];
+            match c {
+                b'\n' => {
+                    line_start = true;
+                    column0 = true;
+                    i += 1;
+                }
+                b' ' | b'\t' | b'\r' => {
+                    column0 = false;
+                    i += 1;
+                }
+                0xEF if b[i..].starts_with(&[0xEF, 0xBB, 0xBF]) => i += 3,
+                b'#' => {
+                    let s = i;
+                    while i < b.len() && b[i] != b'\n' {
+                        i += 1;
+                    }
+                    let e = if i > s && b[i - 1] == b'\r' { i - 1 } else { i };
+                    comments.push((s, e));
+                }
+                b'"' => {
+                    line_start = false;
+                    if b[i..].starts_with(b"\"\"\"") {
+                        i += 3;
+                        while i < b.len() && !b[i..].starts_with(b"\"\"\"") {
+                            i += 1;
+                        }
+                        i = (i + 3).min(b.len());
+                    } else {
+                        i += 1;
+                        while i < b.len() && b[i] != b'"' && b[i] != b'\n' {
+                            if b[i] == b'\\' && i + 1 < b.len() && b[i + 1] != b'\n' {
+                                i += 1;
+                            }
+                            i += 1;
+                        }
+                        if i < b.len() && b[i] == b'"' {
+                            i += 1;
+                        }
+                    }
+                }
+                _ => {
+                    if super::after_gap(b, i)
+                        && (depth <= 0 || (line_start && column0))
+                        && (super::starts_keyword(b, i, b"module") || super::starts_keyword(b, i, b"programme"))
+                    {
+                        starts.push(i);
+                        depth = 0;
+                    }
+                    match c {
+                        b'{' => depth += 1,
+                        b'}' => depth -= 1,
+                        _ => {}
+                    }
+                    line_start = false;
+                    column0 = false;
+                    i += 1;
+                }
+            }
+        }
+        (comments, starts)
+    }
+
+    fn piece() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec![
+            "module ", "programme ", "module", "{", "}", "\"", "\"\"\"", "\\", "\\\"", "#", "# c", "\n", "\r\n",
+            " ", "  ", "\t", "\r", "x", "M1", "é", "\u{feff}", "credits 10", ",", "LO1",
+        ])
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+        #[test]
+        fn scan_matches_the_bytewise_scanner(pieces in prop::collection::vec(piece(), 0..80)) {
+            let text: String = pieces.concat();
+            let got = super::scan(&text);
+            let comments: Vec<(usize, usize)> =
+                got.comments.iter().map(|c| (c.span.start as usize, c.span.end as usize)).collect();
+            prop_assert_eq!((comments, got.item_starts), scan_bytewise(&text), "text: {:?}", text);
+        }
+    }
 }
