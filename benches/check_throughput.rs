@@ -209,10 +209,12 @@ fn main() {
 
             let t = Instant::now();
             let pathways = spec::check::not_evaluated::all_pathways(&ws);
+            let graph = spec::check::graph::PrereqGraph::new(&ws);
             run_all(
                 &CheckCtx {
                     ws: &ws,
                     pathways: &pathways,
+                    graph: &graph,
                 },
                 &mut diags,
             );

@@ -253,14 +253,19 @@ fn finish(
     }
     let mut diags = Vec::new();
     let workspace = link_placed(placed.0, placed.1, lowered, &mut diags);
-    let pathways = check::not_evaluated::all_pathways(&workspace);
+    let (pathways, graph) = rayon::join(
+        || check::not_evaluated::all_pathways(&workspace),
+        || check::graph::PrereqGraph::new(&workspace),
+    );
     check::run_all(
         &CheckCtx {
             ws: &workspace,
             pathways: &pathways,
+            graph: &graph,
         },
         &mut diags,
     );
+    drop(graph); // only the checks read it
     let (catalogue, compile_errors) = Catalogue::compile(&mut sources, &options.policies);
     let policy_failed = if compile_errors.is_empty() {
         crate::policy::check(&catalogue, &mut sources, &workspace, &pathways, options, &mut diags).failed

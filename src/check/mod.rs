@@ -54,6 +54,8 @@ pub struct CheckCtx<'a> {
     /// Each programme's pathways, by programme id ([`not_evaluated::pathways`]),
     /// read once for the checks and the policy evaluation.
     pub pathways: &'a [not_evaluated::Pathways],
+    /// The prerequisite graph, built once for the checks that read it.
+    pub graph: &'a graph::PrereqGraph,
 }
 
 impl CheckCtx<'_> {

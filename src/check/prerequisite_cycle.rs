@@ -33,14 +33,14 @@ pub const RULE: RuleDoc = RuleDoc {
 
 pub fn check(ctx: &CheckCtx, out: &mut Vec<Diagnostic>) {
     let ws = ctx.ws;
-    let g = PrereqGraph::new(ws);
+    let g = ctx.graph;
     let mut reported = vec![false; g.comp_size.len()];
     let mut scratch = vec![None; ws.modules.len()];
     for start in 0..ws.modules.len() {
         if !g.cyclic(start) {
             continue;
         }
-        let c = g.comp[start];
+        let c = g.comp[start] as usize;
         if reported[c] {
             continue;
         }
@@ -98,7 +98,7 @@ fn shortest_cycle(
     let mut queue = VecDeque::from([start]);
     let mut closing: Option<(ModuleId, usize)> = None;
     'bfs: while let Some(u) = queue.pop_front() {
-        for &(k, v) in &g.edges[u] {
+        for (k, v) in g.edges(u) {
             if g.comp[v] != c {
                 continue;
             }

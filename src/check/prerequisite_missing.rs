@@ -25,7 +25,6 @@
 
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
-use super::graph::PrereqGraph;
 use super::not_evaluated::Pathways;
 use super::CheckCtx;
 use crate::diag::{Diagnostic, Severity};
@@ -47,7 +46,7 @@ pub const RULE: RuleDoc = RuleDoc {
 
 pub fn check(ctx: &CheckCtx, out: &mut Vec<Diagnostic>) {
     let ws = ctx.ws;
-    let graph = PrereqGraph::new(ws);
+    let graph = ctx.graph;
     for (pi, p) in ws.programmes.iter().enumerate() {
         let Some(s) = &p.structure else {
             continue;

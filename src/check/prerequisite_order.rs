@@ -22,7 +22,6 @@
 
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
-use super::graph::PrereqGraph;
 use super::CheckCtx;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::{Entry, Period};
@@ -55,7 +54,7 @@ fn period_end(p: Period) -> String {
 
 pub fn check(ctx: &CheckCtx, out: &mut Vec<Diagnostic>) {
     let ws = ctx.ws;
-    let graph = PrereqGraph::new(ws);
+    let graph = ctx.graph;
     for p in &ws.programmes {
         let Some(s) = &p.structure else {
             continue;

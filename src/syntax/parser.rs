@@ -1422,8 +1422,30 @@ mod tests {
 
     fn piece() -> impl Strategy<Value = &'static str> {
         prop::sample::select(vec![
-            "module ", "programme ", "module", "{", "}", "\"", "\"\"\"", "\\", "\\\"", "#", "# c", "\n", "\r\n",
-            " ", "  ", "\t", "\r", "x", "M1", "é", "\u{feff}", "credits 10", ",", "LO1",
+            "module ",
+            "programme ",
+            "module",
+            "{",
+            "}",
+            "\"",
+            "\"\"\"",
+            "\\",
+            "\\\"",
+            "#",
+            "# c",
+            "\n",
+            "\r\n",
+            " ",
+            "  ",
+            "\t",
+            "\r",
+            "x",
+            "M1",
+            "é",
+            "\u{feff}",
+            "credits 10",
+            ",",
+            "LO1",
         ])
     }
 
