@@ -153,7 +153,7 @@ mod tests {
     fn components() {
         // 0 -> 1 -> 2 -> 0, 2 -> 3, 3 -> 4 -> 3, 5 alone
         let e = |ts: &[usize]| ts.iter().map(|&t| (0, t)).collect::<Vec<_>>();
-        let edges = vec![e(&[1]), e(&[2]), e(&[0, 3]), e(&[4]), e(&[3]), e(&[])];
+        let edges = [e(&[1]), e(&[2]), e(&[0, 3]), e(&[4]), e(&[3]), e(&[])];
         let (comp, count) = tarjan(edges.len(), |v| edges[v].iter().copied());
         assert_eq!(count, 3);
         assert_eq!(comp[0], comp[1]);

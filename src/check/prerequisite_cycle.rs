@@ -45,7 +45,7 @@ pub fn check(ctx: &CheckCtx, out: &mut Vec<Diagnostic>) {
             continue;
         }
         reported[c] = true;
-        let Some(cycle) = shortest_cycle(&g, start, &mut scratch) else {
+        let Some(cycle) = shortest_cycle(g, start, &mut scratch) else {
             continue;
         };
         // cycle: the edges (module, index into its requires) from `start` back to it.
