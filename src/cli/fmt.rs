@@ -188,14 +188,16 @@ fn collect(paths: &[PathBuf]) -> Result<Vec<Target>, String> {
         } else {
             vec![p.clone()]
         };
-        for f in files {
-            let key = std::fs::canonicalize(&f).unwrap_or_else(|_| f.clone());
+        let cwd = workspace::current_dir();
+        let real = workspace::canonical_paths(&files);
+        for (f, abs) in files.into_iter().zip(real) {
+            let key = abs.clone().unwrap_or_else(|| f.clone());
             if !seen.insert(key) {
                 continue;
             }
             let text = workspace::read_text(&f).map_err(|e| e.0)?;
             targets.push(Target {
-                name: display(&f),
+                name: workspace::display_from(cwd.as_deref(), &f, abs.as_deref()),
                 path: Some(f),
                 text,
             });
