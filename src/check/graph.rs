@@ -9,7 +9,9 @@ pub struct PrereqGraph {
     /// The edges of module `m` are `targets[starts[m]..starts[m + 1]]`: one
     /// list for the whole graph, not one per module (see [`Self::edges`]).
     starts: Vec<u32>,
-    /// (index into `modules[m].requires`, target module).
+    /// (index into `modules[m].requires`, target module). `u32` holds any
+    /// count a workspace can reach: 2^32 modules would be over a terabyte
+    /// of records before the graph is built.
     targets: Vec<(u32, u32)>,
     /// `comp[m]`: the strongly connected component of module `m`.
     pub comp: Vec<u32>,

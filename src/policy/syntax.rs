@@ -254,7 +254,7 @@ pub fn parse_pack(text: &str) -> Pack {
         stray(text, 0, text.len(), &mut pack.errors);
     }
     // The items are independent: parsed in parallel (the embedded packs are
-    // compiled on every check, and a pack is a few hundred items), merged
+    // compiled on every check; the largest has some 70 items), merged
     // in order.
     let parsed: Vec<(Option<Item>, Vec<ParseError>)> = starts
         .par_iter()
