@@ -1349,9 +1349,10 @@ pub fn dedent(raw: &str) -> String {
 mod tests {
     use proptest::prelude::*;
 
-    /// The scanner as first written, one byte per step: the oracle for the
-    /// one that skips runs with `memchr` (issue 7). Comments and item starts
-    /// must come out the same for any text.
+    /// The scanner one byte per step, no run skipped: the oracle for the
+    /// one that skips words, blanks, comments and strings in runs (with
+    /// `memchr` since issue 7). Comments and item starts must come out the
+    /// same for any text.
     fn scan_bytewise(text: &str) -> (Vec<(usize, usize)>, Vec<usize>) {
         let b = text.as_bytes();
         let (mut comments, mut starts) = (Vec::new(), Vec::new());
