@@ -477,13 +477,12 @@ pub fn canonical_paths(files: &[PathBuf]) -> Vec<Option<PathBuf>> {
     dirs.dedup();
     let dirs: std::collections::HashMap<&Path, Option<PathBuf>> = dirs
         .into_par_iter()
+        // A bare file name's parent is the empty path: the current directory.
         .map(|d| {
-            let real = if d.as_os_str().is_empty() {
-                std::fs::canonicalize(".")
-            } else {
-                std::fs::canonicalize(d)
-            };
-            (d, real.ok())
+            (
+                d,
+                std::fs::canonicalize(if d.as_os_str().is_empty() { Path::new(".") } else { d }).ok(),
+            )
         })
         .collect();
     files

@@ -89,10 +89,7 @@ impl PrereqGraph {
 
 /// Tarjan's strongly connected components of nodes `0..n`, iteratively.
 /// Returns each node's component and the number of components.
-fn tarjan<'g, I>(n: usize, edges: impl Fn(usize) -> I) -> (Vec<u32>, usize)
-where
-    I: Iterator<Item = (usize, usize)> + 'g,
-{
+fn tarjan<I: Iterator<Item = (usize, usize)>>(n: usize, edges: impl Fn(usize) -> I) -> (Vec<u32>, usize) {
     const UNSEEN: u32 = u32::MAX;
     let mut index = vec![UNSEEN; n];
     let mut low = vec![0u32; n];
