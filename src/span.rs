@@ -43,7 +43,7 @@ impl Span {
 /// a text. Up to 23 bytes sit inline (every code and keyword of a usual
 /// catalogue); a longer one is shared, so lowering a tree into the model and
 /// reading a field in a policy copy no text (D146).
-pub use smol_str::SmolStr as Str;
+pub use ecow::EcoString as Str;
 
 /// A value with the span it was read from.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

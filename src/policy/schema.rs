@@ -212,7 +212,7 @@ schema! {
         "delivery" PDelivery: Ty::Str,
             get match &p.delivery {
                 Some(d) => opt_str(Some(d), s),
-                None => Value::Str(Str::new_inline("semesterised"), None),
+                None => Value::Str(Str::inline("semesterised"), None),
             },
             at at_opt(s, p.delivery.as_ref());
         "starts" PStarts: Ty::Date,

@@ -146,6 +146,6 @@ pub enum Seq {
 
 impl Value {
     pub fn str(s: &str) -> Value {
-        Value::Str(Str::new(s), None)
+        Value::Str(Str::from(s), None)
     }
 }

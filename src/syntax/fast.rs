@@ -97,7 +97,7 @@ impl<'t> P<'t> {
     /// The keyword at `pos`, consumed, as `Spanned<Str>`.
     fn keyword(&mut self) -> Option<Spanned<Str>> {
         let (w, e) = self.word_at(self.pos)?;
-        let s = Spanned::new(Str::new(w), Span::new(self.pos, e));
+        let s = Spanned::new(Str::from(w), Span::new(self.pos, e));
         self.pos = e;
         Some(s)
     }
@@ -144,7 +144,7 @@ impl<'t> P<'t> {
     }
 
     fn token(&mut self, e: usize) -> Option<Spanned<Str>> {
-        let s = Spanned::new(Str::new(self.slice(self.pos, e)?), Span::new(self.pos, e));
+        let s = Spanned::new(Str::from(self.slice(self.pos, e)?), Span::new(self.pos, e));
         self.pos = e;
         Some(s)
     }
@@ -307,7 +307,7 @@ impl<'t> P<'t> {
             }
             Str::from(v)
         } else {
-            Str::new(raw)
+            Str::from(raw)
         };
         self.pos = i + 1;
         Some(Spanned::new(value, Span::new(p, i + 1)))
@@ -575,7 +575,7 @@ impl<'t> P<'t> {
         self.pos += 1;
         let start = self.pos;
         self.raw_inner()?;
-        let body = Spanned::new(Str::new(self.slice(start, self.pos)?), Span::new(start, self.pos));
+        let body = Spanned::new(Str::from(self.slice(start, self.pos)?), Span::new(start, self.pos));
         if self.peek()? != b'}' {
             return None;
         }

@@ -622,7 +622,7 @@ fn unread_at(text: &str, pos: usize, end: usize) -> Unread {
         e
     };
     let k = word_end(pos);
-    let keyword = Spanned::new(Str::new(text.get(pos..k).unwrap_or_default()), Span::new(pos, k));
+    let keyword = Spanned::new(Str::from(text.get(pos..k).unwrap_or_default()), Span::new(pos, k));
     let b = text.as_bytes();
     let mut a = k;
     while a < end && (b[a] == b' ' || b[a] == b'\t') {
@@ -732,7 +732,7 @@ impl<'t> Lower<'t> {
     }
 
     fn string(&self, p: &Pair<Rule>) -> Spanned<Str> {
-        Spanned::new(Str::new(p.as_str()), self.span(p))
+        Spanned::new(Str::from(p.as_str()), self.span(p))
     }
 
     fn int(&self, p: &Pair<Rule>) -> Spanned<u64> {
@@ -1142,7 +1142,7 @@ impl<'t> Lower<'t> {
                         let bs = self.span(&b);
                         let inner = b.into_inner().next();
                         let (s, t) = match inner {
-                            Some(i) => (self.span(&i), Str::new(i.as_str())),
+                            Some(i) => (self.span(&i), Str::from(i.as_str())),
                             None => (bs, Str::default()),
                         };
                         Spanned::new(t, s)
