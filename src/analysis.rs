@@ -361,8 +361,8 @@ pub fn sort_diagnostics(sources: &Sources, diags: &mut [Diagnostic]) {
         sources
             .name(a.source)
             .cmp(sources.name(b.source))
-            .then(a.span.start.cmp(&b.span.start))
-            .then(a.span.end.cmp(&b.span.end))
+            .then(a.span.start().cmp(&b.span.start()))
+            .then(a.span.end().cmp(&b.span.end()))
             .then(a.code.cmp(&b.code))
             .then(a.message.cmp(&b.message))
             // A total order, so that the order never depends on the order
@@ -377,7 +377,7 @@ pub fn sort_diagnostics(sources: &Sources, diags: &mut [Diagnostic]) {
                 let key = |d: &Diagnostic| {
                     d.labels
                         .iter()
-                        .map(|l| (l.source, l.span.start, l.span.end, l.message.clone()))
+                        .map(|l| (l.source, l.span.start(), l.span.end(), l.message.clone()))
                         .collect::<Vec<_>>()
                 };
                 key(a).cmp(&key(b))

@@ -105,7 +105,7 @@ pub fn format_file(file: &SourceFile, text: &str) -> String {
     let Builder {
         lines, mut verbatim, ..
     } = b;
-    verbatim.sort_by_key(|v| v.start);
+    verbatim.sort_by_key(|v| v.start());
     let attached = attach(text, &lines, &file.comments, &verbatim);
     render(text, &lines, &file.comments, &attached)
 }
@@ -139,7 +139,8 @@ fn verify(before: &SourceFile, out: &str) -> Result<(), FormatError> {
     if let Some(e) = after.errors.first() {
         return Err(FormatError::Unstable(format!(
             "the formatted text does not parse ({} at byte {})",
-            e.message, e.span.start
+            e.message,
+            e.span.start()
         )));
     }
     let same = before.items.len() == after.items.len()
@@ -259,7 +260,7 @@ impl<'t> Builder<'t> {
     }
 
     fn plain(&mut self, indent: usize, span: Span, text: String) {
-        let (start, end) = (span.start as usize, span.end as usize);
+        let (start, end) = (span.start(), span.end());
         let end = self.trim_trivia_end(start, end);
         self.push(indent, Kind::Plain, start, end, text);
     }
@@ -274,10 +275,10 @@ impl<'t> Builder<'t> {
             while end > start && matches!(b[end - 1], b' ' | b'\t' | b'\r' | b'\n') {
                 end -= 1;
             }
-            let i = self.comments.partition_point(|c| (c.span.start as usize) < end);
+            let i = self.comments.partition_point(|c| (c.span.start()) < end);
             match i.checked_sub(1).map(|i| &self.comments[i]) {
-                Some(c) if c.span.start as usize >= start && c.span.end as usize >= end => {
-                    end = c.span.start as usize;
+                Some(c) if c.span.start() >= start && c.span.end() >= end => {
+                    end = c.span.start();
                 }
                 _ => return end,
             }
@@ -292,18 +293,12 @@ impl<'t> Builder<'t> {
 
     /// An opening line `head {` whose `{` has a known span.
     fn open_at(&mut self, indent: usize, start: usize, brace: Span, head: String) {
-        self.push(indent, Kind::Open, start, brace.end as usize, format!("{head} {{"));
+        self.push(indent, Kind::Open, start, brace.end(), format!("{head} {{"));
     }
 
     /// A closing `}` with a known span.
     fn close_at(&mut self, indent: usize, brace: Span) {
-        self.push(
-            indent,
-            Kind::Close,
-            brace.start as usize,
-            brace.end as usize,
-            "}".to_string(),
-        );
+        self.push(indent, Kind::Close, brace.start(), brace.end(), "}".to_string());
     }
 
     /// A closing `}` that ends at `end` (the end of its construct's span).
@@ -344,13 +339,13 @@ impl<'t> Builder<'t> {
             Item::Programme(p) => ("programme", &p.code, &p.title, p.span),
         };
         let mut head = format!("{kw} {}", code.value);
-        let mut after = code.span.end as usize;
+        let mut after = code.span.end();
         if let Some(t) = title {
             head.push(' ');
             head.push_str(&self.lit(t, 0));
-            after = t.span.end as usize;
+            after = t.span.end();
         }
-        self.open_find(0, span.start as usize, after, head);
+        self.open_find(0, span.start(), after, head);
         match item {
             Item::Module(m) => {
                 for p in &m.props {
@@ -363,7 +358,7 @@ impl<'t> Builder<'t> {
                 }
             }
         }
-        self.close_before(0, span.end as usize);
+        self.close_before(0, span.end());
     }
 
     fn module_prop(&mut self, p: &ModuleProp, ind: usize) {
@@ -376,7 +371,7 @@ impl<'t> Builder<'t> {
             ModuleKind::Flag => self.plain(ind, p.span, kw.to_string()),
             ModuleKind::Requires(codes) => self.plain(ind, p.span, format!("{kw} {}", join(codes))),
             ModuleKind::Outcomes { open, outcomes, close } => {
-                self.open_at(ind, p.span.start as usize, *open, kw.to_string());
+                self.open_at(ind, p.span.start(), *open, kw.to_string());
                 for o in outcomes {
                     let t = format!("{} {}", o.code.value, self.lit(&o.text, ind + 1));
                     self.plain(ind + 1, o.span, t);
@@ -385,7 +380,7 @@ impl<'t> Builder<'t> {
             }
             ModuleKind::Assessment(a) => {
                 let head = format!("{kw} {} {}", a.code.value, self.lit(&a.title, ind));
-                self.open_find(ind, p.span.start as usize, a.title.span.end as usize, head);
+                self.open_find(ind, p.span.start(), a.title.span.end(), head);
                 for q in &a.props {
                     let qk = q.keyword.value.as_str();
                     let t = match &q.kind {
@@ -407,7 +402,7 @@ impl<'t> Builder<'t> {
 
     fn programme_prop(&mut self, p: &ProgrammeProp, ind: usize) {
         let kw = p.keyword.value.as_str();
-        let start = p.span.start as usize;
+        let start = p.span.start();
         match &p.kind {
             ProgrammeKind::Award(v) | ProgrammeKind::Framework(v) | ProgrammeKind::Delivery(v) => {
                 self.plain(ind, p.span, format!("{kw} {}", v.value))
@@ -511,12 +506,12 @@ impl<'t> Builder<'t> {
 
     fn structure_line(&mut self, line: &StructureLine, ind: usize) {
         match line {
-            StructureLine::Core(g) => self.group(ind, "core".to_string(), g, g.keyword.end as usize),
+            StructureLine::Core(g) => self.group(ind, "core".to_string(), g, g.keyword.end()),
             StructureLine::Option {
                 title, choose, group, ..
             } => {
                 let head = format!("option {} choose {} credits", self.lit(title, ind), self.num(choose));
-                self.group(ind, head, group, choose.span.end as usize);
+                self.group(ind, head, group, choose.span.end());
             }
             StructureLine::Stage {
                 span,
@@ -532,7 +527,7 @@ impl<'t> Builder<'t> {
                     head.push(' ');
                     head.push_str(&self.lit(t, ind));
                 }
-                self.open_at(ind, span.start as usize, *open, head);
+                self.open_at(ind, span.start(), *open, head);
                 for l in lines {
                     self.structure_line(l, ind + 1);
                 }
@@ -546,25 +541,18 @@ impl<'t> Builder<'t> {
     fn group(&mut self, ind: usize, head: String, g: &Group, after: usize) {
         let is_option = head.starts_with("option");
         if g.block {
-            self.open_find(ind, g.span.start as usize, after, head);
+            self.open_find(ind, g.span.start(), after, head);
             for e in &g.entries {
                 let mut t = e.code.value.to_string();
-                let mut end = e.code.span.end;
+                let mut end = e.code.span.end();
                 if let Some(pl) = &e.placement {
                     t.push(' ');
                     t.push_str(&self.placement(pl));
-                    end = end.max(pl.span.end);
+                    end = end.max(pl.span.end());
                 }
-                self.plain(
-                    ind + 1,
-                    Span {
-                        start: e.code.span.start,
-                        end,
-                    },
-                    t,
-                );
+                self.plain(ind + 1, Span::new(e.code.span.start(), end), t);
             }
-            self.close_before(ind, g.span.end as usize);
+            self.close_before(ind, g.span.end());
         } else {
             let codes: Vec<Spanned<Str>> = g.entries.iter().map(|e| e.code.clone()).collect();
             let mut t = head;
@@ -880,11 +868,11 @@ fn attach(text: &str, lines: &[Line], comments: &[Comment], verbatim: &[Span]) -
     // or before it.
     let line_of = |offset: usize| lines.partition_point(|l| l.start <= offset).checked_sub(1);
     for (ci, c) in comments.iter().enumerate() {
-        let start = c.span.start as usize;
+        let start = c.span.start();
         // Verbatim ranges are in source order and disjoint: the one that
         // could hold the comment is the last starting at or before it.
-        let v = verbatim.partition_point(|v| v.start <= c.span.start);
-        if v > 0 && c.span.end <= verbatim[v - 1].end {
+        let v = verbatim.partition_point(|v| v.start() <= c.span.start());
+        if v > 0 && c.span.end() <= verbatim[v - 1].end() {
             continue;
         }
         // Inside a property written over several source lines: before it.
@@ -898,7 +886,7 @@ fn attach(text: &str, lines: &[Line], comments: &[Comment], verbatim: &[Span]) -
             continue;
         }
         // On its own line: before the line printing the next token.
-        match next_token(text, c.span.end as usize) {
+        match next_token(text, c.span.end()) {
             Some(n) if !lines.is_empty() => a.before[line_of(n).unwrap_or(0)].push(ci),
             _ => a.end.push(ci),
         }
@@ -948,7 +936,7 @@ impl Out<'_> {
 
     fn comment(&mut self, indent: usize, c: &Comment, blank: bool) {
         self.line(indent, blank, c.text.trim_end());
-        self.prev_end = c.span.end as usize;
+        self.prev_end = c.span.end();
         self.state = State::Normal;
     }
 
@@ -979,7 +967,7 @@ fn render(text: &str, lines: &[Line], comments: &[Comment], a: &Attached) -> Str
         };
         for &ci in &a.before[i] {
             let c = &comments[ci];
-            let blank = o.blank_before(c.span.start as usize);
+            let blank = o.blank_before(c.span.start());
             o.comment(inner, c, blank);
         }
         let blank = line.kind != Kind::Close && o.blank_before(line.start);
@@ -1010,7 +998,7 @@ fn render(text: &str, lines: &[Line], comments: &[Comment], a: &Attached) -> Str
             } else {
                 o.line(after_indent, false, c.text.trim_end());
             }
-            end = end.max(c.span.end as usize);
+            end = end.max(c.span.end());
         }
         o.prev_end = end;
         o.state = match (closed, line.kind) {
@@ -1022,7 +1010,7 @@ fn render(text: &str, lines: &[Line], comments: &[Comment], a: &Attached) -> Str
     }
     for &ci in &a.end {
         let c = &comments[ci];
-        let blank = o.blank_before(c.span.start as usize);
+        let blank = o.blank_before(c.span.start());
         o.comment(0, c, blank);
     }
     o.s

@@ -407,7 +407,7 @@ proptest! {
         let file = parse(&s);
         // Spans stay inside the text.
         for e in &file.errors {
-            prop_assert!(e.span.end as usize <= s.len());
+            prop_assert!(e.span.end() <= s.len());
         }
         let _ = format(&s);
     }

@@ -45,7 +45,7 @@ fn braces_in_a_rule_body_stop_at_the_limit_and_the_rest_is_checked() {
     // deep is number MAX_NESTING + 1 counted from the programme's.
     let body = text.find("P1.1/deep {").unwrap() + "P1.1/deep ".len();
     let first = body + 1 + (MAX_NESTING - 2) + 1;
-    assert_eq!(d.span.start as usize, first, "{d:?}");
+    assert_eq!(d.span.start(), first, "{d:?}");
     assert_eq!(&text[d.span.range()], "{");
     // The half-read rule is not evaluated (no policy diagnostic of it), the
     // rest of the file is: the later module's unknown requirement.
@@ -127,7 +127,7 @@ fn long_operator_and_field_chains_stop_at_the_expression_depth_limit() {
             .collect();
         assert_eq!(deep.len(), 1, "{what}: {:?}", pack.errors);
         // At an operator of the first line, far before its end, not at its start.
-        let at = deep[0].span.start as usize;
+        let at = deep[0].span.start();
         assert!(
             at > 1000 && at < text.find('\n').unwrap() + 2 * MAX_EXPR_DEPTH * 8,
             "{what}: {at}"

@@ -50,7 +50,7 @@ fn assert_stopped(text: &str, rule_id: &str) {
         d.message,
         format!("rule `{rule_id}` was not evaluated for programme `P`: it exceeded the evaluation budget")
     );
-    let at = &text[d.span.start as usize..d.span.end as usize];
+    let at = &text[d.span.start()..d.span.end()];
     assert_eq!(at, rule_id, "the diagnostic points at the rule's id");
     assert!(d.help.as_deref().is_some_and(|h| h.contains("docs/policies.md")));
     // the rule's own findings are dropped, not guessed

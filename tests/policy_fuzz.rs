@@ -135,7 +135,7 @@ proptest! {
             // every diagnostic is located inside its source
             for d in &a.diagnostics {
                 let len = a.sources.get(d.source).map(|s| s.text.len()).unwrap_or(0);
-                prop_assert!(d.span.end as usize <= len && d.span.start <= d.span.end);
+                prop_assert!(d.span.end() <= len && d.span.start() <= d.span.end());
             }
         }
     }

@@ -27,7 +27,7 @@ fn findings(a: &Analysis) -> Vec<(String, String)> {
 fn assert_distinct(a: &Analysis) {
     let mut seen = BTreeSet::new();
     for d in &a.diagnostics {
-        let key = (d.code.clone(), d.message.clone(), d.span.start, d.span.end);
+        let key = (d.code.clone(), d.message.clone(), d.span.start(), d.span.end());
         assert!(
             seen.insert(key),
             "two diagnostics read the same: {} {}",
@@ -199,7 +199,7 @@ fn ntu_major_piece_prerequisites_ignore_undefined_modules_and_name_the_dissertat
     assert!(ntu[0].message.contains("`798DS`"), "{}", ntu[0].message);
     let text = fixture("ntu-undefined-prerequisite.pspec");
     assert_eq!(
-        text.get(ntu[0].span.start as usize..ntu[0].span.end as usize),
+        text.get(ntu[0].span.start()..ntu[0].span.end()),
         Some("requires 720NT"),
         "the finding points at the dissertation's `requires`"
     );

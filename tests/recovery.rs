@@ -81,7 +81,7 @@ fn three_broken_modules_and_healthy_items() {
     let m3 = text.find("module M3").expect("M3");
     let m4 = text.find("module M4").expect("M4");
     assert!(
-        (m3..m4).contains(&(third.span.start as usize)),
+        (m3..m4).contains(&(third.span.start())),
         "third error at {:?}",
         third.span
     );
@@ -133,7 +133,7 @@ fn missing_closing_brace() {
     assert!(!errors.is_empty(), "{}", rendered(&a));
     // The error is reported inside M1 (up to where M2 starts), not at M2.
     let m2 = text.find("module M2").expect("M2");
-    assert!(errors.iter().all(|d| (d.span.start as usize) <= m2), "{}", rendered(&a));
+    assert!(errors.iter().all(|d| (d.span.start()) <= m2), "{}", rendered(&a));
     // M2, M3 and the programme still parse: no cascade.
     assert!(!codes(&a).contains("spec/unknown-reference"), "{}", rendered(&a));
     assert!(a.workspace.module("M2").is_some_and(|m| !m.broken));
@@ -154,7 +154,7 @@ fn garbage_between_items() {
     let errors = syntax_errors(&a);
     assert_eq!(errors.len(), 1, "{}", rendered(&a));
     let start = text.find("@@").expect("garbage");
-    assert_eq!(errors[0].span.start as usize, start, "points at the garbage");
+    assert_eq!(errors[0].span.start(), start, "points at the garbage");
     let stray = at(&text, errors[0]);
     assert!(!stray.is_empty() && "@@ stray text ~~".starts_with(stray), "{stray:?}");
     assert_eq!(codes(&a), BTreeSet::from(["spec/syntax"]), "{}", rendered(&a));
@@ -173,7 +173,7 @@ fn unterminated_string() {
     let errors = syntax_errors(&a);
     assert!(!errors.is_empty(), "{}", rendered(&a));
     let m2 = text.find("module M2").expect("M2");
-    assert!(errors.iter().all(|d| (d.span.start as usize) < m2), "{}", rendered(&a));
+    assert!(errors.iter().all(|d| (d.span.start()) < m2), "{}", rendered(&a));
     assert_eq!(errors[0].message, "this text has no closing `\"`");
     assert_eq!(at(&text, errors[0]), "\"never closed }");
     assert!(a.workspace.module("M1").is_some_and(|m| m.broken));
@@ -231,7 +231,7 @@ fn crlf_and_bom_input() {
         .sources
         .get(weights[0].source)
         .expect("source")
-        .line_col(weights[0].span.start as usize);
+        .line_col(weights[0].span.start());
     let lf_line = lf.lines().position(|l| l.contains("weight 60%")).expect("line") + 1;
     assert_eq!((line, col), (lf_line, 12));
 }
@@ -329,7 +329,7 @@ proptest! {
         for d in &a.diagnostics {
             // Spans are inside the text, and every diagnostic renders.
             let src = a.sources.get(d.source).expect("source");
-            prop_assert!(d.span.end as usize <= src.text.len());
+            prop_assert!(d.span.end() <= src.text.len());
             prop_assert!(!render_one(d, &a.sources, false).is_empty());
             prop_assert!(!d.message.is_empty());
         }

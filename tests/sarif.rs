@@ -57,8 +57,8 @@ fn analysis(text: &str) -> Analysis {
         0,
         // `credits 15` (or whatever value the test wrote there).
         Span::new(
-            span_of(text, "credits 1").start as usize,
-            span_of(text, "credits 1").start as usize + 10,
+            span_of(text, "credits 1").start(),
+            span_of(text, "credits 1").start() + 10,
         ),
         "module `7001DS` is 15 credits; modules in programmes over 120 credits are 10, 20 or 30 credits",
     )

@@ -187,7 +187,7 @@ fn one(diags: &[Diagnostic], code: &str) -> Diagnostic {
 fn waived_rule_line(c: &Case, d: &Diagnostic) -> Option<usize> {
     d.waived_by
         .as_ref()
-        .map(|w| c.text[..w.span.start as usize].matches('\n').count() + 1)
+        .map(|w| c.text[..w.span.start()].matches('\n').count() + 1)
 }
 
 // ---------------------------------------------------------------- spec/variance-unknown-rule
@@ -634,12 +634,7 @@ fn waived_diagnostics_keep_their_severity_and_name_the_variance() {
     assert!(!by.pending);
     assert_eq!(
         waived_rule_line(&c, &d),
-        Some(
-            c.text[..c.span_of("variance PG", 0).start as usize]
-                .matches('\n')
-                .count()
-                + 1
-        )
+        Some(c.text[..c.span_of("variance PG", 0).start()].matches('\n').count() + 1)
     );
 }
 

@@ -7,7 +7,7 @@ fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
     let file = spec::syntax::parse(&text);
     for e in &file.errors {
-        assert!(e.span.end as usize <= text.len() && e.span.start <= e.span.end, "{e:?}");
+        assert!(e.span.end() <= text.len() && e.span.start() <= e.span.end(), "{e:?}");
     }
     assert_eq!(file, spec::syntax::parse_pest_only(&text), "the two parser paths differ");
 });

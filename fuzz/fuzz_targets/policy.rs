@@ -9,7 +9,7 @@ fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
     let pack = spec::policy::syntax::parse_pack(&text);
     for e in &pack.errors {
-        assert!(e.span.end as usize <= text.len(), "{e:?}");
+        assert!(e.span.end() <= text.len(), "{e:?}");
     }
     let _ = compile(vec![PackFile {
         name: "fuzz.policy".into(),

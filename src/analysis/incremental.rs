@@ -141,7 +141,7 @@ pub fn reanalyze_with_reuse(prev: &Analysis, parsed: Vec<Parsed>, options: &Opti
         }
         // The definitions of one file are contiguous, in file order (the
         // model is built file by file): look only at `d`'s file's.
-        let inside = |span: crate::span::Span| span.start <= d.span.start && d.span.end <= span.end;
+        let inside = |span: crate::span::Span| span.start() <= d.span.start() && d.span.end() <= span.end();
         let modules = {
             let (a, b) = (
                 ws.modules.partition_point(|m| m.source < d.source),

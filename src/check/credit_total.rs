@@ -93,7 +93,7 @@ pub fn check(ctx: &CheckCtx, out: &mut Vec<Diagnostic>) {
                 restate
             )
         };
-        let keyword = Span::new(s.span.start as usize, s.span.start as usize + "structure".len());
+        let keyword = Span::new(s.span.start(), s.span.start() + "structure".len());
         let mut d = Diagnostic::error(
             ID,
             p.source,

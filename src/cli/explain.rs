@@ -109,7 +109,7 @@ fn example_report(a: &Analysis) -> Vec<String> {
             let (line, col) = a
                 .sources
                 .get(d.source)
-                .map(|s| s.line_col(d.span.start as usize))
+                .map(|s| s.line_col(d.span.start()))
                 .unwrap_or((0, 0));
             format!(
                 "{}[{}] {line}:{col}: {}",

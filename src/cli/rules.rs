@@ -75,7 +75,7 @@ fn compile_catalogue(policies: &[PolicyInput]) -> Result<(Sources, Box<dyn RuleC
             .map(|d| {
                 let (line, col) = sources
                     .get(d.source)
-                    .map(|s| s.line_col(d.span.start as usize))
+                    .map(|s| s.line_col(d.span.start()))
                     .unwrap_or((0, 0));
                 format!(
                     "  {}:{line}:{col}: {}[{}]: {}",
@@ -95,7 +95,7 @@ fn compile_catalogue(policies: &[PolicyInput]) -> Result<(Sources, Box<dyn RuleC
 pub fn origin(sources: &Sources, r: &RuleInfo) -> Option<String> {
     let o = r.origin.as_ref()?;
     let s = sources.get(o.source)?;
-    Some(format!("{}:{}", s.name, s.line_col(o.span.start as usize).0))
+    Some(format!("{}:{}", s.name, s.line_col(o.span.start()).0))
 }
 
 /// Whether a rule's origin is a user policy file (not an embedded pack).
@@ -367,7 +367,7 @@ pub fn json(cat: &dyn RuleCatalogue, sources: &Sources, only: Option<&str>) -> S
                     let s = sources.get(o.source)?;
                     Some(JsonOrigin {
                         file: &s.name,
-                        line: s.line_col(o.span.start as usize).0,
+                        line: s.line_col(o.span.start()).0,
                     })
                 }),
                 example_fail: r.example_fail.as_deref(),

@@ -12,7 +12,7 @@ use crate::syntax::ast::Date;
 use crate::syntax::vocab;
 
 fn overlaps(span: Span, start: usize, end: usize) -> bool {
-    (span.start as usize) <= end && start <= (span.end as usize)
+    (span.start()) <= end && start <= (span.end())
 }
 
 /// The indentation of the line holding `offset`.
@@ -149,7 +149,7 @@ fn variance_stubs(snap: &Snapshot, d: &Diagnostic) -> Vec<Action> {
         }
     };
     let text = snap.text(p.source);
-    let Some(close) = (p.span.end as usize).checked_sub(1) else {
+    let Some(close) = (p.span.end()).checked_sub(1) else {
         return Vec::new();
     };
     if text.as_bytes().get(close) != Some(&b'}') {
@@ -158,7 +158,7 @@ fn variance_stubs(snap: &Snapshot, d: &Diagnostic) -> Vec<Action> {
     let Some(path) = snap.path(p.source).cloned() else {
         return Vec::new();
     };
-    let outer = indent_at(text, p.span.start as usize);
+    let outer = indent_at(text, p.span.start());
     let (at, inner) = before_close(text, close, &outer);
     let submitted = submitted_date(p);
     let mut out = Vec::new();
@@ -260,18 +260,18 @@ pub fn code_actions(snap: &Snapshot, source: SourceId, start: usize, end: usize)
                 let edit = match a.covers.last() {
                     Some(last) => Edit {
                         path: path.clone(),
-                        start: last.span.end as usize,
-                        end: last.span.end as usize,
+                        start: last.span.end(),
+                        end: last.span.end(),
                         new_text: format!(", {}", o.code.value),
                     },
                     None => {
-                        let close = (a.span.end as usize).saturating_sub(1);
+                        let close = (a.span.end()).saturating_sub(1);
                         if text.as_bytes().get(close) != Some(&b'}') {
                             continue;
                         }
                         let line_start = text[..close].rfind('\n').map(|i| i + 1).unwrap_or(0);
                         if text[line_start..close].trim().is_empty() {
-                            let outer = indent_at(text, a.span.start as usize);
+                            let outer = indent_at(text, a.span.start());
                             Edit {
                                 path: path.clone(),
                                 start: line_start,
@@ -319,11 +319,11 @@ pub fn code_actions(snap: &Snapshot, source: SourceId, start: usize, end: usize)
                 let edit = match &a.weight {
                     Some(w) => {
                         // Replace the number (the `%` follows it).
-                        let s = w.span.start as usize;
-                        let e = text[s..(w.span.end as usize).min(text.len())]
+                        let s = w.span.start();
+                        let e = text[s..(w.span.end()).min(text.len())]
                             .find('%')
                             .map(|i| s + i)
-                            .unwrap_or(w.span.end as usize);
+                            .unwrap_or(w.span.end());
                         Edit {
                             path: path.clone(),
                             start: s,
@@ -332,7 +332,7 @@ pub fn code_actions(snap: &Snapshot, source: SourceId, start: usize, end: usize)
                         }
                     }
                     None => {
-                        let at = a.title.span.end as usize;
+                        let at = a.title.span.end();
                         let brace = text[at..].find('{').map(|i| at + i + 1);
                         let Some(b) = brace else { continue };
                         Edit {

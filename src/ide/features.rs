@@ -42,8 +42,8 @@ pub(super) fn to_diag(snap: &Snapshot, d: &Diagnostic) -> h::Diag {
         }
     }
     h::Diag {
-        start: d.span.start as usize,
-        end: d.span.end as usize,
+        start: d.span.start(),
+        end: d.span.end(),
         severity: if d.is_waived() {
             h::Severity::Hint
         } else {

@@ -28,7 +28,7 @@ pub fn inlay_hints(snap: &Snapshot, source: SourceId, start: usize, end: usize) 
     let mut out = Vec::new();
     for p in ws.programmes.iter().filter(|p| p.source == source) {
         let Some(s) = &p.structure else { continue };
-        if (s.span.end as usize) < start || (s.span.start as usize) > end {
+        if (s.span.end()) < start || (s.span.start()) > end {
             continue;
         }
         // Credits per (year, semester): core modules, plus option groups
@@ -109,10 +109,10 @@ pub fn inlay_hints(snap: &Snapshot, source: SourceId, start: usize, end: usize) 
                 });
             }
             // After `structure {`.
-            let at = text[s.span.start as usize..s.span.end as usize]
+            let at = text[s.span.start()..s.span.end()]
                 .find('{')
-                .map(|i| s.span.start as usize + i + 1)
-                .unwrap_or(s.span.start as usize);
+                .map(|i| s.span.start() + i + 1)
+                .unwrap_or(s.span.start());
             out.push(Hint {
                 offset: at,
                 label: format!("credits {}", parts.join("; ")),
@@ -120,15 +120,15 @@ pub fn inlay_hints(snap: &Snapshot, source: SourceId, start: usize, end: usize) 
         }
         // Each stage's credits, after its `{`.
         for st in &s.stages {
-            if (st.span.end as usize) < start || (st.span.start as usize) > end {
+            if (st.span.end()) < start || (st.span.start()) > end {
                 continue;
             }
             let Some(c) = stages.get(&st.number.value) else {
                 continue;
             };
             // The brace after the title (which may itself hold one).
-            let from = st.title.as_ref().map(|t| t.span.end).unwrap_or(st.number.span.end) as usize;
-            let Some(head) = text.get(from..st.span.end as usize) else {
+            let from = st.title.as_ref().map(|t| t.span.end()).unwrap_or(st.number.span.end());
+            let Some(head) = text.get(from..st.span.end()) else {
                 continue;
             };
             let Some(i) = head.find('{') else { continue };
@@ -140,15 +140,15 @@ pub fn inlay_hints(snap: &Snapshot, source: SourceId, start: usize, end: usize) 
         // Pathways per option group.
         let groups = PathwaySpace::groups_of(ws, s);
         for (g, space) in s.groups.iter().zip(groups.iter()) {
-            if (g.span.end as usize) < start || (g.span.start as usize) > end {
+            if (g.span.end()) < start || (g.span.start()) > end {
                 continue;
             }
             let n = space.count();
-            let line_end = text[g.span.start as usize..]
+            let line_end = text[g.span.start()..]
                 .find('\n')
-                .map(|i| g.span.start as usize + i)
+                .map(|i| g.span.start() + i)
                 .unwrap_or(text.len());
-            let at = line_end.min(g.span.end as usize);
+            let at = line_end.min(g.span.end());
             let at = text[..at].trim_end_matches(['\r', ' ', '\t']).len();
             out.push(Hint {
                 offset: at,

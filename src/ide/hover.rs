@@ -24,8 +24,8 @@ pub fn hover(snap: &Snapshot, source: SourceId, offset: usize) -> Option<HoverIn
     let occ = snap.index.at(source, offset)?;
     let markdown = describe(snap, &occ.sym)?;
     Some(HoverInfo {
-        start: occ.span.start as usize,
-        end: occ.span.end as usize,
+        start: occ.span.start(),
+        end: occ.span.end(),
         markdown,
     })
 }

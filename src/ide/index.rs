@@ -51,7 +51,7 @@ pub struct Index {
 /// its first line, else the whole span.
 fn id_span(a: &Analysis, source: SourceId, span: Span, id: &str) -> Span {
     let text = a.sources.get(source).map(|s| &*s.text).unwrap_or("");
-    let start = span.start as usize;
+    let start = span.start();
     let Some(rest) = text.get(start..) else {
         return span;
     };
@@ -128,7 +128,7 @@ impl Index {
             for fw in cat.frameworks() {
                 for r in cat.rules(fw) {
                     let Some(o) = &r.origin else { continue };
-                    if !seen.insert((o.source, o.span.start, r.id.clone())) {
+                    if !seen.insert((o.source, o.span.start(), r.id.clone())) {
                         continue;
                     }
                     let span = id_span(a, o.source, o.span, &r.id);
@@ -143,7 +143,7 @@ impl Index {
             by_sym.entry(o.sym.clone()).or_default().push(i);
         }
         for v in by_source.values_mut() {
-            v.sort_by_key(|&i| (occs[i].span.start, occs[i].span.end));
+            v.sort_by_key(|&i| (occs[i].span.start(), occs[i].span.end()));
         }
         Index {
             occs,
@@ -170,7 +170,7 @@ impl Index {
             .get(sym)
             .map(|v| v.iter().map(|&i| &self.occs[i]).collect())
             .unwrap_or_default();
-        v.sort_by_key(|o| (o.source, o.span.start));
+        v.sort_by_key(|o| (o.source, o.span.start()));
         v
     }
 

@@ -88,8 +88,8 @@ impl Snapshot {
     pub fn loc(&self, id: SourceId, span: Span) -> Option<h::Loc> {
         Some(h::Loc {
             path: self.path(id)?.clone(),
-            start: span.start as usize,
-            end: span.end as usize,
+            start: span.start(),
+            end: span.end(),
         })
     }
 

@@ -78,11 +78,7 @@ pub fn prepare_rename(snap: &Snapshot, source: SourceId, offset: usize) -> Resul
         }
         _ => return Err(Refused("only module and outcome codes can be renamed".into())),
     }
-    Ok((
-        occ.span.start as usize,
-        occ.span.end as usize,
-        occ.sym.name().to_string(),
-    ))
+    Ok((occ.span.start(), occ.span.end(), occ.sym.name().to_string()))
 }
 
 pub fn rename(snap: &Snapshot, source: SourceId, offset: usize, new_name: &str) -> Result<Vec<Edit>, Refused> {
@@ -139,10 +135,10 @@ fn sym(
         name,
         detail,
         kind,
-        start: span.start as usize,
-        end: span.end as usize,
-        sel_start: sel.start as usize,
-        sel_end: sel.end as usize,
+        start: span.start(),
+        end: span.end(),
+        sel_start: sel.start(),
+        sel_end: sel.end(),
         children,
     }
 }

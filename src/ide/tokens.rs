@@ -13,7 +13,7 @@ pub fn tokens(snap: &Snapshot, source: Option<SourceId>, text: &str) -> Vec<Toke
     let mut occs: std::collections::HashMap<usize, (usize, &Sym, bool)> = std::collections::HashMap::new();
     if let Some(src) = source {
         for o in snap.index.in_source(src) {
-            occs.insert(o.span.start as usize, (o.span.len(), &o.sym, o.def));
+            occs.insert(o.span.start(), (o.span.len(), &o.sym, o.def));
         }
     }
     let b = text.as_bytes();

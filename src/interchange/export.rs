@@ -277,12 +277,12 @@ pub fn to_json(a: &Analysis, primary: &[bool]) -> Export {
             count(&mut programme_counts[i], d);
         } else if let Some(i) = modules
             .iter()
-            .position(|m| m.source == d.source && m.span.start <= d.span.start && d.span.end <= m.span.end)
+            .position(|m| m.source == d.source && m.span.start() <= d.span.start() && d.span.end() <= m.span.end())
         {
             count(&mut module_counts[i], d);
         } else if let Some(i) = programmes
             .iter()
-            .position(|p| p.source == d.source && p.span.start <= d.span.start && d.span.end <= p.span.end)
+            .position(|p| p.source == d.source && p.span.start() <= d.span.start() && d.span.end() <= p.span.end())
         {
             count(&mut programme_counts[i], d);
         }

@@ -428,16 +428,16 @@ impl Edits {
         match title {
             Some(t) => {
                 self.replace(t, quote(with));
-                t.end as usize
+                t.end()
             }
             None => {
-                self.insert(code.end as usize, format!(" {}", quote(with)));
-                code.end as usize
+                self.insert(code.end(), format!(" {}", quote(with)));
+                code.end()
             }
         }
     }
     fn replace(&mut self, span: Span, with: String) {
-        self.0.push((span.start as usize, span.end as usize, with));
+        self.0.push((span.start(), span.end(), with));
     }
     fn insert(&mut self, at: usize, with: String) {
         self.0.push((at, at, with));
@@ -503,7 +503,7 @@ fn edit_props<'a>(
     let after_last = props
         .iter()
         .filter(|(k, _)| owned.iter().any(|(o, _)| o == k))
-        .map(|(_, s)| s.end as usize)
+        .map(|(_, s)| s.end())
         .max();
     let mut inserts = String::new();
     for (keyword, line) in owned {
@@ -588,7 +588,7 @@ pub fn plan(cat: &Catalogue, existing: &[Existing]) -> Result<Plan, String> {
 
     let refuse = |fi: usize| -> Result<(), String> {
         if let Some(e) = trees[fi].errors.first() {
-            let line = existing[fi].text[..(e.span.start as usize).min(existing[fi].text.len())]
+            let line = existing[fi].text[..(e.span.start()).min(existing[fi].text.len())]
                 .matches('\n')
                 .count()
                 + 1;
@@ -683,18 +683,12 @@ pub fn plan(cat: &Catalogue, existing: &[Existing]) -> Result<Plan, String> {
         // property span may reach into what follows).
         let props = item.props.iter().filter_map(|p| {
             let end = match &p.kind {
-                ModuleKind::Credits(v) | ModuleKind::Level(v) | ModuleKind::Weeks(v) => v.span.end,
-                ModuleKind::Flag => p.keyword.span.end,
-                ModuleKind::Requires(v) => v.last().map(|c| c.span.end).unwrap_or(p.keyword.span.end),
+                ModuleKind::Credits(v) | ModuleKind::Level(v) | ModuleKind::Weeks(v) => v.span.end(),
+                ModuleKind::Flag => p.keyword.span.end(),
+                ModuleKind::Requires(v) => v.last().map(|c| c.span.end()).unwrap_or(p.keyword.span.end()),
                 _ => return None,
             };
-            Some((
-                p.keyword.value.as_str(),
-                Span {
-                    start: p.span.start,
-                    end,
-                },
-            ))
+            Some((p.keyword.value.as_str(), Span::new(p.span.start(), end)))
         });
         edit_props(e, text, head_end, props, module_props(r))?;
     }
@@ -768,24 +762,18 @@ pub fn plan(cat: &Catalogue, existing: &[Existing]) -> Result<Plan, String> {
             let head_end = e.set_title(item.title.as_ref().map(|t| t.span), item.code.span, &p.title);
             let props = item.props.iter().filter_map(|pr| {
                 let end = match &pr.kind {
-                    ProgrammeKind::Award(v) | ProgrammeKind::Framework(v) => v.span.end,
-                    ProgrammeKind::Credits(v) => v.span.end,
-                    ProgrammeKind::Structure(b) => b.close.end,
+                    ProgrammeKind::Award(v) | ProgrammeKind::Framework(v) => v.span.end(),
+                    ProgrammeKind::Credits(v) => v.span.end(),
+                    ProgrammeKind::Structure(b) => b.close.end(),
                     _ => return None,
                 };
-                Some((
-                    pr.keyword.value.as_str(),
-                    Span {
-                        start: pr.span.start,
-                        end,
-                    },
-                ))
+                Some((pr.keyword.value.as_str(), Span::new(pr.span.start(), end)))
             });
             let mut new_props = programme_props(p, &stages);
             // Comments a person wrote inside the old structure block go
             // with the module lines they annotate.
             let old_block = item.props.iter().find_map(|pr| match &pr.kind {
-                ProgrammeKind::Structure(b) => text.get(pr.span.start as usize..b.close.end as usize),
+                ProgrammeKind::Structure(b) => text.get(pr.span.start()..b.close.end()),
                 _ => None,
             });
             if let Some(old_block) = old_block {

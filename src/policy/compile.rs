@@ -492,7 +492,7 @@ fn rules(set: &mut PolicySet, parsed: &[Pack]) {
                             (
                                 p.name.clone(),
                                 p.text
-                                    .get(..first.start as usize)
+                                    .get(..first.start())
                                     .map(|t| t.matches('\n').count() + 1)
                                     .unwrap_or(0),
                             )
@@ -961,7 +961,7 @@ impl<'a> Cx<'a> {
         let mut segs = Vec::new();
         let mut lit = String::new();
         let mut rest = s.as_str();
-        let base = t.span.start as usize + 1;
+        let base = t.span.start() + 1;
         let mut off = 0usize;
         while let Some(i) = rest.find('{') {
             lit.push_str(&rest[..i]);

@@ -864,7 +864,7 @@ fn call(b: Builtin, args: &[Ir], ctx: &Ctx, env: &mut Vec<Value>) -> Value {
             _ => Value::None,
         },
         Builtin::Lower => match a0 {
-            Value::Str(s, l) => Value::Str(Str::from(s.to_lowercase()), l),
+            Value::Str(s, l) => Value::Str(s.to_lowercase(), l),
             _ => Value::None,
         },
         Builtin::Len => match a0 {

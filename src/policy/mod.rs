@@ -625,12 +625,8 @@ fn trim_spans(sources: &Sources, diags: &mut [Diagnostic], first: usize) {
     for d in diags.iter_mut().skip(first) {
         if let Some(src) = sources.get(d.source) {
             let text = src.text.as_bytes();
-            while d.span.end > d.span.start
-                && text
-                    .get(d.span.end as usize - 1)
-                    .is_some_and(|c| c.is_ascii_whitespace())
-            {
-                d.span.end -= 1;
+            while d.span.end() > d.span.start() && text.get(d.span.end() - 1).is_some_and(|c| c.is_ascii_whitespace()) {
+                d.span = crate::span::Span::new(d.span.start(), d.span.end() - 1);
             }
         }
     }
@@ -705,7 +701,7 @@ fn programme_rules(cat: &Catalogue, fw: &str, ws: &Workspace, pi: usize, ctx: &C
         let (ast, perrs) = syntax::parse_rule_body(
             crate::span::Spanned::new(r.id.value.to_string(), r.id.span),
             &r.body.value,
-            r.body.span.start as usize,
+            r.body.span.start(),
             r.span,
         );
         let mut errs: Vec<Diagnostic> = perrs

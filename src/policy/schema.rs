@@ -492,10 +492,7 @@ fn structure_head(p: &crate::model::Programme, s: usize) -> Option<Loc> {
     p.structure.as_ref().and_then(|x| {
         at(
             s,
-            Span::new(
-                x.span.start as usize,
-                (x.span.start as usize + "structure".len()).min(x.span.end as usize),
-            ),
+            Span::new(x.span.start(), (x.span.start() + "structure".len()).min(x.span.end())),
         )
     })
 }

@@ -129,20 +129,20 @@ pub fn check_and_waive(input: &VarianceInput, diags: &mut Vec<Diagnostic>) {
 
     // 2. Validity: no error inside the variance. Error spans by source,
     // sorted, so each variance looks only at the errors starting inside it.
-    let mut errors: HashMap<SourceId, Vec<(u32, u32)>> = HashMap::new();
+    let mut errors: HashMap<SourceId, Vec<(usize, usize)>> = HashMap::new();
     for d in diags.iter().filter(|d| d.severity == Severity::Error && !d.is_waived()) {
-        errors.entry(d.source).or_default().push((d.span.start, d.span.end));
+        errors.entry(d.source).or_default().push((d.span.start(), d.span.end()));
     }
     for spans in errors.values_mut() {
         spans.sort_unstable();
     }
     let has_error_inside = |source: SourceId, span: Span| {
         errors.get(&source).is_some_and(|spans| {
-            let from = spans.partition_point(|&(start, _)| start < span.start);
+            let from = spans.partition_point(|&(start, _)| start < span.start());
             spans[from..]
                 .iter()
-                .take_while(|&&(start, _)| start <= span.end)
-                .any(|&(_, end)| end <= span.end)
+                .take_while(|&&(start, _)| start <= span.end())
+                .any(|&(_, end)| end <= span.end())
         })
     };
     let mut vars: Vec<Var> = Vec::new();

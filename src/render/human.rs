@@ -127,8 +127,8 @@ impl fmt::Display for Report<'_> {
 impl std::error::Error for Report<'_> {}
 
 fn source_span(text: &str, span: crate::span::Span) -> SourceSpan {
-    let start = clamp_to_char(text, span.start as usize);
-    let mut end = clamp_to_char(text, span.end as usize).max(start);
+    let start = clamp_to_char(text, span.start());
+    let mut end = clamp_to_char(text, span.end()).max(start);
     if end - start > LONG_LABEL {
         end = clamp_to_char(text, start + WINDOW).max(start);
     }
@@ -261,7 +261,7 @@ pub fn render(analysis: &Analysis, color: bool) -> String {
 pub fn one_line(d: &Diagnostic, sources: &Sources) -> (String, String) {
     let (line, col) = sources
         .get(d.source)
-        .map(|s| s.line_col(d.span.start as usize))
+        .map(|s| s.line_col(d.span.start()))
         .unwrap_or((0, 0));
     let text = sources.get(d.source).map(|s| &*s.text).unwrap_or("");
     let value = super::excerpt(text, d.span).lines().next().unwrap_or("").trim();

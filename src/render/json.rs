@@ -69,8 +69,8 @@ struct JsonDiagnostic<'a> {
 pub fn range(a: &Analysis, source: usize, span: crate::span::Span) -> Range {
     match a.sources.get(source) {
         Some(s) => {
-            let (l1, c1) = s.line_col(span.start as usize);
-            let (l2, c2) = s.line_col(span.end as usize);
+            let (l1, c1) = s.line_col(span.start());
+            let (l2, c2) = s.line_col(span.end());
             Range {
                 start: Position { line: l1, column: c1 },
                 end: Position { line: l2, column: c2 },
@@ -149,7 +149,7 @@ fn diagnostics(a: &Analysis) -> impl Iterator<Item = JsonDiagnostic<'_>> {
             line: a
                 .sources
                 .get(w.source)
-                .map(|s| s.line_col(w.span.start as usize).0)
+                .map(|s| s.line_col(w.span.start()).0)
                 .unwrap_or(0),
             pending: w.pending,
         }),

@@ -13,8 +13,8 @@ pub mod sarif;
 /// span over a 10 MB line is not copied into every finding, D55).
 pub fn excerpt(text: &str, span: crate::span::Span) -> &str {
     use crate::span::clamp_to_char;
-    let start = clamp_to_char(text, span.start as usize);
-    let mut end = clamp_to_char(text, span.end as usize).max(start);
+    let start = clamp_to_char(text, span.start());
+    let mut end = clamp_to_char(text, span.end()).max(start);
     if end - start > human::LONG_LABEL {
         end = clamp_to_char(text, start + human::WINDOW).max(start);
     }

@@ -28,10 +28,7 @@ pub fn severity_noun(s: Severity) -> &'static str {
 
 /// `the pending variance at FILE:LINE` / `the approved variance at FILE:LINE`.
 pub fn variance(w: &WaivedBy, sources: &Sources) -> String {
-    let line = sources
-        .get(w.source)
-        .map(|s| s.line_col(w.span.start as usize).0)
-        .unwrap_or(0);
+    let line = sources.get(w.source).map(|s| s.line_col(w.span.start()).0).unwrap_or(0);
     format!(
         "the {} variance at {}:{line}",
         if w.pending { "pending" } else { "approved" },
@@ -99,7 +96,7 @@ pub fn help_lines(d: &Diagnostic, sources: &Sources, related: Related) -> Vec<St
             if l.source != d.source {
                 let (line, col) = sources
                     .get(l.source)
-                    .map(|s| s.line_col(l.span.start as usize))
+                    .map(|s| s.line_col(l.span.start()))
                     .unwrap_or((0, 0));
                 lines.push(format!("{}: {}:{line}:{col}", l.message, sources.name(l.source)));
             }

@@ -89,8 +89,8 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 /// The text a diagnostic points at, whitespace-normalised (the subject).
 fn subject(a: &Analysis, d: &Diagnostic) -> String {
     let text = a.sources.get(d.source).map(|s| &*s.text).unwrap_or("");
-    let start = crate::span::clamp_to_char(text, d.span.start as usize);
-    let end = crate::span::clamp_to_char(text, d.span.end as usize).max(start);
+    let start = crate::span::clamp_to_char(text, d.span.start());
+    let end = crate::span::clamp_to_char(text, d.span.end()).max(start);
     text.get(start..end)
         .unwrap_or("")
         .split_whitespace()

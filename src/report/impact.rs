@@ -50,7 +50,7 @@ fn findings(a: &Analysis, r: &scope::Result) -> Vec<Finding> {
             line: a
                 .sources
                 .get(d.source)
-                .map(|s| s.line_col(d.span.start as usize).0)
+                .map(|s| s.line_col(d.span.start()).0)
                 .unwrap_or(0),
             code: d.code.clone(),
             severity: d.severity.as_str(),

@@ -244,7 +244,7 @@ fn check_result(d: &mut Document, a: &Analysis, r: &scope::Result) {
             let line = a
                 .sources
                 .get(x.source)
-                .map(|s| s.line_col(x.span.start as usize).0)
+                .map(|s| s.line_col(x.span.start()).0)
                 .unwrap_or(0);
             Row::Cells(vec![
                 Inline::text(sev),

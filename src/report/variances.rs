@@ -123,7 +123,7 @@ pub fn records(a: &Analysis, p: &Programme) -> Vec<Record> {
             let own: Vec<_> = a
                 .diagnostics
                 .iter()
-                .filter(|d| d.source == p.source && d.span.start >= v.span.start && d.span.end <= v.span.end)
+                .filter(|d| d.source == p.source && d.span.start() >= v.span.start() && d.span.end() <= v.span.end())
                 .filter(|d| !d.is_waived())
                 .collect();
             let errors: Vec<String> = own
@@ -154,7 +154,7 @@ pub fn records(a: &Analysis, p: &Programme) -> Vec<Record> {
             Record {
                 programme: p.code.value.to_string(),
                 file: file.clone(),
-                line: line_of(v.span.start as usize),
+                line: line_of(v.span.start()),
                 rule: v.rule.value.to_string(),
                 clause: v
                     .rule

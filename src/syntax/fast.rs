@@ -352,7 +352,7 @@ impl<'t> P<'t> {
     }
 
     fn span_from(&self, start: Span) -> Span {
-        Span::new(start.start as usize, self.pos)
+        Span::new(start.start(), self.pos)
     }
 
     // ------------------------------------------------------------ items

@@ -60,7 +60,7 @@ fn parse_with(text: &str, fast: bool) -> (SourceFile, usize) {
         let end = scan.item_starts.get(i + 1).copied().unwrap_or(text.len());
         let errors_before = file.errors.len();
         fast_items += usize::from(parse_item(parsed, start, end, &mut file, fast));
-        if let Some(at) = deep.iter().find(|d| (start..end).contains(&(d.start as usize))) {
+        if let Some(at) = deep.iter().find(|d| (start..end).contains(&(d.start()))) {
             drop_deep(&mut file, *at, errors_before);
         }
     }
@@ -113,7 +113,7 @@ fn nesting(text: &str, item_starts: &[usize]) -> (Vec<Span>, Option<String>) {
                 b'{' => {
                     depth += 1;
                     if depth > MAX_NESTING && from.is_none() {
-                        if !deep.iter().any(|d: &Span| d.start as usize >= start) {
+                        if !deep.iter().any(|d: &Span| d.start() >= start) {
                             deep.push(Span::new(i, i + 1));
                         }
                         from = Some(i);
@@ -167,9 +167,8 @@ fn drop_deep(file: &mut SourceFile, at: Span, errors_before: usize) {
     match file.items.last_mut() {
         Some(Item::Programme(p)) => {
             p.broken = true;
-            p.props.retain(|prop| {
-                !(matches!(prop.kind, ProgrammeKind::Rule { .. }) && prop.span.contains(at.start as usize))
-            });
+            p.props
+                .retain(|prop| !(matches!(prop.kind, ProgrammeKind::Rule { .. }) && prop.span.contains(at.start())));
         }
         Some(Item::Module(m)) => m.broken = true,
         None => {}
@@ -411,7 +410,7 @@ fn parse_item(text: &str, start: usize, end: usize, file: &mut SourceFile, fast:
     let is_module = chunk.starts_with("module");
     if fast {
         if let Some(item) = super::fast::item(text, start, end, is_module) {
-            let item_end = item.span().end as usize;
+            let item_end = item.span().end();
             file.items.push(item);
             report_stray(text, item_end, end, &file.comments, &mut file.errors);
             return true;
@@ -761,7 +760,7 @@ impl<'t> Lower<'t> {
         let raw = inner.as_ref().map(|i| i.as_str()).unwrap_or("");
         let value = match p.as_rule() {
             Rule::text_block => dedent(raw),
-            _ => unescape(raw, span.start as usize + 1, errors),
+            _ => unescape(raw, span.start() + 1, errors),
         };
         Spanned::new(Str::from(value), span)
     }
@@ -1457,7 +1456,7 @@ mod tests {
             let text: String = pieces.concat();
             let got = super::scan(&text);
             let comments: Vec<(usize, usize)> =
-                got.comments.iter().map(|c| (c.span.start as usize, c.span.end as usize)).collect();
+                got.comments.iter().map(|c| (c.span.start(), c.span.end())).collect();
             prop_assert_eq!((comments, got.item_starts), scan_bytewise(&text), "text: {:?}", text);
         }
     }
