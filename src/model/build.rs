@@ -246,9 +246,9 @@ fn build_module(ctx: &mut Ctx, src: SourceId, m: &ast::ModuleItem) -> Module {
         placement: placement.map(|x| x.0),
         pass_fail: pass_fail.map(|x| x.0),
         requires_span: requires.as_ref().map(|r| r.1),
-        requires: requires.map(|r| r.0).unwrap_or_default(),
-        outcomes,
-        assessments,
+        requires: requires.map(|r| r.0).unwrap_or_default().into(),
+        outcomes: outcomes.into(),
+        assessments: assessments.into(),
         broken: m.broken,
     };
     if !m.broken {
@@ -280,7 +280,7 @@ fn build_assessment(ctx: &mut Ctx, src: SourceId, span: Span, a: &ast::Assessmen
         kind: kind.map(|k| k.0),
         weight: weight.map(|w| w.0),
         covers_span: covers.as_ref().map(|c| c.1),
-        covers: covers.map(|c| c.0).unwrap_or_default(),
+        covers: covers.map(|c| c.0).unwrap_or_default().into(),
         competency: competency.map(|c| c.0),
     }
 }

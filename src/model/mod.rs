@@ -63,11 +63,11 @@ pub struct Module {
     pub dissertation: Option<Span>,
     pub placement: Option<Span>,
     pub pass_fail: Option<Span>,
-    pub requires: Vec<Spanned<Str>>,
+    pub requires: Box<[Spanned<Str>]>,
     /// The span of the `requires` property, if any.
     pub requires_span: Option<Span>,
-    pub outcomes: Vec<Outcome>,
-    pub assessments: Vec<Assessment>,
+    pub outcomes: Box<[Outcome]>,
+    pub assessments: Box<[Assessment]>,
     pub broken: bool,
 }
 
@@ -103,7 +103,7 @@ pub struct Assessment {
     pub title: Spanned<Str>,
     pub kind: Option<Spanned<Str>>,
     pub weight: Option<Spanned<u64>>,
-    pub covers: Vec<Spanned<Str>>,
+    pub covers: Box<[Spanned<Str>]>,
     pub covers_span: Option<Span>,
     pub competency: Option<Span>,
 }
