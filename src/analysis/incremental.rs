@@ -289,18 +289,12 @@ fn splice(prev: &Analysis, parsed: &[Parsed], changed: &[bool], options: &Option
         }
         ws.programmes.extend(fresh.programmes);
     }
-    ws.module_index.reserve(ws.modules.len());
-    for (i, m) in ws.modules.iter().enumerate() {
-        ws.module_index.entry(m.code.value.clone()).or_insert(i);
-    }
-    ws.programme_index.reserve(ws.programmes.len());
-    for (i, p) in ws.programmes.iter().enumerate() {
-        ws.programme_index.entry(p.code.value.clone()).or_insert(i);
-    }
+    // The duplicates were reported by the build of the files they are in.
+    ws.index();
     for p in &mut ws.programmes {
         if let Some(s) = &mut p.structure {
             for e in &mut s.entries {
-                e.module = ws.module_index.get(&e.code.value).copied();
+                e.module = ws.module_index.get(&ws.modules, &e.code.value);
             }
         }
     }

@@ -132,12 +132,7 @@ fn criteria(p: &Programme, admits: &[String]) -> Vec<(String, String)> {
 /// `spec/variance-pending` until the committee's `approved` line is added.
 fn variance_stubs(snap: &Snapshot, d: &Diagnostic) -> Vec<Action> {
     let ws = &snap.analysis.workspace;
-    let Some(p): Option<&Programme> = d
-        .programme
-        .as_deref()
-        .and_then(|c| ws.programme_index.get(c))
-        .and_then(|&i| ws.programmes.get(i))
-    else {
+    let Some(p): Option<&Programme> = d.programme.as_deref().and_then(|c| ws.programme(c)) else {
         return Vec::new();
     };
     let admits: Vec<String> = {

@@ -139,10 +139,7 @@ pub fn describe(snap: &Snapshot, sym: &Sym) -> Option<String> {
             }
         }
         Sym::Programme(code) => {
-            let p = ws
-                .programme_index
-                .get(code.as_str())
-                .and_then(|&i| ws.programmes.get(i))?;
+            let p = ws.programme(code.as_str())?;
             let _ = writeln!(md, "**programme `{code}`** {}\n", p.title);
             if let Some(a) = &p.award {
                 let _ = write!(md, "{} ", a.value);

@@ -248,7 +248,7 @@ fn items<'a>(a: &'a Analysis, primary: &'a [bool]) -> (Vec<&'a Module>, Vec<&'a 
         .programmes
         .iter()
         .enumerate()
-        .filter(|(i, p)| is_primary(p.source) && a.workspace.programme_index.get(&p.code.value) == Some(i))
+        .filter(|(i, p)| is_primary(p.source) && a.workspace.programme_id(&p.code.value) == Some(*i))
         .map(|(_, p)| p)
         .collect();
     (modules, programmes)

@@ -707,10 +707,7 @@ pub fn plan(cat: &Catalogue, existing: &[Existing]) -> Result<Plan, String> {
             let Item::Programme(item) = &trees[loc.file].items[loc.item] else {
                 continue;
             };
-            let old = ws
-                .programme_index
-                .get(p.code.as_str())
-                .and_then(|&i| ws.programmes.get(i));
+            let old = ws.programme(p.code.as_str());
             let stages = stage_titles(old.and_then(|o| o.structure.as_ref()));
             let mut changes = Vec::new();
             if let Some(old) = old {

@@ -157,21 +157,12 @@ pub fn link_placed(
         ws.programmes.extend(l.programmes);
     }
     // Codes: first definition wins, later ones are duplicates.
-    ws.module_index.reserve(ws.modules.len());
-    ws.programme_index.reserve(ws.programmes.len());
-    for (i, m) in ws.modules.iter().enumerate() {
-        if let Some(&first) = ws.module_index.get(&m.code.value) {
-            ctx.push(duplicate::module_twice(m, &ws.modules[first]));
-        } else {
-            ws.module_index.insert(m.code.value.clone(), i);
-        }
+    let (modules_twice, programmes_twice) = ws.index();
+    for (i, first) in modules_twice {
+        ctx.push(duplicate::module_twice(&ws.modules[i], &ws.modules[first]));
     }
-    for (i, p) in ws.programmes.iter().enumerate() {
-        if let Some(&first) = ws.programme_index.get(&p.code.value) {
-            ctx.push(duplicate::programme_twice(p, &ws.programmes[first]));
-        } else {
-            ws.programme_index.insert(p.code.value.clone(), i);
-        }
+    for (i, first) in programmes_twice {
+        ctx.push(duplicate::programme_twice(&ws.programmes[i], &ws.programmes[first]));
     }
     resolve_references(&mut ctx, &mut ws);
     ws
@@ -960,22 +951,23 @@ pub fn module_codes(ws: &Workspace) -> Vec<&str> {
 fn resolve_references(ctx: &mut Ctx, ws: &mut Workspace) {
     // Every defined code is in the index (the first definition of each).
     let index = &ws.module_index;
+    let modules = &ws.modules;
     // The sorted codes, for did-you-mean: only when a code is unknown.
     let codes: std::cell::OnceCell<Vec<&str>> = std::cell::OnceCell::new();
     let sorted = || {
-        let mut v: Vec<&str> = index.keys().map(Str::as_str).collect();
+        let mut v: Vec<&str> = index.ids().map(|i| modules[i].code.value.as_str()).collect();
         v.sort_unstable();
         v
     };
     let unknown = |ctx: &mut Ctx, src: SourceId, c: &Spanned<Str>| {
         ctx.push(unknown_reference::unknown_module(src, c, codes.get_or_init(sorted)));
     };
-    for m in &ws.modules {
+    for m in modules {
         if m.broken {
             continue;
         }
         for r in &m.requires {
-            if !index.contains_key(r.value.as_str()) {
+            if index.get(modules, r.value.as_str()).is_none() {
                 unknown(ctx, m.source, r);
             }
         }
@@ -984,7 +976,7 @@ fn resolve_references(ctx: &mut Ctx, ws: &mut Workspace) {
         let src = p.source;
         if let Some(s) = &mut p.structure {
             for e in &mut s.entries {
-                e.module = index.get(&e.code.value).copied();
+                e.module = index.get(modules, &e.code.value);
                 if e.module.is_none() {
                     unknown(ctx, src, &e.code);
                 }

@@ -14,7 +14,7 @@
 pub mod build;
 pub mod pathways;
 
-use std::collections::HashMap;
+use std::hash::BuildHasher;
 
 use crate::diag::SourceId;
 use crate::span::{Span, Spanned, Str};
@@ -22,10 +22,119 @@ use crate::syntax::ast::Date;
 
 pub use build::{build_workspace, build_workspace_with, link, link_placed, lower_file, BuildOptions, Lowered};
 
-/// A map keyed by code, hashed with foldhash: code lookups are on every
-/// path of a check, and the inputs are the user's own files, so a hasher
-/// resistant to flooding buys nothing here.
-pub type CodeMap<V> = HashMap<Str, V, foldhash::fast::RandomState>;
+/// Code -> first definition, for one list of records (modules or
+/// programmes). The table holds only the record's `u32` index and hashes the
+/// code the record carries: four bytes a slot, where a map from a copied code
+/// to an index took twenty-four (D152). Hashed with foldhash: code lookups
+/// are on every path of a check, and the inputs are the user's own files, so
+/// a hasher resistant to flooding buys nothing here.
+#[derive(Clone, Default)]
+pub struct CodeIndex {
+    table: hashbrown::HashTable<u32>,
+    hasher: foldhash::fast::FixedState,
+}
+
+/// Records whose code another took first: (the later, the first), indices
+/// into the list indexed.
+pub type Twice = Vec<(usize, usize)>;
+
+/// A record that a [`CodeIndex`] finds by its code.
+pub trait Coded {
+    fn code(&self) -> &str;
+}
+
+impl Coded for Module {
+    fn code(&self) -> &str {
+        &self.code.value
+    }
+}
+
+impl Coded for Programme {
+    fn code(&self) -> &str {
+        &self.code.value
+    }
+}
+
+impl CodeIndex {
+    /// The index of `items`: each code to its first record; returns the
+    /// later records with a code already taken, with that code's first.
+    pub fn build<T: Coded>(items: &[T]) -> (CodeIndex, Twice) {
+        let mut index = CodeIndex {
+            table: hashbrown::HashTable::with_capacity(items.len()),
+            hasher: Default::default(),
+        };
+        let mut twice = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            if let Some(first) = index.insert(items, i, item.code()) {
+                twice.push((i, first));
+            }
+        }
+        (index, twice)
+    }
+
+    /// Records `i` (of `items`) under `code` unless the code is taken;
+    /// returns the record that has it then.
+    fn insert<T: Coded>(&mut self, items: &[T], i: usize, code: &str) -> Option<usize> {
+        let hasher = &self.hasher;
+        let hash = hasher.hash_one(code);
+        // A list longer than `u32::MAX` records cannot be in memory: a
+        // record is more than 200 bytes and a file at most 16 MiB.
+        let id = u32::try_from(i).unwrap_or(u32::MAX);
+        match self.table.entry(
+            hash,
+            |&j| items[j as usize].code() == code,
+            |&j| hasher.hash_one(items[j as usize].code()),
+        ) {
+            hashbrown::hash_table::Entry::Occupied(e) => Some(*e.get() as usize),
+            hashbrown::hash_table::Entry::Vacant(e) => {
+                e.insert(id);
+                None
+            }
+        }
+    }
+
+    /// The first record of `items` (the list this index was built over)
+    /// with `code`.
+    pub fn get<T: Coded>(&self, items: &[T], code: &str) -> Option<usize> {
+        let hash = self.hasher.hash_one(code);
+        self.table
+            .find(hash, |&j| items.get(j as usize).is_some_and(|t| t.code() == code))
+            .map(|&j| j as usize)
+    }
+
+    /// The indices of the first records, in no order.
+    pub fn ids(&self) -> impl Iterator<Item = usize> + '_ {
+        self.table.iter().map(|&j| j as usize)
+    }
+
+    pub fn len(&self) -> usize {
+        self.table.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.table.is_empty()
+    }
+}
+
+impl std::fmt::Debug for CodeIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut ids: Vec<usize> = self.ids().collect();
+        ids.sort_unstable();
+        f.debug_set().entries(ids).finish()
+    }
+}
+
+/// Two indexes over equal lists are equal when they hold the same records.
+impl PartialEq for CodeIndex {
+    fn eq(&self, other: &CodeIndex) -> bool {
+        let sorted = |c: &CodeIndex| {
+            let mut ids: Vec<usize> = c.ids().collect();
+            ids.sort_unstable();
+            ids
+        };
+        sorted(self) == sorted(other)
+    }
+}
 
 pub type ModuleId = usize;
 pub type ProgrammeId = usize;
@@ -35,16 +144,32 @@ pub struct Workspace {
     pub modules: Vec<Module>,
     pub programmes: Vec<Programme>,
     /// Code -> first definition.
-    pub module_index: CodeMap<ModuleId>,
-    pub programme_index: CodeMap<ProgrammeId>,
+    pub module_index: CodeIndex,
+    pub programme_index: CodeIndex,
 }
 
 impl Workspace {
     pub fn module(&self, code: &str) -> Option<&Module> {
-        self.module_index.get(code).and_then(|&i| self.modules.get(i))
+        self.module_id(code).and_then(|i| self.modules.get(i))
     }
     pub fn module_id(&self, code: &str) -> Option<ModuleId> {
-        self.module_index.get(code).copied()
+        self.module_index.get(&self.modules, code)
+    }
+    pub fn programme(&self, code: &str) -> Option<&Programme> {
+        self.programme_id(code).and_then(|i| self.programmes.get(i))
+    }
+    pub fn programme_id(&self, code: &str) -> Option<ProgrammeId> {
+        self.programme_index.get(&self.programmes, code)
+    }
+    /// Indexes the modules' and programmes' codes; returns the later
+    /// definitions of a code, each with its first: (module pairs,
+    /// programme pairs).
+    pub fn index(&mut self) -> (Twice, Twice) {
+        let (modules, m_twice) = CodeIndex::build(&self.modules);
+        let (programmes, p_twice) = CodeIndex::build(&self.programmes);
+        self.module_index = modules;
+        self.programme_index = programmes;
+        (m_twice, p_twice)
     }
 }
 

@@ -244,9 +244,8 @@ fn waive(input: &VarianceInput, index: &Index, vars: &mut [Var], diags: &mut [Di
             && match d.programme.as_deref() {
                 None => true,
                 Some(p) => ws
-                    .programme_index
-                    .get(p)
-                    .and_then(|&i| input.frameworks.get(i).and_then(|f| f.as_deref()))
+                    .programme_id(p)
+                    .and_then(|i| input.frameworks.get(i).and_then(|f| f.as_deref()))
                     .and_then(|f| index.rule(f, &d.code))
                     .is_some_and(|r| r.scope == RuleScope::ModuleItself),
             };
@@ -254,7 +253,7 @@ fn waive(input: &VarianceInput, index: &Index, vars: &mut [Var], diags: &mut [Di
             waive_module_itself(input, index, &by_programme, vars, d);
             continue;
         }
-        let Some(prog) = d.programme.as_deref().and_then(|p| ws.programme_index.get(p)).copied() else {
+        let Some(prog) = d.programme.as_deref().and_then(|p| ws.programme_id(p)) else {
             continue;
         };
         let module = d.module.as_deref();
