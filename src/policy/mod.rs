@@ -381,13 +381,19 @@ fn evaluate(
         let awards = set.awards(fw);
         let admits = cat.admits_map(fw);
         let active = set.active_rules(fw);
-        let mut listed: Vec<usize> = Vec::new();
+        // The modules the framework's programmes list, by module id: one
+        // flag each, not a list of every entry to sort.
+        let mut listed = vec![false; ws.modules.len()];
         for (pi, p) in ws.programmes.iter().enumerate() {
             if frameworks[pi].as_deref() != Some(fw.as_str()) {
                 continue;
             }
             if let Some(s) = &p.structure {
-                listed.extend(s.entries.iter().filter_map(|e| e.module));
+                for mid in s.entries.iter().filter_map(|e| e.module) {
+                    if let Some(l) = listed.get_mut(mid) {
+                        *l = true;
+                    }
+                }
             }
         }
         // Programmes are independent: evaluated in parallel, merged in
@@ -417,18 +423,17 @@ fn evaluate(
                 held_back.insert(code, held);
             }
         }
-        listed.sort_unstable();
-        listed.dedup();
         for &ri in &active {
             let rule = &set.rules[ri];
             if rule.root != Root::Modules {
                 continue;
             }
             // The modules in parallel (each with its own budget), merged in
-            // module order.
-            let found: Vec<Vec<Diagnostic>> = listed
-                .par_iter()
-                .map(|&mid| {
+            // module order, into one list: not a list per module.
+            let found: Vec<Diagnostic> = (0..listed.len())
+                .into_par_iter()
+                .filter(|&mid| listed[mid])
+                .flat_map_iter(|mid| {
                     let mut out = Vec::new();
                     let Some(m) = ws.modules.get(mid).filter(|m| !m.broken) else {
                         return out;
@@ -466,7 +471,7 @@ fn evaluate(
                     out
                 })
                 .collect();
-            diags.extend(found.into_iter().flatten());
+            diags.extend(found);
         }
     }
     held_back
