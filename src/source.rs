@@ -60,6 +60,12 @@ impl Sources {
     pub fn new() -> Sources {
         Sources::default()
     }
+    /// Room for `n` sources without growing the list.
+    pub fn with_capacity(n: usize) -> Sources {
+        Sources {
+            list: Vec::with_capacity(n),
+        }
+    }
     pub fn add(&mut self, source: Source) -> SourceId {
         self.list.push(source);
         self.list.len() - 1

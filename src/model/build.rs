@@ -511,7 +511,7 @@ fn build_programme(ctx: &mut Ctx, src: SourceId, p: &ast::ProgrammeItem) -> Prog
                 }
                 let e = Engagement {
                     span: prop.span,
-                    shared_with: shared.map(|x| x.0).unwrap_or_default(),
+                    shared_with: shared.map(|x| x.0).unwrap_or_default().into(),
                     retention: retention.map(|x| x.0),
                 };
                 set_once(ctx, src, &mut engagement, e, kw)
@@ -538,22 +538,22 @@ fn build_programme(ctx: &mut Ctx, src: SourceId, p: &ast::ProgrammeItem) -> Prog
         award: award.map(|x| x.0),
         framework: framework.map(|x| x.0),
         credits: credits.map(|x| x.0),
-        modes: modes.map(|x| x.0).unwrap_or_default(),
+        modes: modes.map(|x| x.0).unwrap_or_default().into(),
         language: language.map(|x| x.0),
         delivery: delivery.map(|x| x.0),
         starts: starts.map(|x| x.0),
         validated: validated.map(|x| x.0),
         previous_validation: previous.map(|x| x.0),
         erasmus_mundus: erasmus.map(|x| x.0),
-        accreditations,
-        exit_awards,
+        accreditations: accreditations.into(),
+        exit_awards: exit_awards.into(),
         rpl: rpl.map(|x| x.0),
-        partners,
+        partners: partners.into(),
         attendance: attendance.map(|x| x.0),
         engagement: engagement.map(|x| x.0),
         structure: structure.map(|x| x.0),
-        variances,
-        rules,
+        variances: variances.into(),
+        rules: rules.into(),
         broken: p.broken,
         unread: p
             .unread
@@ -864,7 +864,7 @@ fn build_variance(
         span,
         head,
         rule: rule.clone(),
-        applies_to: applies.map(|a| a.0).unwrap_or_default(),
+        applies_to: applies.map(|a| a.0).unwrap_or_default().into(),
         criterion: criterion.map(|x| x.0),
         rationale: rationale.map(|x| x.0),
         alternative: alternative.map(|x| x.0),

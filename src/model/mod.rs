@@ -242,22 +242,22 @@ pub struct Programme {
     pub award: Option<Spanned<Str>>,
     pub framework: Option<Spanned<Str>>,
     pub credits: Option<Spanned<u64>>,
-    pub modes: Vec<Spanned<Str>>,
+    pub modes: Box<[Spanned<Str>]>,
     pub language: Option<Spanned<Str>>,
     pub delivery: Option<Spanned<Str>>,
     pub starts: Option<Spanned<Date>>,
     pub validated: Option<Spanned<Date>>,
     pub previous_validation: Option<Spanned<Date>>,
     pub erasmus_mundus: Option<Span>,
-    pub accreditations: Vec<Spanned<Str>>,
-    pub exit_awards: Vec<ExitAward>,
+    pub accreditations: Box<[Spanned<Str>]>,
+    pub exit_awards: Box<[ExitAward]>,
     pub rpl: Option<Rpl>,
-    pub partners: Vec<Partner>,
+    pub partners: Box<[Partner]>,
     pub attendance: Option<Attendance>,
     pub engagement: Option<Engagement>,
     pub structure: Option<Structure>,
-    pub variances: Vec<Variance>,
-    pub rules: Vec<ProgrammeRule>,
+    pub variances: Box<[Variance]>,
+    pub rules: Box<[ProgrammeRule]>,
     /// A syntax error inside the programme. Its other properties are still
     /// read and checked; only the rules that read an [`unread`](Self::unread)
     /// property are held back.
@@ -376,7 +376,7 @@ pub struct Attendance {
 #[derive(Debug, Clone)]
 pub struct Engagement {
     pub span: Span,
-    pub shared_with: Vec<Spanned<Str>>,
+    pub shared_with: Box<[Spanned<Str>]>,
     pub retention: Option<DurationValue>,
 }
 
@@ -386,7 +386,7 @@ pub struct Variance {
     /// The `variance` keyword through the rule id: where variance diagnostics point.
     pub head: Span,
     pub rule: Spanned<Str>,
-    pub applies_to: Vec<Spanned<Str>>,
+    pub applies_to: Box<[Spanned<Str>]>,
     pub criterion: Option<Criterion>,
     pub rationale: Option<Spanned<Str>>,
     pub alternative: Option<Spanned<Str>>,
