@@ -181,3 +181,32 @@ pub fn clamp_to_char(text: &str, offset: usize) -> usize {
     }
     o
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_span_has_a_niche_and_reads_back_what_it_was_given() {
+        // D151: the optional forms cost no tag.
+        assert_eq!(std::mem::size_of::<Span>(), 8);
+        assert_eq!(std::mem::size_of::<Option<Span>>(), 8);
+        assert_eq!(std::mem::size_of::<Option<Spanned<u64>>>(), 16);
+        assert_eq!(std::mem::size_of::<Option<Spanned<Str>>>(), 24);
+        let s = Span::new(3, 9);
+        assert_eq!((s.start(), s.end(), s.len(), s.range()), (3, 9, 6, 3..9));
+        assert!(Span::empty(0).is_empty() && Span::default() == Span::empty(0));
+        // An end before the start is the start; offsets past u32 clamp.
+        assert_eq!(Span::new(7, 2), Span::empty(7));
+        let far = Span::new(usize::MAX, usize::MAX);
+        assert_eq!((far.start(), far.end()), (MAX_OFFSET, MAX_OFFSET));
+        assert_eq!(Span::new(2, 4).cover(Span::new(1, 3)), Span::new(1, 4));
+        assert!(Span::new(1, 4) < Span::new(1, 5) && Span::new(1, 5) < Span::new(2, 2));
+        // What snapshots, `spec fmt`'s span stripping and JSON print.
+        assert_eq!(format!("{:?}", Span::new(1, 2)), "Span { start: 1, end: 2 }");
+        assert_eq!(
+            serde_json::to_string(&Span::new(1, 2)).unwrap(),
+            r#"{"start":1,"end":2}"#
+        );
+    }
+}

@@ -500,3 +500,55 @@ impl Structure {
             .filter(|(_, e)| e.membership == Membership::Core)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn module(code: &str) -> Module {
+        Module {
+            source: 0,
+            span: Span::default(),
+            code: Spanned::new(code.into(), Span::default()),
+            title: Str::default(),
+            credits: None,
+            level: None,
+            weeks: None,
+            pass_mark: None,
+            research_skills: None,
+            dissertation: None,
+            placement: None,
+            pass_fail: None,
+            requires: Box::default(),
+            requires_span: None,
+            outcomes: Box::default(),
+            assessments: Box::default(),
+            broken: false,
+        }
+    }
+
+    #[test]
+    fn a_code_index_finds_the_first_definition_and_reports_the_later_ones() {
+        let modules: Vec<Module> = ["A1", "B2", "A1", "C3", "B2", "A1"].into_iter().map(module).collect();
+        let (index, twice) = CodeIndex::build(&modules);
+        assert_eq!(twice, vec![(2, 0), (4, 1), (5, 0)]);
+        assert_eq!(index.len(), 3);
+        assert_eq!(index.get(&modules, "A1"), Some(0));
+        assert_eq!(index.get(&modules, "B2"), Some(1));
+        assert_eq!(index.get(&modules, "C3"), Some(3));
+        assert_eq!(index.get(&modules, "D4"), None);
+        assert_eq!(index.get(&modules, ""), None);
+        let mut ids: Vec<usize> = index.ids().collect();
+        ids.sort_unstable();
+        assert_eq!(ids, vec![0, 1, 3]);
+        // Built over the same list, an index equals another.
+        assert_eq!(index, CodeIndex::build(&modules).0);
+        assert_ne!(index, CodeIndex::build(&modules[..2]).0);
+        assert!(CodeIndex::default().is_empty());
+        // Many codes: every one found, at its first position.
+        let many: Vec<Module> = (0..5000).map(|i| module(&format!("M{}", i % 3000))).collect();
+        let (index, twice) = CodeIndex::build(&many);
+        assert_eq!((index.len(), twice.len()), (3000, 2000));
+        assert!((0..3000).all(|i| index.get(&many, &format!("M{i}")) == Some(i)));
+    }
+}
