@@ -107,6 +107,14 @@ impl CodeIndex {
         self.table.iter().map(|&j| j as usize)
     }
 
+    /// The indices of the first records, in order: what `Debug` prints and
+    /// equality compares.
+    fn sorted_ids(&self) -> Vec<usize> {
+        let mut ids: Vec<usize> = self.ids().collect();
+        ids.sort_unstable();
+        ids
+    }
+
     pub fn len(&self) -> usize {
         self.table.len()
     }
@@ -118,21 +126,14 @@ impl CodeIndex {
 
 impl std::fmt::Debug for CodeIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mut ids: Vec<usize> = self.ids().collect();
-        ids.sort_unstable();
-        f.debug_set().entries(ids).finish()
+        f.debug_set().entries(self.sorted_ids()).finish()
     }
 }
 
 /// Two indexes over equal lists are equal when they hold the same records.
 impl PartialEq for CodeIndex {
     fn eq(&self, other: &CodeIndex) -> bool {
-        let sorted = |c: &CodeIndex| {
-            let mut ids: Vec<usize> = c.ids().collect();
-            ids.sort_unstable();
-            ids
-        };
-        sorted(self) == sorted(other)
+        self.sorted_ids() == other.sorted_ids()
     }
 }
 
