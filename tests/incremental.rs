@@ -261,7 +261,7 @@ fn assert_same(inc: &Analysis, fresh: &Analysis, step: usize) {
                 let e: Vec<_> = p
                     .structure
                     .iter()
-                    .flat_map(|s| s.entries.iter().map(|e| (e.code.value.clone(), e.module)))
+                    .flat_map(|s| s.entries.iter().map(|e| (e.code.value.clone(), e.module())))
                     .collect();
                 format!("{} {} {:?} {e:?}", p.source, p.code.value, p.span)
             })

@@ -294,7 +294,7 @@ fn splice(prev: &Analysis, parsed: &[Parsed], changed: &[bool], options: &Option
     for p in &mut ws.programmes {
         if let Some(s) = &mut p.structure {
             for e in &mut s.entries {
-                e.module = ws.module_index.get(&ws.modules, &e.code.value);
+                e.set_module(ws.module_index.get(&ws.modules, &e.code.value));
             }
         }
     }

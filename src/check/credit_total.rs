@@ -59,7 +59,7 @@ pub fn check(ctx: &CheckCtx, out: &mut Vec<Diagnostic>) {
         let core: u64 = space
             .core
             .iter()
-            .filter_map(|&e| s.entries.get(e)?.module.and_then(|m| ws.modules.get(m)))
+            .filter_map(|&e| s.entries.get(e)?.module().and_then(|m| ws.modules.get(m)))
             .map(|m| m.credits())
             .fold(0u64, u64::saturating_add);
         let options: u64 = s.groups.iter().map(|g| g.choose.value).fold(0u64, u64::saturating_add);

@@ -101,7 +101,7 @@ pub fn pathways(ws: &Workspace, p: &Programme) -> Pathways {
     // A listed module whose credits or level is out of range
     // (spec/invalid-value) or missing (spec/missing-property).
     for e in &s.entries {
-        let Some(m) = e.module.and_then(|m| ws.modules.get(m)) else {
+        let Some(m) = e.module().and_then(|m| ws.modules.get(m)) else {
             continue;
         };
         if !super::invalid_value::valid_credits(m.credits.as_ref()) {

@@ -56,7 +56,7 @@ pub fn check(ctx: &CheckCtx, out: &mut Vec<Diagnostic>) {
                     readable = false;
                     break;
                 };
-                match entry.module.and_then(|m| ws.modules.get(m)) {
+                match entry.module().and_then(|m| ws.modules.get(m)) {
                     Some(m) if !m.broken => match &m.credits {
                         Some(c) if c.value <= MAX_INT => items.push((entry.code.value.as_str(), c.value)),
                         _ => readable = false,

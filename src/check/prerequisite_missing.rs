@@ -63,7 +63,7 @@ pub fn check(ctx: &CheckCtx, out: &mut Vec<Diagnostic>) {
         let mut seen: HashSet<(&str, &str)> = HashSet::with_capacity(s.entries.len());
         let mut queries = Queries::new(space, s);
         for (ei, e) in s.entries.iter().enumerate() {
-            let Some(mid) = e.module else {
+            let Some(mid) = e.module() else {
                 continue;
             };
             let Some(m) = ws.modules.get(mid) else {
@@ -157,7 +157,7 @@ impl<'a> Queries<'a> {
             .iter()
             .map(|e| match e.membership {
                 Membership::Core => None,
-                Membership::Option(g) => space.groups.iter().position(|x| x.group == g),
+                Membership::Option(g) => space.groups.iter().position(|x| x.group == g as usize),
             })
             .collect();
         Queries {

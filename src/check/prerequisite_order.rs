@@ -66,7 +66,7 @@ pub fn check(ctx: &CheckCtx, out: &mut Vec<Diagnostic>) {
         }
         let mut seen: HashSet<(&str, &str)> = HashSet::with_capacity(s.entries.len());
         for e in &s.entries {
-            let Some(mid) = e.module else {
+            let Some(mid) = e.module() else {
                 continue;
             };
             let Some(m) = ws.modules.get(mid) else {

@@ -37,7 +37,7 @@ pub fn inlay_hints(snap: &Snapshot, source: SourceId, start: usize, end: usize) 
         let mut spread: u64 = 0;
         let credits_of = |i: usize| {
             s.entries[i]
-                .module
+                .module()
                 .and_then(|m| ws.modules.get(m))
                 .map(|m| m.credits())
                 .unwrap_or(0)
@@ -50,7 +50,7 @@ pub fn inlay_hints(snap: &Snapshot, source: SourceId, start: usize, end: usize) 
             let c = credits_of(i);
             let n = per_.semesters().max(1);
             for sem in per_.start..=per_.end {
-                *per.entry((per_.year, sem)).or_default() += c as f64 / n as f64;
+                *per.entry((per_.year.into(), sem.into())).or_default() += c as f64 / n as f64;
             }
         }
         for g in &s.groups {
@@ -59,7 +59,7 @@ pub fn inlay_hints(snap: &Snapshot, source: SourceId, start: usize, end: usize) 
                 Some(first) if periods.len() == g.entries.len() && periods.iter().all(|x| x == first) => {
                     let n = first.semesters().max(1);
                     for sem in first.start..=first.end {
-                        *per.entry((first.year, sem)).or_default() += g.choose.value as f64 / n as f64;
+                        *per.entry((first.year.into(), sem.into())).or_default() += g.choose.value as f64 / n as f64;
                     }
                 }
                 // A stage's options placed nowhere (block delivery) count

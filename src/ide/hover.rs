@@ -79,7 +79,7 @@ pub fn describe(snap: &Snapshot, sym: &Sym) -> Option<String> {
                         Membership::Core => "core".to_string(),
                         Membership::Option(g) => s
                             .groups
-                            .get(g)
+                            .get(g as usize)
                             .map(|g| format!("option \"{}\"", g.title.value))
                             .unwrap_or_else(|| "option".into()),
                     };

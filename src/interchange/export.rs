@@ -300,14 +300,14 @@ pub fn to_json(a: &Analysis, primary: &[bool]) -> Export {
                         .map(|e| {
                             let (status, option) = match e.membership {
                                 crate::model::Membership::Core => ("core", None),
-                                crate::model::Membership::Option(g) => ("option", Some(g)),
+                                crate::model::Membership::Option(g) => ("option", Some(g as usize)),
                             };
                             EntryOut {
                                 module: e.code.value.to_string(),
                                 status: status.to_string(),
                                 option,
-                                semesters: e.period.map(|p| [p.start, p.end]),
-                                year: e.period.map(|p| p.year),
+                                semesters: e.period.map(|p| [p.start.into(), p.end.into()]),
+                                year: e.period.map(|p| p.year.into()),
                                 stage: e.stage,
                             }
                         })

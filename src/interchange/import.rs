@@ -363,7 +363,9 @@ pub fn entry_rows(s: &Structure) -> Vec<EntryRow> {
                 Membership::Core => (Status::Core, None),
                 Membership::Option(g) => (
                     Status::Option,
-                    s.groups.get(g).map(|g| (g.title.value.to_string(), g.choose.value)),
+                    s.groups
+                        .get(g as usize)
+                        .map(|g| (g.title.value.to_string(), g.choose.value)),
                 ),
             };
             EntryRow {
@@ -372,10 +374,10 @@ pub fn entry_rows(s: &Structure) -> Vec<EntryRow> {
                 status,
                 option,
                 slot: e.period.map(|p| Slot {
-                    start: p.start,
-                    end: p.end,
+                    start: p.start.into(),
+                    end: p.end.into(),
                 }),
-                year: e.period.map(|p| p.year).filter(|&y| y != 1),
+                year: e.period.map(|p| p.year.into()).filter(|&y| y != 1),
                 stage: e.stage,
             }
         })

@@ -684,7 +684,9 @@ fn add_line(
                 stage,
             });
             let first = s.entries.len();
-            add_group(ctx, src, s, group, Membership::Option(gi), stage, check);
+            // A group index fits a `u32`: a file is at most 16 MiB.
+            let membership = Membership::Option(u32::try_from(gi).unwrap_or(u32::MAX));
+            add_group(ctx, src, s, group, membership, stage, check);
             let last = s.entries.len();
             s.groups[gi].entries = (first..last).collect();
         }
@@ -736,28 +738,29 @@ fn add_group(
             Some((period, span)) => (period, Some(span)),
             None => (None, None),
         };
-        s.entries.push(Entry {
-            code: e.code.clone(),
-            module: None,
+        s.entries.push(Entry::new(
+            e.code.clone(),
             period,
             placement_span,
             stage,
             membership,
-            line_span: g.span,
-        });
+            g.span,
+        ));
     }
 }
 
 fn resolve_placement(ctx: &mut Ctx, src: SourceId, p: &ast::Placement, check: bool) -> Option<Period> {
-    let year = p.year.as_ref().map(|y| y.value).unwrap_or(1);
     if let Some(y) = &p.year {
-        if check {
-            if let Some(d) = invalid_value::study_year(src, y) {
+        if let Some(d) = invalid_value::study_year(src, y) {
+            if check {
                 ctx.push(d);
-                return None;
             }
+            return None;
         }
     }
+    // Validated: a study year of 1 to 10 and semesters of 1 to 3 (`Period`).
+    let year = p.year.as_ref().map_or(Some(1), |y| u8::try_from(y.value).ok())?;
+    let sem = |v: &Spanned<u64>| u8::try_from(v.value).ok();
     let sem_ok = |ctx: &mut Ctx, v: &Spanned<u64>| match invalid_value::semester(src, v) {
         None => true,
         Some(d) => {
@@ -770,8 +773,8 @@ fn resolve_placement(ctx: &mut Ctx, src: SourceId, p: &ast::Placement, check: bo
     match &p.period {
         PeriodSyntax::Semester(n) => sem_ok(ctx, n).then_some(Period {
             year,
-            start: n.value,
-            end: n.value,
+            start: sem(n)?,
+            end: sem(n)?,
         }),
         PeriodSyntax::Semesters(a, b) => {
             let ok_a = sem_ok(ctx, a);
@@ -787,8 +790,8 @@ fn resolve_placement(ctx: &mut Ctx, src: SourceId, p: &ast::Placement, check: bo
             }
             Some(Period {
                 year,
-                start: a.value,
-                end: b.value,
+                start: sem(a)?,
+                end: sem(b)?,
             })
         }
         PeriodSyntax::YearLong => Some(Period { year, start: 1, end: 2 }),
@@ -976,8 +979,8 @@ fn resolve_references(ctx: &mut Ctx, ws: &mut Workspace) {
         let src = p.source;
         if let Some(s) = &mut p.structure {
             for e in &mut s.entries {
-                e.module = index.get(modules, &e.code.value);
-                if e.module.is_none() {
+                e.set_module(index.get(modules, &e.code.value));
+                if e.module().is_none() {
                     unknown(ctx, src, &e.code);
                 }
             }

@@ -420,10 +420,14 @@ pub struct ProgrammeRule {
 
 /// A study period: semesters `start..=end` of study year `year`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+///
+/// A byte each: the build keeps only placements whose study year is 1 to 10
+/// and whose semesters are 1 to 3 (`spec/invalid-value` reports the rest),
+/// so a structure entry stays small (D153).
 pub struct Period {
-    pub year: u64,
-    pub start: u64,
-    pub end: u64,
+    pub year: u8,
+    pub start: u8,
+    pub end: u8,
 }
 
 impl Period {
@@ -433,10 +437,10 @@ impl Period {
     }
     /// Sort key of the period's end: study year first, then semester.
     pub fn end_key(&self) -> (u64, u64) {
-        (self.year, self.end)
+        (self.year.into(), self.end.into())
     }
     pub fn semesters(&self) -> u64 {
-        self.end.saturating_sub(self.start) + 1
+        u64::from(self.end.saturating_sub(self.start)) + 1
     }
 }
 
@@ -444,16 +448,17 @@ impl Period {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Membership {
     Core,
-    /// Index into [`Structure::groups`].
-    Option(usize),
+    /// Index into [`Structure::groups`] (`u32`, so an entry stays small).
+    Option(u32),
 }
 
 /// One module listed in a programme's structure.
 #[derive(Debug, Clone)]
 pub struct Entry {
     pub code: Spanned<Str>,
-    /// The module definition (first one), if it exists.
-    pub module: Option<ModuleId>,
+    /// The module definition (first one), if it exists: see
+    /// [`Entry::module`]. A `u32` record index, as in the code index (D152).
+    module: Option<u32>,
     /// Resolved placement; `None` when none was written (allowed only in a
     /// stage of a block-delivered programme).
     pub period: Option<Period>,
@@ -463,6 +468,39 @@ pub struct Entry {
     pub membership: Membership,
     /// The whole `core` / `option` line this entry is on.
     pub line_span: Span,
+}
+
+impl Entry {
+    /// An entry for `code`, its module not yet resolved.
+    pub fn new(
+        code: Spanned<Str>,
+        period: Option<Period>,
+        placement_span: Option<Span>,
+        stage: Option<u64>,
+        membership: Membership,
+        line_span: Span,
+    ) -> Entry {
+        Entry {
+            code,
+            module: None,
+            period,
+            placement_span,
+            stage,
+            membership,
+            line_span,
+        }
+    }
+
+    /// The module definition (first one), if it exists.
+    pub fn module(&self) -> Option<ModuleId> {
+        self.module.map(|m| m as usize)
+    }
+
+    /// Resolves the entry to a module record (an index of the code index,
+    /// so it fits a `u32`).
+    pub fn set_module(&mut self, module: Option<ModuleId>) {
+        self.module = module.and_then(|m| u32::try_from(m).ok());
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -526,6 +564,36 @@ mod tests {
             assessments: Box::default(),
             broken: false,
         }
+    }
+
+    #[test]
+    fn a_structure_entry_keeps_its_module_and_placement_in_80_bytes() {
+        assert_eq!(std::mem::size_of::<Option<Period>>(), 4);
+        assert_eq!(std::mem::size_of::<Membership>(), 8);
+        assert_eq!(std::mem::size_of::<Entry>(), 80);
+        let period = Period {
+            year: 2,
+            start: 1,
+            end: 3,
+        };
+        assert!(period.spanning());
+        assert_eq!((period.end_key(), period.semesters()), ((2, 3), 3));
+        let mut e = Entry::new(
+            Spanned::new("M1".into(), Span::default()),
+            Some(period),
+            None,
+            None,
+            Membership::Option(7),
+            Span::default(),
+        );
+        assert_eq!(e.module(), None);
+        e.set_module(Some(41));
+        assert_eq!(e.module(), Some(41));
+        // No record index beyond a code index's `u32`: unresolved, never wrapped.
+        e.set_module(Some(u32::MAX as usize + 5));
+        assert_eq!(e.module(), None);
+        e.set_module(None);
+        assert_eq!(e.module(), None);
     }
 
     #[test]

@@ -191,7 +191,7 @@ impl PathwaySpace {
                     .entries
                     .iter()
                     .filter_map(|&e| {
-                        let m = s.entries[e].module.and_then(|m| ws.modules.get(m))?;
+                        let m = s.entries[e].module().and_then(|m| ws.modules.get(m))?;
                         let c = m.credits.as_ref()?.value;
                         Some((e, c))
                     })
@@ -206,7 +206,7 @@ impl PathwaySpace {
         let s = p.structure.as_ref().ok_or(Blocked::NoStructure)?;
         for e in &s.entries {
             let ok = e
-                .module
+                .module()
                 .and_then(|m| ws.modules.get(m))
                 .is_some_and(|m| !m.broken && m.credits.is_some());
             if !ok {
@@ -230,7 +230,7 @@ impl PathwaySpace {
     pub fn group_of(&self, s: &Structure, entry: usize) -> Option<&GroupSpace> {
         match s.entries.get(entry)?.membership {
             Membership::Core => None,
-            Membership::Option(g) => self.groups.iter().find(|x| x.group == g),
+            Membership::Option(g) => self.groups.iter().find(|x| x.group == g as usize),
         }
     }
 

@@ -190,7 +190,7 @@ pub(super) fn programme_modules(ws: &Workspace, pid: ProgrammeId) -> Value {
                 .iter()
                 .enumerate()
                 .filter_map(|(i, e)| {
-                    e.module
+                    e.module()
                         .filter(|&m| ws.modules.get(m).is_some_and(|x| !x.broken))
                         .map(|m| Value::Module(m, Some((pid, i))))
                 })
@@ -512,7 +512,7 @@ fn set_slot(env: &mut Vec<Value>, slot: usize, v: Value) {
 fn entry_value(ctx: &Ctx, e: usize) -> Option<Value> {
     let pid = ctx.prog?;
     let s = ctx.ws.programmes.get(pid)?.structure.as_ref()?;
-    s.entries.get(e)?.module.map(|m| Value::Module(m, Some((pid, e))))
+    s.entries.get(e)?.module().map(|m| Value::Module(m, Some((pid, e))))
 }
 
 pub fn eval(ir: &Ir, ctx: &Ctx, env: &mut Vec<Value>) -> Value {
@@ -1008,7 +1008,7 @@ fn reach_search(
         if !ctx.tick() {
             return None;
         }
-        let Some(m) = s.entries[e].module.and_then(|m| ctx.ws.modules.get(m)) else {
+        let Some(m) = s.entries[e].module().and_then(|m| ctx.ws.modules.get(m)) else {
             continue;
         };
         for q in &m.requires {

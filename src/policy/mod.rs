@@ -389,7 +389,7 @@ fn evaluate(
                 continue;
             }
             if let Some(s) = &p.structure {
-                for mid in s.entries.iter().filter_map(|e| e.module) {
+                for mid in s.entries.iter().filter_map(|e| e.module()) {
                     if let Some(l) = listed.get_mut(mid) {
                         *l = true;
                     }

@@ -288,7 +288,7 @@ schema! {
                 let mut ys: Vec<u64> = p
                     .structure
                     .iter()
-                    .flat_map(|st| st.entries.iter().filter_map(|e| e.period.map(|x| x.year)))
+                    .flat_map(|st| st.entries.iter().filter_map(|e| e.period.map(|x| u64::from(x.year))))
                     .collect();
                 ys.sort_unstable();
                 ys.dedup();

@@ -141,7 +141,7 @@ fn placements(ws: &Workspace, code: &str) -> String {
                 Membership::Core => "core".to_string(),
                 Membership::Option(g) => s
                     .groups
-                    .get(g)
+                    .get(g as usize)
                     .map(|g| format!("option \"{}\"", g.title.value))
                     .unwrap_or_else(|| "option".into()),
             };
@@ -269,7 +269,7 @@ pub fn structure_lines(p: &Programme) -> Vec<String> {
             Membership::Core => "core".to_string(),
             Membership::Option(g) => s
                 .groups
-                .get(g)
+                .get(g as usize)
                 .map(|g| format!("option \"{}\" choose {} credits from", g.title.value, g.choose.value))
                 .unwrap_or_else(|| "option".into()),
         };

@@ -336,7 +336,7 @@ fn group_title(p: &Programme, s: &Structure, entries: &[&Entry], place: &Placeme
     let shared = shared.filter(|_| first.period.is_some());
     let base = match first.membership {
         Membership::Core => Inline::strong("Core"),
-        Membership::Option(g) => match s.groups.get(g) {
+        Membership::Option(g) => match s.groups.get(g as usize) {
             Some(g) => Inline::strong(format!("Option \"{}\"", g.title.value))
                 .then_text(format!(": choose {} credits", g.choose.value)),
             None => Inline::strong("Option"),
@@ -372,7 +372,7 @@ fn structure_table(ws: &Workspace, p: &Programme, s: &Structure, place: &Placeme
         let line: Vec<&Entry> = s.entries[i..j].iter().collect();
         rows.push(Row::Group(group_title(p, s, &line, place)));
         for e in line {
-            let m = e.module.and_then(|m| ws.modules.get(m));
+            let m = e.module().and_then(|m| ws.modules.get(m));
             let mut flags = Vec::new();
             if let Some(m) = m {
                 if m.is_dissertation() {
@@ -424,7 +424,7 @@ fn credits_chart(
     let mut all = BTreeSet::new();
     for e in &s.entries {
         let credits = e
-            .module
+            .module()
             .and_then(|m| ws.modules.get(m))
             .map(|m| m.credits())
             .unwrap_or(0);
@@ -432,7 +432,10 @@ fn credits_chart(
         match (e.period, e.stage) {
             (Some(per), _) => {
                 for sem in per.start..=per.end {
-                    v.push((Slot::Semester(per.year, sem), sixths(credits, per.semesters())));
+                    v.push((
+                        Slot::Semester(per.year.into(), sem.into()),
+                        sixths(credits, per.semesters()),
+                    ));
                 }
             }
             (None, Some(st)) => v.push((Slot::Stage(st), sixths(credits, 1))),
@@ -561,7 +564,7 @@ fn credits_table(c: &Chart) -> Table {
 fn structure_modules<'a>(ws: &'a Workspace, s: &Structure) -> Vec<&'a Module> {
     let mut out: Vec<&Module> = Vec::new();
     for e in &s.entries {
-        if let Some(m) = e.module.and_then(|m| ws.modules.get(m)) {
+        if let Some(m) = e.module().and_then(|m| ws.modules.get(m)) {
             if !out.iter().any(|x| x.code.value == m.code.value) {
                 out.push(m);
             }
