@@ -10,7 +10,8 @@
 //! - writes the catalogue with `gen_catalogue.py N DIR` (`.pspec` files and
 //!   the same catalogue as one JSON document) under `target/`;
 //! - times the release `spec check --format json DIR/pspec` cold, in a fresh
-//!   process each run, under `/usr/bin/time` for its peak RSS;
+//!   process each run, under `/usr/bin/time` for its peak RSS, the binary
+//!   dropped from the page cache first (`evict`);
 //! - times regorus evaluating `core_rules.rego` (query
 //!   `data.spec.violations`) over `DIR/catalogue.json`, also in a fresh
 //!   process each run (this benchmark re-executed with `--regorus`: read the
@@ -115,6 +116,7 @@ fn main() {
         let mut spec_runs = Vec::new();
         let mut spec_rss = Vec::new();
         let mut spec_v = Violations::new();
+        evict(&spec);
         for _ in 0..runs {
             let (t, rss, out) = timed(Command::new(&spec).args(["check", "--format", "json"]).arg(&pspec));
             spec_runs.push(t);
@@ -201,6 +203,26 @@ fn main() {
                 *n1 as f64 / *n0 as f64
             );
         }
+    }
+}
+
+/// Drops the `spec` binary from the page cache (`sync`, then `dd
+/// iflag=nocache`), so its first run reads it back in the same way whatever
+/// wrote it. How many of its code pages a run maps depends on that state:
+/// two copies of one build differed by up to 0.9 MiB of peak RSS
+/// (docs/performance.md, session 24). Best effort: on failure, says so.
+fn evict(bin: &Path) {
+    let ok = Command::new("sync").arg(bin).status().is_ok_and(|s| s.success())
+        && Command::new("dd")
+            .arg(format!("if={}", bin.display()))
+            .args(["iflag=nocache", "count=0", "status=none"])
+            .status()
+            .is_ok_and(|s| s.success());
+    if !ok {
+        println!(
+            "(could not drop {} from the page cache; RSS may vary by a megabyte)",
+            bin.display()
+        );
     }
 }
 
