@@ -419,11 +419,11 @@ pub struct ProgrammeRule {
 }
 
 /// A study period: semesters `start..=end` of study year `year`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 ///
 /// A byte each: the build keeps only placements whose study year is 1 to 10
 /// and whose semesters are 1 to 3 (`spec/invalid-value` reports the rest),
 /// so a structure entry stays small (D153).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Period {
     pub year: u8,
     pub start: u8,
