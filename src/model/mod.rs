@@ -252,10 +252,12 @@ pub struct Programme {
     pub erasmus_mundus: Option<Span>,
     pub accreditations: Box<[Spanned<Str>]>,
     pub exit_awards: Box<[ExitAward]>,
-    pub rpl: Option<Rpl>,
+    /// Boxed, as `attendance` and `engagement`: most programmes have none,
+    /// and a box costs 8 bytes where the record costs 40 to 96 (D154).
+    pub rpl: Option<Box<Rpl>>,
     pub partners: Box<[Partner]>,
-    pub attendance: Option<Attendance>,
-    pub engagement: Option<Engagement>,
+    pub attendance: Option<Box<Attendance>>,
+    pub engagement: Option<Box<Engagement>>,
     pub structure: Option<Structure>,
     pub variances: Box<[Variance]>,
     pub rules: Box<[ProgrammeRule]>,
@@ -594,6 +596,13 @@ mod tests {
         assert_eq!(e.module(), None);
         e.set_module(None);
         assert_eq!(e.module(), None);
+    }
+
+    #[test]
+    fn a_programme_boxes_its_rare_blocks() {
+        // `rpl`, `attendance` and `engagement` are 8 bytes each when absent (D154).
+        assert_eq!(std::mem::size_of::<Option<Box<Attendance>>>(), 8);
+        assert_eq!(std::mem::size_of::<Programme>(), 440);
     }
 
     #[test]
